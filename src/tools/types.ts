@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+
+/** What every built-in tool gets when it runs: the confinement root and the task's cancellation. */
+export interface ToolContext {
+  /** Absolute, real path of the workspace: file tools never read or write outside it. */
+  workspaceRoot: string;
+  signal: AbortSignal;
+  /** Per-task scratch state (TodoWrite's list lives here, never shared between subagents). */
+  state: Map<string, unknown>;
+  limits: ToolLimits;
+}
+
+export interface ToolLimits {
+  bashDefaultTimeoutMs: number;
+  bashMaxTimeoutMs: number;
+  /** Bytes of stdout+stderr kept from a Bash command; the rest is cut with a marker. */
+  bashOutputLimitBytes: number;
+  /** Lines returned by Read when no limit is given. */
+  readDefaultLines: number;
+  /** Characters of one tool result passed back to the model. */
+  resultLimitChars: number;
+}
+
+/** A built-in tool: Claude Code's name and argument shape, our enforcement inside `execute`. */
+export interface ToolSpec<I = unknown> {
+  name: string;
+  description: string;
+  inputSchema: z.ZodType<I>;
+  /** True when the tool never changes anything (Explore/Plan get only these). */
+  readOnly: boolean;
+  execute(input: I, ctx: ToolContext): Promise<string>;
+}
