@@ -1,0 +1,125 @@
+import { generateText, isStepCount, type ToolSet } from 'ai';
+import { EmptyResultError, MaxTurnsExceededError } from '../errors/index.ts';
+import { observeModelCalls, type ProviderModel } from '../models/index.ts';
+import type { TaskUsage, ToolStat } from './types.ts';
+
+/** Everything a subagent run accumulates, kept outside the loop so a failed run still reports it. */
+export class RunState {
+  turns = 0;
+  toolUses = 0;
+  lastTool: string | undefined;
+  modelMs = 0;
+  toolMs = 0;
+  readonly texts: string[] = [];
+  readonly toolStats: Record<string, ToolStat> = {};
+  readonly usage: TaskUsage = {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    totalTokens: 0,
+    costUsd: null,
+  };
+
+  toolStarted(name: string): void {
+    this.toolUses++;
+    this.lastTool = name;
+    this.#stat(name).calls++;
+  }
+
+  toolEnded(name: string, durationMs: number, failed: boolean): void {
+    this.toolMs += durationMs;
+    const stat = this.#stat(name);
+    stat.durationMs += durationMs;
+    if (failed) stat.errors++;
+  }
+
+  /** A call the runtime refused before any execute ran (the tool is not granted to this agent). */
+  toolDenied(name: string): void {
+    this.toolUses++;
+    this.lastTool = name;
+    const stat = this.#stat(name);
+    stat.calls++;
+    stat.denied++;
+  }
+
+  partialContent(): string | undefined {
+    const text = this.texts.join('\n\n').trim();
+    return text || undefined;
+  }
+
+  #stat(name: string): ToolStat {
+    let stat = this.toolStats[name];
+    if (!stat) {
+      stat = { calls: 0, errors: 0, denied: 0, durationMs: 0 };
+      this.toolStats[name] = stat;
+    }
+    return stat;
+  }
+}
+
+export interface SubagentLoopParams {
+  model: ProviderModel;
+  system: string;
+  prompt: string;
+  tools: ToolSet;
+  maxTurns: number;
+  temperature?: number;
+  maxOutputTokens?: number;
+  signal: AbortSignal;
+  state: RunState;
+  onTurn(): void;
+}
+
+/**
+ * The agent loop: model → tool calls (a turn's calls run concurrently) → results → … until a final
+ * answer or `maxTurns`. The AI SDK's multi-step loop does the stepping; its own retries are off
+ * (ours wrap the model call).
+ */
+export async function runSubagentLoop(params: SubagentLoopParams): Promise<string> {
+  const { state } = params;
+  const hasTools = Object.keys(params.tools).length > 0;
+  const result = await generateText({
+    model: observeModelCalls(params.model, {
+      onCallEnd: ({ durationMs }) => {
+        state.modelMs += durationMs;
+      },
+    }),
+    instructions: params.system,
+    prompt: params.prompt,
+    ...(hasTools ? { tools: params.tools } : {}),
+    stopWhen: isStepCount(params.maxTurns),
+    maxRetries: 0,
+    abortSignal: params.signal,
+    ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
+    ...(params.maxOutputTokens !== undefined ? { maxOutputTokens: params.maxOutputTokens } : {}),
+    onStepEnd: (step) => {
+      state.turns++;
+      addUsage(state.usage, step.usage);
+      if (step.text.trim()) state.texts.push(step.text);
+      for (const part of step.content) {
+        if (part.type === 'tool-error' && !(part.toolName in params.tools)) state.toolDenied(part.toolName);
+      }
+      params.onTurn();
+    },
+  });
+  if (result.finishReason === 'tool-calls') throw new MaxTurnsExceededError(params.maxTurns);
+  const text = result.text.trim();
+  if (!text) throw new EmptyResultError();
+  return text;
+}
+
+function addUsage(
+  total: TaskUsage,
+  step: {
+    inputTokens: number | undefined;
+    outputTokens: number | undefined;
+    inputTokenDetails: { cacheReadTokens: number | undefined; cacheWriteTokens: number | undefined };
+  },
+): void {
+  total.inputTokens += step.inputTokens ?? 0;
+  total.outputTokens += step.outputTokens ?? 0;
+  total.cacheReadTokens += step.inputTokenDetails.cacheReadTokens ?? 0;
+  total.cacheWriteTokens += step.inputTokenDetails.cacheWriteTokens ?? 0;
+  total.totalTokens = total.inputTokens + total.outputTokens;
+}

@@ -1,0 +1,310 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Tool } from 'ai';
+import { type AgentDefinition, type AgentInput, AgentRegistry, effectiveTools } from '../agents/index.ts';
+import { DEFAULTS } from '../config/defaults.ts';
+import {
+  CodexTaskError,
+  SpawnDepthError,
+  TaskCancelledError,
+  TaskTimeoutError,
+  toErrorInfo,
+} from '../errors/index.ts';
+import {
+  ModelFactory,
+  type ProviderConfig,
+  providersFromEnv,
+  type ResolvedModel,
+  resolveModel,
+  toProviderError,
+} from '../models/index.ts';
+import { BUILTIN_TOOLS, DEFAULT_TOOL_LIMITS, type ToolLimits } from '../tools/index.ts';
+import { Admission } from './admission.ts';
+import { createNestedTaskTool } from './nested-task-tool.ts';
+import { SlotLease } from './slot-lease.ts';
+import { buildSystemPrompt } from './subagent-prompt.ts';
+import { RunState, runSubagentLoop } from './subagent-run.ts';
+import { buildToolSet } from './subagent-tools.ts';
+import { parseTaskInput } from './task-input.ts';
+import type { TaskEventBase, TaskEvents, TaskInput, TaskOptions, TaskResult, TaskStatus } from './types.ts';
+
+export interface TaskEngineOptions {
+  /** Default working directory (workspace root and agent discovery start) of tasks. */
+  cwd?: string;
+  /** Home directory for user agents (`~/.claude/agents`); injectable for tests. */
+  homeDir?: string;
+  /** Agents defined in code: highest precedence, above every file. */
+  agents?: AgentInput[];
+  /** Model providers; from the vendors' environment variables when omitted. */
+  providers?: ProviderConfig[];
+  env?: Record<string, string | undefined>;
+  /** The model `inherit` means when the caller does not say (library/CLI have no parent model). */
+  callerModel?: string;
+  concurrency?: number;
+  taskTimeoutMs?: number;
+  maxTurns?: number;
+  maxSpawnDepth?: number;
+  toolLimits?: Partial<ToolLimits>;
+  /** How often agent directories are re-scanned for changes (hot reload), in ms. */
+  agentRescanIntervalMs?: number;
+  fetch?: typeof globalThis.fetch;
+}
+
+const TOOLS_BY_NAME = new Map(BUILTIN_TOOLS.map((t) => [t.name, t]));
+/** Every tool name an agent can be granted: the built-ins plus Task (and its alias Agent). */
+const GRANTABLE_TOOLS = [...TOOLS_BY_NAME.keys(), 'Task'];
+
+/**
+ * The one admission point for subagents: queue, concurrency limit, timeouts, cancellation, events.
+ * `run` never throws: every outcome, including bad input, is a TaskResult with a typed error.
+ */
+export class TaskEngine {
+  readonly events = new EventEmitter<TaskEvents>();
+  readonly #options: TaskEngineOptions;
+  readonly #admission: Admission;
+  readonly #providers: ProviderConfig[];
+  readonly #models: ModelFactory;
+  readonly #registries = new Map<string, AgentRegistry>();
+  readonly #workspaceRoots = new Map<string, string>();
+  readonly #shutdown = new AbortController();
+  readonly #limits: ToolLimits;
+
+  constructor(options: TaskEngineOptions = {}) {
+    this.#options = options;
+    this.#admission = new Admission(options.concurrency ?? DEFAULTS.concurrency);
+    this.#providers = options.providers ?? providersFromEnv(options.env);
+    this.#models = new ModelFactory(options.fetch ? { fetch: options.fetch } : {});
+    this.#limits = { ...DEFAULT_TOOL_LIMITS, ...options.toolLimits };
+  }
+
+  /** Tasks running / waiting for a slot right now. */
+  get load(): { active: number; queued: number; limit: number } {
+    return { active: this.#admission.active, queued: this.#admission.queued, limit: this.#admission.limit };
+  }
+
+  get providers(): readonly ProviderConfig[] {
+    return this.#providers;
+  }
+
+  /** The agent registry for a working directory (project agents depend on where the task runs). */
+  agents(cwd?: string): AgentRegistry {
+    const dir = resolve(cwd ?? this.#options.cwd ?? process.cwd());
+    let registry = this.#registries.get(dir);
+    if (!registry) {
+      registry = new AgentRegistry({
+        cwd: dir,
+        ...(this.#options.homeDir ? { homeDir: this.#options.homeDir } : {}),
+        ...(this.#options.agents ? { agents: this.#options.agents } : {}),
+        ...(this.#options.agentRescanIntervalMs !== undefined
+          ? { rescanIntervalMs: this.#options.agentRescanIntervalMs }
+          : {}),
+      });
+      this.#registries.set(dir, registry);
+    }
+    return registry;
+  }
+
+  /** Runs tasks concurrently (under the same limit) and returns their results in input order. */
+  runAll(inputs: readonly unknown[], options: TaskOptions = {}): Promise<TaskResult[]> {
+    return Promise.all(inputs.map((input) => this.run(input, options)));
+  }
+
+  /** Cancels every queued and running task of this engine. */
+  close(): void {
+    this.#shutdown.abort(new TaskCancelledError('The engine was closed'));
+  }
+
+  async run(rawInput: unknown, options: TaskOptions = {}): Promise<TaskResult> {
+    const startedAt = performance.now();
+    const taskId = newTaskId();
+    const cwd = resolve(options.cwd ?? this.#options.cwd ?? process.cwd());
+    const spawnDepth = options.spawnDepth ?? 1;
+    const loose = (rawInput ?? {}) as Partial<TaskInput>;
+    const base: TaskEventBase = {
+      taskId,
+      ...(options.parentTaskId ? { parentTaskId: options.parentTaskId } : {}),
+      agentType: typeof loose.subagent_type === 'string' ? loose.subagent_type : 'general-purpose',
+      spawnDepth,
+      description: typeof loose.description === 'string' ? loose.description : '',
+    };
+    const state = new RunState();
+    let resolved: ResolvedModel | undefined;
+    let agent: AgentDefinition | undefined;
+    let queuedMs = 0;
+    const finish = (status: TaskStatus, content: string, error?: unknown): TaskResult => {
+      const result = this.#result({ base, state, status, content, startedAt, queuedMs, resolved, agent, error });
+      this.events.emit('task.finished', { ...base, result });
+      return result;
+    };
+
+    let input: TaskInput;
+    try {
+      input = parseTaskInput(rawInput);
+      const maxDepth = this.#options.maxSpawnDepth ?? DEFAULTS.maxSpawnDepth;
+      if (spawnDepth > maxDepth) throw new SpawnDepthError(maxDepth);
+      agent = this.agents(cwd).get(input.subagent_type ?? 'general-purpose');
+      base.agentType = agent.name;
+      resolved = resolveModel(
+        {
+          ...(this.#options.env ? { env: this.#options.env } : {}),
+          ...(input.model ? { callModel: input.model } : {}),
+          ...(agent.model ? { agentModel: agent.model } : {}),
+          callerModel: options.callerModel ?? this.#options.callerModel ?? DEFAULTS.callerModel,
+        },
+        this.#providers,
+      );
+    } catch (error) {
+      return finish('failed', '', error);
+    }
+
+    const lease = new SlotLease(this.#admission);
+    const userSignal = options.signal ? AbortSignal.any([options.signal, this.#shutdown.signal]) : this.#shutdown.signal;
+    this.events.emit('task.queued', { ...base, queueDepth: this.#admission.queued });
+    try {
+      await lease.acquire(userSignal);
+    } catch (error) {
+      return finish('cancelled', '', error);
+    }
+    queuedMs = performance.now() - startedAt;
+
+    const timeoutMs = agent.timeoutMs ?? this.#options.taskTimeoutMs ?? DEFAULTS.taskTimeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([userSignal, timeout]);
+    this.events.emit('task.started', { ...base, resolvedModel: resolved.spec });
+    try {
+      const content = await this.#execute({ input, agent, resolved, cwd, spawnDepth, taskId, state, signal, lease, base });
+      return finish('completed', content);
+    } catch (error) {
+      if (timeout.aborted) return finish('timed_out', '', new TaskTimeoutError(timeoutMs));
+      if (userSignal.aborted) return finish('cancelled', '', userSignal.reason ?? new TaskCancelledError());
+      return finish('failed', '', toProviderError(error, resolved.provider, resolved.modelId));
+    } finally {
+      lease.release();
+    }
+  }
+
+  async #execute(params: {
+    input: TaskInput;
+    agent: AgentDefinition;
+    resolved: ResolvedModel;
+    cwd: string;
+    spawnDepth: number;
+    taskId: string;
+    state: RunState;
+    signal: AbortSignal;
+    lease: SlotLease;
+    base: TaskEventBase;
+  }): Promise<string> {
+    const { input, agent, resolved, cwd, state, signal } = params;
+    const granted = effectiveTools(agent, GRANTABLE_TOOLS);
+    const maxDepth = this.#options.maxSpawnDepth ?? DEFAULTS.maxSpawnDepth;
+    const progress = () =>
+      this.events.emit('task.progress', {
+        ...params.base,
+        turn: state.turns,
+        ...(state.lastTool ? { lastTool: state.lastTool } : {}),
+        toolUses: state.toolUses,
+        tokens: { input: state.usage.inputTokens, output: state.usage.outputTokens },
+      });
+    const hooks = {
+      onStart: (name: string) => {
+        state.toolStarted(name);
+        progress();
+      },
+      onEnd: (name: string, ms: number, failed: boolean) => state.toolEnded(name, ms, failed),
+    };
+    const extra: Record<string, Tool> = {};
+    if (granted.includes('Task') && params.spawnDepth < maxDepth) {
+      extra.Task = createNestedTaskTool({
+        agents: () => this.agents(cwd).list(),
+        hooks,
+        run: async (child, childSignal) => {
+          params.lease.childStarted();
+          try {
+            return await this.run(child, {
+              signal: childSignal ?? signal,
+              cwd,
+              callerModel: resolved.spec,
+              parentTaskId: params.taskId,
+              spawnDepth: params.spawnDepth + 1,
+            });
+          } finally {
+            await params.lease.childEnded(signal);
+          }
+        },
+      });
+    }
+    const specs = granted.flatMap((name) => TOOLS_BY_NAME.get(name) ?? []);
+    const ctx = { workspaceRoot: this.#workspaceRoot(cwd), signal, state: new Map<string, unknown>(), limits: this.#limits };
+    const system = await buildSystemPrompt({
+      agent,
+      cwd,
+      model: resolved.spec,
+      instructionsMaxChars: DEFAULTS.projectInstructionsMaxChars,
+    });
+    return runSubagentLoop({
+      model: this.#models.languageModel(resolved),
+      system,
+      prompt: input.prompt,
+      tools: buildToolSet(specs, ctx, hooks, extra),
+      maxTurns: agent.maxTurns ?? this.#options.maxTurns ?? DEFAULTS.maxTurns,
+      ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
+      ...(agent.maxTokens !== undefined ? { maxOutputTokens: agent.maxTokens } : {}),
+      signal,
+      state,
+      onTurn: progress,
+    });
+  }
+
+  #workspaceRoot(cwd: string): string {
+    let root = this.#workspaceRoots.get(cwd);
+    if (!root) {
+      root = realpathSync(cwd);
+      this.#workspaceRoots.set(cwd, root);
+    }
+    return root;
+  }
+
+  #result(p: {
+    base: TaskEventBase;
+    state: RunState;
+    status: TaskStatus;
+    content: string;
+    startedAt: number;
+    queuedMs: number;
+    resolved: ResolvedModel | undefined;
+    agent: AgentDefinition | undefined;
+    error?: unknown;
+  }): TaskResult {
+    const { base, state } = p;
+    const partial = p.status === 'completed' ? undefined : state.partialContent();
+    const errorInfo =
+      p.error === undefined ? undefined : p.error instanceof CodexTaskError ? p.error.toJSON() : toErrorInfo(p.error);
+    return {
+      taskId: base.taskId,
+      agentId: base.taskId,
+      ...(base.parentTaskId ? { parentTaskId: base.parentTaskId } : {}),
+      status: p.status,
+      agentType: base.agentType,
+      description: base.description,
+      content: p.content,
+      ...(partial ? { partialContent: partial } : {}),
+      resolvedModel: p.resolved?.spec ?? null,
+      totalDurationMs: performance.now() - p.startedAt,
+      totalToolUseCount: state.toolUses,
+      turns: state.turns,
+      usage: { ...state.usage },
+      toolStats: state.toolStats,
+      timings: { queuedMs: p.queuedMs, modelMs: state.modelMs, toolMs: state.toolMs },
+      ...(errorInfo ? { error: errorInfo } : {}),
+      ...(p.agent?.file ? { agentFile: p.agent.file, agentHash: p.agent.hash } : {}),
+    };
+  }
+}
+
+/** Short, unique, URL-safe ids (Claude Code's agentIds are short hex strings too). */
+function newTaskId(): string {
+  return randomBytes(8).toString('hex');
+}

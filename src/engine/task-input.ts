@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { InvalidTaskInputError } from '../errors/index.ts';
+import { MODEL_ALIASES } from '../models/index.ts';
+import type { TaskInput } from './types.ts';
+
+const common = {
+  description: z.string().trim().min(1).describe('A short (3-5 word) description of the task'),
+  prompt: z.string().trim().min(1).describe('The task for the agent to perform'),
+  subagent_type: z.string().trim().min(1).optional().describe('The type of specialized agent to use for this task'),
+};
+
+/** What library and CLI callers may pass: any model alias or full id. */
+export const taskInputSchema = z.object({ ...common, model: z.string().trim().min(1).optional() }).strict();
+
+/**
+ * What a model sees as the Task tool's parameters: Claude Code's schema (COMPAT.md), where `model`
+ * is limited to the aliases so a model cannot pick an arbitrary (possibly expensive) id.
+ */
+export const taskToolInputSchema = z
+  .object({
+    ...common,
+    model: z
+      .enum(MODEL_ALIASES)
+      .optional()
+      .describe("Optional model override for this agent; otherwise the agent file's model (or the caller's) is used"),
+  })
+  .strict();
+
+/** Parses untrusted Task input once, naming every missing or invalid field in one message. */
+export function parseTaskInput(input: unknown): TaskInput {
+  const parsed = taskInputSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const field = issue.path.join('.') || 'input';
+    if (issue.code === 'unrecognized_keys') return `unknown parameter(s) ${issue.keys.map((k) => `\`${k}\``).join(', ')}`;
+    if (issue.code === 'invalid_type' && issue.input === undefined) return `\`${field}\` is required`;
+    return `\`${field}\`: ${issue.message}`;
+  });
+  throw new InvalidTaskInputError(`Invalid Task input: ${problems.join('; ')}`);
+}

@@ -1,0 +1,31 @@
+import { APICallError } from 'ai';
+import { ProviderError } from '../errors/index.ts';
+import type { ProviderConfig } from './provider-config.ts';
+
+/** Turns an AI SDK call failure into a ProviderError carrying the real status, message and a fix. */
+export function toProviderError(error: unknown, provider: ProviderConfig, modelId: string): unknown {
+  if (!APICallError.isInstance(error)) return error;
+  const status = error.statusCode;
+  const where = `${provider.id}:${modelId}`;
+  const detail = vendorMessage(error) ?? error.message;
+  const message = status ? `${where} answered ${status}: ${detail}` : `${where} could not be reached: ${detail}`;
+  return new ProviderError(message, status, hintFor(status, provider, modelId), { cause: error });
+}
+
+function vendorMessage(error: APICallError): string | undefined {
+  const data = error.data as { error?: { message?: unknown } | string; message?: unknown } | undefined;
+  if (typeof data?.error === 'string') return data.error;
+  if (typeof data?.error?.message === 'string') return data.error.message;
+  if (typeof data?.message === 'string') return data.message;
+  return undefined;
+}
+
+function hintFor(status: number | undefined, provider: ProviderConfig, modelId: string): string {
+  const keyEnv = provider.apiKeyEnv ?? 'the API key';
+  if (status === 401) return `The key was rejected: check ${keyEnv}.`;
+  if (status === 403) return `The key in ${keyEnv} is not allowed to use ${modelId}.`;
+  if (status === 404) return `The provider does not know the model '${modelId}': check \`model\` in the agent file or the alias table.`;
+  if (status === 429) return 'Rate limited by the provider: lower the concurrency or wait.';
+  if (status === undefined || status >= 500) return `The ${provider.id} provider is unavailable right now; try again later.`;
+  return 'The provider refused the request; see the message above.';
+}

@@ -1,0 +1,191 @@
+import { splitJson, splitText } from './chunking.ts';
+import { contentText, nameToolResults, type ParsedRequest, pushAssistant } from './conversation.ts';
+import type { NormalMessage } from './types.ts';
+import { asArray, asRecord, asString, type ResolvedReply, sseFrame, type WireFormat } from './wire.ts';
+
+/** Anthropic Messages API: `POST /v1/messages`. */
+export const anthropicWire: WireFormat = {
+  name: 'anthropic',
+  toolCallIdPrefix: 'toolu_',
+
+  parse(raw) {
+    const body = asRecord(raw, 'body');
+    const messages: NormalMessage[] = [];
+    for (const [i, entry] of asArray(body.messages, 'messages').entries()) {
+      const message = asRecord(entry, `messages[${i}]`);
+      const blocks =
+        typeof message.content === 'string'
+          ? [{ type: 'text', text: message.content }]
+          : asArray(message.content, `messages[${i}].content`);
+      if (message.role === 'assistant') readAssistant(blocks, messages);
+      else readUser(blocks, messages);
+    }
+    nameToolResults(messages);
+    const parsed: ParsedRequest = {
+      model: asString(body.model, 'model'),
+      stream: body.stream === true,
+      system: contentText(body.system),
+      messages,
+      tools: asArray(body.tools, 'tools').map((tool) => String(asRecord(tool, 'tools[]').name ?? '')),
+    };
+    return parsed;
+  },
+
+  json(reply, ctx) {
+    return {
+      id: ctx.ids.next('msg_'),
+      type: 'message',
+      role: 'assistant',
+      model: ctx.req.model,
+      content: [
+        ...(reply.text !== '' || reply.toolCalls.length === 0 ? [{ type: 'text', text: reply.text }] : []),
+        ...reply.toolCalls.map((call) => ({
+          type: 'tool_use',
+          id: call.id,
+          name: call.name,
+          input: call.input,
+        })),
+      ],
+      stop_reason: stopReason(reply),
+      stop_sequence: null,
+      usage: { ...inputUsage(reply), output_tokens: reply.usage.outputTokens },
+    };
+  },
+
+  events(reply, ctx) {
+    const frames = [
+      event('message_start', {
+        type: 'message_start',
+        message: {
+          id: ctx.ids.next('msg_'),
+          type: 'message',
+          role: 'assistant',
+          model: ctx.req.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          // The real API reports a token or so of output here and the total in message_delta.
+          usage: { ...inputUsage(reply), output_tokens: 1 },
+        },
+      }),
+      event('ping', { type: 'ping' }),
+    ];
+    let index = 0;
+    if (reply.text !== '') {
+      frames.push(
+        event('content_block_start', {
+          type: 'content_block_start',
+          index,
+          content_block: { type: 'text', text: '' },
+        }),
+      );
+      for (const text of splitText(reply.text)) {
+        frames.push(
+          event('content_block_delta', {
+            type: 'content_block_delta',
+            index,
+            delta: { type: 'text_delta', text },
+          }),
+        );
+      }
+      frames.push(event('content_block_stop', { type: 'content_block_stop', index }));
+      index += 1;
+    }
+    for (const call of reply.toolCalls) {
+      frames.push(
+        event('content_block_start', {
+          type: 'content_block_start',
+          index,
+          content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} },
+        }),
+      );
+      for (const partial_json of splitJson(call.arguments)) {
+        frames.push(
+          event('content_block_delta', {
+            type: 'content_block_delta',
+            index,
+            delta: { type: 'input_json_delta', partial_json },
+          }),
+        );
+      }
+      frames.push(event('content_block_stop', { type: 'content_block_stop', index }));
+      index += 1;
+    }
+    frames.push(
+      event('message_delta', {
+        type: 'message_delta',
+        delta: { stop_reason: stopReason(reply), stop_sequence: null },
+        usage: { output_tokens: reply.usage.outputTokens },
+      }),
+      event('message_stop', { type: 'message_stop' }),
+    );
+    return frames;
+  },
+
+  errorBody(status, message) {
+    return { type: 'error', error: { type: errorType(status), message } };
+  },
+};
+
+function readUser(blocks: unknown[], messages: NormalMessage[]): void {
+  const texts: string[] = [];
+  for (const entry of blocks) {
+    const block = asRecord(entry, 'content block');
+    if (block.type === 'text') texts.push(String(block.text ?? ''));
+    else if (block.type === 'tool_result') {
+      messages.push({
+        role: 'tool',
+        callId: String(block.tool_use_id ?? ''),
+        output: contentText(block.content),
+      });
+    }
+  }
+  // Tool results come first: the text of the same message is what the user said after them.
+  if (texts.length > 0) messages.push({ role: 'user', text: texts.join('\n') });
+}
+
+function readAssistant(blocks: unknown[], messages: NormalMessage[]): void {
+  pushAssistant(messages, '');
+  for (const entry of blocks) {
+    const block = asRecord(entry, 'content block');
+    if (block.type === 'text') pushAssistant(messages, String(block.text ?? ''));
+    else if (block.type === 'tool_use') {
+      pushAssistant(messages, '', {
+        id: String(block.id ?? ''),
+        name: String(block.name ?? ''),
+        input: block.input ?? {},
+      });
+    }
+  }
+}
+
+function event(name: string, data: unknown): string {
+  return sseFrame(data, name);
+}
+
+function stopReason(reply: ResolvedReply): string {
+  return reply.toolCalls.length > 0 ? 'tool_use' : 'end_turn';
+}
+
+/** Anthropic's `input_tokens` excludes cache reads; the SDK adds them back to get the total. */
+function inputUsage(reply: ResolvedReply) {
+  const { inputTokens, cachedInputTokens } = reply.usage;
+  return {
+    input_tokens: inputTokens - cachedInputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: cachedInputTokens,
+  };
+}
+
+function errorType(status: number): string {
+  const types: Record<number, string> = {
+    400: 'invalid_request_error',
+    401: 'authentication_error',
+    403: 'permission_error',
+    404: 'not_found_error',
+    413: 'request_too_large',
+    429: 'rate_limit_error',
+    529: 'overloaded_error',
+  };
+  return types[status] ?? 'api_error';
+}
