@@ -21,10 +21,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('demo')
     .description('Run three subagents in parallel on a sample project, offline, on the scripted model')
+    .option('--keep', 'keep the sample project (its path is printed) instead of deleting it')
     .addHelpText('after', '\nExample:\n  npx codex-task demo')
-    .action(async () => {
-      const { runDemo } = await import('./demo.ts');
-      setExit(await runDemo());
+    .action(async (opts: { keep?: boolean }) => {
+      const { runDemo } = await import('../demo/index.ts');
+      setExit(await runDemo({ keep: Boolean(opts.keep) }));
     });
 
   program

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineTool } from './define-tool.ts';
+import {
+  BUILTIN_TOOLS,
+  builtinToolNames,
+  CLAUDE_CODE_TOOL_NAMES,
+  createToolContext,
+  DEFAULT_TOOL_LIMITS,
+  getBuiltinTool,
+  getTodos,
+  READ_ONLY_TOOL_NAMES,
+  truncateResult,
+} from './index.ts';
+import { makeWorkspace } from './testing.ts';
+
+describe('the built-in tool set', () => {
+  it("has Claude Code's names, in order, each with a description and a schema", () => {
+    expect(builtinToolNames).toEqual([
+      'Read',
+      'Write',
+      'Edit',
+      'MultiEdit',
+      'Glob',
+      'Grep',
+      'LS',
+      'Bash',
+      'TodoWrite',
+    ]);
+    for (const tool of BUILTIN_TOOLS) {
+      expect(tool.description.length, tool.name).toBeGreaterThan(100);
+      expect(getBuiltinTool(tool.name)).toBe(tool);
+    }
+    expect(getBuiltinTool('WebFetch')).toBeUndefined();
+  });
+
+  it('marks only the tools that never change the workspace as read-only', () => {
+    expect(READ_ONLY_TOOL_NAMES).toEqual(['Read', 'Glob', 'Grep', 'LS', 'TodoWrite']);
+  });
+
+  it('knows the Claude Code tools it does not provide, disjoint from the built-ins', () => {
+    expect(CLAUDE_CODE_TOOL_NAMES).toContain('WebFetch');
+    expect(CLAUDE_CODE_TOOL_NAMES).toContain('Task');
+    expect(CLAUDE_CODE_TOOL_NAMES.filter((name) => builtinToolNames.includes(name))).toEqual([]);
+  });
+
+  it("accepts Claude Code's argument shapes and rejects wrong ones", () => {
+    const parse = (name: string, input: unknown): boolean =>
+      getBuiltinTool(name)!.inputSchema.safeParse(input).success;
+    expect(parse('Read', { file_path: '/x', offset: 10, limit: 20 })).toBe(true);
+    expect(parse('Read', { path: '/x' })).toBe(false);
+    expect(parse('Edit', { file_path: 'x', old_string: 'a', new_string: 'b', replace_all: true })).toBe(true);
+    expect(parse('MultiEdit', { file_path: 'x', edits: [] })).toBe(false);
+    expect(
+      parse('Grep', { pattern: 'x', output_mode: 'content', '-i': true, '-n': true, '-C': 2, head_limit: 5 }),
+    ).toBe(true);
+    expect(parse('Grep', { pattern: 'x', output_mode: 'lines' })).toBe(false);
+    expect(parse('Bash', { command: 'ls', timeout: 1000, description: 'List files' })).toBe(true);
+    expect(parse('TodoWrite', { todos: [{ content: 'a', status: 'done' }] })).toBe(false);
+  });
+});
+
+describe('createToolContext', () => {
+  it('resolves the root to its real path and fills in the defaults', async () => {
+    const ws = await makeWorkspace();
+    try {
+      const ctx = createToolContext({ workspaceRoot: `${ws.root}/../ws`, limits: { readDefaultLines: 10 } });
+      expect(ctx.workspaceRoot).toBe(ws.root);
+      expect(ctx.limits).toEqual({ ...DEFAULT_TOOL_LIMITS, readDefaultLines: 10 });
+      expect(ctx.signal.aborted).toBe(false);
+      expect(ctx.state.size).toBe(0);
+    } finally {
+      await ws.cleanup();
+    }
+  });
+
+  it('fails clearly when the root does not exist', () => {
+    expect(() => createToolContext({ workspaceRoot: '/nonexistent/codex-task' })).toThrow(/cannot be used/);
+  });
+});
+
+describe('defineTool', () => {
+  const echo = defineTool<{ text: string }>({
+    name: 'Echo',
+    description: 'echo',
+    inputSchema: z.object({ text: z.string() }),
+    readOnly: true,
+    execute: async (input) => input.text,
+  });
+
+  it('truncates results longer than resultLimitChars with a marker', async () => {
+    const ws = await makeWorkspace({ limits: { resultLimitChars: 10 } });
+    try {
+      expect(await echo.execute({ text: 'short' }, ws.ctx)).toBe('short');
+      const out = await echo.execute({ text: 'x'.repeat(25) }, ws.ctx);
+      expect(out).toBe(`${'x'.repeat(10)}${truncateResult('x'.repeat(25), 10).slice(10)}`);
+      expect(out).toMatch(/^x{10}\n\n\[Result truncated: 15 of 25 characters omitted\./);
+    } finally {
+      await ws.cleanup();
+    }
+  });
+
+  it('does not start after the task was cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('task cancelled'));
+    const ws = await makeWorkspace({ signal: controller.signal });
+    try {
+      await expect(echo.execute({ text: 'x' }, ws.ctx)).rejects.toThrow('task cancelled');
+    } finally {
+      await ws.cleanup();
+    }
+  });
+});
+
+describe('TodoWrite', () => {
+  it('stores the list in the task state, replacing it on each call', async () => {
+    const ws = await makeWorkspace();
+    try {
+      const todoWrite = getBuiltinTool('TodoWrite')!;
+      const todos = [
+        { content: 'Read the code', status: 'completed', activeForm: 'Reading the code' },
+        { content: 'Fix the bug', status: 'in_progress', activeForm: 'Fixing the bug' },
+        { content: 'Run the tests', status: 'pending', activeForm: 'Running the tests', id: '3' },
+      ];
+      const out = await todoWrite.execute({ todos }, ws.ctx);
+      expect(out).toMatch(/^Todo list updated: 3 items \(1 completed, 1 in progress, 1 pending\)\./);
+      expect(getTodos(ws.ctx.state)).toEqual(todos);
+      await todoWrite.execute(
+        {
+          todos: [
+            { content: 'Only', status: 'in_progress' },
+            { content: 'Two', status: 'in_progress' },
+          ],
+        },
+        ws.ctx,
+      );
+      expect(getTodos(ws.ctx.state).map((t) => t.content)).toEqual(['Only', 'Two']);
+      expect(
+        await todoWrite.execute(
+          {
+            todos: [
+              { content: 'a', status: 'in_progress' },
+              { content: 'b', status: 'in_progress' },
+            ],
+          },
+          ws.ctx,
+        ),
+      ).toMatch(/only one item in progress/);
+      expect(getTodos(new Map())).toEqual([]);
+    } finally {
+      await ws.cleanup();
+    }
+  });
+});

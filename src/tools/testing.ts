@@ -1,0 +1,55 @@
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createToolContext } from './context.ts';
+import type { ToolContext, ToolLimits } from './types.ts';
+
+/** A real temporary workspace for the tools' tests, with a sibling `outside` directory to escape to. */
+export interface TestWorkspace {
+  /** Real path of the workspace root. */
+  root: string;
+  /** Real path of a directory next to the workspace, holding `secret.txt`. */
+  outside: string;
+  ctx: ToolContext;
+  /** Writes a file under the workspace (creating directories); returns its absolute path. */
+  file(rel: string, content: string | Uint8Array): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+export async function makeWorkspace(
+  options: { limits?: Partial<ToolLimits>; signal?: AbortSignal } = {},
+): Promise<TestWorkspace> {
+  const base = await realpath(await mkdtemp(path.join(os.tmpdir(), 'codex-task-tools-')));
+  const root = path.join(base, 'ws');
+  const outside = path.join(base, 'outside');
+  await mkdir(root);
+  await mkdir(outside);
+  await writeFile(path.join(outside, 'secret.txt'), 'top secret\n');
+  return {
+    root,
+    outside,
+    ctx: createToolContext({
+      workspaceRoot: root,
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    }),
+    async file(rel, content) {
+      const full = path.join(root, rel);
+      await mkdir(path.dirname(full), { recursive: true });
+      await writeFile(full, content);
+      return full;
+    },
+    cleanup: () => rm(base, { recursive: true, force: true }),
+  };
+}
+
+/** Every file under `dir` with its content: to assert that nothing changed there. */
+export async function snapshotTree(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    out[path.relative(dir, full)] = await readFile(full, 'utf8');
+  }
+  return out;
+}
