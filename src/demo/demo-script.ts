@@ -28,7 +28,7 @@ export const DEMO_SCRIPT: Script = {
     },
     {
       when: { system: 'test runner', turn: 0 },
-      reply: { toolCalls: [{ name: 'Bash', input: { command: 'node --test 2>&1 | grep -E "^# (tests|pass|fail)|^not ok"', description: 'Run the test suite' } }] },
+      reply: { toolCalls: [{ name: 'Bash', input: { command: 'node --test --test-reporter=tap 2>&1 | grep -E "^# (tests|pass|fail)|^not ok"', description: 'Run the test suite' } }] },
     },
     {
       when: { system: 'test runner', turn: 1 },

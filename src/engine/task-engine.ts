@@ -84,6 +84,11 @@ export class TaskEngine {
     return { active: this.#admission.active, queued: this.#admission.queued, limit: this.#admission.limit };
   }
 
+  /** Every tool name an agent of this engine can be granted. */
+  get grantableTools(): readonly string[] {
+    return GRANTABLE_TOOLS;
+  }
+
   get providers(): readonly ProviderConfig[] {
     return this.#providers;
   }
@@ -200,10 +205,11 @@ export class TaskEngine {
     const { input, agent, resolved, cwd, state, signal } = params;
     const granted = effectiveTools(agent, GRANTABLE_TOOLS);
     const maxDepth = this.#options.maxSpawnDepth ?? DEFAULTS.maxSpawnDepth;
-    const progress = () =>
+    // `turn` is the turn in progress (1-based) when a tool starts, the one just finished at a turn's end.
+    const progress = (turn: number) =>
       this.events.emit('task.progress', {
         ...params.base,
-        turn: state.turns,
+        turn,
         ...(state.lastTool ? { lastTool: state.lastTool } : {}),
         toolUses: state.toolUses,
         tokens: { input: state.usage.inputTokens, output: state.usage.outputTokens },
@@ -211,7 +217,7 @@ export class TaskEngine {
     const hooks = {
       onStart: (name: string) => {
         state.toolStarted(name);
-        progress();
+        progress(state.turns + 1);
       },
       onEnd: (name: string, ms: number, failed: boolean) => state.toolEnded(name, ms, failed),
     };
@@ -254,7 +260,7 @@ export class TaskEngine {
       ...(agent.maxTokens !== undefined ? { maxOutputTokens: agent.maxTokens } : {}),
       signal,
       state,
-      onTurn: progress,
+      onTurn: () => progress(state.turns),
     });
   }
 

@@ -115,9 +115,12 @@ function parts(reply: ResolvedReply): Record<string, unknown>[] {
   ];
 }
 
+// Gemini 3 signs every functionCall part and expects the signature back with it; clients that
+// drop it are warned (AI SDK) or refused (the real API), so the scripted model signs too.
 function toolCallParts(reply: ResolvedReply): Record<string, unknown>[] {
   return reply.toolCalls.map((call) => ({
     functionCall: { id: call.id, name: call.name, args: call.input },
+    thoughtSignature: `scripted-signature-${call.id}`,
   }));
 }
 
