@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ScriptedRequest } from '../src/scripted-model/index.ts';
+import { agentFile, makeWorkspace, useHarness } from './support.ts';
+
+const h = useHarness();
+
+/** Calls one tool on the first turn, then reports the tool result it got back. */
+function callThenReport(name: string, input: object) {
+  return (req: ScriptedRequest) =>
+    req.turn === 0 ? { toolCalls: [{ name, input }] } : { text: `tool said: ${req.toolResults[0]?.output}` };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    // Zombies (exited, not yet reaped by this container's init) count as gone.
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe('tool access is enforced by the runtime', () => {
+  it('offers only the granted tools and refuses a call to any other', async () => {
+    await h.setup(
+      { '.claude/agents/reader.md': agentFile({ name: 'reader', description: 'reads only', tools: 'Read, Grep' }) },
+      callThenReport('Bash', { command: 'touch pwned' }),
+    );
+    const result = await h.engine().run({ description: 'try bash', prompt: 'run something', subagent_type: 'reader' });
+
+    expect(h.model.requests[0]!.tools.sort()).toEqual(['Grep', 'Read']);
+    expect(result.status).toBe('completed');
+    expect(result.content).toMatch(/tool said: .*Bash/);
+    expect(result.toolStats.Bash).toMatchObject({ calls: 1, denied: 1 });
+    await expect(readFile(join(h.workspace, 'pwned'))).rejects.toThrow();
+  });
+
+  it('applies disallowedTools on top of all tools', async () => {
+    await h.setup(
+      { '.claude/agents/no-shell.md': agentFile({ name: 'no-shell', description: 'everything but Bash', disallowedTools: 'Bash, Write' }) },
+      () => ({ text: 'ok' }),
+    );
+    await h.engine().run({ description: 'x', prompt: 'x', subagent_type: 'no-shell' });
+    const offered = h.model.requests[0]!.tools;
+    expect(offered).toContain('Read');
+    expect(offered).toContain('Edit');
+    expect(offered).not.toContain('Bash');
+    expect(offered).not.toContain('Write');
+  });
+
+  it('Explore is read-only', async () => {
+    await h.setup({}, () => ({ text: 'ok' }));
+    await h.engine().run({ description: 'x', prompt: 'x', subagent_type: 'Explore' });
+    const offered = h.model.requests[0]!.tools;
+    expect(offered).toContain('Read');
+    for (const writer of ['Write', 'Edit', 'MultiEdit', 'Bash', 'Task']) expect(offered).not.toContain(writer);
+  });
+
+  for (const [name, path] of [
+    ['a .. escape', '../outside-secret.txt'],
+    ['an absolute path outside', '/etc/hostname'],
+    ['a symlink pointing outside', 'link-out'],
+  ] as const) {
+    it(`refuses ${name} and tells the model why`, async () => {
+      const outside = await makeWorkspace({ 'secret.txt': 'TOP-SECRET' });
+      const ws = await h.setup({}, callThenReport('Read', { file_path: path }));
+      await writeFile(join(ws, '..', 'outside-secret.txt'), 'TOP-SECRET').catch(() => undefined);
+      await symlink(join(outside, 'secret.txt'), join(ws, 'link-out'));
+      const result = await h.engine().run({ description: 'escape', prompt: 'read it' });
+
+      expect(result.content).not.toContain('TOP-SECRET');
+      expect(result.content).toMatch(/outside the workspace|not allowed|denied/i);
+      expect(result.toolStats.Read).toMatchObject({ calls: 1, errors: 1 });
+    });
+  }
+
+  it('kills the whole Bash process tree when the task is cancelled', async () => {
+    const ws = await h.setup({}, (req) =>
+      req.turn === 0
+        ? { toolCalls: [{ name: 'Bash', input: { command: 'sleep 30 & echo $! > bg.pid; echo $$ > sh.pid; sleep 30' } }] }
+        : { text: 'never' },
+    );
+    const cancel = new AbortController();
+    const engine = h.engine();
+    engine.events.on('task.progress', (e) => {
+      if (e.lastTool === 'Bash') setTimeout(() => cancel.abort(), 300);
+    });
+    const result = await engine.run({ description: 'sleep', prompt: 'sleep' }, { signal: cancel.signal });
+
+    expect(result.status).toBe('cancelled');
+    const pids = await Promise.all(['bg.pid', 'sh.pid'].map(async (f) => Number(await readFile(join(ws, f), 'utf8'))));
+    expect(pids.every((pid) => pid > 1)).toBe(true);
+    expect(isAlive(process.pid)).toBe(true); // the liveness check itself works
+    await new Promise((r) => setTimeout(r, 200));
+    expect(pids.filter(isAlive)).toEqual([]);
+  });
+});
