@@ -11,8 +11,11 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createOpenAI } from '@ai-sdk/openai';
+import { generateText } from 'ai';
 import { AgentRegistry } from '../src/agents/index.ts';
 import { type TaskEngineOptions, TaskEngine, type TaskResult } from '../src/engine/index.ts';
+import { createKeepAliveFetch } from '../src/models/index.ts';
 
 const json = process.argv.includes('--json');
 const log = (line: string) => {
@@ -26,7 +29,7 @@ async function startServer(script: object): Promise<{ url: string; stop: () => v
   const file = join(dir, 'script.json');
   writeFileSync(file, JSON.stringify(script));
   // A separate process, so the server's CPU is not counted as the engine's.
-  const child = spawn(process.execPath, ['src/cli/main.ts', 'scripted-model', '--port', '0', '--script', file], {
+  const child = spawn(process.execPath, ['bin/codex-task.js', 'scripted-model', '--port', '0', '--script', file], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
@@ -97,7 +100,7 @@ async function measureMemory(url: string, workspace: string) {
   const n = 100;
   const engine = engineFor(url, workspace, { concurrency: n });
   const input = { description: 'memory', prompt: 'answer', subagent_type: 'answerer', model: 'hold' };
-  await engine.runAll(Array.from({ length: n }, () => input)); // warm-up
+  for (let i = 0; i < 5; i++) await engine.run(input); // warm-up without growing the heap to 100 in flight
   gc?.();
   const before = process.memoryUsage();
   let peakRss = 0;
@@ -115,6 +118,19 @@ async function measureMemory(url: string, workspace: string) {
     heapPerAgentMiB: Math.max(0, peakHeap - before.heapUsed) / n / mib,
     gcExposed: Boolean(gc),
   };
+}
+
+/** The floor: the same fan-out as bare AI SDK calls (no engine), on the same connection pool. */
+async function measureSdkBaseline(url: string, n: number) {
+  const openai = createOpenAI({ baseURL: `${url}/v1`, apiKey: 'bench', fetch: createKeepAliveFetch() });
+  const call = () => generateText({ model: openai.responses('slow'), prompt: 'answer', maxRetries: 0 });
+  await Promise.all(Array.from({ length: n }, call));
+  const t0 = performance.now();
+  await call();
+  const single = performance.now() - t0;
+  const t1 = performance.now();
+  await Promise.all(Array.from({ length: n }, call));
+  return { efficiency: single / (performance.now() - t1) };
 }
 
 async function measureAgentLoad() {
@@ -152,14 +168,17 @@ const server = await startServer({
   default: { text: 'done' },
 });
 try {
+  // Memory first: later phases grow the heap, and RSS never gives memory back to the OS.
+  const memory = await measureMemory(server.url, workspace);
+  log(`memory per in-flight subagent (100 in flight): RSS ${memory.rssPerAgentMiB.toFixed(3)} MiB, heap ${memory.heapPerAgentMiB.toFixed(3)} MiB (target < ${TARGETS.perAgentMiB} MiB: ${(TARGETS.perAgentMiB / Math.max(memory.rssPerAgentMiB, 0.001)).toFixed(0)}× under)${memory.gcExposed ? '' : ' [run with --expose-gc for a clean baseline]'}`);
   const overhead = await measureOverhead(server.url, workspace);
   log(`coordination overhead per task: p50 ${overhead.p50.toFixed(2)} ms, p95 ${overhead.p95.toFixed(2)} ms (target p95 < ${TARGETS.overheadP95Ms} ms: ${(TARGETS.overheadP95Ms / overhead.p95).toFixed(1)}× better) — ${overhead.tasksPerSecond.toFixed(0)} tasks/s sequential, 2 model turns + 1 Read each`);
   const e10 = await measureEfficiency(server.url, workspace, 10);
   log(`parallel efficiency, 10 tasks × 500 ms: ${e10.efficiency.toFixed(3)} (single ${e10.single.toFixed(0)} ms, 10 in ${e10.wall.toFixed(0)} ms; target ≥ ${TARGETS.efficiency})`);
   const e100 = await measureEfficiency(server.url, workspace, 100);
   log(`parallel efficiency, 100 tasks × 500 ms: ${e100.efficiency.toFixed(3)} (single ${e100.single.toFixed(0)} ms, 100 in ${e100.wall.toFixed(0)} ms; target ≥ ${TARGETS.efficiency})`);
-  const memory = await measureMemory(server.url, workspace);
-  log(`memory per in-flight subagent (100 in flight): RSS ${memory.rssPerAgentMiB.toFixed(3)} MiB, heap ${memory.heapPerAgentMiB.toFixed(3)} MiB (target < ${TARGETS.perAgentMiB} MiB: ${(TARGETS.perAgentMiB / Math.max(memory.rssPerAgentMiB, 0.001)).toFixed(0)}× under)${memory.gcExposed ? '' : ' [run with --expose-gc for a clean baseline]'}`);
+  const sdk100 = await measureSdkBaseline(server.url, 100);
+  log(`  floor for comparison: 100 bare AI SDK generateText calls, no engine: ${sdk100.efficiency.toFixed(3)} (engine/bare = ${(e100.efficiency / sdk100.efficiency).toFixed(2)})`);
   const load = await measureAgentLoad();
   log(`cold load of 500 agent files: ${load.medianMs.toFixed(1)} ms (target < ${TARGETS.load500AgentsMs} ms: ${(TARGETS.load500AgentsMs / load.medianMs).toFixed(1)}× better)`);
   if (json) {
@@ -173,6 +192,7 @@ try {
         rssPerAgentMiB: round(memory.rssPerAgentMiB),
         heapPerAgentMiB: round(memory.heapPerAgentMiB),
         load500AgentsMs: round(load.medianMs),
+        sdkBaselineEfficiency100: round(sdk100.efficiency),
       })}\n`,
     );
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskResult } from '../src/engine/index.ts';
+import type { TaskEventBase, TaskResult } from '../src/engine/index.ts';
 import { useHarness } from './support.ts';
 
 const h = useHarness();
@@ -89,7 +89,7 @@ describe('parallel subagents', () => {
     const engine = h.engine();
     const events: { type: string; taskId: string; parentTaskId?: string; spawnDepth: number; agentType: string }[] = [];
     for (const type of ['task.queued', 'task.started', 'task.progress', 'task.finished'] as const) {
-      engine.events.on(type, (e) => events.push({ type, ...e }));
+      engine.events.on(type, (e: TaskEventBase) => events.push({ type, ...e }));
     }
     const result = await engine.run(task('read a'), { parentTaskId: 'codex-thread-7' });
 

@@ -2,7 +2,7 @@ import { type Tool, tool } from 'ai';
 import { type AgentDefinition, formatAgentList } from '../agents/index.ts';
 import { ToolExecutionError } from '../errors/index.ts';
 import { formatResultForModel } from './result-text.ts';
-import { observed, type ToolCallHooks } from './subagent-tools.ts';
+import { observed, schemaOf, type ToolCallHooks } from './subagent-tools.ts';
 import { taskToolInputSchema } from './task-input.ts';
 import { taskToolDescription } from './task-tool-description.ts';
 import type { TaskInput, TaskResult } from './types.ts';
@@ -18,7 +18,7 @@ export function createNestedTaskTool(params: {
 }): Tool {
   return tool({
     description: taskToolDescription(formatAgentList(params.agents())),
-    inputSchema: taskToolInputSchema,
+    inputSchema: schemaOf(taskToolInputSchema),
     execute: (input: TaskInput, { abortSignal }) =>
       observed('Task', params.hooks, async () => {
         const result = await params.run(input, abortSignal);

@@ -1,4 +1,5 @@
-import { type Tool, type ToolSet, tool } from 'ai';
+import { type Schema, type Tool, type ToolSet, tool, zodSchema } from 'ai';
+import type { z } from 'zod';
 import { CodexTaskError } from '../errors/index.ts';
 import type { ToolContext, ToolSpec } from '../tools/index.ts';
 
@@ -21,11 +22,24 @@ export function buildToolSet(
   for (const spec of specs) {
     set[spec.name] = tool({
       description: spec.description,
-      inputSchema: spec.inputSchema,
+      inputSchema: schemaOf(spec.inputSchema),
       execute: (input: unknown) => observed(spec.name, hooks, () => spec.execute(input, ctx)),
     });
   }
   return Object.assign(set, extra);
+}
+
+// The AI SDK converts a zod schema to JSON Schema on every call unless it is given a Schema object,
+// which caches its conversion: one per tool for the process, not one per tool per subagent turn.
+const schemas = new WeakMap<z.ZodType, Schema>();
+
+export function schemaOf<T>(zod: z.ZodType<T>): Schema<T> {
+  let schema = schemas.get(zod);
+  if (!schema) {
+    schema = zodSchema(zod);
+    schemas.set(zod, schema);
+  }
+  return schema as Schema<T>;
 }
 
 /** Runs one tool call with its hooks; errors reach the model as text it can act on (message + hint). */

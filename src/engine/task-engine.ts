@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -24,7 +24,7 @@ import { BUILTIN_TOOLS, DEFAULT_TOOL_LIMITS, type ToolLimits } from '../tools/in
 import { Admission } from './admission.ts';
 import { createNestedTaskTool } from './nested-task-tool.ts';
 import { SlotLease } from './slot-lease.ts';
-import { buildSystemPrompt } from './subagent-prompt.ts';
+import { buildSystemPrompt, ProjectInstructionsReader } from './subagent-prompt.ts';
 import { RunState, runSubagentLoop } from './subagent-run.ts';
 import { buildToolSet } from './subagent-tools.ts';
 import { parseTaskInput } from './task-input.ts';
@@ -70,6 +70,10 @@ export class TaskEngine {
   readonly #workspaceRoots = new Map<string, string>();
   readonly #shutdown = new AbortController();
   readonly #limits: ToolLimits;
+  readonly #instructions = new ProjectInstructionsReader({
+    ttlMs: 1000,
+    maxChars: DEFAULTS.projectInstructionsMaxChars,
+  });
 
   constructor(options: TaskEngineOptions = {}) {
     this.#options = options;
@@ -172,6 +176,10 @@ export class TaskEngine {
     } catch (error) {
       return finish('cancelled', '', error);
     }
+    // Start each admitted task in its own macrotask: its setup runs through to the model request
+    // before the next task's setup begins, so a fan-out of 100 sends its first request after one
+    // task's setup instead of after all of them, and the replies come back spread out, not in a clump.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     queuedMs = performance.now() - startedAt;
 
     const timeoutMs = agent.timeoutMs ?? this.#options.taskTimeoutMs ?? DEFAULTS.taskTimeoutMs;
@@ -244,12 +252,7 @@ export class TaskEngine {
     }
     const specs = granted.flatMap((name) => TOOLS_BY_NAME.get(name) ?? []);
     const ctx = { workspaceRoot: this.#workspaceRoot(cwd), signal, state: new Map<string, unknown>(), limits: this.#limits };
-    const system = await buildSystemPrompt({
-      agent,
-      cwd,
-      model: resolved.spec,
-      instructionsMaxChars: DEFAULTS.projectInstructionsMaxChars,
-    });
+    const system = buildSystemPrompt({ agent, cwd, model: resolved.spec, instructions: this.#instructions.read(cwd) });
     return runSubagentLoop({
       model: this.#models.languageModel(resolved),
       system,
@@ -312,5 +315,5 @@ export class TaskEngine {
 
 /** Short, unique, URL-safe ids (Claude Code's agentIds are short hex strings too). */
 function newTaskId(): string {
-  return randomBytes(8).toString('hex');
+  return randomUUID().replaceAll('-', '').slice(0, 16);
 }
