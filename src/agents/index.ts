@@ -1,0 +1,21 @@
+/**
+ * Agent definitions: Claude Code's `.claude/agents/*.md` files (plus agents given in code and the
+ * built-ins), parsed, validated, discovered with Claude Code's precedence, and kept current.
+ */
+export { compareAgentNames, formatAgentList, toolsDescription } from './agent-list.ts';
+export { AgentRegistry, type AgentRegistryOptions, DEFAULT_RESCAN_INTERVAL_MS } from './agent-registry.ts';
+export { looksLikeModelId } from './build-definition.ts';
+export { BUILTIN_AGENTS, DEFAULT_AGENT_TYPE } from './builtin-agents.ts';
+export { type AgentInput, agentInputsFromRecord, parseAgentInput } from './code-agents.ts';
+export { type AgentDirectory, agentDirectories, listAgentFiles, mergeAgents } from './discover.ts';
+export { effectiveTools, subagentTypeRules } from './effective-tools.ts';
+export { ACCEPTED_FIELDS, KNOWN_FIELDS, MODEL_ALIASES, PERMISSION_MODES } from './field-schemas.ts';
+export { DEFAULT_KNOWN_TOOLS, type KnownTools } from './known-tools.ts';
+export {
+  type AgentParseOptions,
+  type ParseResult,
+  parseAgentFile,
+  parseAgentSource,
+} from './parse-agent-file.ts';
+export type { AgentDefinition, AgentProblem, AgentScope, PermissionMode } from './types.ts';
+export { type ValidationReport, validateAgentPaths } from './validate.ts';

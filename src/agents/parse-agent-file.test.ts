@@ -1,0 +1,399 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type AgentProblem, parseAgentFile, parseAgentSource } from './index.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'codex-task-parse-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let counter = 0;
+/** Writes a real file (bytes exactly as given) and parses it from disk. */
+function parseFile(contents: string | Buffer, name = `agent-${++counter}.md`) {
+  const file = join(root, name);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, contents);
+  return { file, ...parseAgentFile(file) };
+}
+
+const agent = (frontmatter: string, body = 'You review code.') => `---\n${frontmatter}\n---\n${body}\n`;
+const base = 'name: reviewer\ndescription: Reviews code';
+
+function only(problems: AgentProblem[], field: string): AgentProblem {
+  const found = problems.filter((p) => p.field === field);
+  expect(found, JSON.stringify(problems, null, 2)).toHaveLength(1);
+  return found[0]!;
+}
+
+describe('frontmatter forms', () => {
+  it('reads a comma string, keeping the text as written', () => {
+    const { definition, problems } = parseFile(agent(`${base}\ntools: Read,  Grep ,Glob`));
+    expect(problems).toEqual([]);
+    expect(definition?.tools).toEqual(['Read', 'Grep', 'Glob']);
+    expect(definition?.toolsText).toBe('Read,  Grep ,Glob');
+  });
+
+  it('reads a YAML flow list', () => {
+    const { definition } = parseFile(agent(`${base}\ntools: [Read, Grep]`));
+    expect(definition?.tools).toEqual(['Read', 'Grep']);
+    expect(definition?.toolsText).toBe('Read, Grep');
+  });
+
+  it('reads a YAML block list, and points at the item line of a bad entry', () => {
+    const { definition, problems } = parseFile(agent(`${base}\ntools:\n  - Read\n  - Grpe\n  - Glob`));
+    expect(definition?.tools).toEqual(['Read', 'Grpe', 'Glob']);
+    const p = only(problems, 'tools');
+    expect(p).toMatchObject({
+      severity: 'warning',
+      line: 6,
+      message: 'unknown tool `Grpe`; dropped',
+      hint: 'did you mean `Grep`?',
+    });
+  });
+
+  it('accepts MCP tool names and server patterns as they are', () => {
+    const { definition, problems } = parseFile(
+      agent(`${base}\ntools: Read, mcp__github__create_issue, mcp__fs__*`),
+    );
+    expect(problems).toEqual([]);
+    expect(definition?.tools).toEqual(['Read', 'mcp__github__create_issue', 'mcp__fs__*']);
+  });
+
+  it('keeps Task(agent-a, agent-b) whole, in a comma string and in a flow list', () => {
+    const a = parseFile(agent(`${base}\ntools: Read, Task(agent-a, agent-b), Grep`));
+    expect(a.definition?.tools).toEqual(['Read', 'Task(agent-a, agent-b)', 'Grep']);
+    const b = parseFile(agent(`${base}\ntools: [Read, Task(agent-a, agent-b)]`));
+    expect(b.definition?.tools).toEqual(['Read', 'Task(agent-a, agent-b)']);
+    expect(a.problems).toEqual([]);
+  });
+
+  it('treats `tools: "*"` and an omitted `tools` as all tools', () => {
+    expect(parseFile(agent(`${base}\ntools: "*"`)).definition?.tools).toBeUndefined();
+    const omitted = parseFile(agent(base)).definition;
+    expect(omitted?.tools).toBeUndefined();
+    expect(omitted?.toolsText).toBeUndefined();
+    expect(omitted?.disallowedTools).toEqual([]);
+  });
+
+  it('reads disallowedTools in the same forms', () => {
+    expect(parseFile(agent(`${base}\ndisallowedTools: Bash, Write`)).definition?.disallowedTools).toEqual([
+      'Bash',
+      'Write',
+    ]);
+    expect(parseFile(agent(`${base}\ndisallowedTools:\n- Bash`)).definition?.disallowedTools).toEqual([
+      'Bash',
+    ]);
+  });
+
+  it('tolerates a UTF-8 BOM and CRLF line ends, hashing the bytes as they are', () => {
+    const lf = agent(`${base}\ntools: Read\nmaxTurns: 0`, 'Line one.\nLine two.');
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lf.replaceAll('\n', '\r\n'))]);
+    const crlf = parseFile(bytes);
+    const plain = parseFile(lf);
+    expect(crlf.problems.map(({ file: _, ...p }) => p)).toEqual(plain.problems.map(({ file: _, ...p }) => p));
+    expect(only(crlf.problems, 'maxTurns').line).toBe(5);
+
+    const okBytes = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(agent(base, 'A\nB').replaceAll('\n', '\r\n')),
+    ]);
+    const ok = parseFile(okBytes);
+    expect(ok.definition?.name).toBe('reviewer');
+    expect(ok.definition?.systemPrompt).toBe('A\nB');
+    expect(ok.definition?.hash).toBe(createHash('sha256').update(okBytes).digest('hex'));
+  });
+
+  it('takes the trimmed body as the system prompt and hashes the file bytes', () => {
+    const text = agent(base, '\n\n  You are careful.\n\nCheck tests.  \n\n');
+    const { file, definition } = parseFile(text);
+    expect(definition?.systemPrompt).toBe('You are careful.\n\nCheck tests.');
+    expect(definition?.hash).toBe(createHash('sha256').update(text).digest('hex'));
+    expect(definition?.file).toBe(file);
+    expect(definition?.scope).toBe('project');
+  });
+
+  it('hashes the bytes even when they are not valid UTF-8', () => {
+    const bytes = Buffer.concat([Buffer.from(agent(base, 'Bad byte: ')), Buffer.from([0xff, 0x0a])]);
+    const { definition } = parseFile(bytes);
+    expect(definition?.hash).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(definition?.systemPrompt).toBe('Bad byte: \n\uFFFD');
+  });
+
+  it('reads every field, ours included', () => {
+    const { definition, problems } = parseFile(
+      agent(
+        `${base}\nmodel: opus\npermissionMode: acceptEdits\nmaxTurns: 12\ntemperature: 0.3\nmax_tokens: 4000\ntimeout: 90s\ncolor: blue\nskills: [a, b]\nx-team: core`,
+      ),
+    );
+    expect(definition).toMatchObject({
+      model: 'opus',
+      permissionMode: 'acceptEdits',
+      maxTurns: 12,
+      temperature: 0.3,
+      maxTokens: 4000,
+      timeoutMs: 90_000,
+      accepted: { color: 'blue', skills: ['a', 'b'] },
+      unknown: { 'x-team': 'core' },
+    });
+    expect(problems.map((p) => p.field)).toEqual(['color', 'skills', 'x-team']);
+  });
+
+  it('keeps odd keys as plain fields', () => {
+    const { definition } = parseFile(agent(`${base}\n__proto__: {polluted: 1}\nconstructor: x`));
+    expect(Object.getPrototypeOf(definition?.unknown)).toBe(Object.prototype);
+    expect(Object.keys(definition?.unknown ?? {})).toEqual(['__proto__', 'constructor']);
+    expect(JSON.parse(JSON.stringify(definition?.unknown))).toEqual({
+      ['__proto__']: { polluted: 1 },
+      constructor: 'x',
+    });
+  });
+
+  it('reads timeouts as milliseconds or durations', () => {
+    const timeout = (v: string) => parseFile(agent(`${base}\ntimeout: ${v}`)).definition?.timeoutMs;
+    expect(timeout('1500')).toBe(1500);
+    expect(timeout('"5m"')).toBe(300_000);
+    expect(timeout('2h')).toBe(7_200_000);
+    expect(timeout('250ms')).toBe(250);
+  });
+
+  it('falls back to the full YAML parser for block scalars and nested maps', () => {
+    const { definition, problems } = parseFile(
+      agent(
+        'name: reviewer\ndescription: >-\n  Reviews code\n  carefully.\nhooks:\n  PreToolUse: []\nmodel: "claude-sonnet-5"',
+      ),
+    );
+    expect(definition?.description).toBe('Reviews code carefully.');
+    expect(definition?.accepted).toEqual({ hooks: { PreToolUse: [] } });
+    expect(definition?.model).toBe('claude-sonnet-5');
+    expect(only(problems, 'hooks').line).toBe(6);
+  });
+});
+
+describe('errors (the file yields no definition)', () => {
+  it('no frontmatter, with a hint pointing at a misplaced block', () => {
+    const r = parseFile('# Reviewer\n---\nname: x\n---\n');
+    expect(r.definition).toBeUndefined();
+    expect(r.problems).toEqual([
+      {
+        severity: 'error',
+        file: r.file,
+        line: 1,
+        message: 'no frontmatter: an agent file starts with a `---` line',
+        hint: 'Move the `---` block on line 2 to the very top of the file.',
+      },
+    ]);
+  });
+
+  it('an unclosed frontmatter', () => {
+    const r = parseFile('---\nname: x\ndescription: y\n');
+    expect(r.problems[0]).toMatchObject({
+      severity: 'error',
+      line: 1,
+      message: 'the frontmatter is never closed',
+    });
+  });
+
+  it('bad YAML, with the line, column, field and how to quote', () => {
+    const r = parseFile(agent('name: reviewer\ndescription: Use it when: the code changed'));
+    expect(r.definition).toBeUndefined();
+    const p = only(r.problems, 'description');
+    expect(p.severity).toBe('error');
+    expect(p.line).toBe(3);
+    expect(p.message).toMatch(/^invalid YAML: .*\(column \d+\)$/);
+    expect(p.hint).toContain('Quote the value of `description`');
+  });
+
+  it('frontmatter that is not a mapping', () => {
+    const r = parseFile(agent('- name\n- description'));
+    expect(r.problems[0]).toMatchObject({ severity: 'error', line: 2 });
+  });
+
+  it('a missing name, suggesting one from the file name', () => {
+    const r = parseFile(agent('description: Reviews code'), 'Code_Reviewer.md');
+    const p = only(r.problems, 'name');
+    expect(p).toMatchObject({ severity: 'error', line: 1, message: '`name` is missing' });
+    expect(p.hint).toContain('`name: code-reviewer`');
+  });
+
+  it('a name outside lowercase-hyphen, with the fixed name', () => {
+    const r = parseFile(agent('name: Code Reviewer\ndescription: d'));
+    expect(only(r.problems, 'name')).toMatchObject({
+      severity: 'error',
+      line: 2,
+      message: '`name` "Code Reviewer" may only contain lowercase letters, digits and hyphens',
+      hint: 'Use `name: code-reviewer`.',
+    });
+  });
+
+  it('a missing or empty description, pointing at a misspelt key when there is one', () => {
+    const empty = parseFile(agent('name: reviewer\ndescription: ""'));
+    expect(only(empty.problems, 'description')).toMatchObject({
+      severity: 'error',
+      message: '`description` is missing',
+    });
+    const misspelt = parseFile(agent('name: reviewer\ndescripton: Reviews code'));
+    expect(only(misspelt.problems, 'description').hint).toBe('Rename `descripton:` to `description:`.');
+    expect(only(misspelt.problems, 'descripton')).toMatchObject({
+      severity: 'warning',
+      line: 3,
+      hint: 'did you mean `description`?',
+    });
+  });
+
+  it('wrong types, every one reported at once and in line order', () => {
+    const r = parseFile(
+      agent(
+        'name: 123\ndescription: [a]\ntools: {Read: true}\nmodel: 7\npermissionMode: bypass\nmaxTurns: ten\ntemperature: 3\nmax_tokens: 1.5\ntimeout: -5',
+      ),
+    );
+    expect(r.definition).toBeUndefined();
+    expect(r.problems.map((p) => [p.field, p.line, p.severity])).toEqual([
+      ['name', 2, 'error'],
+      ['description', 3, 'error'],
+      ['tools', 4, 'error'],
+      ['model', 5, 'error'],
+      ['permissionMode', 6, 'error'],
+      ['maxTurns', 7, 'error'],
+      ['temperature', 8, 'error'],
+      ['max_tokens', 9, 'error'],
+      ['timeout', 10, 'error'],
+    ]);
+    expect(only(r.problems, 'permissionMode').hint).toBe('did you mean `bypassPermissions`?');
+    expect(only(r.problems, 'maxTurns')).toMatchObject({
+      message: '`maxTurns` must be a positive whole number, got "ten"',
+      hint: 'e.g. `maxTurns: 20`.',
+    });
+    expect(only(r.problems, 'name').hint).toBe('Quote it: `name: "…"`.');
+  });
+
+  it('a tool set that resolves to nothing', () => {
+    const unknown = parseFile(agent(`${base}\ntools: Serach, WebFetch`));
+    expect(unknown.definition).toBeUndefined();
+    const errors = unknown.problems.filter((p) => p.severity === 'error');
+    expect(errors).toEqual([
+      expect.objectContaining({
+        field: 'tools',
+        line: 4,
+        message: 'no tools are left: every entry in `tools` is unknown, not available, or disallowed',
+      }),
+    ]);
+    expect(errors[0]!.hint).toContain('or remove `tools:` to allow all tools');
+
+    const denied = parseFile(agent(`${base}\ntools: Read, Grep\ndisallowedTools: Read, Grep`));
+    expect(only(denied.problems, 'tools').severity).toBe('error');
+    expect(parseFile(agent(`${base}\ntools: []`)).definition).toBeUndefined();
+    const denyAll = parseFile(agent(`${base}\ndisallowedTools: "*"`));
+    expect(only(denyAll.problems, 'disallowedTools')).toMatchObject({ severity: 'error', line: 4 });
+  });
+
+  it('MCP tools count as tools when checking for an empty set', () => {
+    expect(parseFile(agent(`${base}\ntools: mcp__github__*`)).definition?.tools).toEqual(['mcp__github__*']);
+  });
+});
+
+describe('warnings (the definition still loads)', () => {
+  it.each(['allowed-tools', 'allowedTools', 'allowed_tools', 'tool'])('%s: did you mean `tools`?', (key) => {
+    const r = parseFile(agent(`${base}\n${key}: Read`));
+    expect(r.definition?.tools).toBeUndefined();
+    expect(r.definition?.unknown).toEqual({ [key]: 'Read' });
+    expect(only(r.problems, key)).toEqual({
+      severity: 'warning',
+      file: r.file,
+      line: 4,
+      field: key,
+      message: `unknown key \`${key}\`: Claude Code ignores it, so this agent gets every tool`,
+      hint: `did you mean \`tools\`? Rename \`${key}:\` to \`tools:\`.`,
+    });
+  });
+
+  it('suggests the nearest known key for other unknown keys', () => {
+    const r = parseFile(agent(`${base}\nmodle: sonnet\nmax-tokens: 10\npermission_mode: plan\nzzz: 1`));
+    expect(only(r.problems, 'modle').hint).toBe('did you mean `model`?');
+    expect(only(r.problems, 'max-tokens').hint).toBe('did you mean `max_tokens`?');
+    expect(only(r.problems, 'permission_mode').hint).toBe('did you mean `permissionMode`?');
+    expect(only(r.problems, 'zzz').hint).toMatch(/^Known keys: name, description, tools/);
+  });
+
+  it('drops wrong-case tool names, as Claude Code does, but says so', () => {
+    const r = parseFile(agent(`${base}\ntools: read, Grep`));
+    expect(r.definition?.tools).toEqual(['read', 'Grep']);
+    expect(only(r.problems, 'tools')).toMatchObject({
+      severity: 'warning',
+      line: 4,
+      message: 'unknown tool `read` (tool names are case-sensitive); dropped',
+      hint: 'did you mean `Read`?',
+    });
+  });
+
+  it('says Claude-Code-only tools are not available yet', () => {
+    const r = parseFile(agent(`${base}\ntools: Read, WebFetch`));
+    expect(only(r.problems, 'tools').message).toBe(
+      '`WebFetch` is known to Claude Code, not available in codex-task yet; dropped',
+    );
+  });
+
+  it('flags argument rules it cannot enforce, failing closed', () => {
+    const r = parseFile(agent(`${base}\ntools: Read, Bash(git:*)\ndisallowedTools: Edit(src/**)`));
+    expect(only(r.problems, 'tools').message).toContain('dropped rather than granting all of Bash');
+    expect(only(r.problems, 'disallowedTools').message).toContain('all of Edit is disallowed');
+  });
+
+  it('warns about an unknown-looking model, and not about aliases or full ids', () => {
+    const r = parseFile(agent(`${base}\nmodel: sonet`));
+    expect(r.definition?.model).toBe('sonet');
+    expect(only(r.problems, 'model')).toMatchObject({
+      severity: 'warning',
+      line: 4,
+      message:
+        'model `sonet` is not an alias (sonnet, opus, haiku, fable, inherit); passed to the default provider as a full id',
+      hint: 'did you mean `sonnet`?',
+    });
+    for (const model of [
+      'inherit',
+      'haiku',
+      'claude-opus-4-8',
+      'gpt-5.5',
+      'openai/gpt-5.5',
+      'ollama:llama3',
+    ]) {
+      expect(parseFile(agent(`${base}\nmodel: ${model}`)).problems, model).toEqual([]);
+    }
+  });
+
+  it('says accepted Claude Code fields are not enforced yet', () => {
+    const r = parseFile(agent(`${base}\nmemory: project\nisolation: worktree`));
+    expect(r.definition?.accepted).toEqual({ memory: 'project', isolation: 'worktree' });
+    expect(only(r.problems, 'memory')).toMatchObject({
+      severity: 'warning',
+      line: 4,
+      message: '`memory` is accepted, not yet enforced',
+    });
+  });
+
+  it('warns about an empty body and an empty `tools:`', () => {
+    const r = parseFile(agent(`${base}\ntools:`, ''));
+    expect(r.definition?.tools).toBeUndefined();
+    expect(only(r.problems, 'tools').message).toContain('counts as omitted: this agent gets all tools');
+    expect(r.problems.find((p) => p.field === undefined)).toMatchObject({
+      line: 6,
+      message: 'the body is empty, so the subagent gets no system prompt',
+    });
+  });
+});
+
+describe('other sources', () => {
+  it('ignores documentation kept beside agents, but not other files without frontmatter', () => {
+    expect(parseFile('# Collection\n', 'docs/README.md').problems).toEqual([]);
+    expect(parseFile('# Notes\n', 'docs/notes.md').problems).toHaveLength(1);
+  });
+
+  it('reports an unreadable file instead of throwing', () => {
+    const r = parseAgentFile(join(root, 'missing.md'));
+    expect(r.problems[0]).toMatchObject({ severity: 'error', message: 'cannot read the file (ENOENT)' });
+  });
+
+  it('parses contents given as a string', () => {
+    expect(parseAgentSource('inline.md', agent(base)).definition?.name).toBe('reviewer');
+  });
+});
