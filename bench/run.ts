@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText } from 'ai';
 import { AgentRegistry } from '../src/agents/index.ts';
-import { type TaskEngineOptions, TaskEngine, type TaskResult } from '../src/engine/index.ts';
+import { TaskEngine, type TaskEngineOptions, type TaskResult } from '../src/engine/index.ts';
 import { createKeepAliveFetch } from '../src/models/index.ts';
 
 const json = process.argv.includes('--json');
@@ -29,9 +29,13 @@ async function startServer(script: object): Promise<{ url: string; stop: () => v
   const file = join(dir, 'script.json');
   writeFileSync(file, JSON.stringify(script));
   // A separate process, so the server's CPU is not counted as the engine's.
-  const child = spawn(process.execPath, ['bin/codex-task.js', 'scripted-model', '--port', '0', '--script', file], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['bin/codex-task.js', 'scripted-model', '--port', '0', '--script', file],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise<string>((resolve, reject) => {
     lines.once('line', (line) => resolve(line.replace(/^.* on /, '').trim()));
@@ -50,7 +54,12 @@ function engineFor(url: string, workspace: string, options: TaskEngineOptions = 
     homeDir: workspace,
     providers: [{ id: 'openai', kind: 'openai', baseURL: `${url}/v1`, apiKey: 'bench' }],
     agents: [
-      { name: 'reader', description: 'Reads one file and answers', tools: ['Read'], prompt: 'You read files.' },
+      {
+        name: 'reader',
+        description: 'Reads one file and answers',
+        tools: ['Read'],
+        prompt: 'You read files.',
+      },
       { name: 'answerer', description: 'Answers at once', tools: ['Read'], prompt: 'You answer.' },
     ],
     ...options,
@@ -59,7 +68,8 @@ function engineFor(url: string, workspace: string, options: TaskEngineOptions = 
 
 async function measureOverhead(url: string, workspace: string) {
   const engine = engineFor(url, workspace, { concurrency: 10 });
-  const run = () => engine.run({ description: 'overhead', prompt: 'read it', subagent_type: 'reader', model: 'fast' });
+  const run = () =>
+    engine.run({ description: 'overhead', prompt: 'read it', subagent_type: 'reader', model: 'fast' });
   for (let i = 0; i < 50; i++) await run(); // warm-up: JIT, connection pool
   const overheads: number[] = [];
   const started = performance.now();
@@ -72,7 +82,11 @@ async function measureOverhead(url: string, workspace: string) {
   }
   const elapsed = performance.now() - started;
   overheads.sort((a, b) => a - b);
-  return { p50: percentile(overheads, 50), p95: percentile(overheads, 95), tasksPerSecond: 1000 / (elapsed / 1000) };
+  return {
+    p50: percentile(overheads, 50),
+    p95: percentile(overheads, 95),
+    tasksPerSecond: 1000 / (elapsed / 1000),
+  };
 }
 
 async function measureEfficiency(url: string, workspace: string, n: number) {
@@ -163,24 +177,39 @@ const server = await startServer({
   rules: [
     { when: { model: '^slow$' }, reply: { text: 'done', latencyMs: 500 } },
     { when: { model: '^hold$' }, reply: { text: 'done', latencyMs: 1500 } },
-    { when: { model: '^fast$', turn: 0, tool: '^Read$', system: 'You read files' }, reply: { toolCalls: [{ name: 'Read', input: { file_path: 'notes.txt' } }] } },
+    {
+      when: { model: '^fast$', turn: 0, tool: '^Read$', system: 'You read files' },
+      reply: { toolCalls: [{ name: 'Read', input: { file_path: 'notes.txt' } }] },
+    },
   ],
   default: { text: 'done' },
 });
 try {
   // Memory first: later phases grow the heap, and RSS never gives memory back to the OS.
   const memory = await measureMemory(server.url, workspace);
-  log(`memory per in-flight subagent (100 in flight): RSS ${memory.rssPerAgentMiB.toFixed(3)} MiB, heap ${memory.heapPerAgentMiB.toFixed(3)} MiB (target < ${TARGETS.perAgentMiB} MiB: ${(TARGETS.perAgentMiB / Math.max(memory.rssPerAgentMiB, 0.001)).toFixed(0)}× under)${memory.gcExposed ? '' : ' [run with --expose-gc for a clean baseline]'}`);
+  log(
+    `memory per in-flight subagent (100 in flight): RSS ${memory.rssPerAgentMiB.toFixed(3)} MiB, heap ${memory.heapPerAgentMiB.toFixed(3)} MiB (target < ${TARGETS.perAgentMiB} MiB: ${(TARGETS.perAgentMiB / Math.max(memory.rssPerAgentMiB, 0.001)).toFixed(0)}× under)${memory.gcExposed ? '' : ' [run with --expose-gc for a clean baseline]'}`,
+  );
   const overhead = await measureOverhead(server.url, workspace);
-  log(`coordination overhead per task: p50 ${overhead.p50.toFixed(2)} ms, p95 ${overhead.p95.toFixed(2)} ms (target p95 < ${TARGETS.overheadP95Ms} ms: ${(TARGETS.overheadP95Ms / overhead.p95).toFixed(1)}× better) — ${overhead.tasksPerSecond.toFixed(0)} tasks/s sequential, 2 model turns + 1 Read each`);
+  log(
+    `coordination overhead per task: p50 ${overhead.p50.toFixed(2)} ms, p95 ${overhead.p95.toFixed(2)} ms (target p95 < ${TARGETS.overheadP95Ms} ms: ${(TARGETS.overheadP95Ms / overhead.p95).toFixed(1)}× better) — ${overhead.tasksPerSecond.toFixed(0)} tasks/s sequential, 2 model turns + 1 Read each`,
+  );
   const e10 = await measureEfficiency(server.url, workspace, 10);
-  log(`parallel efficiency, 10 tasks × 500 ms: ${e10.efficiency.toFixed(3)} (single ${e10.single.toFixed(0)} ms, 10 in ${e10.wall.toFixed(0)} ms; target ≥ ${TARGETS.efficiency})`);
+  log(
+    `parallel efficiency, 10 tasks × 500 ms: ${e10.efficiency.toFixed(3)} (single ${e10.single.toFixed(0)} ms, 10 in ${e10.wall.toFixed(0)} ms; target ≥ ${TARGETS.efficiency})`,
+  );
   const e100 = await measureEfficiency(server.url, workspace, 100);
-  log(`parallel efficiency, 100 tasks × 500 ms: ${e100.efficiency.toFixed(3)} (single ${e100.single.toFixed(0)} ms, 100 in ${e100.wall.toFixed(0)} ms; target ≥ ${TARGETS.efficiency})`);
+  log(
+    `parallel efficiency, 100 tasks × 500 ms: ${e100.efficiency.toFixed(3)} (single ${e100.single.toFixed(0)} ms, 100 in ${e100.wall.toFixed(0)} ms; target ≥ ${TARGETS.efficiency})`,
+  );
   const sdk100 = await measureSdkBaseline(server.url, 100);
-  log(`  floor for comparison: 100 bare AI SDK generateText calls, no engine: ${sdk100.efficiency.toFixed(3)} (engine/bare = ${(e100.efficiency / sdk100.efficiency).toFixed(2)})`);
+  log(
+    `  floor for comparison: 100 bare AI SDK generateText calls, no engine: ${sdk100.efficiency.toFixed(3)} (engine/bare = ${(e100.efficiency / sdk100.efficiency).toFixed(2)})`,
+  );
   const load = await measureAgentLoad();
-  log(`cold load of 500 agent files: ${load.medianMs.toFixed(1)} ms (target < ${TARGETS.load500AgentsMs} ms: ${(TARGETS.load500AgentsMs / load.medianMs).toFixed(1)}× better)`);
+  log(
+    `cold load of 500 agent files: ${load.medianMs.toFixed(1)} ms (target < ${TARGETS.load500AgentsMs} ms: ${(TARGETS.load500AgentsMs / load.medianMs).toFixed(1)}× better)`,
+  );
   if (json) {
     const round = (x: number) => Math.round(x * 1000) / 1000;
     process.stdout.write(

@@ -5,8 +5,14 @@ import { agentFile, useHarness } from './support.ts';
 const h = useHarness();
 
 const AGENTS = {
-  '.claude/agents/lead.md': agentFile({ name: 'lead', description: 'delegates', tools: 'Task, Read' }, 'You are the LEAD.'),
-  '.claude/agents/worker.md': agentFile({ name: 'worker', description: 'does one thing', tools: 'Read' }, 'You are a WORKER.'),
+  '.claude/agents/lead.md': agentFile(
+    { name: 'lead', description: 'delegates', tools: 'Task, Read' },
+    'You are the LEAD.',
+  ),
+  '.claude/agents/worker.md': agentFile(
+    { name: 'worker', description: 'does one thing', tools: 'Read' },
+    'You are a WORKER.',
+  ),
 };
 
 /** The lead spawns `n` workers in one turn, then reports what they said; workers answer at once. */
@@ -17,7 +23,11 @@ function leadAndWorkers(n: number, latencyMs = 0) {
       return {
         toolCalls: Array.from({ length: n }, (_, i) => ({
           name: 'Task',
-          input: { description: `part ${i}`, prompt: `${req.lastUserText}/part-${i}`, subagent_type: 'worker' },
+          input: {
+            description: `part ${i}`,
+            prompt: `${req.lastUserText}/part-${i}`,
+            subagent_type: 'worker',
+          },
         })),
       };
     }
@@ -63,7 +73,9 @@ describe('nested subagents', () => {
 
   it('stops offering Task at the depth limit (maxSpawnDepth 1 disables nesting)', async () => {
     await h.setup(AGENTS, leadAndWorkers(1));
-    const result = await h.engine({ maxSpawnDepth: 1 }).run({ description: 'lead', prompt: 'job', subagent_type: 'lead' });
+    const result = await h
+      .engine({ maxSpawnDepth: 1 })
+      .run({ description: 'lead', prompt: 'job', subagent_type: 'lead' });
 
     expect(h.model.requests[0]!.tools).toEqual(['Read']);
     // The model called Task anyway: refused as a tool error, no child was started.
@@ -73,7 +85,9 @@ describe('nested subagents', () => {
 
   it('refuses a task started beyond the depth limit with a typed error', async () => {
     await h.setup(AGENTS, () => ({ text: 'x' }));
-    const result = await h.engine({ maxSpawnDepth: 2 }).run({ description: 'deep', prompt: 'x' }, { spawnDepth: 3 });
+    const result = await h
+      .engine({ maxSpawnDepth: 2 })
+      .run({ description: 'deep', prompt: 'x' }, { spawnDepth: 3 });
     expect(result.status).toBe('failed');
     expect(result.error).toMatchObject({ type: 'SpawnDepthExceeded' });
     expect(h.model.stats.requests).toBe(0);
@@ -90,5 +104,35 @@ describe('nested subagents', () => {
     expect(result.status).toBe('completed');
     expect(result.content).toContain('Task failed: ProviderError');
     expect(result.toolStats.Task).toMatchObject({ calls: 1, errors: 1 });
+  });
+});
+
+describe('Task(agent, …) restrictions', () => {
+  it('lets a subagent start only the agent types its tools name, and lists only those', async () => {
+    await h.setup(
+      {
+        ...AGENTS,
+        '.claude/agents/picky.md': agentFile(
+          { name: 'picky', description: 'picky lead', tools: 'Task(worker), Read' },
+          'You are PICKY.',
+        ),
+      },
+      (req: ScriptedRequest) => {
+        if (req.system.includes('WORKER')) return { text: 'worker done' };
+        if (req.turn === 0) {
+          return {
+            toolCalls: [
+              { name: 'Task', input: { description: 'ok', prompt: 'w', subagent_type: 'worker' } },
+              { name: 'Task', input: { description: 'no', prompt: 'l', subagent_type: 'lead' } },
+            ],
+          };
+        }
+        return { text: req.toolResults.map((r) => r.output.split('\n')[0]).join(' | ') };
+      },
+    );
+    const result = await h.engine().run({ description: 'picky', prompt: 'go', subagent_type: 'picky' });
+    expect(result.content).toContain('worker done');
+    expect(result.content).toContain("may not start 'lead' subagents");
+    expect(h.model.requests.filter((r) => r.system.includes('LEAD'))).toHaveLength(0);
   });
 });

@@ -13,7 +13,9 @@ describe('parallel subagents', () => {
     const results = await engine.runAll(Array.from({ length: 10 }, (_, i) => task(`question ${i}`)));
     const wall = performance.now() - started;
 
-    expect(results.map((r) => r.content)).toEqual(Array.from({ length: 10 }, (_, i) => `answer to question ${i}`));
+    expect(results.map((r) => r.content)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `answer to question ${i}`),
+    );
     expect(h.model.stats.maxInFlight).toBe(10);
     // Serial would take >= 3 s; a generous bound that still fails if tasks ran one by one or in pairs.
     expect(wall).toBeLessThan(1500);
@@ -87,15 +89,33 @@ describe('parallel subagents', () => {
       req.turn === 0 ? { toolCalls: [{ name: 'Read', input: { file_path: 'a.txt' } }] } : { text: 'done' },
     );
     const engine = h.engine();
-    const events: { type: string; taskId: string; parentTaskId?: string; spawnDepth: number; agentType: string }[] = [];
+    const events: {
+      type: string;
+      taskId: string;
+      parentTaskId?: string;
+      spawnDepth: number;
+      agentType: string;
+    }[] = [];
     for (const type of ['task.queued', 'task.started', 'task.progress', 'task.finished'] as const) {
       engine.events.on(type, (e: TaskEventBase) => events.push({ type, ...e }));
     }
     const result = await engine.run(task('read a'), { parentTaskId: 'codex-thread-7' });
 
-    expect(events.map((e) => e.type)).toEqual(['task.queued', 'task.started', 'task.progress', 'task.progress', 'task.progress', 'task.finished']);
+    expect(events.map((e) => e.type)).toEqual([
+      'task.queued',
+      'task.started',
+      'task.progress',
+      'task.progress',
+      'task.progress',
+      'task.finished',
+    ]);
     for (const e of events) {
-      expect(e).toMatchObject({ taskId: result.taskId, parentTaskId: 'codex-thread-7', spawnDepth: 1, agentType: 'general-purpose' });
+      expect(e).toMatchObject({
+        taskId: result.taskId,
+        parentTaskId: 'codex-thread-7',
+        spawnDepth: 1,
+        agentType: 'general-purpose',
+      });
     }
     const toolProgress = events[2] as unknown as { lastTool: string; turn: number };
     expect(toolProgress).toMatchObject({ lastTool: 'Read', turn: 1 });

@@ -18,8 +18,19 @@ describe('task results', () => {
 
   it('stops at maxTurns with MaxTurnsExceeded and keeps the partial output', async () => {
     await h.setup(
-      { 'a.txt': 'A', '.claude/agents/looper.md': agentFile({ name: 'looper', description: 'loops', tools: 'Read', maxTurns: '3' }) },
-      (req) => ({ text: `thinking ${req.turn}`, toolCalls: [{ name: 'Read', input: { file_path: 'a.txt' } }] }),
+      {
+        'a.txt': 'A',
+        '.claude/agents/looper.md': agentFile({
+          name: 'looper',
+          description: 'loops',
+          tools: 'Read',
+          maxTurns: '3',
+        }),
+      },
+      (req) => ({
+        text: `thinking ${req.turn}`,
+        toolCalls: [{ name: 'Read', input: { file_path: 'a.txt' } }],
+      }),
     );
     const result = await h.engine().run(input({ subagent_type: 'looper' }));
     expect(result.status).toBe('failed');
@@ -33,7 +44,9 @@ describe('task results', () => {
     await h.setup({ '.claude/agents/zeta.md': agentFile({ name: 'zeta', description: 'z' }) });
     const result = await h.engine().run(input({ subagent_type: 'nope' }));
     expect(result.status).toBe('failed');
-    expect(result.error!.message).toBe("Agent type 'nope' not found. Available agents: Explore, general-purpose, Plan, zeta");
+    expect(result.error!.message).toBe(
+      "Agent type 'nope' not found. Available agents: Explore, general-purpose, Plan, zeta",
+    );
     expect(h.model.stats.requests).toBe(0);
   });
 
@@ -55,23 +68,39 @@ describe('task results', () => {
   });
 
   it('resolves the model by precedence: env > per-call > frontmatter > caller', async () => {
-    await h.setup({ '.claude/agents/pinned.md': agentFile({ name: 'pinned', description: 'p', model: 'haiku' }) }, () => ({ text: 'ok' }));
+    await h.setup(
+      { '.claude/agents/pinned.md': agentFile({ name: 'pinned', description: 'p', model: 'haiku' }) },
+      () => ({ text: 'ok' }),
+    );
     const caller = await h.engine().run(input());
     const agent = await h.engine().run(input({ subagent_type: 'pinned' }));
     const call = await h.engine().run(input({ subagent_type: 'pinned', model: 'opus' }));
-    const env = await h.engine({ env: { CODEX_TASK_SUBAGENT_MODEL: 'anthropic:claude-haiku-4-5' } }).run(input({ subagent_type: 'pinned', model: 'opus' }));
+    const env = await h
+      .engine({ env: { CODEX_TASK_SUBAGENT_MODEL: 'anthropic:claude-haiku-4-5' } })
+      .run(input({ subagent_type: 'pinned', model: 'opus' }));
     expect([caller, agent, call, env].map((r) => r.resolvedModel)).toEqual([
       'openai:gpt-5.5',
       'openai:gpt-5.5-mini',
       'openai:gpt-6.1-sol',
       'anthropic:claude-haiku-4-5',
     ]);
-    expect(h.model.requests.map((r) => r.model)).toEqual(['gpt-5.5', 'gpt-5.5-mini', 'gpt-6.1-sol', 'claude-haiku-4-5']);
+    expect(h.model.requests.map((r) => r.model)).toEqual([
+      'gpt-5.5',
+      'gpt-5.5-mini',
+      'gpt-6.1-sol',
+      'claude-haiku-4-5',
+    ]);
   });
 
   it('a pinned model whose provider is not configured fails clearly instead of being substituted', async () => {
-    await h.setup({ '.claude/agents/gem.md': agentFile({ name: 'gem', description: 'g', model: 'gemini-3-pro' }) });
-    const result = await h.engine({ providers: [{ id: 'openai', kind: 'openai', baseURL: h.model.baseUrls.openai, apiKey: 't' }] }).run(input({ subagent_type: 'gem' }));
+    await h.setup({
+      '.claude/agents/gem.md': agentFile({ name: 'gem', description: 'g', model: 'gemini-3-pro' }),
+    });
+    const result = await h
+      .engine({
+        providers: [{ id: 'openai', kind: 'openai', baseURL: h.model.baseUrls.openai, apiKey: 't' }],
+      })
+      .run(input({ subagent_type: 'gem' }));
     expect(result.status).toBe('failed');
     expect(result.error).toMatchObject({ type: 'ModelConfig' });
     expect(result.error!.hint).toContain('GEMINI_API_KEY');
@@ -79,12 +108,21 @@ describe('task results', () => {
   });
 
   it('sees an edited, added and deleted agent file on the next Task (hot reload)', async () => {
-    const ws = await h.setup({ '.claude/agents/a.md': agentFile({ name: 'hot', description: 'v1' }, 'VERSION ONE') }, () => ({ text: 'ok' }));
+    const ws = await h.setup(
+      { '.claude/agents/a.md': agentFile({ name: 'hot', description: 'v1' }, 'VERSION ONE') },
+      () => ({ text: 'ok' }),
+    );
     const engine = h.engine();
     await engine.run(input({ subagent_type: 'hot' }));
-    await writeFile(join(ws, '.claude/agents/a.md'), agentFile({ name: 'hot', description: 'v2' }, 'VERSION TWO'));
+    await writeFile(
+      join(ws, '.claude/agents/a.md'),
+      agentFile({ name: 'hot', description: 'v2' }, 'VERSION TWO'),
+    );
     await engine.run(input({ subagent_type: 'hot' }));
-    await writeFile(join(ws, '.claude/agents/b.md'), agentFile({ name: 'added', description: 'new' }, 'ADDED'));
+    await writeFile(
+      join(ws, '.claude/agents/b.md'),
+      agentFile({ name: 'added', description: 'new' }, 'ADDED'),
+    );
     const added = await engine.run(input({ subagent_type: 'added' }));
     await rm(join(ws, '.claude/agents/a.md'));
     const deleted = await engine.run(input({ subagent_type: 'hot' }));
@@ -98,10 +136,18 @@ describe('task results', () => {
 
   it('gives each subagent only its own prompt: system = agent body + environment, no sibling context', async () => {
     await h.setup(
-      { 'AGENTS.md': 'Always use tabs.', '.claude/agents/solo.md': agentFile({ name: 'solo', description: 's' }, 'BODY OF SOLO') },
+      {
+        'AGENTS.md': 'Always use tabs.',
+        '.claude/agents/solo.md': agentFile({ name: 'solo', description: 's' }, 'BODY OF SOLO'),
+      },
       (req) => ({ text: `echo ${req.lastUserText}`, latencyMs: 20 }),
     );
-    const [a, b] = await h.engine().runAll([input({ subagent_type: 'solo', prompt: 'first secret' }), input({ subagent_type: 'solo', prompt: 'second' })]);
+    const [a, b] = await h
+      .engine()
+      .runAll([
+        input({ subagent_type: 'solo', prompt: 'first secret' }),
+        input({ subagent_type: 'solo', prompt: 'second' }),
+      ]);
     expect(a!.content).toBe('echo first secret');
     expect(b!.content).toBe('echo second');
     for (const req of h.model.requests) {

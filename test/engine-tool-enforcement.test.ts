@@ -25,10 +25,18 @@ function isAlive(pid: number): boolean {
 describe('tool access is enforced by the runtime', () => {
   it('offers only the granted tools and refuses a call to any other', async () => {
     await h.setup(
-      { '.claude/agents/reader.md': agentFile({ name: 'reader', description: 'reads only', tools: 'Read, Grep' }) },
+      {
+        '.claude/agents/reader.md': agentFile({
+          name: 'reader',
+          description: 'reads only',
+          tools: 'Read, Grep',
+        }),
+      },
       callThenReport('Bash', { command: 'touch pwned' }),
     );
-    const result = await h.engine().run({ description: 'try bash', prompt: 'run something', subagent_type: 'reader' });
+    const result = await h
+      .engine()
+      .run({ description: 'try bash', prompt: 'run something', subagent_type: 'reader' });
 
     expect(h.model.requests[0]!.tools.sort()).toEqual(['Grep', 'Read']);
     expect(result.status).toBe('completed');
@@ -39,7 +47,13 @@ describe('tool access is enforced by the runtime', () => {
 
   it('applies disallowedTools on top of all tools', async () => {
     await h.setup(
-      { '.claude/agents/no-shell.md': agentFile({ name: 'no-shell', description: 'everything but Bash', disallowedTools: 'Bash, Write' }) },
+      {
+        '.claude/agents/no-shell.md': agentFile({
+          name: 'no-shell',
+          description: 'everything but Bash',
+          disallowedTools: 'Bash, Write',
+        }),
+      },
       () => ({ text: 'ok' }),
     );
     await h.engine().run({ description: 'x', prompt: 'x', subagent_type: 'no-shell' });
@@ -55,7 +69,8 @@ describe('tool access is enforced by the runtime', () => {
     await h.engine().run({ description: 'x', prompt: 'x', subagent_type: 'Explore' });
     const offered = h.model.requests[0]!.tools;
     expect(offered).toContain('Read');
-    for (const writer of ['Write', 'Edit', 'MultiEdit', 'Bash', 'Task']) expect(offered).not.toContain(writer);
+    for (const writer of ['Write', 'Edit', 'MultiEdit', 'Bash', 'Task'])
+      expect(offered).not.toContain(writer);
   });
 
   for (const [name, path] of [
@@ -79,7 +94,11 @@ describe('tool access is enforced by the runtime', () => {
   it('kills the whole Bash process tree when the task is cancelled', async () => {
     const ws = await h.setup({}, (req) =>
       req.turn === 0
-        ? { toolCalls: [{ name: 'Bash', input: { command: 'sleep 30 & echo $! > bg.pid; echo $$ > sh.pid; sleep 30' } }] }
+        ? {
+            toolCalls: [
+              { name: 'Bash', input: { command: 'sleep 30 & echo $! > bg.pid; echo $$ > sh.pid; sleep 30' } },
+            ],
+          }
         : { text: 'never' },
     );
     const cancel = new AbortController();
@@ -90,7 +109,9 @@ describe('tool access is enforced by the runtime', () => {
     const result = await engine.run({ description: 'sleep', prompt: 'sleep' }, { signal: cancel.signal });
 
     expect(result.status).toBe('cancelled');
-    const pids = await Promise.all(['bg.pid', 'sh.pid'].map(async (f) => Number(await readFile(join(ws, f), 'utf8'))));
+    const pids = await Promise.all(
+      ['bg.pid', 'sh.pid'].map(async (f) => Number(await readFile(join(ws, f), 'utf8'))),
+    );
     expect(pids.every((pid) => pid > 1)).toBe(true);
     expect(isAlive(process.pid)).toBe(true); // the liveness check itself works
     await new Promise((r) => setTimeout(r, 200));

@@ -11,23 +11,70 @@ function readThenAnswer(req: ScriptedRequest) {
   return { text: `Notes say: ${req.toolResults[0]?.output ?? 'nothing'}` };
 }
 
-const cases: { name: string; format: ScriptedRequest['format']; provider: (urls: { anthropic: string; openai: string; google: string }) => ProviderConfig; model: string }[] = [
-  { name: 'Anthropic Messages', format: 'anthropic', model: 'claude-sonnet-5', provider: (u) => ({ id: 'anthropic', kind: 'anthropic', baseURL: u.anthropic, apiKey: 't' }) },
-  { name: 'OpenAI Responses', format: 'openai-responses', model: 'gpt-5.5', provider: (u) => ({ id: 'openai', kind: 'openai', baseURL: u.openai, apiKey: 't' }) },
-  { name: 'OpenAI Chat Completions', format: 'openai-chat', model: 'gpt-5.5', provider: (u) => ({ id: 'openai', kind: 'openai', api: 'chat', baseURL: u.openai, apiKey: 't' }) },
-  { name: 'Gemini generateContent', format: 'gemini', model: 'gemini-3-flash', provider: (u) => ({ id: 'google', kind: 'google', baseURL: u.google, apiKey: 't' }) },
-  { name: 'OpenAI-compatible', format: 'openai-chat', model: 'llama3:8b', provider: (u) => ({ id: 'local', kind: 'openai-compatible', baseURL: u.openai, tiers: { sonnet: 'llama3:8b' } }) },
+const cases: {
+  name: string;
+  format: ScriptedRequest['format'];
+  provider: (urls: { anthropic: string; openai: string; google: string }) => ProviderConfig;
+  model: string;
+}[] = [
+  {
+    name: 'Anthropic Messages',
+    format: 'anthropic',
+    model: 'claude-sonnet-5',
+    provider: (u) => ({ id: 'anthropic', kind: 'anthropic', baseURL: u.anthropic, apiKey: 't' }),
+  },
+  {
+    name: 'OpenAI Responses',
+    format: 'openai-responses',
+    model: 'gpt-5.5',
+    provider: (u) => ({ id: 'openai', kind: 'openai', baseURL: u.openai, apiKey: 't' }),
+  },
+  {
+    name: 'OpenAI Chat Completions',
+    format: 'openai-chat',
+    model: 'gpt-5.5',
+    provider: (u) => ({ id: 'openai', kind: 'openai', api: 'chat', baseURL: u.openai, apiKey: 't' }),
+  },
+  {
+    name: 'Gemini generateContent',
+    format: 'gemini',
+    model: 'gemini-3-flash',
+    provider: (u) => ({ id: 'google', kind: 'google', baseURL: u.google, apiKey: 't' }),
+  },
+  {
+    name: 'OpenAI-compatible',
+    format: 'openai-chat',
+    model: 'llama3:8b',
+    provider: (u) => ({
+      id: 'local',
+      kind: 'openai-compatible',
+      baseURL: u.openai,
+      tiers: { sonnet: 'llama3:8b' },
+    }),
+  },
 ];
 
 describe('a subagent with a tool call, on every wire format through the AI SDK clients', () => {
   for (const c of cases) {
     it(c.name, async () => {
       await h.setup(
-        { 'notes.md': 'the deploy key rotates on Fridays', '.claude/agents/reader.md': agentFile({ name: 'reader', description: 'reads', tools: 'Read', model: c.model }) },
+        {
+          'notes.md': 'the deploy key rotates on Fridays',
+          '.claude/agents/reader.md': agentFile({
+            name: 'reader',
+            description: 'reads',
+            tools: 'Read',
+            model: c.model,
+          }),
+        },
         readThenAnswer,
       );
       const engine = h.engine({ providers: [c.provider(h.model.baseUrls)] });
-      const result = await engine.run({ description: 'read notes', prompt: 'What do the notes say?', subagent_type: 'reader' });
+      const result = await engine.run({
+        description: 'read notes',
+        prompt: 'What do the notes say?',
+        subagent_type: 'reader',
+      });
 
       expect(result.error).toBeUndefined();
       expect(result.status).toBe('completed');

@@ -4,7 +4,11 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { TaskEngine, type TaskEngineOptions } from '../src/engine/index.ts';
 import type { ProviderConfig } from '../src/models/index.ts';
-import { type ScriptedHandler, type ScriptedModelServer, startScriptedModel } from '../src/scripted-model/index.ts';
+import {
+  type ScriptedHandler,
+  type ScriptedModelServer,
+  startScriptedModel,
+} from '../src/scripted-model/index.ts';
 
 /** A temp directory that is a repository root (has .git), with the given files. */
 export async function makeWorkspace(files: Record<string, string> = {}): Promise<string> {
@@ -19,8 +23,20 @@ export async function makeWorkspace(files: Record<string, string> = {}): Promise
 
 export function providersFor(server: ScriptedModelServer): ProviderConfig[] {
   return [
-    { id: 'openai', kind: 'openai', baseURL: server.baseUrls.openai, apiKey: 'test', apiKeyEnv: 'OPENAI_API_KEY' },
-    { id: 'anthropic', kind: 'anthropic', baseURL: server.baseUrls.anthropic, apiKey: 'test', apiKeyEnv: 'ANTHROPIC_API_KEY' },
+    {
+      id: 'openai',
+      kind: 'openai',
+      baseURL: server.baseUrls.openai,
+      apiKey: 'test',
+      apiKeyEnv: 'OPENAI_API_KEY',
+    },
+    {
+      id: 'anthropic',
+      kind: 'anthropic',
+      baseURL: server.baseUrls.anthropic,
+      apiKey: 'test',
+      apiKeyEnv: 'ANTHROPIC_API_KEY',
+    },
     { id: 'google', kind: 'google', baseURL: server.baseUrls.google, apiKey: 'test' },
   ];
 }

@@ -33,7 +33,8 @@ export async function validateCommand(paths: string[], opts: { json?: boolean })
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    for (const problem of [...report.errors, ...report.warnings]) process.stdout.write(`${formatProblem(problem)}\n`);
+    for (const problem of [...report.errors, ...report.warnings])
+      process.stdout.write(`${formatProblem(problem)}\n`);
     process.stdout.write(
       `${report.files.length} file(s), ${report.agents.length} valid agent(s), ${report.errors.length} error(s), ${report.warnings.length} warning(s)\n`,
     );
@@ -48,7 +49,10 @@ export async function listCommand(opts: { json?: boolean }): Promise<number> {
   const rows = agents.map((agent) => {
     let resolvedModel: string;
     try {
-      resolvedModel = resolveModel({ ...(agent.model ? { agentModel: agent.model } : {}), callerModel: 'sonnet' }, engine.providers).spec;
+      resolvedModel = resolveModel(
+        { ...(agent.model ? { agentModel: agent.model } : {}), callerModel: 'sonnet' },
+        engine.providers,
+      ).spec;
     } catch {
       resolvedModel = '(no provider configured)';
     }
@@ -67,7 +71,9 @@ export async function listCommand(opts: { json?: boolean }): Promise<number> {
   }
   for (const row of rows) {
     const source = row.file ? relative(process.cwd(), row.file) : row.scope;
-    process.stdout.write(`${row.name}  (${source})\n  model: ${row.model} → ${row.resolvedModel}\n  tools: ${row.tools.join(', ')}\n`);
+    process.stdout.write(
+      `${row.name}  (${source})\n  model: ${row.model} → ${row.resolvedModel}\n  tools: ${row.tools.join(', ')}\n`,
+    );
   }
   return EXIT.ok;
 }

@@ -2,7 +2,6 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes.ts';
 import { VERSION } from './version.ts';
 
-
 /**
  * The codex-task command line. Heavy modules (AI SDK, engine) are imported inside the actions that
  * need them, so `--help` and `--version` start fast.
@@ -13,7 +12,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = code;
   };
   const program = new Command('codex-task')
-    .description("Claude Code's subagents (.claude/agents + the Task tool) for Codex CLI, MCP clients, scripts and CI")
+    .description(
+      "Claude Code's subagents (.claude/agents + the Task tool) for Codex CLI, MCP clients, scripts and CI",
+    )
     .version(VERSION, '-v, --version')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
@@ -30,7 +31,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('scripted-model')
-    .description('Serve the scripted model (Anthropic, OpenAI Responses/Chat, Gemini wire formats) on loopback')
+    .description(
+      'Serve the scripted model (Anthropic, OpenAI Responses/Chat, Gemini wire formats) on loopback',
+    )
     .option('-p, --port <port>', 'port to listen on (0 = any free port)', '8788')
     .option('-s, --script <file>', 'reply script (JSON or YAML)')
     .option('--latency <ms>', 'latency before each reply, in ms', '0')
@@ -70,7 +73,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-t, --timeout <ms>', 'task timeout in ms')
     .option('-C, --cwd <dir>', 'working directory (workspace root)')
     .option('--json', 'print the full TaskResult as JSON on stdout')
-    .addHelpText('after', '\nExample:\n  codex-task run code-reviewer "Review src/auth.ts for injection risks"')
+    .addHelpText(
+      'after',
+      '\nExample:\n  codex-task run code-reviewer "Review src/auth.ts for injection risks"',
+    )
     .action(async (agent: string, prompt: string[], opts: RunFlags) => {
       const { runCommand } = await import('./run-command.ts');
       setExit(await runCommand(agent, prompt, opts));

@@ -8,7 +8,11 @@ const ECHO_SCRIPT: Script = {
 };
 
 /** `codex-task scripted-model`: serves the scripted model until interrupted. */
-export async function serveScriptedModel(opts: { port: string; script?: string; latency: string }): Promise<number> {
+export async function serveScriptedModel(opts: {
+  port: string;
+  script?: string;
+  latency: string;
+}): Promise<number> {
   const port = Number(opts.port);
   const latencyMs = Number(opts.latency);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

@@ -15,10 +15,20 @@ const API_DOC = `# API of src/inventory.js
 export const DEMO_SCRIPT: Script = {
   latencyMs: 250,
   rules: [
-    { when: { system: 'code reviewer', turn: 0 }, reply: { toolCalls: [{ name: 'Read', input: { file_path: 'src/inventory.js' } }] } },
+    {
+      when: { system: 'code reviewer', turn: 0 },
+      reply: { toolCalls: [{ name: 'Read', input: { file_path: 'src/inventory.js' } }] },
+    },
     {
       when: { system: 'code reviewer', turn: 1 },
-      reply: { toolCalls: [{ name: 'Grep', input: { pattern: 'TODO|FIXME|-=', path: 'src', output_mode: 'content', '-n': true } }] },
+      reply: {
+        toolCalls: [
+          {
+            name: 'Grep',
+            input: { pattern: 'TODO|FIXME|-=', path: 'src', output_mode: 'content', '-n': true },
+          },
+        ],
+      },
     },
     {
       when: { system: 'code reviewer', turn: 2 },
@@ -28,16 +38,42 @@ export const DEMO_SCRIPT: Script = {
     },
     {
       when: { system: 'test runner', turn: 0 },
-      reply: { toolCalls: [{ name: 'Bash', input: { command: 'node --test --test-reporter=tap 2>&1 | grep -E "^# (tests|pass|fail)|^not ok"', description: 'Run the test suite' } }] },
+      reply: {
+        toolCalls: [
+          {
+            name: 'Bash',
+            input: {
+              command: 'node --test --test-reporter=tap 2>&1 | grep -E "^# (tests|pass|fail)|^not ok"',
+              description: 'Run the test suite',
+            },
+          },
+        ],
+      },
     },
     {
       when: { system: 'test runner', turn: 1 },
-      reply: { text: 'Ran `node --test`. Summary of the real run:\n{{toolResult}}\n\nThe failing test is "cannot remove more than is in stock": removeItem does not check the stock before subtracting.' },
+      reply: {
+        text: 'Ran `node --test`. Summary of the real run:\n{{toolResult}}\n\nThe failing test is "cannot remove more than is in stock": removeItem does not check the stock before subtracting.',
+      },
     },
-    { when: { system: 'documentation writer', turn: 0 }, reply: { toolCalls: [{ name: 'Glob', input: { pattern: 'src/**/*.js' } }] } },
-    { when: { system: 'documentation writer', turn: 1 }, reply: { toolCalls: [{ name: 'Read', input: { file_path: '{{toolResult}}' } }] } },
-    { when: { system: 'documentation writer', turn: 2 }, reply: { toolCalls: [{ name: 'Write', input: { file_path: 'docs/API.md', content: API_DOC } }] } },
-    { when: { system: 'documentation writer', turn: 3 }, reply: { text: 'Wrote docs/API.md ({{toolResult}}) documenting addItem, removeItem, totalValue and reset.' } },
+    {
+      when: { system: 'documentation writer', turn: 0 },
+      reply: { toolCalls: [{ name: 'Glob', input: { pattern: 'src/**/*.js' } }] },
+    },
+    {
+      when: { system: 'documentation writer', turn: 1 },
+      reply: { toolCalls: [{ name: 'Read', input: { file_path: '{{toolResult}}' } }] },
+    },
+    {
+      when: { system: 'documentation writer', turn: 2 },
+      reply: { toolCalls: [{ name: 'Write', input: { file_path: 'docs/API.md', content: API_DOC } }] },
+    },
+    {
+      when: { system: 'documentation writer', turn: 3 },
+      reply: {
+        text: 'Wrote docs/API.md ({{toolResult}}) documenting addItem, removeItem, totalValue and reset.',
+      },
+    },
   ],
   default: { text: 'The scripted model has no reply for this request.' },
 };

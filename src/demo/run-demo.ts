@@ -8,16 +8,30 @@ import { DEMO_SCRIPT } from './demo-script.ts';
 import { writeSampleProject } from './sample-project.ts';
 
 const TASKS: TaskInput[] = [
-  { subagent_type: 'reviewer', description: 'Review inventory module', prompt: 'Review src/inventory.js for bugs.' },
-  { subagent_type: 'test-runner', description: 'Run the tests', prompt: 'Run the test suite and explain any failure.' },
-  { subagent_type: 'doc-writer', description: 'Document the API', prompt: 'Write API docs for the source modules.' },
+  {
+    subagent_type: 'reviewer',
+    description: 'Review inventory module',
+    prompt: 'Review src/inventory.js for bugs.',
+  },
+  {
+    subagent_type: 'test-runner',
+    description: 'Run the tests',
+    prompt: 'Run the test suite and explain any failure.',
+  },
+  {
+    subagent_type: 'doc-writer',
+    description: 'Document the API',
+    prompt: 'Write API docs for the source modules.',
+  },
 ];
 
 /**
  * `codex-task demo`: three agents from a sample project's .claude/agents, run in parallel by the real
  * engine with real tools, each on a different vendor's wire format served by the scripted model.
  */
-export async function runDemo(options: { keep?: boolean; out?: NodeJS.WritableStream } = {}): Promise<number> {
+export async function runDemo(
+  options: { keep?: boolean; out?: NodeJS.WritableStream } = {},
+): Promise<number> {
   const out = options.out ?? process.stdout;
   const say = (line = '') => out.write(`${line}\n`);
   const project = await mkdtemp(join(tmpdir(), 'codex-task-demo-'));
@@ -26,7 +40,9 @@ export async function runDemo(options: { keep?: boolean; out?: NodeJS.WritableSt
     await writeSampleProject(project);
     say('codex-task demo: 3 subagents in parallel on a sample project — offline, on a SCRIPTED model');
     say(`  project:      ${project}`);
-    say(`  model server: ${server.url} (Anthropic, OpenAI and Gemini wire formats; its replies are scripted)`);
+    say(
+      `  model server: ${server.url} (Anthropic, OpenAI and Gemini wire formats; its replies are scripted)`,
+    );
     say();
     const engine = new TaskEngine({
       cwd: project,

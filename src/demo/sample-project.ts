@@ -86,7 +86,10 @@ to docs/API.md.
 
 export async function writeSampleProject(root: string): Promise<void> {
   await mkdir(join(root, '.git'), { recursive: true }); // marks the repository root for agent discovery
-  const files = { ...FILES, ...Object.fromEntries(Object.entries(AGENTS).map(([f, t]) => [`.claude/agents/${f}`, t])) };
+  const files = {
+    ...FILES,
+    ...Object.fromEntries(Object.entries(AGENTS).map(([f, t]) => [`.claude/agents/${f}`, t])),
+  };
   for (const [path, text] of Object.entries(files)) {
     await mkdir(dirname(join(root, path)), { recursive: true });
     await writeFile(join(root, path), text);

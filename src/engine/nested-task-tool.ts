@@ -1,6 +1,6 @@
 import { type Tool, tool } from 'ai';
-import { type AgentDefinition, formatAgentList } from '../agents/index.ts';
-import { ToolExecutionError } from '../errors/index.ts';
+import { type AgentDefinition, DEFAULT_AGENT_TYPE, formatAgentList } from '../agents/index.ts';
+import { ToolDeniedError, ToolExecutionError } from '../errors/index.ts';
 import { formatResultForModel } from './result-text.ts';
 import { observed, schemaOf, type ToolCallHooks } from './subagent-tools.ts';
 import { taskToolInputSchema } from './task-input.ts';
@@ -13,14 +13,27 @@ import type { TaskInput, TaskResult } from './types.ts';
  */
 export function createNestedTaskTool(params: {
   agents: () => AgentDefinition[];
+  /** `Task(a, b)` in the parent's tools limits which agent types it may start. */
+  rules: { allowed?: string[]; denied: string[] };
   hooks: ToolCallHooks;
   run: (input: TaskInput, signal: AbortSignal | undefined) => Promise<TaskResult>;
 }): Tool {
+  const mayStart = (name: string) => {
+    const is = (n: string) => n.toLowerCase() === name.toLowerCase();
+    return (params.rules.allowed?.some(is) ?? true) && !params.rules.denied.some(is);
+  };
   return tool({
-    description: taskToolDescription(formatAgentList(params.agents())),
+    description: taskToolDescription(formatAgentList(params.agents().filter((a) => mayStart(a.name)))),
     inputSchema: schemaOf(taskToolInputSchema),
     execute: (input: TaskInput, { abortSignal }) =>
       observed('Task', params.hooks, async () => {
+        const type = input.subagent_type ?? DEFAULT_AGENT_TYPE;
+        if (!mayStart(type)) {
+          throw new ToolDeniedError(
+            `This agent may not start '${type}' subagents`,
+            `Allowed here: ${params.rules.allowed?.join(', ') ?? 'any agent'}${params.rules.denied.length ? `, except ${params.rules.denied.join(', ')}` : ''}.`,
+          );
+        }
         const result = await params.run(input, abortSignal);
         const text = formatResultForModel(result);
         if (result.status !== 'completed') throw new ToolExecutionError(text);

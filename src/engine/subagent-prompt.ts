@@ -69,7 +69,10 @@ export class ProjectInstructionsReader {
       try {
         const text = readFileSync(join(cwd, file), 'utf8');
         if (!text.trim()) continue;
-        return { file, text: text.length > this.#maxChars ? `${text.slice(0, this.#maxChars)}\n[truncated]` : text };
+        return {
+          file,
+          text: text.length > this.#maxChars ? `${text.slice(0, this.#maxChars)}\n[truncated]` : text,
+        };
       } catch {
         // Absent or unreadable: projects without instructions are the common case.
       }

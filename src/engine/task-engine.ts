@@ -3,7 +3,14 @@ import { EventEmitter } from 'node:events';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Tool } from 'ai';
-import { type AgentDefinition, type AgentInput, AgentRegistry, effectiveTools } from '../agents/index.ts';
+import {
+  type AgentDefinition,
+  type AgentInput,
+  AgentRegistry,
+  DEFAULT_AGENT_TYPE,
+  effectiveTools,
+  subagentTypeRules,
+} from '../agents/index.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import {
   CodexTaskError,
@@ -143,7 +150,17 @@ export class TaskEngine {
     let agent: AgentDefinition | undefined;
     let queuedMs = 0;
     const finish = (status: TaskStatus, content: string, error?: unknown): TaskResult => {
-      const result = this.#result({ base, state, status, content, startedAt, queuedMs, resolved, agent, error });
+      const result = this.#result({
+        base,
+        state,
+        status,
+        content,
+        startedAt,
+        queuedMs,
+        resolved,
+        agent,
+        error,
+      });
       this.events.emit('task.finished', { ...base, result });
       return result;
     };
@@ -153,7 +170,7 @@ export class TaskEngine {
       input = parseTaskInput(rawInput);
       const maxDepth = this.#options.maxSpawnDepth ?? DEFAULTS.maxSpawnDepth;
       if (spawnDepth > maxDepth) throw new SpawnDepthError(maxDepth);
-      agent = this.agents(cwd).get(input.subagent_type ?? 'general-purpose');
+      agent = this.agents(cwd).get(input.subagent_type ?? DEFAULT_AGENT_TYPE);
       base.agentType = agent.name;
       resolved = resolveModel(
         {
@@ -169,7 +186,9 @@ export class TaskEngine {
     }
 
     const lease = new SlotLease(this.#admission);
-    const userSignal = options.signal ? AbortSignal.any([options.signal, this.#shutdown.signal]) : this.#shutdown.signal;
+    const userSignal = options.signal
+      ? AbortSignal.any([options.signal, this.#shutdown.signal])
+      : this.#shutdown.signal;
     this.events.emit('task.queued', { ...base, queueDepth: this.#admission.queued });
     try {
       await lease.acquire(userSignal);
@@ -187,7 +206,18 @@ export class TaskEngine {
     const signal = AbortSignal.any([userSignal, timeout]);
     this.events.emit('task.started', { ...base, resolvedModel: resolved.spec });
     try {
-      const content = await this.#execute({ input, agent, resolved, cwd, spawnDepth, taskId, state, signal, lease, base });
+      const content = await this.#execute({
+        input,
+        agent,
+        resolved,
+        cwd,
+        spawnDepth,
+        taskId,
+        state,
+        signal,
+        lease,
+        base,
+      });
       return finish('completed', content);
     } catch (error) {
       if (timeout.aborted) return finish('timed_out', '', new TaskTimeoutError(timeoutMs));
@@ -233,6 +263,7 @@ export class TaskEngine {
     if (granted.includes('Task') && params.spawnDepth < maxDepth) {
       extra.Task = createNestedTaskTool({
         agents: () => this.agents(cwd).list(),
+        rules: subagentTypeRules(agent),
         hooks,
         run: async (child, childSignal) => {
           params.lease.childStarted();
@@ -251,8 +282,18 @@ export class TaskEngine {
       });
     }
     const specs = granted.flatMap((name) => TOOLS_BY_NAME.get(name) ?? []);
-    const ctx = { workspaceRoot: this.#workspaceRoot(cwd), signal, state: new Map<string, unknown>(), limits: this.#limits };
-    const system = buildSystemPrompt({ agent, cwd, model: resolved.spec, instructions: this.#instructions.read(cwd) });
+    const ctx = {
+      workspaceRoot: this.#workspaceRoot(cwd),
+      signal,
+      state: new Map<string, unknown>(),
+      limits: this.#limits,
+    };
+    const system = buildSystemPrompt({
+      agent,
+      cwd,
+      model: resolved.spec,
+      instructions: this.#instructions.read(cwd),
+    });
     return runSubagentLoop({
       model: this.#models.languageModel(resolved),
       system,
@@ -290,7 +331,11 @@ export class TaskEngine {
     const { base, state } = p;
     const partial = p.status === 'completed' ? undefined : state.partialContent();
     const errorInfo =
-      p.error === undefined ? undefined : p.error instanceof CodexTaskError ? p.error.toJSON() : toErrorInfo(p.error);
+      p.error === undefined
+        ? undefined
+        : p.error instanceof CodexTaskError
+          ? p.error.toJSON()
+          : toErrorInfo(p.error);
     return {
       taskId: base.taskId,
       agentId: base.taskId,

@@ -6,7 +6,12 @@ import type { TaskInput } from './types.ts';
 const common = {
   description: z.string().trim().min(1).describe('A short (3-5 word) description of the task'),
   prompt: z.string().trim().min(1).describe('The task for the agent to perform'),
-  subagent_type: z.string().trim().min(1).optional().describe('The type of specialized agent to use for this task'),
+  subagent_type: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe('The type of specialized agent to use for this task'),
 };
 
 /** What library and CLI callers may pass: any model alias or full id. */
@@ -22,7 +27,9 @@ export const taskToolInputSchema = z
     model: z
       .enum(MODEL_ALIASES)
       .optional()
-      .describe("Optional model override for this agent; otherwise the agent file's model (or the caller's) is used"),
+      .describe(
+        "Optional model override for this agent; otherwise the agent file's model (or the caller's) is used",
+      ),
   })
   .strict();
 
@@ -32,7 +39,8 @@ export function parseTaskInput(input: unknown): TaskInput {
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const field = issue.path.join('.') || 'input';
-    if (issue.code === 'unrecognized_keys') return `unknown parameter(s) ${issue.keys.map((k) => `\`${k}\``).join(', ')}`;
+    if (issue.code === 'unrecognized_keys')
+      return `unknown parameter(s) ${issue.keys.map((k) => `\`${k}\``).join(', ')}`;
     if (issue.code === 'invalid_type' && issue.input === undefined) return `\`${field}\` is required`;
     return `\`${field}\`: ${issue.message}`;
   });

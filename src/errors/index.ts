@@ -43,7 +43,11 @@ export class AgentConfigError extends CodexTaskError {
 
 export class InvalidTaskInputError extends CodexTaskError {
   constructor(message: string) {
-    super('InvalidInput', message, 'Task takes { description: string, prompt: string, subagent_type?: string, model?: string }.');
+    super(
+      'InvalidInput',
+      message,
+      'Task takes { description: string, prompt: string, subagent_type?: string, model?: string }.',
+    );
   }
 }
 

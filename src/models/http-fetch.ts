@@ -8,7 +8,9 @@ import { Agent, type Dispatcher } from 'undici';
  * parallel subagents that difference is most of the engine's fan-out overhead. Without a shared pool,
  * 100 subagents also open 100 new connections.
  */
-export function createKeepAliveFetch(options: { connectionsPerOrigin?: number } = {}): typeof globalThis.fetch {
+export function createKeepAliveFetch(
+  options: { connectionsPerOrigin?: number } = {},
+): typeof globalThis.fetch {
   const dispatcher = new Agent({
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,

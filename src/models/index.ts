@@ -10,4 +10,10 @@ export {
   providersFromEnv,
 } from './provider-config.ts';
 export { toProviderError } from './provider-errors.ts';
-export { chooseModel, type ModelChoice, type ResolvedModel, resolveModel, resolveSpec } from './resolve-model.ts';
+export {
+  chooseModel,
+  type ModelChoice,
+  type ResolvedModel,
+  resolveModel,
+  resolveSpec,
+} from './resolve-model.ts';

@@ -8,7 +8,9 @@ export function toProviderError(error: unknown, provider: ProviderConfig, modelI
   const status = error.statusCode;
   const where = `${provider.id}:${modelId}`;
   const detail = vendorMessage(error) ?? error.message;
-  const message = status ? `${where} answered ${status}: ${detail}` : `${where} could not be reached: ${detail}`;
+  const message = status
+    ? `${where} answered ${status}: ${detail}`
+    : `${where} could not be reached: ${detail}`;
   return new ProviderError(message, status, hintFor(status, provider, modelId), { cause: error });
 }
 
@@ -24,8 +26,10 @@ function hintFor(status: number | undefined, provider: ProviderConfig, modelId: 
   const keyEnv = provider.apiKeyEnv ?? 'the API key';
   if (status === 401) return `The key was rejected: check ${keyEnv}.`;
   if (status === 403) return `The key in ${keyEnv} is not allowed to use ${modelId}.`;
-  if (status === 404) return `The provider does not know the model '${modelId}': check \`model\` in the agent file or the alias table.`;
+  if (status === 404)
+    return `The provider does not know the model '${modelId}': check \`model\` in the agent file or the alias table.`;
   if (status === 429) return 'Rate limited by the provider: lower the concurrency or wait.';
-  if (status === undefined || status >= 500) return `The ${provider.id} provider is unavailable right now; try again later.`;
+  if (status === undefined || status >= 500)
+    return `The ${provider.id} provider is unavailable right now; try again later.`;
   return 'The provider refused the request; see the message above.';
 }

@@ -41,8 +41,10 @@ export function chooseModel(choice: ModelChoice): { requested: string; source: R
     const value = env[name]?.trim();
     if (value) return { requested: value, source: 'env' };
   }
-  if (choice.callModel && choice.callModel !== 'inherit') return { requested: choice.callModel, source: 'call' };
-  if (choice.agentModel && choice.agentModel !== 'inherit') return { requested: choice.agentModel, source: 'agent' };
+  if (choice.callModel && choice.callModel !== 'inherit')
+    return { requested: choice.callModel, source: 'call' };
+  if (choice.agentModel && choice.agentModel !== 'inherit')
+    return { requested: choice.agentModel, source: 'agent' };
   return { requested: choice.callerModel, source: 'caller' };
 }
 
@@ -61,7 +63,8 @@ export function resolveSpec(
   spec: string,
   providers: readonly ProviderConfig[],
 ): { provider: ProviderConfig; modelId: string } {
-  if (providers.length === 0) throw new ModelConfigError(`No model provider is configured for '${spec}'`, NO_PROVIDER_HINT);
+  if (providers.length === 0)
+    throw new ModelConfigError(`No model provider is configured for '${spec}'`, NO_PROVIDER_HINT);
   const colon = spec.indexOf(':');
   if (colon > 0) {
     const prefix = spec.slice(0, colon);

@@ -4,7 +4,6 @@ import { defineTool } from './define-tool.ts';
 import {
   BUILTIN_TOOLS,
   builtinToolNames,
-  CLAUDE_CODE_TOOL_NAMES,
   createToolContext,
   DEFAULT_TOOL_LIMITS,
   getBuiltinTool,
@@ -36,12 +35,6 @@ describe('the built-in tool set', () => {
 
   it('marks only the tools that never change the workspace as read-only', () => {
     expect(READ_ONLY_TOOL_NAMES).toEqual(['Read', 'Glob', 'Grep', 'LS', 'TodoWrite']);
-  });
-
-  it('knows the Claude Code tools it does not provide, disjoint from the built-ins', () => {
-    expect(CLAUDE_CODE_TOOL_NAMES).toContain('WebFetch');
-    expect(CLAUDE_CODE_TOOL_NAMES).toContain('Task');
-    expect(CLAUDE_CODE_TOOL_NAMES.filter((name) => builtinToolNames.includes(name))).toEqual([]);
   });
 
   it("accepts Claude Code's argument shapes and rejects wrong ones", () => {

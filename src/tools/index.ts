@@ -40,22 +40,3 @@ export const READ_ONLY_TOOL_NAMES: readonly string[] = BUILTIN_TOOLS.filter((too
 export function getBuiltinTool(name: string): ToolSpec | undefined {
   return BUILTIN_TOOLS.find((tool) => tool.name === name);
 }
-
-/**
- * Tool names Claude Code knows that this package does not implement (yet), so an agent file listing
- * one is "known but not available" rather than a typo. Task and Agent are here because they are not
- * built-in tools: the engine provides them.
- */
-export const CLAUDE_CODE_TOOL_NAMES: readonly string[] = [
-  'WebFetch',
-  'WebSearch',
-  'NotebookEdit',
-  'NotebookRead',
-  'BashOutput',
-  'KillShell',
-  'SlashCommand',
-  'Skill',
-  'ExitPlanMode',
-  'Task',
-  'Agent',
-];
