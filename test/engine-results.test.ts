@@ -179,3 +179,50 @@ describe('task results', () => {
     }
   });
 });
+
+describe('transcript events', () => {
+  it('emits each turn and each tool call with its input, output or error, and refusals', async () => {
+    await h.setup(
+      {
+        'a.txt': 'alpha',
+        '.claude/agents/r.md': agentFile({ name: 'r', description: 'reader', tools: 'Read' }),
+      },
+      (req) =>
+        req.turn === 0
+          ? {
+              text: 'looking',
+              toolCalls: [
+                { name: 'Read', input: { file_path: 'a.txt' } },
+                { name: 'Bash', input: { command: 'id' } },
+              ],
+            }
+          : { text: 'done' },
+    );
+    const engine = h.engine();
+    const turns: { turn: number; text: string; toolCalls: { name: string }[] }[] = [];
+    const tools: {
+      phase: string;
+      name: string;
+      output?: string;
+      error?: string;
+      denied?: boolean;
+      input: unknown;
+    }[] = [];
+    engine.events.on('task.turn', (e) => turns.push(e));
+    engine.events.on('task.tool', (e) => tools.push(e));
+    await engine.run(input({ subagent_type: 'r' }));
+
+    expect(turns.map((t) => [t.turn, t.text, t.toolCalls.map((c) => c.name)])).toEqual([
+      [1, 'looking', ['Read', 'Bash']],
+      [2, 'done', []],
+    ]);
+    const read = tools.filter((t) => t.name === 'Read');
+    expect(read.map((t) => t.phase)).toEqual(['started', 'finished']);
+    expect(read[1]!.input).toEqual({ file_path: 'a.txt' });
+    expect(read[1]!.output).toContain('alpha');
+    const bash = tools.filter((t) => t.name === 'Bash');
+    expect(bash).toHaveLength(1);
+    expect(bash[0]).toMatchObject({ phase: 'finished', denied: true, input: { command: 'id' } });
+    expect(bash[0]!.error).toBeTruthy();
+  });
+});

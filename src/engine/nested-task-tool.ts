@@ -25,8 +25,8 @@ export function createNestedTaskTool(params: {
   return tool({
     description: taskToolDescription(formatAgentList(params.agents().filter((a) => mayStart(a.name)))),
     inputSchema: schemaOf(taskToolInputSchema),
-    execute: (input: TaskInput, { abortSignal }) =>
-      observed('Task', params.hooks, async () => {
+    execute: (input: TaskInput, { abortSignal, toolCallId }) =>
+      observed({ callId: toolCallId, name: 'Task', input }, params.hooks, async () => {
         const type = input.subagent_type ?? DEFAULT_AGENT_TYPE;
         if (!mayStart(type)) {
           throw new ToolDeniedError(

@@ -68,7 +68,17 @@ export interface SubagentLoopParams {
   maxOutputTokens?: number;
   signal: AbortSignal;
   state: RunState;
-  onTurn(): void;
+  onTurn(turn: TurnSummary): void;
+  /** A call the runtime refused before any execute ran (the tool is not granted to this agent). */
+  onDenied(call: { callId: string; name: string; input: unknown; error: string }): void;
+}
+
+/** One finished model turn, as the transcript and the progress display see it. */
+export interface TurnSummary {
+  text: string;
+  toolCalls: { callId: string; name: string; input: unknown }[];
+  usage: { input: number; output: number };
+  finishReason: string;
 }
 
 /**
@@ -98,9 +108,22 @@ export async function runSubagentLoop(params: SubagentLoopParams): Promise<strin
       addUsage(state.usage, step.usage);
       if (step.text.trim()) state.texts.push(step.text);
       for (const part of step.content) {
-        if (part.type === 'tool-error' && !(part.toolName in params.tools)) state.toolDenied(part.toolName);
+        if (part.type === 'tool-error' && !(part.toolName in params.tools)) {
+          state.toolDenied(part.toolName);
+          params.onDenied({
+            callId: part.toolCallId,
+            name: part.toolName,
+            input: part.input,
+            error: part.error instanceof Error ? part.error.message : String(part.error),
+          });
+        }
       }
-      params.onTurn();
+      params.onTurn({
+        text: step.text,
+        toolCalls: step.toolCalls.map((c) => ({ callId: c.toolCallId, name: c.toolName, input: c.input })),
+        usage: { input: step.usage.inputTokens ?? 0, output: step.usage.outputTokens ?? 0 },
+        finishReason: step.finishReason,
+      });
     },
   });
   if (result.finishReason === 'tool-calls') throw new MaxTurnsExceededError(params.maxTurns);

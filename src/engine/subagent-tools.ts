@@ -3,9 +3,21 @@ import type { z } from 'zod';
 import { CodexTaskError } from '../errors/index.ts';
 import type { ToolContext, ToolSpec } from '../tools/index.ts';
 
+export interface ToolCallInfo {
+  callId: string;
+  name: string;
+  input: unknown;
+}
+
+export interface ToolCallOutcome {
+  durationMs: number;
+  output?: string;
+  error?: string;
+}
+
 export interface ToolCallHooks {
-  onStart(name: string): void;
-  onEnd(name: string, durationMs: number, failed: boolean): void;
+  onStart(call: ToolCallInfo): void;
+  onEnd(call: ToolCallInfo, outcome: ToolCallOutcome): void;
 }
 
 /**
@@ -23,7 +35,8 @@ export function buildToolSet(
     set[spec.name] = tool({
       description: spec.description,
       inputSchema: schemaOf(spec.inputSchema),
-      execute: (input: unknown) => observed(spec.name, hooks, () => spec.execute(input, ctx)),
+      execute: (input: unknown, { toolCallId }) =>
+        observed({ callId: toolCallId, name: spec.name, input }, hooks, () => spec.execute(input, ctx)),
     });
   }
   return Object.assign(set, extra);
@@ -43,23 +56,27 @@ export function schemaOf<T>(zod: z.ZodType<T>): Schema<T> {
 }
 
 /** Runs one tool call with its hooks; errors reach the model as text it can act on (message + hint). */
-export async function observed<T>(name: string, hooks: ToolCallHooks, run: () => Promise<T>): Promise<T> {
-  hooks.onStart(name);
+export async function observed(
+  call: ToolCallInfo,
+  hooks: ToolCallHooks,
+  run: () => Promise<string>,
+): Promise<string> {
+  hooks.onStart(call);
   const started = performance.now();
-  let failed = false;
   try {
-    return await run();
+    const output = await run();
+    hooks.onEnd(call, { durationMs: performance.now() - started, output });
+    return output;
   } catch (error) {
-    failed = true;
-    throw forModel(error);
-  } finally {
-    hooks.onEnd(name, performance.now() - started, failed);
+    const forModel = toModelError(error);
+    hooks.onEnd(call, { durationMs: performance.now() - started, error: forModel.message });
+    throw forModel;
   }
 }
 
-function forModel(error: unknown): unknown {
+function toModelError(error: unknown): Error {
   if (error instanceof CodexTaskError && error.hint) {
     return new Error(`${error.message}\nHint: ${error.hint}`, { cause: error });
   }
-  return error;
+  return error instanceof Error ? error : new Error(String(error));
 }

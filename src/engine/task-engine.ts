@@ -33,7 +33,7 @@ import { createNestedTaskTool } from './nested-task-tool.ts';
 import { SlotLease } from './slot-lease.ts';
 import { buildSystemPrompt, ProjectInstructionsReader } from './subagent-prompt.ts';
 import { RunState, runSubagentLoop } from './subagent-run.ts';
-import { buildToolSet } from './subagent-tools.ts';
+import { buildToolSet, type ToolCallHooks } from './subagent-tools.ts';
 import { parseTaskInput } from './task-input.ts';
 import type { TaskEventBase, TaskEvents, TaskInput, TaskOptions, TaskResult, TaskStatus } from './types.ts';
 
@@ -252,12 +252,23 @@ export class TaskEngine {
         toolUses: state.toolUses,
         tokens: { input: state.usage.inputTokens, output: state.usage.outputTokens },
       });
-    const hooks = {
-      onStart: (name: string) => {
-        state.toolStarted(name);
-        progress(state.turns + 1);
+    const hooks: ToolCallHooks = {
+      onStart: (call) => {
+        state.toolStarted(call.name);
+        const turn = state.turns + 1;
+        this.events.emit('task.tool', { ...params.base, phase: 'started', turn, ...call });
+        progress(turn);
       },
-      onEnd: (name: string, ms: number, failed: boolean) => state.toolEnded(name, ms, failed),
+      onEnd: (call, outcome) => {
+        state.toolEnded(call.name, outcome.durationMs, outcome.error !== undefined);
+        this.events.emit('task.tool', {
+          ...params.base,
+          phase: 'finished',
+          turn: state.turns + 1,
+          ...call,
+          ...outcome,
+        });
+      },
     };
     const extra: Record<string, Tool> = {};
     if (granted.includes('Task') && params.spawnDepth < maxDepth) {
@@ -304,7 +315,18 @@ export class TaskEngine {
       ...(agent.maxTokens !== undefined ? { maxOutputTokens: agent.maxTokens } : {}),
       signal,
       state,
-      onTurn: () => progress(state.turns),
+      onTurn: (turn) => {
+        this.events.emit('task.turn', { ...params.base, turn: state.turns, ...turn });
+        progress(state.turns);
+      },
+      onDenied: (call) =>
+        this.events.emit('task.tool', {
+          ...params.base,
+          phase: 'finished',
+          turn: state.turns,
+          ...call,
+          denied: true,
+        }),
     });
   }
 

@@ -98,5 +98,29 @@ export interface TaskEvents {
       tokens: { input: number; output: number };
     },
   ];
+  /** A model turn ended: what the model said and which tools it called (the transcript's steps). */
+  'task.turn': [
+    TaskEventBase & {
+      turn: number;
+      text: string;
+      toolCalls: { callId: string; name: string; input: unknown }[];
+      usage: { input: number; output: number };
+      finishReason: string;
+    },
+  ];
+  /** A tool call started or finished; `denied` when the runtime refused it (tool not granted). */
+  'task.tool': [
+    TaskEventBase & {
+      phase: 'started' | 'finished';
+      turn: number;
+      callId: string;
+      name: string;
+      input: unknown;
+      output?: string;
+      error?: string;
+      denied?: boolean;
+      durationMs?: number;
+    },
+  ];
   'task.finished': [TaskEventBase & { result: TaskResult }];
 }
