@@ -31,7 +31,7 @@ async function startServer(script: object): Promise<{ url: string; stop: () => v
   // A separate process, so the server's CPU is not counted as the engine's.
   const child = spawn(
     process.execPath,
-    ['bin/codex-task.js', 'scripted-model', '--port', '0', '--script', file],
+    ['src/cli/bin.ts', 'scripted-model', '--port', '0', '--script', file],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

@@ -3,7 +3,5 @@
 // TypeScript sources directly (Node >= 22.18 strips types; not possible inside node_modules).
 import { existsSync } from 'node:fs';
 
-const compiled = new URL('../dist/cli/main.js', import.meta.url);
-const entry = existsSync(compiled) ? compiled : new URL('../src/cli/main.ts', import.meta.url);
-const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+const compiled = new URL('../dist/cli/bin.js', import.meta.url);
+await import(existsSync(compiled) ? compiled.href : new URL('../src/cli/bin.ts', import.meta.url).href);
