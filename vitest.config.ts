@@ -9,7 +9,10 @@ export default defineConfig({
       provider: 'v8',
       include: ['src/**/*.ts'],
       exclude: ['src/**/*.test.ts'],
-      reporter: ['text-summary', 'text'],
+      // Per-folder and per-file line/branch figures. Thresholds are what the suite reaches honestly
+      // today; raise them as it grows, never lower them.
+      reporter: ['text'],
+      thresholds: { lines: 94, branches: 82 },
     },
   },
 });

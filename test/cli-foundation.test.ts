@@ -8,7 +8,11 @@ describe('codex-task agents validate', () => {
   it('reports every problem of every file as JSON and exits 1 on errors', async () => {
     const ws = await makeWorkspace({
       '.claude/agents/good.md': agentFile({ name: 'good', description: 'fine', tools: 'Read, Grep' }),
-      '.claude/agents/typo.md': agentFile({ name: 'typo', description: 'has a typo', 'allowed-tools': 'Read' }),
+      '.claude/agents/typo.md': agentFile({
+        name: 'typo',
+        description: 'has a typo',
+        'allowed-tools': 'Read',
+      }),
       '.claude/agents/broken.md': '---\nname: broken\ndescription: [unclosed\n---\nbody\n',
       '.claude/agents/nameless.md': agentFile({ description: 'no name' }),
     });
@@ -32,7 +36,9 @@ describe('codex-task agents validate', () => {
   });
 
   it('exits 0 and summarises in plain text when all files are valid', async () => {
-    const ws = await makeWorkspace({ '.claude/agents/good.md': agentFile({ name: 'good', description: 'fine' }) });
+    const ws = await makeWorkspace({
+      '.claude/agents/good.md': agentFile({ name: 'good', description: 'fine' }),
+    });
     const run = await runCli(['agents', 'validate'], { cwd: ws });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('1 valid agent(s), 0 error(s)');
@@ -41,10 +47,17 @@ describe('codex-task agents validate', () => {
 
 describe('codex-task run', () => {
   it('prints the answer on stdout, progress on stderr, and the whole result with --json', async () => {
-    const ws = await h.setup({ '.claude/agents/echo.md': agentFile({ name: 'echo', description: 'echoes' }) }, (req) => ({
-      text: `echo: ${req.lastUserText}`,
-    }));
-    const env = { OPENAI_API_KEY: 'test', OPENAI_BASE_URL: h.model.baseUrls.openai, CODEX_TASK_SUBAGENT_MODEL: 'openai:gpt-5.5' };
+    const ws = await h.setup(
+      { '.claude/agents/echo.md': agentFile({ name: 'echo', description: 'echoes' }) },
+      (req) => ({
+        text: `echo: ${req.lastUserText}`,
+      }),
+    );
+    const env = {
+      OPENAI_API_KEY: 'test',
+      OPENAI_BASE_URL: h.model.baseUrls.openai,
+      CODEX_TASK_SUBAGENT_MODEL: 'openai:gpt-5.5',
+    };
     const plain = await runCli(['run', 'echo', 'hello', 'there'], { cwd: ws, env });
     expect(plain.code).toBe(0);
     expect(plain.stdout).toBe('echo: hello there\n');
@@ -52,14 +65,23 @@ describe('codex-task run', () => {
 
     const json = await runCli(['run', 'echo', '-', '--json'], { cwd: ws, env, input: 'from stdin' });
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'completed', content: 'echo: from stdin', agentType: 'echo' });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      status: 'completed',
+      content: 'echo: from stdin',
+      agentType: 'echo',
+    });
   });
 
   it('exits 2 with the available agents for an unknown agent', async () => {
     const ws = await h.setup();
-    const run = await runCli(['run', 'nope', 'x'], { cwd: ws, env: { OPENAI_API_KEY: 't', OPENAI_BASE_URL: h.model.baseUrls.openai } });
+    const run = await runCli(['run', 'nope', 'x'], {
+      cwd: ws,
+      env: { OPENAI_API_KEY: 't', OPENAI_BASE_URL: h.model.baseUrls.openai },
+    });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("Agent type 'nope' not found. Available agents: Explore, general-purpose, Plan");
+    expect(run.stderr).toContain(
+      "Agent type 'nope' not found. Available agents: Explore, general-purpose, Plan",
+    );
   });
 });
 

@@ -1,0 +1,38 @@
+/**
+ * codex-task as a library: Claude Code's Task tool as a function call, and the engine behind it.
+ *
+ *   import { Task } from 'codex-task';
+ *   const result = await Task({ subagent_type: 'code-reviewer', description: 'Review auth', prompt: '…' });
+ */
+export {
+  type AgentDefinition,
+  type AgentInput,
+  type AgentProblem,
+  AgentRegistry,
+  formatAgentList,
+  type ValidationReport,
+  validateAgentPaths,
+} from './agents/index.ts';
+export {
+  formatResultForModel,
+  getDefaultEngine,
+  setDefaultEngine,
+  Task,
+  TaskEngine,
+  type TaskEngineOptions,
+  type TaskEvents,
+  type TaskInput,
+  type TaskOptions,
+  type TaskResult,
+  type TaskStatus,
+  type TaskUsage,
+} from './engine/index.ts';
+export * from './errors/index.ts';
+export { type ProviderConfig, providersFromEnv } from './models/index.ts';
+export {
+  type Script,
+  type ScriptedModelServer,
+  type ScriptedReply,
+  type ScriptedRequest,
+  startScriptedModel,
+} from './scripted-model/index.ts';

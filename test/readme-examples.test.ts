@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { setDefaultEngine } from '../src/engine/index.ts';
+import { agentFile, useHarness } from './support.ts';
+
+const h = useHarness();
+const README = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+const LIBRARY = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+
+/** The code block that follows `<!-- example: NAME -->` in the README. */
+function example(name: string): string {
+  const match = new RegExp(`<!-- example: ${name} -->\\s*\`\`\`ts\\n([\\s\\S]*?)\`\`\``).exec(README);
+  if (!match) throw new Error(`README has no example '${name}'`);
+  return match[1]!;
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+  setDefaultEngine(undefined);
+});
+
+describe('README examples run as written', () => {
+  it('library: Task() and a TaskEngine fan-out', async () => {
+    const ws = await h.setup(
+      {
+        'src/inventory.js': 'export const x = 1; // TODO check\n',
+        '.claude/agents/code-reviewer.md': agentFile(
+          { name: 'code-reviewer', description: 'reviews', tools: 'Read' },
+          'REVIEWER',
+        ),
+      },
+      (req) =>
+        req.system.includes('REVIEWER') && req.turn === 0
+          ? { toolCalls: [{ name: 'Read', input: { file_path: 'src/inventory.js' } }] }
+          : {
+              text: `reviewed: ${req.toolResults[0]?.output.includes('TODO') ? 'found a TODO' : req.lastUserText}`,
+            },
+    );
+    vi.stubEnv('OPENAI_API_KEY', 'test');
+    vi.stubEnv('OPENAI_BASE_URL', h.model.baseUrls.openai);
+    for (const name of [
+      'ANTHROPIC_API_KEY',
+      'ANTHROPIC_BASE_URL',
+      'GEMINI_API_KEY',
+      'GOOGLE_GENERATIVE_AI_API_KEY',
+      'OPENAI_COMPATIBLE_BASE_URL',
+      'CODEX_TASK_SUBAGENT_MODEL',
+      'CLAUDE_CODE_SUBAGENT_MODEL',
+    ]) {
+      vi.stubEnv(name, '');
+    }
+    const logs: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) =>
+      logs.push(args.map(String).join(' ')),
+    );
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const file = join(ws, 'example.ts');
+    await writeFile(
+      file,
+      example('library').replace("from 'codex-task'", `from '${pathToFileURL(LIBRARY).href}'`),
+    );
+    const cwd = process.cwd();
+    process.chdir(ws);
+    try {
+      await import(pathToFileURL(file).href);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(logs[0]).toBe('reviewed: found a TODO');
+    expect(logs[1]).toMatch(
+      /^code-reviewer: completed on openai:gpt-5\.5, \d+ tokens,Explore: completed on openai:gpt-5\.5, \d+ tokens$/,
+    );
+  });
+});
