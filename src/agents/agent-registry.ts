@@ -39,6 +39,19 @@ interface CachedFile {
 
 export const DEFAULT_RESCAN_INTERVAL_MS = 100;
 
+/** An agent file that changed on disk, as a rescan (hot reload) found it. */
+export interface AgentFileChange {
+  file: string;
+  change: 'added' | 'modified' | 'removed';
+  scope: AgentScope;
+  /** The agent the file now defines (absent when removed or when it no longer loads). */
+  name?: string;
+  /** sha256 of the new contents (absent when removed or unloadable). */
+  hash?: string;
+  /** Errors that keep the file from loading. */
+  errors: AgentProblem[];
+}
+
 /**
  * The agents one working directory sees, kept current without a restart: each scan re-lists the
  * agent directories and `stat`s every file, and re-parses only files whose stat changed.
@@ -57,6 +70,8 @@ export class AgentRegistry {
   #scanned = false;
   #scans = 0;
   #parses = 0;
+  readonly #changeListeners = new Set<(change: AgentFileChange) => void>();
+  #changes: AgentFileChange[] = [];
 
   /** @throws AgentConfigError when an agent given in code is invalid (all of its errors listed). */
   constructor(options: AgentRegistryOptions) {
@@ -112,6 +127,15 @@ export class AgentRegistry {
     this.#scan();
   }
 
+  /**
+   * Calls `listener` for every agent file added, modified or removed that a rescan picks up (not for
+   * the files of the first scan: loading is not a change). Returns the unsubscribe function.
+   */
+  onChange(listener: (change: AgentFileChange) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
   /** For tests and diagnostics: how many scans ran and how many files were (re)parsed. */
   stats(): { scans: number; parses: number; cachedFiles: number } {
     return { scans: this.#scans, parses: this.#parses, cachedFiles: this.#cache.size };
@@ -140,9 +164,10 @@ export class AgentRegistry {
       }
       levels.push(level);
     }
-    for (const file of this.#cache.keys()) {
+    for (const [file, cached] of this.#cache) {
       if (!seen.has(file)) {
         this.#cache.delete(file);
+        this.#noteChange({ file, change: 'removed', scope: cached.scope, errors: [] });
         changed = true;
       }
     }
@@ -155,6 +180,18 @@ export class AgentRegistry {
     this.#byName = merged.agents;
     this.#sorted = [...merged.agents.values()].sort((a, b) => compareAgentNames(a.name, b.name));
     this.#problems = [...this.#codeProblems, ...fileProblems, ...merged.problems];
+    this.#emitChanges();
+  }
+
+  #noteChange(change: AgentFileChange): void {
+    if (this.#scanned && this.#changeListeners.size > 0) this.#changes.push(change);
+  }
+
+  // After the new definitions are in place, so a listener that calls list() sees them.
+  #emitChanges(): void {
+    const changes = this.#changes;
+    this.#changes = [];
+    for (const change of changes) for (const listener of this.#changeListeners) listener(change);
   }
 
   #load(file: string, scope: AgentScope): { parsed: ParseResult; changed: boolean } | undefined {
@@ -185,6 +222,17 @@ export class AgentRegistry {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       parsed = { problems: [unreadable(file, error)] };
     }
+    const definition = parsed.definition;
+    // A touch, or a save without edits, is not a change of the agent.
+    const same = cached?.result.definition && cached.result.definition.hash === definition?.hash;
+    if (!same)
+      this.#noteChange({
+        file,
+        change: cached ? 'modified' : 'added',
+        scope,
+        ...(definition ? { name: definition.name, hash: definition.hash } : {}),
+        errors: parsed.problems.filter((p) => p.severity === 'error'),
+      });
     this.#cache.set(file, {
       mtimeMs: st.mtimeMs,
       ctimeMs: st.ctimeMs,

@@ -3,7 +3,12 @@
  * built-ins), parsed, validated, discovered with Claude Code's precedence, and kept current.
  */
 export { compareAgentNames, formatAgentList, toolsDescription } from './agent-list.ts';
-export { AgentRegistry, type AgentRegistryOptions, DEFAULT_RESCAN_INTERVAL_MS } from './agent-registry.ts';
+export {
+  type AgentFileChange,
+  AgentRegistry,
+  type AgentRegistryOptions,
+  DEFAULT_RESCAN_INTERVAL_MS,
+} from './agent-registry.ts';
 export { looksLikeModelId } from './build-definition.ts';
 export { BUILTIN_AGENTS, DEFAULT_AGENT_TYPE } from './builtin-agents.ts';
 export { type AgentInput, agentInputsFromRecord, parseAgentInput } from './code-agents.ts';
