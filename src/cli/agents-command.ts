@@ -1,14 +1,38 @@
-import { relative } from 'node:path';
-import { type AgentProblem, AgentRegistry, effectiveTools, validateAgentPaths } from '../agents/index.ts';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import {
+  type AgentDefinition,
+  type AgentProblem,
+  AgentRegistry,
+  agentDirectories,
+  effectiveTools,
+  listAgentFiles,
+  parseAgentFile,
+  parseAgentSource,
+  validateAgentPaths,
+} from '../agents/index.ts';
 import { TaskEngine } from '../engine/index.ts';
+import { AgentConfigError } from '../errors/index.ts';
 import { resolveModel } from '../models/index.ts';
+import { AGENT_TEMPLATES, type AgentTemplateName, renderAgentFile } from './agent-templates.ts';
 import { EXIT } from './exit-codes.ts';
+import { paint, printError } from './output.ts';
+import { settingsFor } from './settings.ts';
+
+function where(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}
 
 function formatProblem(problem: AgentProblem): string {
-  const where = `${relative(process.cwd(), problem.file) || problem.file}${problem.line ? `:${problem.line}` : ''}`;
+  const at = `${where(problem.file)}${problem.line ? `:${problem.line}` : ''}`;
   const field = problem.field ? ` [${problem.field}]` : '';
   const hint = problem.hint ? `\n    fix: ${problem.hint}` : '';
-  return `  ${problem.severity === 'error' ? 'error' : 'warning'} ${where}${field}: ${problem.message}${hint}`;
+  const label =
+    problem.severity === 'error'
+      ? paint('red', 'error', process.stdout)
+      : paint('yellow', 'warning', process.stdout);
+  return `  ${label} ${at}${field}: ${problem.message}${hint}`;
 }
 
 /**
@@ -42,38 +66,158 @@ export async function validateCommand(paths: string[], opts: { json?: boolean })
   return report.errors.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
-/** `codex-task agents list`: name, scope, source file, model → resolved model, effective tools. */
+function engineHere(): TaskEngine {
+  return new TaskEngine(settingsFor().engine);
+}
+
+function resolvedModelOf(engine: TaskEngine, agent: AgentDefinition): string {
+  try {
+    return resolveModel(
+      {
+        ...(agent.model ? { agentModel: agent.model } : {}),
+        callerModel: settingsFor().engine.callerModel ?? 'sonnet',
+      },
+      engine.providers,
+    ).spec;
+  } catch {
+    return '(no provider configured: run `codex-task doctor`)';
+  }
+}
+
+/** `codex-task agents list`: name, source file, scope, model → resolved model, effective tools. */
 export async function listCommand(opts: { json?: boolean }): Promise<number> {
-  const engine = new TaskEngine();
-  const agents = engine.agents().list();
-  const rows = agents.map((agent) => {
-    let resolvedModel: string;
-    try {
-      resolvedModel = resolveModel(
-        { ...(agent.model ? { agentModel: agent.model } : {}), callerModel: 'sonnet' },
-        engine.providers,
-      ).spec;
-    } catch {
-      resolvedModel = '(no provider configured)';
-    }
-    return {
+  let engine: TaskEngine;
+  try {
+    engine = engineHere();
+  } catch (error) {
+    printError(error);
+    return EXIT.usage;
+  }
+  const rows = engine
+    .agents()
+    .list()
+    .map((agent) => ({
       name: agent.name,
       scope: agent.scope,
       file: agent.file ?? null,
       model: agent.model ?? 'inherit',
-      resolvedModel,
+      resolvedModel: resolvedModelOf(engine, agent),
       tools: effectiveTools(agent, [...engine.grantableTools]),
-    };
-  });
+    }));
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return EXIT.ok;
   }
   for (const row of rows) {
-    const source = row.file ? relative(process.cwd(), row.file) : row.scope;
+    const source = row.file ? where(row.file) : row.scope;
     process.stdout.write(
-      `${row.name}  (${source})\n  model: ${row.model} → ${row.resolvedModel}\n  tools: ${row.tools.join(', ')}\n`,
+      `${paint('bold', row.name, process.stdout)}  (${row.scope}: ${source})\n  model: ${row.model} → ${row.resolvedModel}\n  tools: ${row.tools.join(', ')}\n`,
     );
   }
   return EXIT.ok;
+}
+
+/** `codex-task agents show <name>`: the effective definition, and what was inherited, overridden or ignored. */
+export async function showCommand(name: string, opts: { json?: boolean }): Promise<number> {
+  let engine: TaskEngine;
+  let agent: AgentDefinition;
+  try {
+    engine = engineHere();
+    agent = engine.agents().get(name);
+  } catch (error) {
+    printError(error);
+    return EXIT.usage;
+  }
+  const shadowed = agentDirectories({ cwd: process.cwd() })
+    .flatMap(({ dir, scope }) => listAgentFiles(dir).map((file) => ({ file, scope })))
+    .filter(({ file }) => file !== agent.file)
+    .filter(
+      ({ file, scope }) =>
+        parseAgentFile(file, { scope }).definition?.name.toLowerCase() === agent.name.toLowerCase(),
+    )
+    .map(({ file }) => file);
+  const view = {
+    name: agent.name,
+    description: agent.description,
+    scope: agent.scope,
+    file: agent.file ?? null,
+    overrides: shadowed,
+    model: {
+      written: agent.model ?? null,
+      inherited: agent.model === undefined || agent.model === 'inherit',
+      resolved: resolvedModelOf(engine, agent),
+    },
+    tools: {
+      written: agent.toolsText ?? null,
+      inherited: agent.tools === undefined,
+      disallowed: agent.disallowedTools,
+      effective: effectiveTools(agent, [...engine.grantableTools]),
+    },
+    limits: {
+      maxTurns: agent.maxTurns ?? null,
+      timeoutMs: agent.timeoutMs ?? null,
+      temperature: agent.temperature ?? null,
+      maxTokens: agent.maxTokens ?? null,
+    },
+    permissionMode: agent.permissionMode ?? null,
+    acceptedNotEnforced: agent.accepted,
+    ignoredUnknownKeys: agent.unknown,
+    systemPrompt: agent.systemPrompt,
+  };
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const lines = [
+    `${paint('bold', agent.name, process.stdout)} — ${agent.description}`,
+    `  source:  ${agent.scope}${agent.file ? ` (${where(agent.file)})` : ''}${shadowed.length ? `; overrides ${shadowed.map(where).join(', ')}` : ''}`,
+    `  model:   ${view.model.written ?? 'inherit'} → ${view.model.resolved}${view.model.inherited ? ' (inherited from the caller)' : ''}`,
+    `  tools:   ${view.tools.effective.join(', ')}${view.tools.inherited ? ' (all tools: no `tools` field)' : ` (written: ${agent.toolsText})`}`,
+  ];
+  if (agent.disallowedTools.length) lines.push(`  denied:  ${agent.disallowedTools.join(', ')}`);
+  const limits = Object.entries(view.limits).filter(([, v]) => v !== null);
+  if (limits.length) lines.push(`  limits:  ${limits.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (Object.keys(agent.accepted).length)
+    lines.push(`  accepted, not yet enforced: ${Object.keys(agent.accepted).join(', ')}`);
+  if (Object.keys(agent.unknown).length)
+    lines.push(`  ignored (unknown keys): ${Object.keys(agent.unknown).join(', ')}`);
+  lines.push('', agent.systemPrompt);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.ok;
+}
+
+/** `codex-task agents new <name> [--template …]`: writes a valid agent file into .claude/agents and says where. */
+export async function newCommand(name: string, opts: { template?: string; cwd?: string }): Promise<number> {
+  const template = (opts.template ?? 'code-reviewer') as AgentTemplateName;
+  try {
+    if (!(template in AGENT_TEMPLATES)) {
+      throw new AgentConfigError(
+        `Unknown template '${opts.template}'`,
+        `Use one of: ${Object.keys(AGENT_TEMPLATES).join(', ')}.`,
+      );
+    }
+    const text = renderAgentFile(name, template);
+    const dir = join(opts.cwd ?? process.cwd(), '.claude', 'agents');
+    const file = join(dir, `${name}.md`);
+    const errors = parseAgentSource(file, text).problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0)
+      throw new AgentConfigError(
+        `'${name}' is not a valid agent name: ${errors[0]!.message}`,
+        errors[0]!.hint,
+      );
+    if (existsSync(file))
+      throw new AgentConfigError(
+        `${where(file)} already exists`,
+        'Pick another name, or edit the existing file.',
+      );
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, text, { flag: 'wx' });
+    process.stdout.write(
+      `Created ${where(file)} from the ${template} template.\nEdit its prompt and tools, then check it with: codex-task agents validate ${where(file)}\n`,
+    );
+    return EXIT.ok;
+  } catch (error) {
+    printError(error);
+    return EXIT.usage;
+  }
 }

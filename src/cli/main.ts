@@ -1,33 +1,154 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes.ts';
+import { outputPrefs } from './output.ts';
 import { VERSION } from './version.ts';
 
+const example = (...lines: string[]) =>
+  `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+
 /**
- * The codex-task command line. Heavy modules (AI SDK, engine) are imported inside the actions that
- * need them, so `--help` and `--version` start fast.
+ * The codex-task command line. Each action imports its module when it runs, so `--help`,
+ * `--version` and light commands start without loading the AI SDK.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
-  const setExit = (code: number) => {
-    exitCode = code;
-  };
+  const act =
+    <A extends unknown[]>(load: () => Promise<(...args: A) => Promise<number>>) =>
+    async (...args: A) => {
+      exitCode = await (await load())(...args);
+    };
+
   const program = new Command('codex-task')
     .description(
       "Claude Code's subagents (.claude/agents + the Task tool) for Codex CLI, MCP clients, scripts and CI",
     )
     .version(VERSION, '-v, --version')
+    .option('-q, --quiet', 'print only results and errors')
+    .option('--verbose', 'print progress details and stack traces')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .showSuggestionAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .hook('preAction', (command) => {
+      const opts = command.optsWithGlobals() as { quiet?: boolean; verbose?: boolean };
+      outputPrefs.quiet = Boolean(opts.quiet);
+      outputPrefs.verbose = Boolean(opts.verbose);
+    });
+
+  program
+    .command('run')
+    .description('Run one Task: progress on stderr, the final answer on stdout')
+    .argument('<agent>', 'agent name (subagent_type), e.g. general-purpose')
+    .argument('<prompt...>', 'the task; `-` reads it from stdin')
+    .option('-m, --model <model>', 'model override (alias, full id or provider:model)')
+    .option('-t, --timeout <duration>', 'task timeout: ms, or 90s / 5m')
+    .option('-C, --cwd <dir>', 'working directory (workspace root)')
+    .option('--json', 'print the full TaskResult as JSON on stdout')
+    .addHelpText(
+      'after',
+      example(
+        'codex-task run code-reviewer "Review src/auth.ts for injection risks"',
+        'git diff | codex-task run code-reviewer - --json',
+      ),
+    )
+    .action(act(async () => (await import('./run-command.ts')).runCommand));
+
+  program
+    .command('batch')
+    .description('Run many Tasks in parallel from a JSON array or JSONL file, with a live view')
+    .argument(
+      '<file>',
+      'tasks file, or `-` for stdin: [{ "subagent_type", "description", "prompt", "model"? }]',
+    )
+    .option('-c, --concurrency <n>', 'tasks running at once')
+    .option('-t, --timeout <duration>', 'timeout per task: ms, or 90s / 5m')
+    .option('-C, --cwd <dir>', 'working directory (workspace root)')
+    .option('--json', 'print all TaskResults as one JSON array (input order)')
+    .option('--jsonl', 'print each TaskResult as a JSON line as soon as it finishes')
+    .addHelpText(
+      'after',
+      example(
+        'codex-task batch reviews.jsonl --concurrency 5',
+        'codex-task batch tasks.json --json > results.json',
+      ),
+    )
+    .action(act(async () => (await import('./batch-command.ts')).batchCommand));
+
+  const agents = program.command('agents').description('List, show, validate and create agent definitions');
+  agents
+    .command('list')
+    .description('Agents available here: source, model → resolved model, effective tools')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', example('codex-task agents list'))
+    .action(act(async () => (await import('./agents-command.ts')).listCommand));
+  agents
+    .command('show')
+    .description('The effective definition of one agent, with what was inherited, overridden or ignored')
+    .argument('<name>', 'agent name')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', example('codex-task agents show code-reviewer'))
+    .action(act(async () => (await import('./agents-command.ts')).showCommand));
+  agents
+    .command('validate')
+    .description('Check agent files (default: the agents this directory sees); exit 1 on errors')
+    .argument('[paths...]', 'agent files or directories')
+    .option('--json', 'print { files, agents, errors, warnings } as JSON')
+    .addHelpText('after', example('codex-task agents validate .claude/agents --json'))
+    .action(act(async () => (await import('./agents-command.ts')).validateCommand));
+  agents
+    .command('new')
+    .description('Write a new agent file into .claude/agents from a template')
+    .argument('<name>', 'agent name: lowercase letters, digits and hyphens')
+    .option(
+      '--template <template>',
+      'code-reviewer | test-runner | doc-writer | debugger | explorer',
+      'code-reviewer',
+    )
+    .addHelpText('after', example('codex-task agents new api-reviewer --template code-reviewer'))
+    .action(act(async () => (await import('./agents-command.ts')).newCommand));
+
+  program
+    .command('config')
+    .description('The effective configuration and where each value came from (default, file, env, flag)')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', example('codex-task config --json'))
+    .action(act(async () => (await import('./config-command.ts')).configCommand));
+
+  program
+    .command('doctor')
+    .description(
+      'Check Node, providers and keys, agent files, ripgrep and ports; print the fix for each failure',
+    )
+    .option('--json', 'print the checks as JSON')
+    .addHelpText('after', example('codex-task doctor'))
+    .action(act(async () => (await import('./doctor-command.ts')).doctorCommand));
+
+  program
+    .command('login')
+    .description('Store an API key in ~/.codex-task/credentials.json (mode 0600); env vars take precedence')
+    .argument('<provider>', 'anthropic | openai | google | a provider name from your config')
+    .addHelpText(
+      'after',
+      example('codex-task login anthropic', 'echo "$OPENAI_KEY" | codex-task login openai'),
+    )
+    .action(act(async () => (await import('./login-command.ts')).loginCommand));
+  program
+    .command('logout')
+    .description('Remove a stored API key')
+    .argument('<provider>', 'provider name')
+    .addHelpText('after', example('codex-task logout openai'))
+    .action(act(async () => (await import('./login-command.ts')).logoutCommand));
 
   program
     .command('demo')
     .description('Run three subagents in parallel on a sample project, offline, on the scripted model')
     .option('--keep', 'keep the sample project (its path is printed) instead of deleting it')
-    .addHelpText('after', '\nExample:\n  npx codex-task demo')
-    .action(async (opts: { keep?: boolean }) => {
-      const { runDemo } = await import('../demo/index.ts');
-      setExit(await runDemo({ keep: Boolean(opts.keep) }));
-    });
+    .addHelpText('after', example('npx codex-task demo'))
+    .action(
+      act(
+        async () => async (opts: { keep?: boolean }) =>
+          (await import('../demo/index.ts')).runDemo({ keep: Boolean(opts.keep) }),
+      ),
+    );
 
   program
     .command('scripted-model')
@@ -37,65 +158,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-p, --port <port>', 'port to listen on (0 = any free port)', '8788')
     .option('-s, --script <file>', 'reply script (JSON or YAML)')
     .option('--latency <ms>', 'latency before each reply, in ms', '0')
-    .addHelpText('after', '\nExample:\n  codex-task scripted-model --port 8788 --script replies.yaml')
-    .action(async (opts: { port: string; script?: string; latency: string }) => {
-      const { serveScriptedModel } = await import('./scripted-model-command.ts');
-      setExit(await serveScriptedModel(opts));
-    });
-
-  const agents = program.command('agents').description('List and validate agent definitions');
-  agents
-    .command('validate')
-    .description('Check agent files (files or directories; default: the agents this directory sees)')
-    .argument('[paths...]', 'agent files or directories')
-    .option('--json', 'print { files, agents, errors, warnings } as JSON')
-    .addHelpText('after', '\nExample:\n  codex-task agents validate .claude/agents --json')
-    .action(async (paths: string[], opts: { json?: boolean }) => {
-      const { validateCommand } = await import('./agents-command.ts');
-      setExit(await validateCommand(paths, opts));
-    });
-  agents
-    .command('list')
-    .description('List the agents available here, with their source, model and tools')
-    .option('--json', 'print as JSON')
-    .addHelpText('after', '\nExample:\n  codex-task agents list')
-    .action(async (opts: { json?: boolean }) => {
-      const { listCommand } = await import('./agents-command.ts');
-      setExit(await listCommand(opts));
-    });
-
-  program
-    .command('run')
-    .description('Run one Task: progress on stderr, the final answer on stdout')
-    .argument('<agent>', 'agent name (subagent_type)')
-    .argument('<prompt...>', 'the task; `-` reads it from stdin')
-    .option('-m, --model <model>', 'model override (alias or provider:model)')
-    .option('-t, --timeout <ms>', 'task timeout in ms')
-    .option('-C, --cwd <dir>', 'working directory (workspace root)')
-    .option('--json', 'print the full TaskResult as JSON on stdout')
-    .addHelpText(
-      'after',
-      '\nExample:\n  codex-task run code-reviewer "Review src/auth.ts for injection risks"',
-    )
-    .action(async (agent: string, prompt: string[], opts: RunFlags) => {
-      const { runCommand } = await import('./run-command.ts');
-      setExit(await runCommand(agent, prompt, opts));
-    });
+    .addHelpText('after', example('codex-task scripted-model --port 8788 --script replies.yaml'))
+    .action(act(async () => (await import('./scripted-model-command.ts')).serveScriptedModel));
 
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    throw error;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const { printError } = await import('./output.ts');
+    printError(error);
+    return EXIT.failed;
   }
   return exitCode;
-}
-
-export interface RunFlags {
-  model?: string;
-  timeout?: string;
-  cwd?: string;
-  json?: boolean;
 }

@@ -1,33 +1,46 @@
-import { text } from 'node:stream/consumers';
 import { TaskEngine } from '../engine/index.ts';
 import { EXIT } from './exit-codes.ts';
-import type { RunFlags } from './main.ts';
+import { note, outputPrefs, printError } from './output.ts';
+import { readInput } from './read-input.ts';
+import { settingsFor } from './settings.ts';
 import { describeResult, progressLine } from './task-report.ts';
+
+export interface RunFlags {
+  model?: string;
+  timeout?: string;
+  cwd?: string;
+  json?: boolean;
+}
 
 /** `codex-task run <agent> <prompt…>`: one Task, progress on stderr, the answer (or JSON) on stdout. */
 export async function runCommand(agent: string, promptWords: string[], flags: RunFlags): Promise<number> {
-  const prompt =
-    promptWords.length === 1 && promptWords[0] === '-' ? await text(process.stdin) : promptWords.join(' ');
-  const timeoutMs = flags.timeout === undefined ? undefined : Number(flags.timeout);
-  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
-    process.stderr.write(
-      `error: --timeout must be a positive number of milliseconds, got '${flags.timeout}'\n`,
-    );
+  let engine: TaskEngine;
+  let prompt: string;
+  try {
+    prompt =
+      promptWords.length === 1 && promptWords[0] === '-' ? await readInput('-') : promptWords.join(' ');
+    const settings = settingsFor({
+      ...(flags.cwd ? { cwd: flags.cwd } : {}),
+      config:
+        flags.timeout === undefined
+          ? {}
+          : { taskTimeout: /^\d+$/.test(flags.timeout) ? Number(flags.timeout) : flags.timeout },
+    });
+    engine = new TaskEngine(settings.engine);
+  } catch (error) {
+    printError(error);
     return EXIT.usage;
   }
-  const engine = new TaskEngine({
-    ...(flags.cwd ? { cwd: flags.cwd } : {}),
-    ...(timeoutMs ? { taskTimeoutMs: timeoutMs } : {}),
-  });
-  engine.events.on('task.started', (e) => process.stderr.write(`${progressLine('started', e)}\n`));
-  engine.events.on('task.progress', (e) => process.stderr.write(`${progressLine('progress', e)}\n`));
+  engine.events.on('task.started', (e) => note(progressLine('started', e)));
+  if (outputPrefs.verbose) engine.events.on('task.progress', (e) => note(progressLine('progress', e)));
+  else engine.events.on('task.tool', (e) => e.phase === 'started' && note(`[${e.agentType}] ${e.name}`));
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
   process.once('SIGINT', onSigint);
   try {
     const result = await engine.run(
       {
-        description: prompt.slice(0, 40),
+        description: prompt.trim().slice(0, 40) || 'task',
         prompt,
         subagent_type: agent,
         ...(flags.model ? { model: flags.model } : {}),
@@ -36,13 +49,14 @@ export async function runCommand(agent: string, promptWords: string[], flags: Ru
     );
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else if (result.status === 'completed') process.stdout.write(`${result.content}\n`);
-    process.stderr.write(`${describeResult(result)}\n`);
+    if (result.status === 'completed') note(describeResult(result));
+    else process.stderr.write(`${describeResult(result)}\n`);
     if (result.status === 'cancelled' && interrupt.signal.aborted) return EXIT.interrupted;
     if (result.status === 'completed') return EXIT.ok;
-    return result.error?.type === 'InvalidInput' || result.error?.type === 'AgentNotFound'
-      ? EXIT.usage
-      : EXIT.failed;
+    const usage = ['InvalidInput', 'AgentNotFound', 'ModelConfig', 'ConfigError'];
+    return usage.includes(result.error?.type ?? '') ? EXIT.usage : EXIT.failed;
   } finally {
     process.off('SIGINT', onSigint);
+    engine.close();
   }
 }

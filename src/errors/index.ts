@@ -1,3 +1,5 @@
+import { closest, distance } from 'fastest-levenshtein';
+
 /**
  * Errors are values with a type and a remedy: each class is a failure a user must be able to tell
  * apart, and each carries the hint a person needs to fix it.
@@ -27,10 +29,20 @@ export interface TaskErrorInfo {
 
 export class AgentNotFoundError extends CodexTaskError {
   constructor(name: string, available: string[]) {
+    const nearest =
+      available.length > 0
+        ? closest(
+            name.toLowerCase(),
+            available.map((a) => a.toLowerCase()),
+          )
+        : '';
+    const suggestion = nearest && distance(name.toLowerCase(), nearest) <= Math.max(2, name.length / 3);
+    const match = suggestion ? available.find((a) => a.toLowerCase() === nearest) : undefined;
     super(
       'AgentNotFound',
+      // The first sentence is Claude Code's exact wording (COMPAT.md); models and scripts match on it.
       `Agent type '${name}' not found. Available agents: ${available.join(', ')}`,
-      'Use one of the listed names, or add .claude/agents/<name>.md (run `codex-task agents validate` to check it).',
+      `${match ? `Did you mean '${match}'? ` : ''}Use one of the listed names, or add .claude/agents/${name}.md (check it with \`codex-task agents validate\`).`,
     );
   }
 }
@@ -76,6 +88,31 @@ export class ProviderError extends CodexTaskError {
   constructor(message: string, status: number | undefined, hint?: string, options?: { cause?: unknown }) {
     super('ProviderError', message, hint, options);
     this.status = status;
+  }
+}
+
+/**
+ * A provider that could not serve a model turn within the retry budget (retries, failover and open
+ * circuits included): carries the last real status and message.
+ */
+export class ProviderUnavailableError extends CodexTaskError {
+  readonly status: number | undefined;
+  readonly attempts: number;
+  constructor(
+    message: string,
+    details: { status: number | undefined; attempts: number; hint?: string },
+    options?: { cause?: unknown },
+  ) {
+    super('ProviderUnavailable', message, details.hint, options);
+    this.status = details.status;
+    this.attempts = details.attempts;
+  }
+}
+
+/** A Task refused (or stopped at its next model call) because the engine's budget is spent. */
+export class BudgetExceededError extends CodexTaskError {
+  constructor(message: string, hint: string) {
+    super('BudgetExceeded', message, hint);
   }
 }
 

@@ -1,0 +1,82 @@
+import { TaskEngine, type TaskInput, type TaskResult } from '../engine/index.ts';
+import { BatchDisplay } from './batch-display.ts';
+import { parseBatch } from './batch-input.ts';
+import { EXIT } from './exit-codes.ts';
+import { isInteractive, outputPrefs, printError } from './output.ts';
+import { readInput } from './read-input.ts';
+import { settingsFor } from './settings.ts';
+import { summaryTree } from './task-report.ts';
+
+export interface BatchFlags {
+  concurrency?: string;
+  timeout?: string;
+  cwd?: string;
+  json?: boolean;
+  jsonl?: boolean;
+}
+
+/** `codex-task batch <file|->`: many Tasks in parallel, a live view, a summary, machine output on request. */
+export async function batchCommand(file: string, flags: BatchFlags): Promise<number> {
+  let inputs: TaskInput[];
+  let engine: TaskEngine;
+  try {
+    inputs = parseBatch(await readInput(file), file === '-' ? 'stdin' : file);
+    const settings = settingsFor({
+      ...(flags.cwd ? { cwd: flags.cwd } : {}),
+      config: {
+        ...(flags.concurrency !== undefined ? { concurrency: Number(flags.concurrency) } : {}),
+        ...(flags.timeout !== undefined
+          ? { taskTimeout: /^\d+$/.test(flags.timeout) ? Number(flags.timeout) : flags.timeout }
+          : {}),
+      },
+    });
+    engine = new TaskEngine(settings.engine);
+  } catch (error) {
+    printError(error);
+    return EXIT.usage;
+  }
+
+  const display = new BatchDisplay(inputs, {
+    stream: process.stderr,
+    live: isInteractive(process.stderr) && !outputPrefs.quiet && !flags.json && !flags.jsonl,
+  });
+  if (!outputPrefs.quiet) display.attach(engine);
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    // A second Ctrl-C means "now": the engine has already been asked to cancel everything.
+    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
+    process.stderr.write('\ninterrupted: cancelling running tasks (Ctrl-C again to quit at once)\n');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const started = performance.now();
+  try {
+    const pending: Promise<TaskResult>[] = [];
+    inputs.forEach((input, index) => {
+      display.admitting = index;
+      const result = engine.run(input, { signal: interrupt.signal });
+      display.admitting = -1;
+      pending.push(
+        result.then((r) => {
+          if (flags.jsonl) process.stdout.write(`${JSON.stringify({ index, ...r })}\n`);
+          return r;
+        }),
+      );
+    });
+    const results = await Promise.all(pending);
+    display.stop();
+    if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    else if (!flags.jsonl) {
+      for (const r of results) {
+        if (r.status === 'completed')
+          process.stdout.write(`## ${r.agentType}: ${r.description}\n${r.content}\n\n`);
+      }
+    }
+    if (!outputPrefs.quiet) process.stderr.write(`${summaryTree(results, performance.now() - started)}\n`);
+    if (interrupt.signal.aborted) return EXIT.interrupted;
+    return results.every((r) => r.status === 'completed') ? EXIT.ok : EXIT.failed;
+  } finally {
+    process.off('SIGINT', onSigint);
+    engine.close();
+  }
+}

@@ -1,0 +1,167 @@
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { AgentRegistry } from '../agents/index.ts';
+import { credentialsPermissionProblem, maskKey } from '../config/index.ts';
+import type { ProviderConfig } from '../models/index.ts';
+import { EXIT } from './exit-codes.ts';
+import { paint } from './output.ts';
+import { settingsFor } from './settings.ts';
+
+interface Check {
+  check: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  fix?: string;
+}
+
+const DEFAULT_BASE: Record<ProviderConfig['kind'], string> = {
+  anthropic: 'https://api.anthropic.com/v1',
+  openai: 'https://api.openai.com/v1',
+  google: 'https://generativelanguage.googleapis.com/v1beta',
+  'openai-compatible': '',
+};
+
+/** Asks a provider's model list: any answer but 401/403 means reachable with an accepted key. */
+async function probeProvider(p: ProviderConfig): Promise<Check> {
+  const base = (p.baseURL ?? DEFAULT_BASE[p.kind]).replace(/\/$/, '');
+  const headers: Record<string, string> = {};
+  if (p.apiKey && p.kind === 'anthropic')
+    Object.assign(headers, { 'x-api-key': p.apiKey, 'anthropic-version': '2023-06-01' });
+  else if (p.apiKey && p.kind === 'google') headers['x-goog-api-key'] = p.apiKey;
+  else if (p.apiKey) headers.authorization = `Bearer ${p.apiKey}`;
+  const name = `provider ${p.id}`;
+  try {
+    const response = await fetch(`${base}/models`, { headers, signal: AbortSignal.timeout(5000) });
+    await response.body?.cancel();
+    if (response.status === 401 || response.status === 403) {
+      return {
+        check: name,
+        status: 'fail',
+        detail: `${base} rejected the key (${response.status})`,
+        fix: `Check ${p.apiKeyEnv ?? 'the key'} (or run \`codex-task login ${p.id}\`).`,
+      };
+    }
+    return {
+      check: name,
+      status: 'ok',
+      detail: `${base} answers (HTTP ${response.status}); key ${p.apiKey ? maskKey(p.apiKey) : 'none'}`,
+    };
+  } catch (error) {
+    return {
+      check: name,
+      status: 'fail',
+      detail: `cannot reach ${base}: ${(error as Error).message}`,
+      fix: 'Check the base URL and your network (or proxy settings).',
+    };
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** `codex-task doctor`: each check with its result, and for each failing one, the fix. */
+export async function doctorCommand(opts: { json?: boolean }): Promise<number> {
+  const checks: Check[] = [];
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  checks.push(
+    major > 22 || (major === 22 && minor >= 12)
+      ? { check: 'node', status: 'ok', detail: `Node ${process.versions.node}` }
+      : {
+          check: 'node',
+          status: 'fail',
+          detail: `Node ${process.versions.node} is too old`,
+          fix: 'Use Node >= 22.12 (npm scripts and npx use the Node 24 this package installs).',
+        },
+  );
+  let settings: ReturnType<typeof settingsFor> | undefined;
+  try {
+    settings = settingsFor();
+    checks.push({
+      check: 'config',
+      status: 'ok',
+      detail: settings.config.files.length
+        ? settings.config.files.join(', ')
+        : 'defaults and environment only',
+    });
+  } catch (error) {
+    checks.push({
+      check: 'config',
+      status: 'fail',
+      detail: (error as Error).message,
+      fix: (error as { hint?: string }).hint ?? 'Fix the config file.',
+    });
+  }
+  const loose = credentialsPermissionProblem(settings?.engine.homeDir);
+  if (loose)
+    checks.push({
+      check: 'credentials',
+      status: 'warn',
+      detail: loose,
+      fix: loose.slice(loose.indexOf('Run: ') + 5),
+    });
+  const providers = settings?.engine.providers ?? [];
+  if (providers.length === 0) {
+    checks.push({
+      check: 'providers',
+      status: 'fail',
+      detail: 'no model provider is configured',
+      fix: 'Set ANTHROPIC_API_KEY, OPENAI_API_KEY or GEMINI_API_KEY, or run `codex-task login <provider>`.',
+    });
+  }
+  checks.push(...(await Promise.all(providers.map(probeProvider))));
+  const registry = new AgentRegistry({ cwd: process.cwd(), rescanIntervalMs: 0 });
+  const agents = registry.list().filter((a) => a.scope !== 'builtin');
+  const errors = registry.problems().filter((p) => p.severity === 'error');
+  checks.push(
+    errors.length === 0
+      ? { check: 'agents', status: 'ok', detail: `${agents.length} agent file(s) found, no errors` }
+      : {
+          check: 'agents',
+          status: 'fail',
+          detail: `${errors.length} error(s) in agent files, e.g. ${errors[0]!.file}: ${errors[0]!.message}`,
+          fix: 'Run `codex-task agents validate` for every problem and its fix.',
+        },
+  );
+  const rg = spawnSync('rg', ['--version'], { encoding: 'utf8' });
+  checks.push(
+    rg.status === 0
+      ? { check: 'ripgrep', status: 'ok', detail: rg.stdout.split('\n')[0]! }
+      : {
+          check: 'ripgrep',
+          status: 'warn',
+          detail: 'rg not found: Grep uses its slower JavaScript search',
+          fix: 'Install ripgrep (apt-get install ripgrep, brew install ripgrep).',
+        },
+  );
+  const port = settings?.config.values.proxy?.port ?? 10000;
+  checks.push(
+    (await portFree(port))
+      ? { check: 'proxy port', status: 'ok', detail: `127.0.0.1:${port} is free` }
+      : {
+          check: 'proxy port',
+          status: 'warn',
+          detail: `127.0.0.1:${port} is in use`,
+          fix: 'Stop what uses it, or set proxy.port in .codex-task/config.json.',
+        },
+  );
+  if (opts.json) process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
+  else {
+    for (const c of checks) {
+      const mark =
+        c.status === 'ok'
+          ? paint('green', 'ok  ', process.stdout)
+          : c.status === 'warn'
+            ? paint('yellow', 'warn', process.stdout)
+            : paint('red', 'FAIL', process.stdout);
+      process.stdout.write(
+        `${mark} ${c.check.padEnd(18)} ${c.detail}${c.fix ? `\n     fix: ${c.fix}` : ''}\n`,
+      );
+    }
+  }
+  return checks.some((c) => c.status === 'fail') ? EXIT.failed : EXIT.ok;
+}

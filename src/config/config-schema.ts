@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+const ALIASES = ['haiku', 'sonnet', 'opus', 'fable'] as const;
+
+/** `90000`, `"90s"`, `"5m"`, `"1h"` → milliseconds. */
+export const durationMs = z.union([
+  z.int().positive(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(ms|s|m|h)$/, 'a duration like 90000, "90s", "5m" or "1h"')
+    .transform((text) => {
+      const [, value, unit] = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(text)!;
+      const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+      return Math.round(Number(value) * scale);
+    }),
+]);
+
+const providerSchema = z.strictObject({
+  kind: z.enum(['anthropic', 'openai', 'google', 'openai-compatible']),
+  baseURL: z.url().optional(),
+  /** Name of the env var holding the key (never the key itself: keys live in env or `codex-task login`). */
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name like MY_API_KEY')
+    .optional(),
+  api: z.enum(['responses', 'chat']).optional(),
+  tiers: z.partialRecord(z.enum(ALIASES), z.string().min(1)).optional(),
+});
+
+const priceSchema = z.strictObject({
+  /** USD per million tokens. */
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  cacheRead: z.number().nonnegative().optional(),
+  cacheWrite: z.number().nonnegative().optional(),
+});
+
+/** One config file (`.codex-task/config.json`, project or user). Every key is optional. */
+export const configFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  concurrency: z.int().min(1).max(10_000).optional(),
+  taskTimeout: durationMs.optional(),
+  maxTurns: z.int().min(1).max(10_000).optional(),
+  maxSpawnDepth: z.int().min(1).max(10).optional(),
+  /** The model `inherit` means for the library and CLI (which have no parent model). */
+  model: z.string().min(1).optional(),
+  providers: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a lowercase provider name'), providerSchema)
+    .optional(),
+  /** Model alias or id → ordered `provider:model` candidates to fail over to. */
+  failover: z.record(z.string(), z.array(z.string().min(1)).min(1)).optional(),
+  /** `provider:model` or model id → prices, overriding the shipped table. */
+  prices: z.record(z.string(), priceSchema).optional(),
+  proxy: z
+    .strictObject({
+      port: z.int().min(1).max(65_535).optional(),
+      host: z.string().min(1).optional(),
+      upstream: z.url().optional(),
+    })
+    .optional(),
+});
+
+export type ConfigFile = z.output<typeof configFileSchema>;
+/** Config as written (durations may be strings like "90s"). */
+export type ConfigInput = z.input<typeof configFileSchema>;

@@ -1,0 +1,128 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import type { z } from 'zod';
+import { CodexTaskError } from '../errors/index.ts';
+import { type ConfigFile, type ConfigInput, configFileSchema } from './config-schema.ts';
+
+export class ConfigError extends CodexTaskError {
+  constructor(message: string, hint?: string) {
+    super('ConfigError', message, hint);
+  }
+}
+
+/** Where a value came from, for `codex-task config`. */
+export type ConfigSource = 'default' | 'flag' | `env ${string}` | `file ${string}`;
+
+export interface LoadedConfig {
+  values: ConfigFile;
+  /** Source of each top-level key (and each entry of `providers`, `failover`, `prices` as `key.entry`). */
+  sources: Record<string, ConfigSource>;
+  /** Config files read, lowest precedence first. */
+  files: string[];
+}
+
+/** Env vars that set config keys (`CODEX_TASK_*`), parsed like the file values. */
+const ENV_KEYS: Record<string, { key: keyof ConfigFile; number?: boolean }> = {
+  CODEX_TASK_CONCURRENCY: { key: 'concurrency', number: true },
+  CODEX_TASK_TIMEOUT: { key: 'taskTimeout' },
+  CODEX_TASK_MAX_TURNS: { key: 'maxTurns', number: true },
+  CODEX_TASK_MAX_SPAWN_DEPTH: { key: 'maxSpawnDepth', number: true },
+  CODEX_TASK_MODEL: { key: 'model' },
+};
+
+const MERGED_BY_ENTRY = ['providers', 'failover', 'prices', 'proxy'] as const;
+
+/** Project `.codex-task/config.json` (nearest, up to the repository root) over the user's, over defaults. */
+export function configFiles(cwd: string, homeDir = homedir()): string[] {
+  const files = [join(homeDir, '.codex-task', 'config.json')];
+  let dir = cwd;
+  for (;;) {
+    const file = join(dir, '.codex-task', 'config.json');
+    if (existsSync(file) && !files.includes(file)) {
+      files.push(file);
+      break;
+    }
+    if (existsSync(join(dir, '.git')) || dirname(dir) === dir) break;
+    dir = dirname(dir);
+  }
+  return files;
+}
+
+/**
+ * The effective configuration: defaults < user file < project file < `CODEX_TASK_*` env < flags.
+ * Every value is validated; a bad one throws a ConfigError naming the file (or variable), the key
+ * and what is accepted.
+ */
+export function loadConfig(options: {
+  cwd: string;
+  homeDir?: string;
+  env?: Record<string, string | undefined>;
+  flags?: ConfigInput;
+}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const loaded: LoadedConfig = { values: {}, sources: {}, files: [] };
+  for (const file of configFiles(options.cwd, options.homeDir)) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new ConfigError(
+        `${display(file, options.cwd)} is not valid JSON: ${(error as Error).message}`,
+        'Fix the JSON syntax (a trailing comma or a missing quote is the usual cause).',
+      );
+    }
+    merge(loaded, parse(raw, display(file, options.cwd)), `file ${file}`);
+    loaded.files.push(file);
+  }
+  for (const [name, { key, number }] of Object.entries(ENV_KEYS)) {
+    const text = env[name]?.trim();
+    if (!text) continue;
+    const value = number && /^\d+$/.test(text) ? Number(text) : text;
+    merge(loaded, parse({ [key]: value }, `environment variable ${name}`), `env ${name}`);
+  }
+  if (options.flags) merge(loaded, parse(options.flags, 'command-line flags'), 'flag');
+  return loaded;
+}
+
+function parse(raw: unknown, where: string): ConfigFile {
+  const result = configFileSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => describeIssue(issue));
+  throw new ConfigError(
+    `${where}: ${problems.join('; ')}`,
+    `Fix the value(s) above; the accepted keys are: ${Object.keys(configFileSchema.shape)
+      .filter((k) => k !== '$schema')
+      .join(', ')}.`,
+  );
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const key = issue.path.join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys')
+    return `unknown key(s) ${issue.keys.map((k) => `\`${k}\``).join(', ')}`;
+  if (issue.code === 'invalid_value')
+    return `\`${key}\` must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return `\`${key}\`: ${issue.message}`;
+}
+
+function merge(into: LoadedConfig, values: ConfigFile, source: ConfigSource): void {
+  const target = into.values as Record<string, unknown>;
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined || key === '$schema') continue;
+    if ((MERGED_BY_ENTRY as readonly string[]).includes(key)) {
+      const entries = value as Record<string, unknown>;
+      target[key] = { ...(target[key] as Record<string, unknown> | undefined), ...entries };
+      for (const entry of Object.keys(entries)) into.sources[`${key}.${entry}`] = source;
+    } else {
+      target[key] = value;
+      into.sources[key] = source;
+    }
+  }
+}
+
+function display(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel.startsWith('..') ? file : rel;
+}

@@ -1,0 +1,48 @@
+import { homedir } from 'node:os';
+import type { ProviderConfig } from '../models/index.ts';
+import type { ConfigInput } from './config-schema.ts';
+import { readCredentials } from './credentials.ts';
+import { type LoadedConfig, loadConfig } from './load-config.ts';
+import { effectiveProviders } from './providers.ts';
+
+/** What a surface (CLI, MCP server, proxy) needs to build its engine, from the effective configuration. */
+export interface RuntimeSettings {
+  config: LoadedConfig;
+  engine: {
+    cwd: string;
+    homeDir: string;
+    env: Record<string, string | undefined>;
+    providers: ProviderConfig[];
+    concurrency?: number;
+    taskTimeoutMs?: number;
+    maxTurns?: number;
+    maxSpawnDepth?: number;
+    callerModel?: string;
+  };
+}
+
+export function loadRuntimeSettings(options: {
+  cwd: string;
+  homeDir?: string;
+  env?: Record<string, string | undefined>;
+  flags?: ConfigInput;
+}): RuntimeSettings {
+  const env = options.env ?? process.env;
+  const homeDir = options.homeDir ?? homedir();
+  const config = loadConfig({ ...options, env, homeDir });
+  const v = config.values;
+  return {
+    config,
+    engine: {
+      cwd: options.cwd,
+      homeDir,
+      env,
+      providers: effectiveProviders({ env, config: v, credentials: readCredentials(homeDir) }),
+      ...(v.concurrency !== undefined ? { concurrency: v.concurrency } : {}),
+      ...(v.taskTimeout !== undefined ? { taskTimeoutMs: v.taskTimeout } : {}),
+      ...(v.maxTurns !== undefined ? { maxTurns: v.maxTurns } : {}),
+      ...(v.maxSpawnDepth !== undefined ? { maxSpawnDepth: v.maxSpawnDepth } : {}),
+      ...(v.model !== undefined ? { callerModel: v.model } : {}),
+    },
+  };
+}
