@@ -11,8 +11,8 @@ const README = readFileSync(fileURLToPath(new URL('../README.md', import.meta.ur
 const LIBRARY = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 
 /** The code block that follows `<!-- example: NAME -->` in the README. */
-function example(name: string): string {
-  const match = new RegExp(`<!-- example: ${name} -->\\s*\`\`\`ts\\n([\\s\\S]*?)\`\`\``).exec(README);
+function example(name: string, lang = 'ts'): string {
+  const match = new RegExp(`<!-- example: ${name} -->\\s*\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(README);
   if (!match) throw new Error(`README has no example '${name}'`);
   return match[1]!;
 }
@@ -75,4 +75,36 @@ describe('README examples run as written', () => {
       /^code-reviewer: completed on openai:gpt-5\.5, \d+ tokens,Explore: completed on openai:gpt-5\.5, \d+ tokens$/,
     );
   });
+});
+
+describe('README command-line examples run as written', () => {
+  it('every line of the cli example exits as expected against the scripted model', async () => {
+    const { runCli } = await import('./cli-support.ts');
+    const ws = await h.setup(
+      {
+        'src/inventory.js': 'export const x = 1;\n',
+        '.claude/agents/code-reviewer.md': agentFile(
+          { name: 'code-reviewer', description: 'reviews', tools: 'Read' },
+          'REVIEWER',
+        ),
+        'tasks.jsonl': `${JSON.stringify({ subagent_type: 'code-reviewer', description: 'Review', prompt: 'review it' })}\n`,
+      },
+      (req) => ({ text: `answer to ${req.lastUserText}` }),
+    );
+    const env = { OPENAI_API_KEY: 'test', OPENAI_BASE_URL: h.model.baseUrls.openai };
+    const lines = example('cli', 'sh')
+      .split('\n')
+      .map((l) => l.replace(/\s+#.*$/, '').trim())
+      .filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(8);
+    for (const line of lines) {
+      const [, input] = /^echo "([^"]*)" \| /.exec(line) ?? [];
+      const args = [...line.replace(/^echo "[^"]*" \| /, '').matchAll(/"([^"]*)"|(\S+)/g)]
+        .map((m) => m[1] ?? m[2]!)
+        .slice(2);
+      const run = await runCli(args, { cwd: ws, env, ...(input ? { input } : {}) });
+      expect(run.code, `${line}\n${run.stderr}`).toBe(0);
+      expect(run.stdout.length, line).toBeGreaterThan(0);
+    }
+  }, 60_000);
 });

@@ -60,5 +60,10 @@ export type AgentTemplateName = keyof typeof AGENT_TEMPLATES;
 
 export function renderAgentFile(name: string, template: AgentTemplateName): string {
   const t = AGENT_TEMPLATES[template];
-  return `---\nname: ${name}\ndescription: ${t.description}\ntools: ${t.tools}\nmodel: ${t.model}\n---\n${t.body}\n`;
+  return `---\nname: ${name}\ndescription: ${yamlScalar(t.description)}\ntools: ${t.tools}\nmodel: ${t.model}\n---\n${t.body}\n`;
+}
+
+/** Plain when YAML reads it back unchanged, double-quoted (JSON is valid YAML) when it would not. */
+function yamlScalar(text: string): string {
+  return /: |\s#|^[-?:,[\]{}#&*!|>'"%@`]/.test(text) ? JSON.stringify(text) : text;
 }

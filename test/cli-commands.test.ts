@@ -1,0 +1,353 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { ScriptedRequest } from '../src/scripted-model/index.ts';
+import { runCli } from './cli-support.ts';
+import { agentFile, useHarness } from './support.ts';
+
+const h = useHarness();
+const ESCAPE = /\u001b\[/;
+
+const resultSchema = z.object({
+  taskId: z.string(),
+  agentId: z.string(),
+  status: z.enum(['completed', 'failed', 'timed_out', 'cancelled']),
+  agentType: z.string(),
+  description: z.string(),
+  content: z.string(),
+  resolvedModel: z.string().nullable(),
+  totalDurationMs: z.number(),
+  totalToolUseCount: z.number().int(),
+  turns: z.number().int(),
+  usage: z.object({
+    inputTokens: z.number(),
+    outputTokens: z.number(),
+    totalTokens: z.number(),
+    costUsd: z.number().nullable(),
+  }),
+  toolStats: z.record(z.string(), z.object({ calls: z.number() })),
+  error: z.object({ type: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+});
+
+function envFor(extra: Record<string, string> = {}) {
+  return { OPENAI_API_KEY: 'sk-test-abcdefghijklmnop', OPENAI_BASE_URL: h.model.baseUrls.openai, ...extra };
+}
+
+const AGENTS = {
+  '.claude/agents/echo.md': agentFile({ name: 'echo', description: 'echoes', tools: 'Read' }, 'ECHO'),
+  '.claude/agents/sleeper.md': agentFile(
+    { name: 'sleeper', description: 'runs a long command', tools: 'Bash' },
+    'SLEEPER',
+  ),
+};
+
+function script(req: ScriptedRequest) {
+  if (req.system.includes('SLEEPER')) {
+    return req.turn === 0
+      ? {
+          text: 'working on it',
+          toolCalls: [{ name: 'Bash', input: { command: 'echo $$ > sleeper.pid; sleep 30' } }],
+        }
+      : { text: 'slept' };
+  }
+  if (req.lastUserText === 'fail') return { fault: { kind: 'status' as const, status: 400 } };
+  return { text: `echo: ${req.lastUserText}`, latencyMs: 30 };
+}
+
+describe('codex-task batch', () => {
+  it('runs JSONL from stdin in parallel, prints JSON results in input order, exits 1 when one failed', async () => {
+    const ws = await h.setup(AGENTS, script);
+    const lines = ['one', 'fail', 'three']
+      .map((p) => JSON.stringify({ subagent_type: 'echo', description: `task ${p}`, prompt: p }))
+      .join('\n');
+    const run = await runCli(['batch', '-', '--json', '--concurrency', '3'], {
+      cwd: ws,
+      env: envFor(),
+      input: lines,
+    });
+    expect(run.code).toBe(1);
+    const results = z.array(resultSchema).parse(JSON.parse(run.stdout));
+    expect(results.map((r) => r.status)).toEqual(['completed', 'failed', 'completed']);
+    expect(results[0]!.content).toBe('echo: one');
+    expect(results[1]!.error!.type).toBe('ProviderError');
+    expect(run.stderr).toContain('3 task(s): 2 completed, 1 not');
+    expect(run.stderr).toMatch(/└─ ✓ echo · task three — echo: three/);
+    expect(run.stderr).not.toMatch(ESCAPE);
+  });
+
+  it('streams --jsonl results as they finish and prints plain state lines when not a terminal', async () => {
+    const ws = await h.setup(AGENTS, script);
+    const file = join(ws, 'tasks.json');
+    await writeFile(
+      file,
+      JSON.stringify([
+        { subagent_type: 'echo', description: 'a', prompt: 'a' },
+        { subagent_type: 'echo', description: 'b', prompt: 'b' },
+      ]),
+    );
+    const run = await runCli(['batch', file, '--jsonl'], { cwd: ws, env: envFor() });
+    expect(run.code).toBe(0);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { index: number; content: string });
+    expect(lines.map((l) => l.index).sort()).toEqual([0, 1]);
+    expect(run.stderr).toContain('[echo: a] started on openai:gpt-5.5');
+    expect(run.stderr).toContain('[echo: b] completed in');
+  });
+
+  it('rejects a bad batch file before running anything, naming the entry and field (exit 2)', async () => {
+    const ws = await h.setup(AGENTS, script);
+    const run = await runCli(['batch', '-'], {
+      cwd: ws,
+      env: envFor(),
+      input:
+        '{"subagent_type":"echo","description":"x","prompt":"ok"}\n{"subagent_type":"echo","prompt":"no description"}\n',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('stdin:2');
+    expect(run.stderr).toContain('`description`');
+    expect(h.model.stats.requests).toBe(0);
+  });
+
+  it('on Ctrl-C cancels running tasks, kills their processes, prints partial results and exits 130', async () => {
+    const ws = await h.setup(AGENTS, script);
+    const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'batch', '-', '--json'], {
+      cwd: ws,
+      env: { PATH: process.env.PATH ?? '', HOME: ws, ...envFor() },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.stdin.end(
+      `${JSON.stringify({ subagent_type: 'sleeper', description: 'sleep', prompt: 'sleep' })}\n${JSON.stringify({ subagent_type: 'echo', description: 'quick', prompt: 'quick' })}\n`,
+    );
+    const pidFile = join(ws, 'sleeper.pid');
+    for (let i = 0; i < 100 && !existsNonEmpty(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+    const sleeperPid = Number(readFileSync(pidFile, 'utf8'));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    expect(code).toBe(130);
+    const results = z.array(resultSchema).parse(JSON.parse(stdout));
+    expect(results[0]).toMatchObject({ status: 'cancelled' });
+    expect((results[0] as { partialContent?: string }).partialContent).toBe('working on it');
+    expect(results[1]).toMatchObject({ status: 'completed', content: 'echo: quick' });
+    expect(stderr).toContain('interrupted');
+    expect(alive(sleeperPid)).toBe(false);
+  }, 30_000);
+});
+
+function existsNonEmpty(file: string): boolean {
+  try {
+    return statSync(file).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe('codex-task agents show / new', () => {
+  it('shows the effective definition with inherited and ignored parts as JSON', async () => {
+    const ws = await h.setup({
+      '.claude/agents/x.md': agentFile({
+        name: 'x',
+        description: 'an agent',
+        disallowedTools: 'Bash',
+        color: 'blue',
+        'allowed-tools': 'Read',
+      }),
+    });
+    const run = await runCli(['agents', 'show', 'x', '--json'], { cwd: ws, env: envFor() });
+    expect(run.code).toBe(0);
+    const view = JSON.parse(run.stdout);
+    expect(view.model).toEqual({ written: null, inherited: true, resolved: 'openai:gpt-5.5' });
+    expect(view.tools.inherited).toBe(true);
+    expect(view.tools.effective).not.toContain('Bash');
+    expect(view.acceptedNotEnforced).toEqual({ color: 'blue' });
+    expect(view.ignoredUnknownKeys).toEqual({ 'allowed-tools': 'Read' });
+  });
+
+  it('suggests the nearest name for a typo (exit 2)', async () => {
+    const ws = await h.setup({
+      '.claude/agents/x.md': agentFile({ name: 'code-reviewer', description: 'r' }),
+    });
+    const run = await runCli(['agents', 'show', 'code-reviwer'], { cwd: ws, env: envFor() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("Did you mean 'code-reviewer'?");
+    expect(run.stderr).not.toContain('    at ');
+  });
+
+  it('writes a valid agent from each template and refuses to overwrite', async () => {
+    const ws = await h.setup();
+    for (const template of ['code-reviewer', 'test-runner', 'doc-writer', 'debugger', 'explorer']) {
+      const run = await runCli(['agents', 'new', `my-${template}`, '--template', template], { cwd: ws });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain(`.claude/agents/my-${template}.md`);
+    }
+    const validate = await runCli(['agents', 'validate', '--json'], { cwd: ws });
+    const report = JSON.parse(validate.stdout);
+    expect(report.errors).toEqual([]);
+    expect(report.warnings).toEqual([]);
+    expect(report.agents).toHaveLength(5);
+    const again = await runCli(['agents', 'new', 'my-debugger'], { cwd: ws });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists');
+    const badTemplate = await runCli(['agents', 'new', 'y', '--template', 'poet'], { cwd: ws });
+    expect(badTemplate.stderr).toContain('Use one of: code-reviewer, test-runner');
+  });
+});
+
+describe('codex-task config, login, doctor', () => {
+  it('shows each value with its source: default, file, env, and masks keys', async () => {
+    const ws = await h.setup();
+    await mkdir(join(ws, '.codex-task'));
+    await writeFile(
+      join(ws, '.codex-task', 'config.json'),
+      JSON.stringify({ concurrency: 4, taskTimeout: '90s' }),
+    );
+    const run = await runCli(['config', '--json'], { cwd: ws, env: envFor({ CODEX_TASK_MAX_TURNS: '7' }) });
+    expect(run.code).toBe(0);
+    const shown = JSON.parse(run.stdout);
+    expect(shown.settings.concurrency).toEqual({
+      value: 4,
+      source: `file ${join(ws, '.codex-task', 'config.json')}`,
+    });
+    expect(shown.settings.taskTimeout.value).toBe(90_000);
+    expect(shown.settings.maxTurns).toEqual({ value: 7, source: 'env CODEX_TASK_MAX_TURNS' });
+    expect(shown.settings.maxSpawnDepth).toEqual({ value: 3, source: 'default' });
+    expect(shown.providers[0]).toMatchObject({
+      id: 'openai',
+      key: 'sk-tes…(24 chars)',
+      keySource: 'env OPENAI_API_KEY',
+    });
+    expect(run.stdout).not.toContain('abcdefghijklmnop');
+  });
+
+  it('names the file, key and accepted values of a bad config (exit 2)', async () => {
+    const ws = await h.setup();
+    await mkdir(join(ws, '.codex-task'));
+    await writeFile(
+      join(ws, '.codex-task', 'config.json'),
+      JSON.stringify({ concurrency: 'ten', providers: { x: { kind: 'azure' } } }),
+    );
+    const run = await runCli(['run', 'echo', 'hi'], { cwd: ws, env: envFor() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('.codex-task/config.json');
+    expect(run.stderr).toContain('`concurrency`');
+    expect(run.stderr).toContain(
+      '`providers.x.kind` must be one of "anthropic", "openai", "google", "openai-compatible"',
+    );
+  });
+
+  it('login stores a key from stdin in a 0600 file; env wins; logout removes it', async () => {
+    const ws = await h.setup({}, () => ({ text: 'ok' }));
+    const login = await runCli(['login', 'openai'], { cwd: ws, input: 'sk-stored-key-1234567890\n' });
+    expect(login.code).toBe(0);
+    expect(login.stdout).not.toContain('sk-stored-key-1234567890');
+    const file = join(ws, '.codex-task', 'credentials.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      openai: { apiKey: 'sk-stored-key-1234567890' },
+    });
+
+    const stored = await runCli(['config', '--json'], {
+      cwd: ws,
+      env: { OPENAI_BASE_URL: h.model.baseUrls.openai },
+    });
+    expect(JSON.parse(stored.stdout).providers[0]).toMatchObject({
+      keySource: 'credentials file',
+      key: 'sk-sto…(24 chars)',
+    });
+    const run = await runCli(['run', 'general-purpose', 'hi'], {
+      cwd: ws,
+      env: { OPENAI_BASE_URL: h.model.baseUrls.openai },
+    });
+    expect(run.code).toBe(0);
+    expect(h.model.requests.at(-1)!.headers.authorization).toBe('Bearer sk-stored-key-1234567890');
+    await runCli(['run', 'general-purpose', 'hi'], { cwd: ws, env: envFor() });
+    expect(h.model.requests.at(-1)!.headers.authorization).toBe('Bearer sk-test-abcdefghijklmnop');
+
+    expect((await runCli(['logout', 'openai'], { cwd: ws })).code).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({});
+    expect((await runCli(['logout', 'openai'], { cwd: ws })).code).toBe(1);
+  });
+
+  it('doctor checks each part, warns on a readable credentials file, and fails without providers', async () => {
+    const ws = await h.setup({ '.claude/agents/bad.md': '---\nname: Bad\n---\n' });
+    await runCli(['login', 'openai'], { cwd: ws, input: 'sk-x-1234567890' });
+    await chmod(join(ws, '.codex-task', 'credentials.json'), 0o644);
+    const run = await runCli(['doctor', '--json'], {
+      cwd: ws,
+      env: { OPENAI_BASE_URL: h.model.baseUrls.openai },
+    });
+    expect(run.code).toBe(1);
+    const checks = z
+      .array(
+        z.object({
+          check: z.string(),
+          status: z.enum(['ok', 'warn', 'fail']),
+          detail: z.string(),
+          fix: z.string().optional(),
+        }),
+      )
+      .parse(JSON.parse(run.stdout));
+    const byName = Object.fromEntries(checks.map((c) => [c.check, c]));
+    expect(byName.node!.status).toBe('ok');
+    expect(byName.credentials).toMatchObject({ status: 'warn', fix: expect.stringContaining('chmod 600') });
+    expect(byName['provider openai']!.status).toBe('ok');
+    expect(byName.agents!.status).toBe('fail');
+
+    const none = await runCli(['doctor'], { cwd: await h.setup(), env: {} });
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain('no model provider is configured');
+    expect(none.stdout).not.toMatch(ESCAPE);
+  });
+});
+
+describe('help and version', () => {
+  it('every command has --help with an example', async () => {
+    for (const command of [
+      ['run'],
+      ['batch'],
+      ['agents', 'list'],
+      ['agents', 'show'],
+      ['agents', 'validate'],
+      ['agents', 'new'],
+      ['config'],
+      ['doctor'],
+      ['login'],
+      ['logout'],
+      ['demo'],
+      ['scripted-model'],
+    ]) {
+      const run = await runCli([...command, '--help']);
+      expect(run.code, command.join(' ')).toBe(0);
+      expect(run.stdout, command.join(' ')).toMatch(/Examples?:\n {2}\S/);
+    }
+  }, 60_000);
+
+  it('an unknown command exits 2 with a suggestion', async () => {
+    const run = await runCli(['agent', 'list']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unknown command');
+  });
+});
