@@ -1,0 +1,17 @@
+/**
+ * Run records: every task from admission to end, with its transcript, in SQLite (`node:sqlite`).
+ * `attachRunRecorder(engine, store, …)` writes them as they happen; the queries read them back.
+ */
+export { MIGRATIONS, SCHEMA_VERSION, StoreVersionError } from './migrations.ts';
+export { AmbiguousTaskIdError } from './run-queries.ts';
+export { attachRunRecorder, type RecorderOptions, type RunRecorder } from './run-recorder.ts';
+export { defaultRunsDbPath, type QueuedTask, RunStore, type RunStoreOptions } from './run-store.ts';
+export {
+  LIVE_STATUSES,
+  type ListFilter,
+  type RecordStatus,
+  type RetentionPolicy,
+  type StepKind,
+  type StepRecord,
+  type TaskRecord,
+} from './types.ts';

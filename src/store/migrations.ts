@@ -1,0 +1,105 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * The schema, as a list of steps applied in order; `PRAGMA user_version` records how many ran.
+ * Never edit a released step: add one. A store written by a newer codex-task is refused, not
+ * "repaired" into losing what the newer version wrote.
+ */
+export const MIGRATIONS: readonly { version: number; description: string; sql: string }[] = [
+  {
+    version: 1,
+    description: 'tasks, their transcripts (steps), and the processes that run them',
+    sql: `
+      CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        parent_id TEXT,
+        parent_call_id TEXT,
+        trace_id TEXT,
+        agent_type TEXT NOT NULL,
+        description TEXT NOT NULL,
+        spawn_depth INTEGER NOT NULL DEFAULT 0,
+        input TEXT,
+        agent_file TEXT,
+        agent_hash TEXT,
+        resolved_model TEXT,
+        status TEXT NOT NULL,
+        content TEXT,
+        partial_content TEXT,
+        error TEXT,
+        queued_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        duration_ms REAL,
+        queued_ms REAL,
+        model_ms REAL,
+        tool_ms REAL,
+        turns INTEGER NOT NULL DEFAULT 0,
+        tool_uses INTEGER NOT NULL DEFAULT 0,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL,
+        tool_stats TEXT,
+        instance_id TEXT
+      ) STRICT;
+      CREATE INDEX tasks_by_queued_at ON tasks (queued_at);
+      CREATE INDEX tasks_by_status ON tasks (status, queued_at);
+      CREATE INDEX tasks_by_agent ON tasks (agent_type, queued_at);
+      CREATE INDEX tasks_by_parent ON tasks (parent_id);
+      CREATE TABLE steps (
+        task_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        turn INTEGER NOT NULL,
+        call_id TEXT,
+        name TEXT,
+        data TEXT NOT NULL,
+        PRIMARY KEY (task_id, seq)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE instances (
+        id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        heartbeat_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+export class StoreVersionError extends Error {
+  constructor(path: string, found: number) {
+    super(
+      `The run store ${path} has schema version ${found}, newer than this codex-task knows (${SCHEMA_VERSION}). ` +
+        'Upgrade codex-task, or point it at another file with --db / CODEX_TASK_RUNS_DB.',
+    );
+    this.name = 'StoreVersionError';
+  }
+}
+
+/** Brings the schema up to date in one transaction (so two processes opening a new file don't race). */
+export function migrate(db: DatabaseSync, path: string): { from: number; to: number } {
+  const version = () =>
+    Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+  const from = version();
+  if (from > SCHEMA_VERSION) throw new StoreVersionError(path, from);
+  if (from === SCHEMA_VERSION) return { from, to: from };
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const current = version(); // another process may have migrated while we waited for the lock
+    for (const step of MIGRATIONS) {
+      if (step.version <= current) continue;
+      db.exec(step.sql);
+      db.exec(`PRAGMA user_version = ${step.version}`);
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+  return { from, to: version() };
+}

@@ -1,0 +1,148 @@
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { ListFilter, RecordStatus, StepKind, StepRecord, TaskRecord } from './types.ts';
+
+export type Row = Record<string, SQLInputValue | null | undefined>;
+
+export class AmbiguousTaskIdError extends Error {
+  constructor(prefix: string, matches: string[]) {
+    super(
+      `'${prefix}' matches ${matches.length} tasks (${matches.slice(0, 5).join(', ')}…): give more of the id`,
+    );
+    this.name = 'AmbiguousTaskIdError';
+  }
+}
+
+/** The read side of the store: lists, records and transcripts. */
+export class RunQueries {
+  readonly #db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  list(filter: ListFilter = {}): TaskRecord[] {
+    const where: string[] = [];
+    const args: SQLInputValue[] = [];
+    if (filter.status !== undefined) {
+      const statuses = typeof filter.status === 'string' ? [filter.status] : [...filter.status];
+      where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
+      args.push(...statuses);
+    }
+    if (filter.agent !== undefined) {
+      where.push('agent_type = ? COLLATE NOCASE');
+      args.push(filter.agent);
+    }
+    if (filter.since !== undefined) {
+      where.push('queued_at >= ?');
+      args.push(filter.since);
+    }
+    if (filter.parentId !== undefined) {
+      where.push('parent_id = ?');
+      args.push(filter.parentId);
+    }
+    if (filter.rootsOnly) where.push('parent_id IS NULL');
+    const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY queued_at DESC, rowid DESC LIMIT ?`;
+    args.push(filter.limit ?? 50);
+    return (this.#db.prepare(sql).all(...args) as Row[]).map(toRecord);
+  }
+
+  get(id: string): TaskRecord | undefined {
+    const row = this.#db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** By full id or a unique prefix (ids are long; people type the first few characters). */
+  find(idOrPrefix: string): TaskRecord | undefined {
+    const exact = this.get(idOrPrefix);
+    if (exact || idOrPrefix.length < 4) return exact;
+    const rows = this.#db
+      .prepare("SELECT * FROM tasks WHERE id LIKE ? ESCAPE '\\' LIMIT 6")
+      .all(`${idOrPrefix.replaceAll(/[\\%_]/g, '\\$&')}%`) as Row[];
+    if (rows.length > 1)
+      throw new AmbiguousTaskIdError(
+        idOrPrefix,
+        rows.map((r) => String(r.id)),
+      );
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  steps(taskId: string): StepRecord[] {
+    const rows = this.#db.prepare('SELECT * FROM steps WHERE task_id = ? ORDER BY seq').all(taskId) as Row[];
+    return rows.map((r) => ({
+      taskId: String(r.task_id),
+      seq: Number(r.seq),
+      at: Number(r.at),
+      kind: String(r.kind) as StepKind,
+      turn: Number(r.turn),
+      ...(r.call_id ? { callId: String(r.call_id) } : {}),
+      ...(r.name ? { name: String(r.name) } : {}),
+      data: JSON.parse(String(r.data)) as Record<string, unknown>,
+    }));
+  }
+
+  /** The tasks a task started (its subagents), oldest first. */
+  children(taskId: string): TaskRecord[] {
+    const rows = this.#db
+      .prepare('SELECT * FROM tasks WHERE parent_id = ? ORDER BY queued_at, rowid')
+      .all(taskId) as Row[];
+    return rows.map(toRecord);
+  }
+
+  count(): number {
+    return Number((this.#db.prepare('SELECT COUNT(*) AS n FROM tasks').get() as Row).n);
+  }
+}
+
+const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
+const num = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
+const parsed = (v: unknown) => (v === null || v === undefined ? undefined : JSON.parse(String(v)));
+
+function toRecord(r: Row): TaskRecord {
+  const optional = {
+    parentId: str(r.parent_id),
+    parentCallId: str(r.parent_call_id),
+    traceId: str(r.trace_id),
+    input: parsed(r.input),
+    agentFile: str(r.agent_file),
+    agentHash: str(r.agent_hash),
+    resolvedModel: str(r.resolved_model),
+    content: str(r.content),
+    partialContent: str(r.partial_content),
+    error: parsed(r.error),
+    startedAt: num(r.started_at),
+    finishedAt: num(r.finished_at),
+    durationMs: num(r.duration_ms),
+    toolStats: parsed(r.tool_stats),
+    instanceId: str(r.instance_id),
+  };
+  const record: TaskRecord = {
+    id: String(r.id),
+    agentType: String(r.agent_type),
+    description: String(r.description),
+    spawnDepth: Number(r.spawn_depth),
+    status: String(r.status) as RecordStatus,
+    queuedAt: Number(r.queued_at),
+    turns: Number(r.turns),
+    toolUses: Number(r.tool_uses),
+    usage: {
+      inputTokens: Number(r.input_tokens),
+      outputTokens: Number(r.output_tokens),
+      cacheReadTokens: Number(r.cache_read_tokens),
+      cacheWriteTokens: Number(r.cache_write_tokens),
+      totalTokens: Number(r.input_tokens) + Number(r.output_tokens),
+      costUsd: num(r.cost_usd) ?? null,
+    },
+  };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) (record as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (r.queued_ms !== null && r.queued_ms !== undefined) {
+    record.timings = {
+      queuedMs: Number(r.queued_ms),
+      modelMs: Number(r.model_ms),
+      toolMs: Number(r.tool_ms),
+    };
+  }
+  return record;
+}

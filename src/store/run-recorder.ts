@@ -1,0 +1,179 @@
+import { OBSERVABILITY_DEFAULTS } from '../config/defaults.ts';
+import type { TaskEngine, TaskEventBase } from '../engine/index.ts';
+import {
+  createRedactor,
+  listen,
+  type Redactor,
+  redactAndTruncate,
+  redactBounded,
+  type TaskCorrelation,
+} from '../telemetry/index.ts';
+import type { RunStore } from './run-store.ts';
+import type { RetentionPolicy, StepKind } from './types.ts';
+
+export interface RecorderOptions {
+  correlation: TaskCorrelation;
+  redactor?: Redactor;
+  /** Tool arguments, tool results and turn texts are cut to this many characters. */
+  maxFieldChars?: number;
+  retention?: RetentionPolicy;
+  heartbeatMs?: number;
+  pruneIntervalMs?: number;
+  /** A write that failed (the task itself goes on: a record is never worth failing a task for). */
+  onError?: (error: unknown) => void;
+}
+
+export interface RunRecorder {
+  instanceId: string;
+  /** Tasks marked interrupted when the recorder started (left live by processes that died). */
+  recovered: string[];
+  /** Stops recording; tasks still live are marked interrupted (the process is going away). */
+  detach(): void;
+}
+
+/**
+ * Records every task of an engine as it happens: a row at admission, a step per model turn and
+ * tool call, the result at the end — each written before the engine goes on, so a crash loses at
+ * most the step in flight. On start it marks the tasks of dead processes `interrupted` and applies
+ * retention; then it beats a heartbeat so other processes know its own live tasks are not orphans.
+ */
+export function attachRunRecorder(
+  engine: TaskEngine,
+  store: RunStore,
+  options: RecorderOptions,
+): RunRecorder {
+  const defaults = OBSERVABILITY_DEFAULTS.store;
+  const redactor = options.redactor ?? createRedactor();
+  const max = options.maxFieldChars ?? defaults.maxFieldChars;
+  const { correlation } = options;
+  const onError = options.onError ?? ((error) => process.emitWarning(`run store: ${String(error)}`));
+  const recovered = store.markInterrupted();
+  store.prune(options.retention);
+  const instanceId = store.registerInstance();
+  const seqs = new Map<string, number>();
+
+  const seen = (e: TaskEventBase, at = Date.now()) => {
+    if (seqs.has(e.taskId)) return;
+    seqs.set(e.taskId, 0);
+    const origin = correlation.originOf(e);
+    store.taskQueued({
+      id: e.taskId,
+      parentId: e.parentTaskId,
+      parentCallId: origin.parentCallId,
+      traceId: correlation.traceIdOf(e),
+      agentType: e.agentType,
+      description: redactor.text(e.description),
+      spawnDepth: e.spawnDepth,
+      ...(origin.input !== undefined ? { input: redactBounded(redactor, origin.input, max) } : {}),
+      queuedAt: at,
+      instanceId,
+    });
+  };
+  const step = (
+    e: TaskEventBase & { turn: number },
+    kind: StepKind,
+    data: Record<string, unknown>,
+    extra: { callId?: string; name?: string } = {},
+    totals?: { turns: number; inputTokens: number; outputTokens: number },
+  ) => {
+    seen(e);
+    const seq = (seqs.get(e.taskId) ?? 0) + 1;
+    seqs.set(e.taskId, seq);
+    store.appendStep({ taskId: e.taskId, seq, at: Date.now(), kind, turn: e.turn, ...extra, data }, totals);
+  };
+
+  const stop = listen(
+    engine,
+    {
+      'task.queued': (e) => seen(e),
+      'task.started': (e) => {
+        seen(e);
+        store.taskStarted(e.taskId, Date.now(), e.resolvedModel, e.agentType);
+      },
+      'task.turn': (e) =>
+        step(
+          e,
+          'turn',
+          {
+            text: redactAndTruncate(redactor, e.text, max),
+            toolCalls: e.toolCalls.map((c) => ({ callId: c.callId, name: c.name })),
+            usage: e.usage,
+            finishReason: e.finishReason,
+          },
+          {},
+          { turns: e.turn, inputTokens: e.usage.input, outputTokens: e.usage.output },
+        ),
+      'task.tool': (e) => {
+        const call = { callId: e.callId, name: e.name };
+        if (e.phase === 'started') {
+          step(e, 'tool_call', { input: redactBounded(redactor, e.input, max) }, call);
+        } else if (e.denied) {
+          step(
+            e,
+            'tool_denied',
+            { input: redactBounded(redactor, e.input, max), reason: redactor.text(e.error ?? '') },
+            call,
+          );
+        } else {
+          step(
+            e,
+            'tool_result',
+            {
+              ...(e.error !== undefined
+                ? { error: redactAndTruncate(redactor, e.error, max) }
+                : { output: redactAndTruncate(redactor, e.output ?? '', max) }),
+              durationMs: e.durationMs,
+            },
+            call,
+          );
+        }
+      },
+      'task.finished': (e) => {
+        const r = e.result;
+        seen(e, Math.round(Date.now() - r.totalDurationMs));
+        seqs.delete(e.taskId);
+        store.taskFinished(
+          {
+            ...r,
+            content: redactor.text(r.content),
+            ...(r.partialContent ? { partialContent: redactor.text(r.partialContent) } : {}),
+            ...(r.error ? { error: redactor.value(r.error) } : {}),
+          },
+          Date.now(),
+        );
+      },
+    },
+    onError,
+  );
+
+  const guarded = (fn: () => void) => () => {
+    try {
+      fn();
+    } catch (error) {
+      onError(error);
+    }
+  };
+  const heartbeat = setInterval(
+    guarded(() => store.heartbeat(instanceId)),
+    options.heartbeatMs ?? defaults.heartbeatMs,
+  );
+  const prune = setInterval(
+    guarded(() => {
+      store.markInterrupted();
+      store.prune(options.retention);
+    }),
+    options.pruneIntervalMs ?? defaults.pruneIntervalMs,
+  );
+  heartbeat.unref();
+  prune.unref();
+  return {
+    instanceId,
+    recovered,
+    detach: () => {
+      stop();
+      clearInterval(heartbeat);
+      clearInterval(prune);
+      guarded(() => store.releaseInstance(instanceId))();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { TaskStatus, TaskUsage, ToolStat } from '../engine/index.ts';
+import type { TaskErrorInfo } from '../errors/index.ts';
+
+/** A task's status in the store: the engine's final ones, the two live ones, and `interrupted`. */
+export type RecordStatus = 'queued' | 'running' | TaskStatus | 'interrupted';
+
+export const LIVE_STATUSES: readonly RecordStatus[] = ['queued', 'running'];
+
+export interface TaskRecord {
+  id: string;
+  parentId?: string;
+  /** The parent's `Task` tool call that started this task. */
+  parentCallId?: string;
+  traceId?: string;
+  agentType: string;
+  description: string;
+  spawnDepth: number;
+  /** The Task input as given (redacted); absent when the engine did not reveal it. */
+  input?: unknown;
+  agentFile?: string;
+  agentHash?: string;
+  resolvedModel?: string;
+  status: RecordStatus;
+  content?: string;
+  partialContent?: string;
+  error?: TaskErrorInfo;
+  /** Epoch ms. */
+  queuedAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  durationMs?: number;
+  timings?: { queuedMs: number; modelMs: number; toolMs: number };
+  turns: number;
+  toolUses: number;
+  usage: TaskUsage;
+  toolStats?: Record<string, ToolStat>;
+  /** The process that ran it (`host:pid:…`). */
+  instanceId?: string;
+}
+
+export type StepKind = 'turn' | 'tool_call' | 'tool_result' | 'tool_denied';
+
+/** One step of a transcript; `data` is redacted and its long strings cut to the store's limit. */
+export interface StepRecord {
+  taskId: string;
+  seq: number;
+  /** Epoch ms. */
+  at: number;
+  kind: StepKind;
+  turn: number;
+  callId?: string;
+  name?: string;
+  data: Record<string, unknown>;
+}
+
+export interface ListFilter {
+  status?: RecordStatus | readonly RecordStatus[];
+  agent?: string;
+  /** Epoch ms: tasks queued at or after. */
+  since?: number;
+  parentId?: string;
+  /** Only tasks started by a user or client (no parent). */
+  rootsOnly?: boolean;
+  limit?: number;
+}
+
+export interface RetentionPolicy {
+  maxAgeMs?: number;
+  maxTasks?: number;
+}

@@ -1,0 +1,102 @@
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AgentFileChange } from '../agents/index.ts';
+import type { TaskEngine, TaskEventBase } from '../engine/index.ts';
+import type { TaskCorrelation } from './correlation.ts';
+import { listen } from './listen.ts';
+import { createRedactor, type Redactor, summarizeArgs } from './redact.ts';
+
+/**
+ * An append-only JSONL file: one line per record, written with O_APPEND in a single write, so
+ * several processes can share the file without interleaving lines, and a crash loses at most the
+ * line being written. Readable only by its owner: arguments are redacted, but they are still the
+ * user's data.
+ */
+export class AuditLog {
+  readonly path: string;
+  #fd: number | undefined;
+
+  constructor(path: string) {
+    this.path = path;
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.#fd = openSync(path, 'a', 0o600);
+  }
+
+  write(record: Record<string, unknown>): void {
+    if (this.#fd === undefined) return;
+    writeSync(this.#fd, `${JSON.stringify({ ts: new Date().toISOString(), ...record })}\n`);
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}
+
+export interface AuditOptions {
+  correlation: TaskCorrelation;
+  redactor?: Redactor;
+  /** Arguments are summarised as JSON cut to this many characters. */
+  maxArgsChars?: number;
+  /** Working directories whose agent files are watched (default: the engine's). */
+  cwds?: readonly (string | undefined)[];
+}
+
+/**
+ * Audits every tool call of every subagent — the decision (allowed, or denied and why) when it is
+ * made, the outcome when it ends — and every agent-file change hot reload picks up.
+ */
+export function attachAudit(engine: TaskEngine, audit: AuditLog, options: AuditOptions): () => void {
+  const redactor = options.redactor ?? createRedactor();
+  const max = options.maxArgsChars ?? 500;
+  const who = (e: TaskEventBase) => ({
+    taskId: e.taskId,
+    ...(e.parentTaskId ? { parentTaskId: e.parentTaskId } : {}),
+    traceId: options.correlation.traceIdOf(e),
+    agent: e.agentType,
+  });
+  const stopEvents = listen(engine, {
+    'task.tool': (e) => {
+      const call = { ...who(e), tool: e.name, callId: e.callId };
+      if (e.phase === 'started') {
+        audit.write({
+          event: 'tool.call',
+          ...call,
+          args: summarizeArgs(redactor, e.input, max),
+          decision: 'allowed',
+        });
+      } else if (e.denied) {
+        audit.write({
+          event: 'tool.call',
+          ...call,
+          args: summarizeArgs(redactor, e.input, max),
+          decision: 'denied',
+          reason: redactor.text(e.error ?? 'not granted to this agent').slice(0, max),
+        });
+      } else {
+        audit.write({
+          event: 'tool.result',
+          ...call,
+          outcome: e.error === undefined ? 'ok' : 'error',
+          durationMs: Math.round(e.durationMs ?? 0),
+          ...(e.error !== undefined ? { error: redactor.text(e.error).slice(0, max) } : {}),
+        });
+      }
+    },
+  });
+  const onChange = (c: AgentFileChange) =>
+    audit.write({
+      event: 'agent.file',
+      change: c.change,
+      file: c.file,
+      scope: c.scope,
+      ...(c.name ? { name: c.name } : {}),
+      ...(c.hash ? { hash: c.hash } : {}),
+      ...(c.errors.length ? { errors: c.errors.map((p) => `${p.field ?? ''} ${p.message}`.trim()) } : {}),
+    });
+  const unsubscribe = (options.cwds ?? [undefined]).map((cwd) => engine.agents(cwd).onChange(onChange));
+  return () => {
+    stopEvents();
+    for (const off of unsubscribe) off();
+  };
+}

@@ -1,0 +1,121 @@
+import pino, { type DestinationStream, type Level, type Logger } from 'pino';
+import type { TaskEngine, TaskEventBase } from '../engine/index.ts';
+import type { TaskCorrelation } from './correlation.ts';
+import { listen } from './listen.ts';
+import { createRedactor, type Redactor, summarizeArgs } from './redact.ts';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  level?: Level | 'silent';
+  /** Where lines go: a pino destination, a file path (appended) or a file descriptor. Default: stderr. */
+  destination?: DestinationStream | string | number;
+  redactor?: Redactor;
+  /** Fields on every line (e.g. `{ service: 'codex-task' }`). */
+  base?: Record<string, unknown>;
+}
+
+/**
+ * JSON lines, one object per event. Every object and every message string passes through the
+ * redactor (pino's own `redact` only knows fixed paths; a key inside a tool argument has none).
+ * stdout is left to the CLI's results: logs go to stderr unless told otherwise.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const redactor = options.redactor ?? createRedactor();
+  const dest = options.destination ?? 2;
+  const stream =
+    typeof dest === 'string' || typeof dest === 'number' ? pino.destination({ dest, sync: true }) : dest;
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: options.base ?? null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => redactor.value(object),
+        bindings: (bindings) => redactor.value(bindings),
+      },
+      hooks: {
+        logMethod(args, method) {
+          const redacted = args.map((a) => (typeof a === 'string' ? redactor.text(a) : a));
+          method.apply(this, redacted as Parameters<typeof method>);
+        },
+      },
+    },
+    stream,
+  );
+}
+
+export interface LoggingOptions {
+  correlation: TaskCorrelation;
+  redactor?: Redactor;
+  /** Tool arguments and errors are cut to this many characters on a log line. */
+  maxFieldChars?: number;
+}
+
+/** Logs the engine's task events: what a person reads to find which subagent did what. */
+export function attachLogging(engine: TaskEngine, logger: Logger, options: LoggingOptions): () => void {
+  const redactor = options.redactor ?? createRedactor();
+  const max = options.maxFieldChars ?? 500;
+  const ids = (e: TaskEventBase) => ({
+    taskId: e.taskId,
+    ...(e.parentTaskId ? { parentTaskId: e.parentTaskId } : {}),
+    agentType: e.agentType,
+    traceId: options.correlation.traceIdOf(e),
+  });
+  return listen(engine, {
+    'task.queued': (e) =>
+      logger.debug({ ...ids(e), queueDepth: e.queueDepth, description: e.description }, 'task queued'),
+    'task.started': (e) =>
+      logger.info(
+        { ...ids(e), model: e.resolvedModel, spawnDepth: e.spawnDepth, description: e.description },
+        'task started',
+      ),
+    'task.turn': (e) =>
+      logger.debug(
+        {
+          ...ids(e),
+          turn: e.turn,
+          toolCalls: e.toolCalls.map((c) => c.name),
+          tokens: e.usage,
+          finishReason: e.finishReason,
+        },
+        'model turn',
+      ),
+    'task.tool': (e) => {
+      const fields = {
+        ...ids(e),
+        turn: e.turn,
+        tool: e.name,
+        callId: e.callId,
+        args: summarizeArgs(redactor, e.input, max),
+      };
+      if (e.phase === 'started') return logger.debug(fields, 'tool call started');
+      if (e.denied) return logger.warn({ ...fields, outcome: 'denied', reason: e.error }, 'tool call denied');
+      if (e.error !== undefined) {
+        return logger.info(
+          { ...fields, outcome: 'error', durationMs: e.durationMs, error: e.error.slice(0, max) },
+          'tool call failed',
+        );
+      }
+      logger.info({ ...fields, outcome: 'ok', durationMs: e.durationMs }, 'tool call finished');
+    },
+    'task.finished': (e) => {
+      const r = e.result;
+      const fields = {
+        ...ids(e),
+        status: r.status,
+        model: r.resolvedModel,
+        durationMs: Math.round(r.totalDurationMs),
+        turns: r.turns,
+        toolUses: r.totalToolUseCount,
+        tokens: { input: r.usage.inputTokens, output: r.usage.outputTokens },
+        costUsd: r.usage.costUsd,
+        ...(r.error ? { error: r.error } : {}),
+      };
+      if (r.status === 'completed') logger.info(fields, 'task finished');
+      else if (r.status === 'cancelled') logger.warn(fields, 'task cancelled');
+      else logger.error(fields, r.status === 'timed_out' ? 'task timed out' : 'task failed');
+    },
+  });
+}
