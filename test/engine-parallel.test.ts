@@ -41,7 +41,8 @@ describe('parallel subagents', () => {
 
   it('isolates a failing, a timed-out and a cancelled task from their siblings', async () => {
     await h.setup({}, (req) => {
-      if (req.lastUserText === 'fail') return { fault: { kind: 'status', status: 500 } };
+      // A request error fails at once (a 5xx would be retried: test/resilience-*.test.ts).
+      if (req.lastUserText === 'fail') return { fault: { kind: 'status', status: 400 } };
       if (req.lastUserText === 'hang') return { fault: { kind: 'hang' } };
       return { text: `fine: ${req.lastUserText}`, latencyMs: 100 };
     });
@@ -61,7 +62,7 @@ describe('parallel subagents', () => {
     expect(two).toMatchObject({ status: 'completed', content: 'fine: two' });
     expect(failed!.status).toBe('failed');
     expect(failed!.error).toMatchObject({ type: 'ProviderError' });
-    expect(failed!.error!.message).toContain('500');
+    expect(failed!.error!.message).toContain('400');
     expect(timedOut!.status).toBe('timed_out');
     expect(timedOut!.error).toMatchObject({ type: 'Timeout', message: 'Task timed out after 400 ms' });
     expect(cancelled!.status).toBe('cancelled');

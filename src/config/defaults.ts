@@ -15,6 +15,56 @@ export const DEFAULTS = {
   callerModel: 'sonnet',
   /** Project instructions (AGENTS.md / CLAUDE.md) passed to a subagent are capped at this many characters. */
   projectInstructionsMaxChars: 20_000,
+  /**
+   * Engine-wide budgets per session/run (one engine). Unbounded by default so a long-lived library
+   * user is never refused by surprise; surfaces that serve a model (MCP, proxy, CLI) should set them.
+   * A Task over budget is refused with BudgetExceeded; `maxCostUsd` also stops running tasks at their
+   * next model call. Calls to models without a known price cost nothing against `maxCostUsd`.
+   */
+  budgets: {
+    maxTasks: Number.POSITIVE_INFINITY,
+    maxCostUsd: Number.POSITIVE_INFINITY,
+  },
+  /** Provider resilience (models/): the one retry loop, circuit breakers, failover and timeouts. */
+  resilience: {
+    retry: {
+      /** Attempts of one model turn, across all candidates of its failover chain. */
+      maxAttempts: 8,
+      /** Time one model turn may spend retrying before it gives up with ProviderUnavailable (DESIGN: ≤ 30 s). */
+      maxRetryTimeMs: 30_000,
+      /** Exponential backoff with jitter: first delay, cap. */
+      initialDelayMs: 250,
+      maxDelayMs: 8_000,
+      /** The longest Retry-After / retry-after-ms honoured; a longer one is cut to this. */
+      retryAfterCapMs: 60_000,
+      /** Failed attempts on one candidate before moving to the next of its chain (when there is one). */
+      failoverAfterAttempts: 2,
+      /** A Retry-After longer than this moves to the next candidate at once (when there is one). */
+      failoverIfRetryAfterOverMs: 2_000,
+    },
+    /** Circuit breaker per provider endpoint: it opens on either condition. */
+    breaker: {
+      /** Consecutive availability failures that open the circuit (a region down trips it at once). */
+      consecutiveFailures: 5,
+      /** Or this share of availability failures among the last `windowSize` calls (at least `minimumCalls`). */
+      failureRate: 0.5,
+      windowSize: 20,
+      minimumCalls: 10,
+      /** Cool-down before one probe call is let through (half-open). */
+      halfOpenAfterMs: 5_000,
+    },
+    /** Per model call (one HTTP request), all bounded. */
+    timeouts: {
+      /** TCP/TLS connect. */
+      connectMs: 10_000,
+      /** Request sent → response headers. Non-streaming replies send headers only when the turn is done. */
+      firstByteMs: 180_000,
+      /** Longest silence between two body chunks (streams). */
+      idleMs: 60_000,
+      /** Whole call, one attempt. */
+      callMs: 600_000,
+    },
+  },
   tools: {
     bashDefaultTimeoutMs: 120_000,
     bashMaxTimeoutMs: 600_000,
@@ -26,6 +76,51 @@ export const DEFAULTS = {
 
 /** Environment variables that override the model of every subagent (ours first, Claude Code's honoured too). */
 export const SUBAGENT_MODEL_ENV = ['CODEX_TASK_SUBAGENT_MODEL', 'CLAUDE_CODE_SUBAGENT_MODEL'] as const;
+
+/** USD per million tokens. Cache rates default to the input rate when a vendor does not list them. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+}
+
+/**
+ * List prices (USD per million tokens, standard tier, short context), keyed by model id; config
+ * `prices` (keyed by `provider:model` or model id) overrides them. Only figures read from the vendors'
+ * price pages are here: a model missing from this table reports tokens and `costUsd: null`, never
+ * a guess. Dated snapshots (`…-20250929`, `…-2025-08-07`) use their base id's price.
+ * Sources: platform.claude.com/docs/en/about-claude/pricing and the model overview pages (Anthropic,
+ * read 2026); OpenAI's pricing page as quoted in June 2026 (gpt-5.5) and at launch (gpt-5 family);
+ * ai.google.dev/gemini-api/docs/pricing (Gemini; not re-read for this table: verify before billing).
+ * gpt-5.5-mini, gpt-6.1-sol and gemini-3-flash-lite (alias targets) have no confirmed price yet.
+ */
+export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
+  // Anthropic: cache write = the 5-minute rate (the default TTL).
+  'claude-fable-5': { input: 10, output: 50, cacheRead: 1, cacheWrite: 12.5 },
+  'claude-opus-5': { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
+  'claude-opus-4-8': { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
+  'claude-opus-4-7': { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
+  'claude-opus-4-6': { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
+  'claude-opus-4-5': { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
+  'claude-opus-4-1': { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 },
+  'claude-sonnet-5': { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 },
+  'claude-sonnet-4-6': { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+  'claude-sonnet-4-5': { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+  'claude-sonnet-4': { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+  'claude-haiku-4-5': { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 },
+  // OpenAI: cached input is the cache-read rate; there is no cache-write charge.
+  'gpt-5.5': { input: 5, output: 30, cacheRead: 0.5, cacheWrite: 5 },
+  'gpt-5': { input: 1.25, output: 10, cacheRead: 0.125, cacheWrite: 1.25 },
+  'gpt-5-mini': { input: 0.25, output: 2, cacheRead: 0.025, cacheWrite: 0.25 },
+  'gpt-5-nano': { input: 0.05, output: 0.4, cacheRead: 0.005, cacheWrite: 0.05 },
+  // Google: prompts up to 200k tokens.
+  'gemini-3-pro': { input: 2, output: 12, cacheRead: 0.2 },
+  'gemini-3-flash': { input: 0.5, output: 3, cacheRead: 0.05 },
+  'gemini-2.5-pro': { input: 1.25, output: 10, cacheRead: 0.125 },
+  'gemini-2.5-flash': { input: 0.3, output: 2.5, cacheRead: 0.03 },
+  'gemini-2.5-flash-lite': { input: 0.1, output: 0.4, cacheRead: 0.01 },
+};
 
 // ── Observability: run records, logs, audit, HTTP API (issue 6) ───────────────────────────────────
 /** Defaults of the store, telemetry and HTTP API; paths under `~` are resolved by their users. */

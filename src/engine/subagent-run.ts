@@ -1,7 +1,8 @@
 import { generateText, isStepCount, type ToolSet } from 'ai';
 import { EmptyResultError, MaxTurnsExceededError } from '../errors/index.ts';
-import { observeModelCalls, type ProviderModel } from '../models/index.ts';
-import type { TaskUsage, ToolStat } from './types.ts';
+import type { ProviderModel } from '../models/index.ts';
+import type { FailoverRecord, ModelUsage, TaskUsage, ToolStat } from './types.ts';
+import { addCallUsage, emptyUsage } from './usage-totals.ts';
 
 /** Everything a subagent run accumulates, kept outside the loop so a failed run still reports it. */
 export class RunState {
@@ -12,14 +13,23 @@ export class RunState {
   toolMs = 0;
   readonly texts: string[] = [];
   readonly toolStats: Record<string, ToolStat> = {};
-  readonly usage: TaskUsage = {
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    totalTokens: 0,
-    costUsd: null,
-  };
+  /** Summed per model call (retried attempts that failed cost nothing and are not counted). */
+  readonly usage: TaskUsage = emptyUsage();
+  /** Per model that served a turn, in order of first use. */
+  readonly modelsUsed = new Map<string, ModelUsage>();
+  readonly failovers: FailoverRecord[] = [];
+  retries = 0;
+
+  modelCall(model: string, usage: Parameters<typeof addCallUsage>[1], costUsd: number | null): void {
+    addCallUsage(this.usage, usage, costUsd);
+    let used = this.modelsUsed.get(model);
+    if (!used) {
+      used = { model, calls: 0, ...emptyUsage() };
+      this.modelsUsed.set(model, used);
+    }
+    used.calls++;
+    addCallUsage(used, usage, costUsd);
+  }
 
   toolStarted(name: string): void {
     this.toolUses++;
@@ -83,18 +93,16 @@ export interface TurnSummary {
 
 /**
  * The agent loop: model → tool calls (a turn's calls run concurrently) → results → … until a final
- * answer or `maxTurns`. The AI SDK's multi-step loop does the stepping; its own retries are off
- * (ours wrap the model call).
+ * answer or `maxTurns`. The AI SDK's multi-step loop does the stepping; its own retries are off:
+ * `model` comes from the ModelGateway, whose router retries, fails over and counts usage per call.
+ * A turn that fails and is retried is repeated from its start, after the tool results of the turns
+ * before it, so no tool runs twice.
  */
 export async function runSubagentLoop(params: SubagentLoopParams): Promise<string> {
   const { state } = params;
   const hasTools = Object.keys(params.tools).length > 0;
   const result = await generateText({
-    model: observeModelCalls(params.model, {
-      onCallEnd: ({ durationMs }) => {
-        state.modelMs += durationMs;
-      },
-    }),
+    model: params.model,
     instructions: params.system,
     prompt: params.prompt,
     ...(hasTools ? { tools: params.tools } : {}),
@@ -105,7 +113,6 @@ export async function runSubagentLoop(params: SubagentLoopParams): Promise<strin
     ...(params.maxOutputTokens !== undefined ? { maxOutputTokens: params.maxOutputTokens } : {}),
     onStepEnd: (step) => {
       state.turns++;
-      addUsage(state.usage, step.usage);
       if (step.text.trim()) state.texts.push(step.text);
       for (const part of step.content) {
         if (part.type === 'tool-error' && !(part.toolName in params.tools)) {
@@ -130,19 +137,4 @@ export async function runSubagentLoop(params: SubagentLoopParams): Promise<strin
   const text = result.text.trim();
   if (!text) throw new EmptyResultError();
   return text;
-}
-
-function addUsage(
-  total: TaskUsage,
-  step: {
-    inputTokens: number | undefined;
-    outputTokens: number | undefined;
-    inputTokenDetails: { cacheReadTokens: number | undefined; cacheWriteTokens: number | undefined };
-  },
-): void {
-  total.inputTokens += step.inputTokens ?? 0;
-  total.outputTokens += step.outputTokens ?? 0;
-  total.cacheReadTokens += step.inputTokenDetails.cacheReadTokens ?? 0;
-  total.cacheWriteTokens += step.inputTokenDetails.cacheWriteTokens ?? 0;
-  total.totalTokens = total.inputTokens + total.outputTokens;
 }

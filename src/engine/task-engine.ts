@@ -11,7 +11,7 @@ import {
   effectiveTools,
   subagentTypeRules,
 } from '../agents/index.ts';
-import { DEFAULTS } from '../config/defaults.ts';
+import { DEFAULTS, type ModelPrice } from '../config/defaults.ts';
 import {
   CodexTaskError,
   SpawnDepthError,
@@ -20,15 +20,22 @@ import {
   toErrorInfo,
 } from '../errors/index.ts';
 import {
-  ModelFactory,
+  type FailoverChains,
+  ModelGateway,
   type ProviderConfig,
+  type ProviderHealth,
+  parseFailoverChains,
   providersFromEnv,
+  type RateLimit,
+  type ResilienceOptions,
   type ResolvedModel,
   resolveModel,
   toProviderError,
 } from '../models/index.ts';
 import { BUILTIN_TOOLS, DEFAULT_TOOL_LIMITS, type ToolLimits } from '../tools/index.ts';
 import { Admission } from './admission.ts';
+import { type Budgets, checkNewTask, resolveBudgets } from './budgets.ts';
+import { taskModelObserver } from './model-call-events.ts';
 import { createNestedTaskTool } from './nested-task-tool.ts';
 import { SlotLease } from './slot-lease.ts';
 import { buildSystemPrompt, ProjectInstructionsReader } from './subagent-prompt.ts';
@@ -36,6 +43,7 @@ import { RunState, runSubagentLoop } from './subagent-run.ts';
 import { buildToolSet, type ToolCallHooks } from './subagent-tools.ts';
 import { parseTaskInput } from './task-input.ts';
 import type { TaskEventBase, TaskEvents, TaskInput, TaskOptions, TaskResult, TaskStatus } from './types.ts';
+import { UsageLedger, type UsageTotals } from './usage-totals.ts';
 
 export interface TaskEngineOptions {
   /** Default working directory (workspace root and agent discovery start) of tasks. */
@@ -57,7 +65,26 @@ export interface TaskEngineOptions {
   /** How often agent directories are re-scanned for changes (hot reload), in ms. */
   agentRescanIntervalMs?: number;
   fetch?: typeof globalThis.fetch;
+  /**
+   * Model alias or id → ordered `provider:model` candidates to fail over to on availability errors
+   * (`sonnet: ['anthropic:claude-sonnet-5', 'openai:gpt-5.5']`). From `CODEX_TASK_FAILOVER`
+   * (`sonnet=anthropic:claude-sonnet-5,openai:gpt-5.5;…`) when omitted; none = never substituted.
+   */
+  failover?: FailoverChains;
+  /** Prices (USD per million tokens) by `provider:model` or model id, over the shipped table. */
+  prices?: Readonly<Record<string, ModelPrice>>;
+  /** Retry, circuit breaker and timeout settings over DEFAULTS.resilience. */
+  resilience?: ResilienceOptions;
+  /** Requests/tokens per minute per provider id (calls over budget queue). */
+  rateLimits?: Readonly<Record<string, RateLimit>>;
+  /** Tasks this engine (session/run) may start, nested ones included; more are refused with BudgetExceeded. */
+  maxTasks?: number;
+  /** USD this engine may spend on priced models; then new tasks are refused and running ones stop at their next call. */
+  maxCostUsd?: number;
 }
+
+/** Env var with failover chains: `sonnet=anthropic:claude-sonnet-5,openai:gpt-5.5;opus=…`. */
+export const FAILOVER_ENV = 'CODEX_TASK_FAILOVER';
 
 const TOOLS_BY_NAME = new Map(BUILTIN_TOOLS.map((t) => [t.name, t]));
 /** Every tool name an agent can be granted: the built-ins plus Task (and its alias Agent). */
@@ -72,7 +99,9 @@ export class TaskEngine {
   readonly #options: TaskEngineOptions;
   readonly #admission: Admission;
   readonly #providers: ProviderConfig[];
-  readonly #models: ModelFactory;
+  readonly #gateway: ModelGateway;
+  readonly #ledger = new UsageLedger();
+  readonly #budgets: Budgets;
   readonly #registries = new Map<string, AgentRegistry>();
   readonly #workspaceRoots = new Map<string, string>();
   readonly #shutdown = new AbortController();
@@ -86,7 +115,16 @@ export class TaskEngine {
     this.#options = options;
     this.#admission = new Admission(options.concurrency ?? DEFAULTS.concurrency);
     this.#providers = options.providers ?? providersFromEnv(options.env);
-    this.#models = new ModelFactory(options.fetch ? { fetch: options.fetch } : {});
+    const failoverEnv = (options.env ?? process.env)[FAILOVER_ENV];
+    this.#gateway = new ModelGateway({
+      providers: this.#providers,
+      ...(options.fetch && { fetch: options.fetch }),
+      ...(options.resilience && { resilience: options.resilience }),
+      ...(options.prices && { prices: options.prices }),
+      ...(options.rateLimits && { rateLimits: options.rateLimits }),
+      failover: options.failover ?? (failoverEnv ? parseFailoverChains(failoverEnv) : {}),
+    });
+    this.#budgets = resolveBudgets(options);
     this.#limits = { ...DEFAULT_TOOL_LIMITS, ...options.toolLimits };
   }
 
@@ -102,6 +140,21 @@ export class TaskEngine {
 
   get providers(): readonly ProviderConfig[] {
     return this.#providers;
+  }
+
+  /** Per provider endpoint: circuit state, recent error rate, p50/p95 latency, last error, rate limits. */
+  providerHealth(): ProviderHealth[] {
+    return this.#gateway.providerHealth();
+  }
+
+  /** Tasks, tokens and cost of this engine so far, in total, per agent type and per model. */
+  usage(): UsageTotals {
+    return this.#ledger.snapshot();
+  }
+
+  /** Counters of the resilience layer: retries, failovers, calls that waited on an open circuit. */
+  get resilienceStats(): Readonly<{ retries: number; failovers: number; openCircuitWaits: number }> {
+    return { ...this.#gateway.stats };
   }
 
   /** The agent registry for a working directory (project agents depend on where the task runs). */
@@ -181,6 +234,8 @@ export class TaskEngine {
         },
         this.#providers,
       );
+      checkNewTask(this.#budgets, this.#ledger);
+      this.#ledger.taskStarted(agent.name);
     } catch (error) {
       return finish('failed', '', error);
     }
@@ -305,8 +360,16 @@ export class TaskEngine {
       model: resolved.spec,
       instructions: this.#instructions.read(cwd),
     });
+    const route = this.#gateway.route(resolved, { failover: allowsFailover(agent) });
+    const observer = taskModelObserver({
+      state,
+      base: params.base,
+      events: this.events,
+      ledger: this.#ledger,
+      budgets: this.#budgets,
+    });
     return runSubagentLoop({
-      model: this.#models.languageModel(resolved),
+      model: this.#gateway.languageModel(route, observer),
       system,
       prompt: input.prompt,
       tools: buildToolSet(specs, ctx, hooks, extra),
@@ -372,12 +435,25 @@ export class TaskEngine {
       totalToolUseCount: state.toolUses,
       turns: state.turns,
       usage: { ...state.usage },
+      modelsUsed: [...state.modelsUsed.values()].map((used) => ({ ...used })),
+      failovers: state.failovers,
+      retries: state.retries,
       toolStats: state.toolStats,
       timings: { queuedMs: p.queuedMs, modelMs: state.modelMs, toolMs: state.toolMs },
       ...(errorInfo ? { error: errorInfo } : {}),
       ...(p.agent?.file ? { agentFile: p.agent.file, agentHash: p.agent.hash } : {}),
     };
   }
+}
+
+/**
+ * `failover: false` in an agent file pins its model: never substituted, even where a chain is
+ * configured. (Until the agent schema knows the key, it arrives among the kept unknown keys.)
+ */
+function allowsFailover(agent: AgentDefinition): boolean {
+  const value =
+    (agent as { failover?: unknown }).failover ?? agent.accepted.failover ?? agent.unknown.failover;
+  return !(value === false || value === 'false' || value === 'no');
 }
 
 /** Short, unique, URL-safe ids (Claude Code's agentIds are short hex strings too). */

@@ -36,6 +36,24 @@ export interface TaskUsage {
   costUsd: number | null;
 }
 
+/** Tokens and cost of the calls one model served. */
+export interface ModelUsage extends TaskUsage {
+  /** `provider:model` */
+  model: string;
+  calls: number;
+}
+
+/** A switch to another candidate of the model's failover chain (logged as a `task.failover` event). */
+export interface FailoverRecord {
+  /** The model turn (1-based) being served when it happened. */
+  turn: number;
+  from: string;
+  to: string;
+  /** `circuit-open` (moved before trying), or what the last attempt got: `503`, `429`, `connection`, `timeout`… */
+  reason: string;
+  status?: number;
+}
+
 export interface ToolStat {
   calls: number;
   errors: number;
@@ -65,8 +83,17 @@ export interface TaskResult {
   content: string;
   /** What the subagent had produced before it failed, timed out or was cancelled. */
   partialContent?: string;
-  /** `provider:model` that served the task; null if it failed before a model was chosen. */
+  /**
+   * `provider:model` the task resolved to (env > call > agent > caller); null if it failed before a
+   * model was chosen. What actually served each turn is in `modelsUsed`: more than one model only
+   * after a failover, which is also listed in `failovers`.
+   */
   resolvedModel: string | null;
+  /** Every model that served a turn, in order of first use, with its calls, tokens and cost. */
+  modelsUsed: ModelUsage[];
+  failovers: FailoverRecord[];
+  /** Model call attempts that failed on availability and were retried (here or on another candidate). */
+  retries: number;
   totalDurationMs: number;
   totalToolUseCount: number;
   turns: number;
@@ -122,5 +149,33 @@ export interface TaskEvents {
       durationMs?: number;
     },
   ];
+  /**
+   * One HTTP attempt of a model call (for metrics and logs). Payload: `turn` (1-based) and `attempt`
+   * (1-based within the turn); `provider` id and `model` (`provider:model`) it went to; `outcome`:
+   * `ok`, `retry` (failed, retried after `waitMs`), `failover` (failed, next candidate) or `failed`
+   * (gave up, or a request error such as 401); `latencyMs` of the attempt and `queuedMs` spent in the
+   * provider's rate limits before it; on failure `status` (HTTP), `reason` (`429`, `503`,
+   * `connection`, `timeout`, `malformed`, `circuit-open`…) and `error` (message); on success `usage`
+   * and `costUsd` (null when the price is unknown).
+   */
+  'task.model_call': [
+    TaskEventBase & {
+      turn: number;
+      attempt: number;
+      provider: string;
+      model: string;
+      outcome: 'ok' | 'retry' | 'failover' | 'failed';
+      latencyMs: number;
+      queuedMs: number;
+      status?: number;
+      reason?: string;
+      error?: string;
+      waitMs?: number;
+      usage?: { input: number; output: number; cacheRead: number; cacheWrite: number };
+      costUsd?: number | null;
+    },
+  ];
+  /** The task moved to another candidate of its failover chain (also in `TaskResult.failovers`). */
+  'task.failover': [TaskEventBase & FailoverRecord];
   'task.finished': [TaskEventBase & { result: TaskResult }];
 }

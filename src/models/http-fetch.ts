@@ -9,15 +9,24 @@ import { Agent, type Dispatcher } from 'undici';
  * 100 subagents also open 100 new connections.
  */
 export function createKeepAliveFetch(
-  options: { connectionsPerOrigin?: number } = {},
+  options: {
+    connectionsPerOrigin?: number;
+    /** TCP/TLS connect bound. */
+    connectTimeoutMs?: number;
+    /** Request sent → response headers (0 = none; our per-call total still bounds it). */
+    headersTimeoutMs?: number;
+    /** Longest silence between two body chunks (0 = none). */
+    bodyTimeoutMs?: number;
+  } = {},
 ): typeof globalThis.fetch {
   const dispatcher = new Agent({
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
     connections: options.connectionsPerOrigin ?? 256,
-    // Model calls can think for minutes before the first byte; our own timeouts bound the wait.
-    headersTimeout: 0,
-    bodyTimeout: 0,
+    // undici's own timers, measured per request where the bytes are: cheaper than one timer per call of ours.
+    connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+    headersTimeout: options.headersTimeoutMs ?? 0,
+    bodyTimeout: options.bodyTimeoutMs ?? 0,
   });
   const keepAliveFetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     if (input instanceof Request) return globalThis.fetch(input, init); // not used by the AI SDK providers

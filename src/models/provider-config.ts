@@ -1,3 +1,5 @@
+import type { RateLimit } from './token-bucket.ts';
+
 /** The model vendors we speak to, each through its AI SDK provider. */
 export type ProviderKind = 'anthropic' | 'openai' | 'google' | 'openai-compatible';
 
@@ -16,6 +18,8 @@ export interface ProviderConfig {
   apiKeyEnv?: string;
   /** Overrides of the alias → model table for this provider. */
   tiers?: Partial<Record<ModelAlias, string>>;
+  /** Requests / tokens per minute for this provider: calls over budget queue (none by default). */
+  rateLimit?: RateLimit;
 }
 
 type Env = Record<string, string | undefined>;

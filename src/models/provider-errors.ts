@@ -6,12 +6,26 @@ import type { ProviderConfig } from './provider-config.ts';
 export function toProviderError(error: unknown, provider: ProviderConfig, modelId: string): unknown {
   if (!APICallError.isInstance(error)) return error;
   const status = error.statusCode;
+  return new ProviderError(
+    describeFailure(error, provider, modelId),
+    status,
+    hintFor(status, provider, modelId),
+    {
+      cause: error,
+    },
+  );
+}
+
+/** `openai:gpt-5.5 answered 503: <the vendor's own message>`, or what went wrong on the way. */
+export function describeFailure(error: unknown, provider: ProviderConfig, modelId: string): string {
   const where = `${provider.id}:${modelId}`;
+  if (!APICallError.isInstance(error)) {
+    return `${where} failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const status = error.statusCode;
   const detail = vendorMessage(error) ?? error.message;
-  const message = status
-    ? `${where} answered ${status}: ${detail}`
-    : `${where} could not be reached: ${detail}`;
-  return new ProviderError(message, status, hintFor(status, provider, modelId), { cause: error });
+  if (status !== undefined && status < 300) return `${where} sent a reply that could not be read: ${detail}`;
+  return status ? `${where} answered ${status}: ${detail}` : `${where} could not be reached: ${detail}`;
 }
 
 function vendorMessage(error: APICallError): string | undefined {
