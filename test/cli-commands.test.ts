@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
-import { runCli } from './cli-support.ts';
+import { runCli, startCli } from './cli-support.ts';
 import { agentFile, useHarness } from './support.ts';
 
 const h = useHarness();
@@ -116,28 +114,13 @@ describe('codex-task batch', () => {
 
   it('on Ctrl-C cancels running tasks, kills their processes, prints partial results and exits 130', async () => {
     const ws = await h.setup(AGENTS, script);
-    const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
-    const child = spawn(process.execPath, [bin, 'batch', '-', '--json'], {
-      cwd: ws,
-      env: { PATH: process.env.PATH ?? '', HOME: ws, ...envFor() },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.stdin.end(
-      `${JSON.stringify({ subagent_type: 'sleeper', description: 'sleep', prompt: 'sleep' })}\n${JSON.stringify({ subagent_type: 'echo', description: 'quick', prompt: 'quick' })}\n`,
-    );
+    const input = `${JSON.stringify({ subagent_type: 'sleeper', description: 'sleep', prompt: 'sleep' })}\n${JSON.stringify({ subagent_type: 'echo', description: 'quick', prompt: 'quick' })}\n`;
+    const { child, done } = startCli(['batch', '-', '--json'], { cwd: ws, env: envFor(), input });
     const pidFile = join(ws, 'sleeper.pid');
     for (let i = 0; i < 100 && !existsNonEmpty(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
     const sleeperPid = Number(readFileSync(pidFile, 'utf8'));
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stdout, stderr } = await done;
 
     expect(code).toBe(130);
     const results = z.array(resultSchema).parse(JSON.parse(stdout));
