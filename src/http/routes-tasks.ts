@@ -1,0 +1,195 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TaskEngine, TaskInput, TaskResult } from '../engine/index.ts';
+import { TaskCancelledError } from '../errors/index.ts';
+import type { RunStore, StepRecord } from '../store/index.ts';
+import type { Redactor, TaskCorrelation } from '../telemetry/index.ts';
+import { HttpError, notFound, sendJson } from './http-error.ts';
+import { readJson, validate } from './request-body.ts';
+import { batchSchema, listQuerySchema, startQuerySchema, taskInputSchema } from './schemas.ts';
+import { lastEventId, openSse } from './sse.ts';
+import type { TaskHub } from './task-hub.ts';
+import { type TaskView, viewOfRecord } from './task-view.ts';
+
+export interface TasksContext {
+  engine: TaskEngine;
+  hub: TaskHub;
+  correlation: TaskCorrelation;
+  redactor: Redactor;
+  store: RunStore | undefined;
+  bodyLimitBytes: number;
+  maxTasksPerRequest: number;
+  sseKeepAliveMs: number;
+}
+
+type Params = Record<string, string>;
+
+/** POST /v1/tasks[?wait=true]: starts one task (a Task input) or several (`{ tasks: [...] }`). */
+export async function startTasks(
+  ctx: TasksContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  query: URLSearchParams,
+) {
+  const { wait } = validate(startQuerySchema, Object.fromEntries(query), 'query');
+  const body = await readJson(req, ctx.bodyLimitBytes);
+  const isBatch = typeof body === 'object' && body !== null && 'tasks' in body;
+  const raw = isBatch ? validate(batchSchema(ctx.maxTasksPerRequest), body, 'body').tasks : [body];
+  const inputs = raw.map((input, i) => checkInput(ctx, input, isBatch ? `tasks.${i}.` : ''));
+
+  const started = inputs.map((input) => {
+    const controller = new AbortController();
+    const { taskId, result } = ctx.correlation.start(ctx.engine, input, { signal: controller.signal });
+    ctx.hub.adopt(taskId, controller);
+    return { taskId, result };
+  });
+  const views = wait
+    ? await Promise.all(started.map(async ({ taskId, result }) => viewAfter(ctx, taskId, await result)))
+    : started.map(({ taskId }) => ctx.hub.get(taskId)!.view);
+  const status = wait ? 200 : 202;
+  if (isBatch) return sendJson(res, status, { tasks: views });
+  sendJson(res, status, views[0], { location: views[0]!.links.self });
+}
+
+/** Validates one input and checks its agent exists here, so a typo is a 400, not a failed task. */
+function checkInput(ctx: TasksContext, input: unknown, prefix: string): TaskInput {
+  const parsed = validate(taskInputSchema, input, 'task input', prefix);
+  const type = parsed.subagent_type;
+  if (type && !ctx.engine.agents().find(type)) {
+    const names = ctx.engine
+      .agents()
+      .list()
+      .map((a) => a.name);
+    throw new HttpError(400, 'InvalidRequest', `\`${prefix}subagent_type\`: unknown agent '${type}'`, {
+      issues: [
+        {
+          path: `${prefix}subagent_type`,
+          message: `unknown agent '${type}'; available: ${names.join(', ')}`,
+        },
+      ],
+    });
+  }
+  return parsed;
+}
+
+function viewAfter(ctx: TasksContext, taskId: string, result: TaskResult): TaskView {
+  const live = ctx.hub.get(taskId);
+  if (live) return live.view;
+  const record = ctx.store?.get(taskId);
+  if (record) return viewOfRecord(record);
+  throw new Error(`task ${taskId} (${result.status}) vanished from memory and store`);
+}
+
+/** GET /v1/tasks/:id — from memory while live or recent, else from the store. */
+export function getTask(ctx: TasksContext, res: ServerResponse, { id }: Params) {
+  sendJson(res, 200, findView(ctx, id!));
+}
+
+function findView(ctx: TasksContext, id: string): TaskView {
+  const live = ctx.hub.get(id);
+  if (live) return live.view;
+  const record = ctx.store?.find(id);
+  if (!record) throw notFound(`Task '${id}'`);
+  return viewOfRecord(record);
+}
+
+/** GET /v1/tasks?status=&agent=&since=&parent=&limit= — the store's records (memory without a store). */
+export function listTasks(ctx: TasksContext, res: ServerResponse, query: URLSearchParams) {
+  const q = validate(listQuerySchema, Object.fromEntries(query), 'query');
+  if (!ctx.store) {
+    const views = ctx.hub
+      .list()
+      .filter((v) => (!q.status || v.status === q.status) && (!q.agent || v.agentType === q.agent))
+      .slice(0, q.limit ?? 50);
+    return sendJson(res, 200, { tasks: views });
+  }
+  const records = ctx.store.list({
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.agent ? { agent: q.agent } : {}),
+    ...(q.since !== undefined ? { since: q.since } : {}),
+    ...(q.parent ? { parentId: q.parent } : {}),
+    limit: q.limit ?? 50,
+  });
+  sendJson(res, 200, { tasks: records.map((r) => ctx.hub.get(r.id)?.view ?? viewOfRecord(r)) });
+}
+
+/** DELETE /v1/tasks/:id — cancels a task started through this server. */
+export function cancelTask(ctx: TasksContext, res: ServerResponse, { id }: Params) {
+  const live = ctx.hub.get(id!);
+  if (!live) {
+    const record = ctx.store?.find(id!);
+    if (!record) throw notFound(`Task '${id}'`);
+    throw new HttpError(
+      409,
+      'Conflict',
+      `Task '${record.id}' is ${record.status} and not running in this server`,
+    );
+  }
+  if (live.finished) throw new HttpError(409, 'Conflict', `Task '${id}' already ended: ${live.view.status}`);
+  if (!ctx.hub.cancel(id!, new TaskCancelledError('Cancelled through the HTTP API'))) {
+    throw new HttpError(409, 'Conflict', `Task '${id}' was not started through this API`, {
+      hint: live.view.parentId
+        ? `It is a subagent of '${live.view.parentId}': cancel that task instead.`
+        : undefined,
+    });
+  }
+  sendJson(res, 202, { ...live.view, cancelRequested: true });
+}
+
+/** GET /v1/tasks/:id/events — SSE: what already happened, then live events until the task ends. */
+export function streamEvents(
+  ctx: TasksContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  { id }: Params,
+  query: URLSearchParams,
+) {
+  const after = lastEventId(req, query);
+  let unsubscribe = () => {};
+  if (ctx.hub.get(id!)) {
+    const stream = openSse(req, res, ctx.sseKeepAliveMs, () => unsubscribe());
+    const follow = ctx.hub.follow(id!, after, (event) => {
+      stream.send(event);
+      if (event.event === 'task.finished') stream.end();
+    });
+    if (!follow || follow.done) return stream.end();
+    unsubscribe = follow.unsubscribe;
+    return;
+  }
+  const record = ctx.store?.find(id!);
+  if (!record) throw notFound(`Task '${id}'`);
+  // Gone from memory: the store's transcript, as the events it was recorded from.
+  const stream = openSse(req, res, ctx.sseKeepAliveMs, () => {});
+  const events = replayFromStore(ctx.store!.steps(record.id), viewOfRecord(record));
+  for (const event of events) if (event.seq > after) stream.send(event);
+  stream.end();
+}
+
+function replayFromStore(steps: StepRecord[], view: TaskView) {
+  const base = {
+    taskId: view.id,
+    ...(view.parentId ? { parentTaskId: view.parentId } : {}),
+    agentType: view.agentType,
+    traceId: view.traceId,
+  };
+  const events: { seq: number; event: string; data: string }[] = [];
+  const push = (event: string, payload: object) =>
+    events.push({ seq: events.length + 1, event, data: JSON.stringify({ ...base, ...payload }) });
+  push('task.queued', { at: Date.parse(view.queuedAt) });
+  if (view.startedAt)
+    push('task.started', { at: Date.parse(view.startedAt), resolvedModel: view.resolvedModel });
+  for (const s of steps) {
+    const common = { at: s.at, turn: s.turn, replayed: true };
+    if (s.kind === 'turn') push('task.turn', { ...common, ...s.data });
+    else
+      push('task.tool', {
+        ...common,
+        phase: s.kind === 'tool_call' ? 'started' : 'finished',
+        callId: s.callId,
+        name: s.name,
+        ...(s.kind === 'tool_denied' ? { denied: true, error: s.data.reason } : {}),
+        ...s.data,
+      });
+  }
+  if (view.finishedAt) push('task.finished', { at: Date.parse(view.finishedAt), result: view });
+  return events;
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { taskInputSchema } from '../engine/index.ts';
+
+export { taskInputSchema };
+
+/** POST /v1/tasks with `{ tasks: [...] }`: several Task inputs started at once. */
+export const batchSchema = (maxTasks: number) =>
+  z.object({ tasks: z.array(z.unknown()).min(1).max(maxTasks) }).strict();
+
+const bool = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1' || v === '');
+
+export const startQuerySchema = z.object({ wait: bool.optional() }).strict();
+
+const STATUSES = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'interrupted',
+] as const;
+
+export const listQuerySchema = z
+  .object({
+    status: z.enum(STATUSES).optional(),
+    agent: z.string().min(1).optional(),
+    since: z
+      .string()
+      .transform((v, ctx) => {
+        const ms = Date.parse(v);
+        if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: 'must be an ISO date/time' });
+        return ms;
+      })
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+    parent: z.string().min(1).optional(),
+  })
+  .strict();

@@ -1,0 +1,185 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import { OBSERVABILITY_DEFAULTS } from '../config/defaults.ts';
+import type { TaskEngine } from '../engine/index.ts';
+import type { Observability } from '../observe/index.ts';
+import type { RunStore } from '../store/index.ts';
+import { type CircuitReport, createRedactor, type Redactor, TaskCorrelation } from '../telemetry/index.ts';
+import { isLoopback, requireBearer } from './auth.ts';
+import { HttpError, sendJson } from './http-error.ts';
+import * as system from './routes-system.ts';
+import * as tasks from './routes-tasks.ts';
+import { TaskHub } from './task-hub.ts';
+
+export interface HttpServerOptions {
+  engine: TaskEngine;
+  /** What `observe(engine)` returned: its store, metrics and correlation are used (recommended). */
+  observability?: Observability;
+  /** Without `observability`: each part on its own (all optional). */
+  store?: RunStore;
+  metrics?: Registry;
+  circuits?: () => readonly CircuitReport[];
+  redactor?: Redactor;
+  /** Default 127.0.0.1. Anything but loopback requires `token`. */
+  host?: string;
+  /** Default 8790; 0 = any free port. */
+  port?: number;
+  /** Bearer token every route but /health requires (when set; always set it off loopback). */
+  token?: string;
+  bodyLimitBytes?: number;
+  maxTasksPerRequest?: number;
+  sseKeepAliveMs?: number;
+  eventsPerTask?: number;
+  finishedTasksKept?: number;
+}
+
+export interface HttpServer {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly server: Server;
+  /** Stops accepting, ends event streams and closes connections; running tasks are not cancelled. */
+  close(): Promise<void>;
+}
+
+type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: Record<string, string>,
+  query: URLSearchParams,
+) => unknown;
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handler: Handler;
+  open?: boolean;
+}
+
+/**
+ * The HTTP API over an engine (the server the proxy and the dashboard share): tasks (start, read,
+ * follow as SSE, cancel), agents, health, readiness and metrics. `node:http` and a table of routes:
+ * eight routes do not need a framework, and SSE needs the raw response anyway.
+ */
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const d = OBSERVABILITY_DEFAULTS.http;
+  const host = options.host ?? d.host;
+  const token = options.token?.trim() || undefined;
+  if (!isLoopback(host) && !token) {
+    throw new Error(
+      `Refusing to serve on ${host} without a token: anyone who can reach it could run agents. ` +
+        'Set a bearer token (e.g. CODEX_TASK_API_TOKEN) or bind to 127.0.0.1.',
+    );
+  }
+  const { engine } = options;
+  const obs = options.observability;
+  let ownCorrelation: (() => void) | undefined;
+  let correlation = obs?.correlation;
+  if (!correlation) {
+    correlation = new TaskCorrelation();
+    ownCorrelation = correlation.attach(engine);
+  }
+  const redactor = obs?.redactor ?? options.redactor ?? createRedactor();
+  const store = obs?.store ?? options.store;
+  const hub = new TaskHub(engine, {
+    correlation,
+    redactor,
+    maxFieldChars: OBSERVABILITY_DEFAULTS.store.maxFieldChars,
+    eventsPerTask: options.eventsPerTask ?? d.eventsPerTask,
+    finishedTasksKept: options.finishedTasksKept ?? d.finishedTasksKept,
+  });
+  const tctx: tasks.TasksContext = {
+    engine,
+    hub,
+    correlation,
+    redactor,
+    store,
+    bodyLimitBytes: options.bodyLimitBytes ?? d.bodyLimitBytes,
+    maxTasksPerRequest: options.maxTasksPerRequest ?? d.maxTasksPerRequest,
+    sseKeepAliveMs: options.sseKeepAliveMs ?? d.sseKeepAliveMs,
+  };
+  const sctx: system.SystemContext = {
+    engine,
+    store,
+    metrics: obs?.metrics ?? options.metrics,
+    circuits: obs?.circuits ?? options.circuits,
+    startedAt: Date.now(),
+  };
+  const routes: Route[] = [
+    { method: 'GET', pattern: /^\/health$/, handler: (_q, res) => system.health(sctx, res), open: true },
+    { method: 'GET', pattern: /^\/ready$/, handler: (_q, res) => system.ready(sctx, res) },
+    { method: 'GET', pattern: /^\/metrics$/, handler: (_q, res) => system.metrics(sctx, res) },
+    { method: 'GET', pattern: /^\/v1\/agents$/, handler: (_q, res) => system.agents(sctx, res) },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/tasks$/,
+      handler: (req, res, _p, q) => tasks.startTasks(tctx, req, res, q),
+    },
+    { method: 'GET', pattern: /^\/v1\/tasks$/, handler: (_q, res, _p, q) => tasks.listTasks(tctx, res, q) },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/tasks\/(?<id>[\w-]+)$/,
+      handler: (_q, res, p) => tasks.getTask(tctx, res, p),
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/v1\/tasks\/(?<id>[\w-]+)$/,
+      handler: (_q, res, p) => tasks.cancelTask(tctx, res, p),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/tasks\/(?<id>[\w-]+)\/events$/,
+      handler: (req, res, p, q) => tasks.streamEvents(tctx, req, res, p, q),
+    },
+  ];
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const matching = routes.filter((r) => r.pattern.test(url.pathname));
+    const route = matching.find((r) => r.method === req.method);
+    if (!route) {
+      if (matching.length === 0) throw new HttpError(404, 'NotFound', `No route for ${url.pathname}`);
+      throw new HttpError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${url.pathname}`, {
+        headers: { allow: matching.map((r) => r.method).join(', ') },
+      });
+    }
+    if (token && !route.open) requireBearer(req, token);
+    const params = { ...route.pattern.exec(url.pathname)?.groups };
+    await route.handler(req, res, params, url.searchParams);
+  };
+
+  const server = createServer({ noDelay: true }, (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      const httpError =
+        error instanceof HttpError
+          ? error
+          : new HttpError(500, 'InternalError', redactor.text((error as Error)?.message ?? String(error)));
+      if (res.headersSent) return void res.destroy();
+      sendJson(res, httpError.status, httpError.toJSON(), httpError.headers);
+      // The rest of an oversized body is not worth reading: answer, then hang up.
+      if (httpError.status === 413) res.on('finish', () => req.destroy());
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? d.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    host: address.address,
+    port: address.port,
+    server,
+    close: async () => {
+      hub.close();
+      ownCorrelation?.();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

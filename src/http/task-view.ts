@@ -1,0 +1,76 @@
+import type { TaskResult, TaskUsage } from '../engine/index.ts';
+import type { TaskErrorInfo } from '../errors/index.ts';
+import type { RecordStatus, TaskRecord } from '../store/index.ts';
+
+/** A task as the API shows it, live or finished, from memory or from the store. */
+export interface TaskView {
+  id: string;
+  parentId?: string;
+  traceId?: string;
+  agentType: string;
+  description: string;
+  status: RecordStatus;
+  resolvedModel?: string | null;
+  queuedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  turns: number;
+  toolUses: number;
+  lastTool?: string;
+  usage: Pick<TaskUsage, 'inputTokens' | 'outputTokens'> & Partial<TaskUsage>;
+  content?: string;
+  partialContent?: string;
+  error?: TaskErrorInfo;
+  links: { self: string; events: string };
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+export function links(id: string): TaskView['links'] {
+  return { self: `/v1/tasks/${id}`, events: `/v1/tasks/${id}/events` };
+}
+
+/** Applies a finished result to a live view. */
+export function finishView(view: TaskView, r: TaskResult, redact: (s: string) => string): void {
+  view.status = r.status;
+  view.agentType = r.agentType;
+  view.resolvedModel = r.resolvedModel;
+  view.finishedAt = new Date().toISOString();
+  view.durationMs = Math.round(r.totalDurationMs);
+  view.turns = r.turns;
+  view.toolUses = r.totalToolUseCount;
+  view.usage = { ...r.usage };
+  view.content = redact(r.content);
+  if (r.partialContent) view.partialContent = redact(r.partialContent);
+  if (r.error) view.error = { ...r.error, message: redact(r.error.message) };
+}
+
+export function viewOfRecord(r: TaskRecord): TaskView {
+  const optional = {
+    parentId: r.parentId,
+    traceId: r.traceId,
+    resolvedModel: r.resolvedModel,
+    startedAt: iso(r.startedAt),
+    finishedAt: iso(r.finishedAt),
+    durationMs: r.durationMs === undefined ? undefined : Math.round(r.durationMs),
+    content: r.content,
+    partialContent: r.partialContent,
+    error: r.error,
+  };
+  const view: TaskView = {
+    id: r.id,
+    agentType: r.agentType,
+    description: r.description,
+    status: r.status,
+    queuedAt: new Date(r.queuedAt).toISOString(),
+    turns: r.turns,
+    toolUses: r.toolUses,
+    usage: r.usage,
+    links: links(r.id),
+  };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) (view as unknown as Record<string, unknown>)[key] = value;
+  }
+  return view;
+}
