@@ -55,7 +55,13 @@ const replySchema = z.strictObject({
   text: z.string().optional(),
   toolCalls: z
     .array(
-      z.strictObject({ name: z.string().min(1), input: z.unknown().optional(), id: z.string().optional() }),
+      z.strictObject({
+        name: z.string().min(1),
+        input: z.unknown().optional(),
+        id: z.string().optional(),
+        kind: z.enum(['function', 'custom', 'tool_search']).optional(),
+        namespace: z.string().min(1).optional(),
+      }),
     )
     .optional(),
   latencyMs: millis.optional(),

@@ -32,7 +32,11 @@ export interface ScriptedRequest {
   /** All system/developer instructions, joined with blank lines. */
   system: string;
   messages: NormalMessage[];
-  /** Names of the tools offered (hosted Responses tools, which have no name, by their type). */
+  /**
+   * Names of the tools offered (hosted Responses tools, which have no name, by their type). Tools
+   * inside a namespace are named `<namespace>__<tool>`, whether offered in `tools` or in a Codex
+   * `additional_tools` input item.
+   */
   tools: string[];
   /** Assistant messages so far: 0 on the first call of a conversation. */
   turn: number;
@@ -46,10 +50,19 @@ export interface ScriptedRequest {
 
 export interface ScriptedToolCall {
   name: string;
-  /** The arguments, an object (default `{}`). */
+  /** The arguments, an object (default `{}`); for a `custom` call, the raw text it sends. */
   input?: unknown;
   /** Call id to send; generated in the vendor's style when omitted. */
   id?: string;
+  /**
+   * OpenAI Responses only (other formats send every call as a function call). `function` (default):
+   * a `function_call`; `custom`: a `custom_tool_call` whose `input` is raw text (Codex's code-mode
+   * `exec` tool takes JavaScript this way); `tool_search`: a client-executed `tool_search_call`
+   * (how Codex's model finds deferred tools such as MCP tools).
+   */
+  kind?: 'function' | 'custom' | 'tool_search';
+  /** OpenAI Responses only: the namespace of a namespaced function (Codex names MCP tools `mcp__<server>`). */
+  namespace?: string;
 }
 
 export interface ScriptedUsage {

@@ -15,6 +15,7 @@ import {
   asString,
   type ReplyContext,
   type ResolvedReply,
+  type ResolvedToolCall,
   sseFrame,
   type WireFormat,
   WireInputError,
@@ -61,14 +62,15 @@ export function createOpenAIResponsesWire(): WireFormat {
       const system: string[] =
         typeof body.instructions === 'string' && body.instructions !== '' ? [body.instructions] : [];
       const messages: NormalMessage[] = [];
-      for (const item of all) readItem(item as Item, messages, system);
+      const tools = toolNames(asArray(body.tools, 'tools'));
+      for (const item of all) readItem(item as Item, messages, system, tools);
       nameToolResults(messages);
       const parsed: ParsedRequest = {
         model: asString(body.model, 'model'),
         stream: body.stream === true,
         system: system.join('\n\n'),
         messages,
-        tools: toolNames(asArray(body.tools, 'tools')),
+        tools,
         items: all,
       };
       return parsed;
@@ -131,6 +133,22 @@ export function createOpenAIResponsesWire(): WireFormat {
               part: { ...part, text },
             }),
           );
+        } else if (item.type === 'custom_tool_call') {
+          const input = String(item.input);
+          frames.push(
+            frame('response.output_item.added', {
+              output_index,
+              item: { ...item, status: 'in_progress', input: '' },
+            }),
+          );
+          for (const delta of splitText(input)) {
+            frames.push(frame('response.custom_tool_call_input.delta', { item_id, output_index, delta }));
+          }
+          frames.push(frame('response.custom_tool_call_input.done', { item_id, output_index, input }));
+        } else if (item.type === 'tool_search_call') {
+          frames.push(
+            frame('response.output_item.added', { output_index, item: { ...item, status: 'in_progress' } }),
+          );
         } else {
           const args = String(item.arguments);
           frames.push(
@@ -167,16 +185,7 @@ export function createOpenAIResponsesWire(): WireFormat {
         content: [{ type: 'output_text', text: reply.text, annotations: [], logprobs: [] }],
       });
     }
-    for (const call of reply.toolCalls) {
-      output.push({
-        id: ctx.ids.next('fc_'),
-        type: 'function_call',
-        status: 'completed',
-        arguments: call.arguments,
-        call_id: call.id,
-        name: call.name,
-      });
-    }
+    for (const call of reply.toolCalls) output.push(callItem(call, ctx));
     for (const item of output) items.set(item.id as string, item);
     return output;
   }
@@ -206,7 +215,36 @@ export function createOpenAIResponsesWire(): WireFormat {
   }
 }
 
-function readItem(item: Item, messages: NormalMessage[], system: string[]): void {
+/** A tool call as a Responses output item: a function call, or one of Codex's custom or tool-search calls. */
+function callItem(call: ResolvedToolCall, ctx: ReplyContext): Item {
+  const common = { status: 'completed', call_id: call.id };
+  if (call.kind === 'custom')
+    return {
+      id: ctx.ids.next('ctc_'),
+      type: 'custom_tool_call',
+      ...common,
+      name: call.name,
+      input: call.arguments,
+    };
+  if (call.kind === 'tool_search')
+    return {
+      id: ctx.ids.next('tsc_'),
+      type: 'tool_search_call',
+      ...common,
+      execution: 'client',
+      arguments: call.input,
+    };
+  return {
+    id: ctx.ids.next('fc_'),
+    type: 'function_call',
+    ...common,
+    arguments: call.arguments,
+    name: call.name,
+    ...(call.namespace !== undefined && { namespace: call.namespace }),
+  };
+}
+
+function readItem(item: Item, messages: NormalMessage[], system: string[], tools: string[]): void {
   switch (item.type ?? 'message') {
     case 'message': {
       const text = contentText(item.content);
@@ -219,26 +257,55 @@ function readItem(item: Item, messages: NormalMessage[], system: string[]): void
     case 'custom_tool_call':
       pushAssistant(messages, '', {
         id: String(item.call_id ?? ''),
-        name: String(item.name ?? ''),
+        name: qualified(item.namespace, String(item.name ?? '')),
         input: parseArguments(item.arguments ?? item.input),
+      });
+      return;
+    case 'tool_search_call':
+      pushAssistant(messages, '', {
+        id: String(item.call_id ?? ''),
+        name: 'tool_search',
+        input: parseArguments(item.arguments),
       });
       return;
     case 'function_call_output':
     case 'custom_tool_call_output':
       messages.push({ role: 'tool', callId: String(item.call_id ?? ''), output: contentText(item.output) });
       return;
+    // Codex: what a tool search found (one name a line), and the tools a code-mode request offers.
+    case 'tool_search_output':
+      messages.push({
+        role: 'tool',
+        callId: String(item.call_id ?? ''),
+        output: toolNames(asArray(item.tools, 'tool_search_output.tools')).join('\n'),
+      });
+      return;
+    case 'additional_tools':
+      tools.push(...toolNames(asArray(item.tools, 'additional_tools.tools')));
+      return;
     default:
     // Reasoning items, configuration updates and hosted-tool items carry nothing a script matches on.
   }
 }
 
-/** Function and custom tools have names; hosted tools (web_search, local_shell) only a type. */
+/**
+ * Function and custom tools have names; hosted tools (web_search, local_shell) only a type; a
+ * namespace (Codex) contributes its tools as `<namespace>__<tool>`.
+ */
 function toolNames(tools: unknown[]): string[] {
   const names: string[] = [];
   for (const entry of tools) {
     const tool = asRecord(entry, 'tools[]');
+    if (tool.type === 'namespace' && typeof tool.name === 'string') {
+      names.push(...toolNames(asArray(tool.tools, 'namespace.tools')).map((n) => `${tool.name}__${n}`));
+      continue;
+    }
     const name = tool.name ?? tool.type;
     if (typeof name === 'string') names.push(name);
   }
   return names;
+}
+
+function qualified(namespace: unknown, name: string): string {
+  return typeof namespace === 'string' && namespace !== '' ? `${namespace}__${name}` : name;
 }

@@ -26,8 +26,10 @@ export interface ResolvedToolCall {
   id: string;
   name: string;
   input: unknown;
-  /** `input` as JSON, computed once for every adapter that sends arguments as a string. */
+  /** `input` as JSON, computed once for every adapter that sends arguments as a string (a custom call's raw text). */
   arguments: string;
+  kind: 'function' | 'custom' | 'tool_search';
+  namespace?: string;
 }
 
 export interface ResolvedReply {
@@ -58,10 +60,18 @@ export function resolveReply(
   const text = reply.text ?? '';
   let outputChars = text.length;
   const toolCalls = (reply.toolCalls ?? []).map((call) => {
-    const input = call.input ?? {};
-    const args = JSON.stringify(input);
+    const kind = call.kind ?? 'function';
+    const input = call.input ?? (kind === 'custom' ? '' : {});
+    const args = kind === 'custom' && typeof input === 'string' ? input : JSON.stringify(input);
     outputChars += call.name.length + args.length;
-    return { id: call.id ?? ids.next(wire.toolCallIdPrefix), name: call.name, input, arguments: args };
+    return {
+      id: call.id ?? ids.next(wire.toolCallIdPrefix),
+      name: call.name,
+      input,
+      arguments: args,
+      kind,
+      ...(call.namespace !== undefined && { namespace: call.namespace }),
+    };
   });
   return { text, toolCalls, usage: resolveUsage(req, outputChars, reply.usage) };
 }
