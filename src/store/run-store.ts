@@ -46,6 +46,8 @@ export class RunStore extends RunQueries {
   readonly path: string;
   readonly #db: DatabaseSync;
   readonly #s: Record<string, StatementSync>;
+  /** Instances registered through this object: alive by definition, never marked by liveness. */
+  readonly #own = new Set<string>();
 
   constructor(options: RunStoreOptions = {}) {
     const path = options.path ?? defaultRunsDbPath(options.env);
@@ -84,6 +86,7 @@ export class RunStore extends RunQueries {
   /** Registers this process as a writer; its live tasks are marked interrupted if it dies. */
   registerInstance(): string {
     const id = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.#own.add(id);
     this.heartbeat(id);
     return id;
   }
@@ -100,6 +103,7 @@ export class RunStore extends RunQueries {
       this.markInterrupted({ instanceId, reason });
       this.#s.dropInstance!.run(instanceId);
     });
+    this.#own.delete(instanceId);
   }
 
   taskQueued(t: QueuedTask): void {
@@ -186,6 +190,7 @@ export class RunStore extends RunQueries {
     const host = hostname();
     const gone = (r: Row): boolean => {
       if (options.instanceId) return r.instance_id === options.instanceId;
+      if (this.#own.has(String(r.instance_id))) return false;
       if (r.host === null || r.host === undefined) return true; // its process forgot itself: it is gone
       if (r.host === host && !processAlive(Number(r.pid))) return true;
       return now - Number(r.heartbeat_at) > staleMs;
