@@ -238,6 +238,16 @@ describe('agents, health, readiness, metrics', () => {
     expect(metrics.text).toContain('codex_task_circuit_state{provider="openai"} 0');
   });
 
+  it("reads circuit states from the engine's provider health by default", async () => {
+    await h.setup({}, () => ({ text: 'ok' }));
+    const { call } = await api(h.engine(), h.workspace);
+    await call('POST', '/v1/tasks?wait=true', { description: 'd', prompt: 'p' });
+    const ready = await call('GET', '/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.json.checks.providers.circuits.openai).toBe('closed');
+    expect((await call('GET', '/metrics')).text).toContain('codex_task_circuit_state{provider="openai"} 0');
+  });
+
   it('is not ready when every provider circuit is open', async () => {
     await h.setup();
     const { call } = await api(

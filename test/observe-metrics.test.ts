@@ -36,6 +36,20 @@ const script = (req: ScriptedRequest) => {
 };
 
 describe('Prometheus metrics under a scripted run', () => {
+  it('counts a retried model call by reason, and the retry', async () => {
+    let calls = 0;
+    await h.setup({}, () => (++calls === 1 ? { fault: { kind: 'status', status: 503 } } : { text: 'ok' }));
+    const { call } = await api(h.engine(), h.workspace);
+    const done = await call('POST', '/v1/tasks?wait=true', { description: 'd', prompt: 'p' });
+    expect(done.json.status).toBe('completed');
+    const text = (await call('GET', '/metrics')).text;
+    const model = { provider: 'openai', model: 'gpt-5.5' };
+    expect(sample(text, 'codex_task_model_calls_total', { ...model, outcome: 'retry' })).toBe(1);
+    expect(sample(text, 'codex_task_model_calls_total', { ...model, outcome: 'ok' })).toBe(1);
+    expect(sample(text, 'codex_task_model_call_retries_total', model)).toBe(1);
+    expect(sample(text, 'codex_task_model_call_errors_total', { ...model, reason: '503' })).toBe(1);
+  });
+
   it('exposes task, model, token and tool metrics on /metrics, and they move', async () => {
     await h.setup(
       {
@@ -77,9 +91,9 @@ describe('Prometheus metrics under a scripted run', () => {
 
     const model = { provider: 'openai', model: 'gpt-5.5' };
     expect(sample(text, 'codex_task_model_calls_total', { ...model, outcome: 'ok' })).toBe(4);
-    expect(sample(text, 'codex_task_model_calls_total', { ...model, outcome: 'error' })).toBe(1);
+    expect(sample(text, 'codex_task_model_calls_total', { ...model, outcome: 'failed' })).toBe(1);
     expect(sample(text, 'codex_task_model_calls_total', { ...model, outcome: 'cancelled' })).toBe(1);
-    expect(sample(text, 'codex_task_model_call_errors_total', { ...model, type: 'ProviderError' })).toBe(1);
+    expect(sample(text, 'codex_task_model_call_errors_total', { ...model, reason: '400' })).toBe(1);
     expect(sample(text, 'codex_task_model_call_duration_seconds_count', model)).toBe(6);
     expect(sample(text, 'codex_task_tokens_total', { ...model, ...agent, type: 'input' })).toBe(440);
     expect(sample(text, 'codex_task_tokens_total', { ...model, ...agent, type: 'output' })).toBe(30);

@@ -226,6 +226,23 @@ describe('run records, logs and audit of a real run', () => {
     }
   });
 
+  it('records a retried model call as a step, with the retry count, and logs it', async () => {
+    let calls = 0;
+    await h.setup({}, () => (++calls === 1 ? { fault: { kind: 'status', status: 503 } } : { text: 'ok' }));
+    const { obs, lines } = observed();
+    const { taskId, result } = obs.start({ description: 'flaky', prompt: 'p' });
+    expect((await result).status).toBe('completed');
+    expect(obs.store!.get(taskId)).toMatchObject({
+      retries: 1,
+      modelsUsed: [{ model: 'openai:gpt-5.5', calls: 1 }],
+    });
+    const [attempt] = obs.store!.steps(taskId).filter((s) => s.kind === 'model_call');
+    expect(attempt!.data).toMatchObject({ outcome: 'retry', status: 503, reason: '503', attempt: 1 });
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: 'model call failed, retrying', taskId, status: 503, level: 'warn' }),
+    );
+  });
+
   it('records a task that fails before admission (bad input) with its error', async () => {
     await h.setup();
     const { obs, lines } = observed();

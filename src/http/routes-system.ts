@@ -9,7 +9,7 @@ export interface SystemContext {
   engine: TaskEngine;
   store: RunStore | undefined;
   metrics: Registry | undefined;
-  circuits: (() => readonly CircuitReport[]) | undefined;
+  circuits: () => readonly CircuitReport[];
   startedAt: number;
 }
 
@@ -40,7 +40,7 @@ export function ready(ctx: SystemContext, res: ServerResponse) {
   const circuits =
     ctx.circuits?.() ?? ctx.engine.providers.map((p) => ({ provider: p.id, state: 'unknown' }));
   const providers = {
-    ok: circuits.length === 0 || circuits.some((c) => c.state !== 'open'),
+    ok: circuits.length === 0 || circuits.some((c) => c.state !== 'open' && c.state !== 'isolated'),
     circuits: Object.fromEntries(circuits.map((c) => [c.provider, c.state])),
   };
   const ok = store.ok && agents.ok && providers.ok;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { OBSERVABILITY_DEFAULTS } from '../config/defaults.ts';
 import type { TaskEngine } from '../engine/index.ts';
-import type { Observability } from '../observe/index.ts';
+import { circuitsOf, type Observability } from '../observe/index.ts';
 import type { RunStore } from '../store/index.ts';
 import { type CircuitReport, createRedactor, type Redactor, TaskCorrelation } from '../telemetry/index.ts';
 import { isLoopback, requireBearer } from './auth.ts';
@@ -102,7 +102,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     engine,
     store,
     metrics: obs?.metrics ?? options.metrics,
-    circuits: obs?.circuits ?? options.circuits,
+    circuits: obs?.circuits ?? options.circuits ?? (() => circuitsOf(engine)),
     startedAt: Date.now(),
   };
   const routes: Route[] = [

@@ -88,6 +88,12 @@ export class TaskHub {
           ...(e.denied ? { denied: true } : {}),
           ...(e.durationMs !== undefined ? { durationMs: e.durationMs } : {}),
         }),
+      'task.model_call': (e) => {
+        const { taskId: _t, parentTaskId: _p, agentType: _a, spawnDepth: _s, description: _d, ...call } = e;
+        this.#push(e, 'task.model_call', { ...call, ...(call.error ? { error: text(call.error) } : {}) });
+      },
+      'task.failover': (e) =>
+        this.#push(e, 'task.failover', { turn: e.turn, from: e.from, to: e.to, reason: e.reason }),
       'task.finished': (e) => {
         const entry = this.#entry(e);
         finishView(entry.view, e.result, redactor.text);

@@ -34,7 +34,7 @@ export interface ObserveOptions {
   tracing?: TracingSetup | 'env' | false;
   /** Audit log: a log, a path, or false. Default: `CODEX_TASK_AUDIT_LOG` or ~/.codex-task/audit.jsonl. */
   audit?: AuditLog | string | false;
-  /** The providers' circuit states, for `codex_task_circuit_state` and `/ready`. */
+  /** The providers' circuit states, for `codex_task_circuit_state` and `/ready`. Default: the engine's `providerHealth()`. */
   circuits?: () => readonly CircuitReport[];
   redactor?: Redactor;
   retention?: RetentionPolicy;
@@ -52,7 +52,7 @@ export interface Observability {
   readonly metrics?: Registry;
   readonly tracing?: TracingSetup;
   readonly audit?: AuditLog;
-  readonly circuits?: () => readonly CircuitReport[];
+  readonly circuits: () => readonly CircuitReport[];
   /** Starts a task and returns its id at once; its input is recorded (the engine's events lack it). */
   start(input: unknown, options?: TaskOptions): { taskId: string; result: Promise<TaskResult> };
   /** Detaches everything, flushes spans, closes what observe() opened. Tasks still live are marked interrupted. */
@@ -71,6 +71,7 @@ export function observe(engine: TaskEngine, options: ObserveOptions = {}): Obser
   const redactor =
     options.redactor ??
     createRedactor({ secrets: [...secretsFromEnv(env), ...engine.providers.map((p) => p.apiKey)] });
+  const circuits = options.circuits ?? (() => circuitsOf(engine));
   const correlation = new TaskCorrelation();
   const detach: (() => void)[] = [correlation.attach(engine)];
   const owned: (() => void | Promise<void>)[] = [];
@@ -125,7 +126,7 @@ export function observe(engine: TaskEngine, options: ObserveOptions = {}): Obser
   let metrics: Registry | undefined;
   if (options.metrics !== false) {
     metrics = options.metrics instanceof Registry ? options.metrics : new Registry();
-    const attached = attachMetrics(engine, metrics, options.circuits ? { circuits: options.circuits } : {});
+    const attached = attachMetrics(engine, metrics, { circuits });
     detach.push(attached.detach);
   }
 
@@ -148,7 +149,7 @@ export function observe(engine: TaskEngine, options: ObserveOptions = {}): Obser
     ...(metrics ? { metrics } : {}),
     ...(tracing ? { tracing } : {}),
     ...(audit ? { audit } : {}),
-    ...(options.circuits ? { circuits: options.circuits } : {}),
+    circuits,
     start: (input, taskOptions) => correlation.start(engine, input, taskOptions),
     close: async () => {
       for (const off of detach.reverse()) off();
@@ -156,4 +157,16 @@ export function observe(engine: TaskEngine, options: ObserveOptions = {}): Obser
       for (const close of owned) await close();
     },
   };
+}
+
+const SEVERITY = ['closed', 'half-open', 'open', 'isolated'];
+
+/** One state per provider: an engine may have several endpoints of one provider; the worst one shows. */
+export function circuitsOf(engine: TaskEngine): CircuitReport[] {
+  const worst = new Map<string, string>();
+  for (const h of engine.providerHealth()) {
+    const seen = worst.get(h.provider);
+    if (!seen || SEVERITY.indexOf(h.circuit) > SEVERITY.indexOf(seen)) worst.set(h.provider, h.circuit);
+  }
+  return [...worst].map(([provider, state]) => ({ provider, state }));
 }

@@ -67,6 +67,15 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: 'the models that served a task (failover), its failovers and retried attempts',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN models_used TEXT;
+      ALTER TABLE tasks ADD COLUMN failovers TEXT;
+      ALTER TABLE tasks ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -114,6 +114,8 @@ function toRecord(r: Row): TaskRecord {
     finishedAt: num(r.finished_at),
     durationMs: num(r.duration_ms),
     toolStats: parsed(r.tool_stats),
+    modelsUsed: parsed(r.models_used),
+    failovers: parsed(r.failovers),
     instanceId: str(r.instance_id),
   };
   const record: TaskRecord = {
@@ -125,6 +127,7 @@ function toRecord(r: Row): TaskRecord {
     queuedAt: Number(r.queued_at),
     turns: Number(r.turns),
     toolUses: Number(r.tool_uses),
+    retries: Number(r.retries ?? 0),
     usage: {
       inputTokens: Number(r.input_tokens),
       outputTokens: Number(r.output_tokens),

@@ -128,6 +128,26 @@ export function attachRunRecorder(
           );
         }
       },
+      'task.model_call': (e) => {
+        if (e.outcome === 'ok') return; // its turn step holds what it produced
+        step(e, 'model_call', {
+          attempt: e.attempt,
+          model: e.model,
+          outcome: e.outcome,
+          latencyMs: Math.round(e.latencyMs),
+          ...(e.status !== undefined ? { status: e.status } : {}),
+          ...(e.reason ? { reason: e.reason } : {}),
+          ...(e.error ? { error: redactAndTruncate(redactor, e.error, max) } : {}),
+          ...(e.waitMs !== undefined ? { waitMs: Math.round(e.waitMs) } : {}),
+        });
+      },
+      'task.failover': (e) =>
+        step(e, 'failover', {
+          from: e.from,
+          to: e.to,
+          reason: e.reason,
+          ...(e.status !== undefined ? { status: e.status } : {}),
+        }),
       'task.finished': (e) => {
         const r = e.result;
         seen(e, Math.round(Date.now() - r.totalDurationMs));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskResult } from '../engine/index.ts';
-import { AmbiguousTaskIdError, RunStore, SCHEMA_VERSION, StoreVersionError } from './index.ts';
+import { AmbiguousTaskIdError, MIGRATIONS, RunStore, SCHEMA_VERSION, StoreVersionError } from './index.ts';
 
 const dirs: string[] = [];
 const stores: RunStore[] = [];
@@ -65,6 +65,9 @@ function finish(
         costUsd: 0.5,
       },
       toolStats: {},
+      modelsUsed: [{ model: 'openai:m', calls: 1, inputTokens: 1, outputTokens: 2 }],
+      failovers: [],
+      retries: 2,
       timings: { queuedMs: 1, modelMs: 2, toolMs: 0 },
     } as unknown as TaskResult,
     Date.now(),
@@ -82,6 +85,25 @@ describe('schema migrations', () => {
     const again = open(path);
     queue(again, 'a');
     expect(again.count()).toBe(1);
+  });
+
+  it('upgrades a store from an older version step by step, keeping its rows', () => {
+    const path = tempDb();
+    open(path).close();
+    const db = new DatabaseSync(path);
+    db.exec('DROP TABLE tasks; DROP TABLE steps; DROP TABLE instances; PRAGMA user_version = 0;');
+    db.exec(MIGRATIONS[0]!.sql);
+    db.exec('PRAGMA user_version = 1');
+    db.exec(
+      `INSERT INTO tasks (id, agent_type, description, status, queued_at) VALUES ('v1', 'a', 'old', 'completed', 1)`,
+    );
+    db.close();
+    const store = open(path);
+    expect(store.get('v1')).toMatchObject({ id: 'v1', description: 'old', retries: 0 });
+    expect(store.get('v1')!.modelsUsed).toBeUndefined();
+    const check = new DatabaseSync(path);
+    expect(check.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION });
+    check.close();
   });
 
   it('refuses a store written by a newer version, without touching it', () => {
@@ -175,6 +197,7 @@ describe('queries', () => {
     expect(store.children('b').map((t) => t.id)).toEqual(['c']);
     expect(store.list({ rootsOnly: true }).map((t) => t.id)).toEqual(['b', 'a']);
     expect(store.get('b')!.usage).toMatchObject({ inputTokens: 1, outputTokens: 2, costUsd: 0.5 });
+    expect(store.get('b')).toMatchObject({ retries: 2, modelsUsed: [{ model: 'openai:m', calls: 1 }] });
     expect(store.writable()).toBe(true);
   });
 });

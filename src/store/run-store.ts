@@ -75,7 +75,8 @@ export class RunStore extends RunQueries {
         s(`UPDATE tasks SET status = ?, agent_type = ?, resolved_model = ?, content = ?, partial_content = ?,
           error = ?, finished_at = ?, duration_ms = ?, queued_ms = ?, model_ms = ?, tool_ms = ?, turns = ?,
           tool_uses = ?, input_tokens = ?, output_tokens = ?, cache_read_tokens = ?, cache_write_tokens = ?,
-          cost_usd = ?, tool_stats = ?, agent_file = ?, agent_hash = ?
+          cost_usd = ?, tool_stats = ?, agent_file = ?, agent_hash = ?, models_used = ?, failovers = ?,
+          retries = ?
         WHERE id = ?`),
       instance: s(`INSERT INTO instances (id, host, pid, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`),
@@ -168,6 +169,9 @@ export class RunStore extends RunQueries {
       json(r.toolStats),
       r.agentFile ?? null,
       r.agentHash ?? null,
+      json(r.modelsUsed),
+      json(r.failovers),
+      r.retries ?? 0,
       r.taskId,
     );
   }

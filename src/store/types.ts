@@ -1,4 +1,4 @@
-import type { TaskStatus, TaskUsage, ToolStat } from '../engine/index.ts';
+import type { TaskResult, TaskStatus, TaskUsage, ToolStat } from '../engine/index.ts';
 import type { TaskErrorInfo } from '../errors/index.ts';
 
 /** A task's status in the store: the engine's final ones, the two live ones, and `interrupted`. */
@@ -34,11 +34,17 @@ export interface TaskRecord {
   toolUses: number;
   usage: TaskUsage;
   toolStats?: Record<string, ToolStat>;
+  /** Every model that served a turn, with its calls, tokens and cost (more than one after a failover). */
+  modelsUsed?: TaskResult['modelsUsed'];
+  failovers?: TaskResult['failovers'];
+  /** Model call attempts that failed and were retried. */
+  retries: number;
   /** The process that ran it (`host:pid:…`). */
   instanceId?: string;
 }
 
-export type StepKind = 'turn' | 'tool_call' | 'tool_result' | 'tool_denied';
+/** `model_call`: an attempt that failed (retried, failed over or given up); successful calls are turns. */
+export type StepKind = 'turn' | 'tool_call' | 'tool_result' | 'tool_denied' | 'model_call' | 'failover';
 
 /** One step of a transcript; `data` is redacted and its long strings cut to the store's limit. */
 export interface StepRecord {

@@ -100,6 +100,35 @@ export function attachLogging(engine: TaskEngine, logger: Logger, options: Loggi
       }
       logger.info({ ...fields, outcome: 'ok', durationMs: e.durationMs }, 'tool call finished');
     },
+    'task.model_call': (e) => {
+      const fields = {
+        ...ids(e),
+        turn: e.turn,
+        attempt: e.attempt,
+        model: e.model,
+        outcome: e.outcome,
+        latencyMs: Math.round(e.latencyMs),
+        ...(e.queuedMs ? { queuedMs: Math.round(e.queuedMs) } : {}),
+      };
+      if (e.outcome === 'ok')
+        return logger.debug({ ...fields, tokens: e.usage, costUsd: e.costUsd }, 'model call');
+      logger.warn(
+        {
+          ...fields,
+          ...(e.status !== undefined ? { status: e.status } : {}),
+          reason: e.reason,
+          error: e.error?.slice(0, max),
+          ...(e.waitMs !== undefined ? { waitMs: Math.round(e.waitMs) } : {}),
+        },
+        e.outcome === 'retry'
+          ? 'model call failed, retrying'
+          : e.outcome === 'failover'
+            ? 'model call failed, failing over'
+            : 'model call failed',
+      );
+    },
+    'task.failover': (e) =>
+      logger.warn({ ...ids(e), turn: e.turn, from: e.from, to: e.to, reason: e.reason }, 'model failover'),
     'task.finished': (e) => {
       const r = e.result;
       const fields = {
@@ -111,6 +140,9 @@ export function attachLogging(engine: TaskEngine, logger: Logger, options: Loggi
         toolUses: r.totalToolUseCount,
         tokens: { input: r.usage.inputTokens, output: r.usage.outputTokens },
         costUsd: r.usage.costUsd,
+        ...(r.modelsUsed.length > 1 ? { modelsUsed: r.modelsUsed.map((m) => m.model) } : {}),
+        ...(r.retries ? { retries: r.retries } : {}),
+        ...(r.failovers.length ? { failovers: r.failovers.length } : {}),
         ...(r.error ? { error: r.error } : {}),
       };
       if (r.status === 'completed') logger.info(fields, 'task finished');

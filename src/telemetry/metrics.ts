@@ -6,7 +6,7 @@ import { type ModelCall, trackModelCalls } from './model-calls.ts';
 /** A provider's circuit as `/metrics` and `/ready` report it. */
 export interface CircuitReport {
   provider: string;
-  state: 'closed' | 'half-open' | 'open' | (string & {});
+  state: 'closed' | 'half-open' | 'open' | 'isolated' | (string & {});
 }
 
 export interface MetricsOptions {
@@ -16,7 +16,7 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
-const CIRCUIT_VALUE: Record<string, number> = { closed: 0, 'half-open': 1, open: 2 };
+const CIRCUIT_VALUE: Record<string, number> = { closed: 0, 'half-open': 1, open: 2, isolated: 3 };
 const seconds = (ms: number) => ms / 1000;
 
 /**
@@ -65,27 +65,26 @@ export function attachMetrics(
   });
   const modelDuration = new Histogram({
     name: 'codex_task_model_call_duration_seconds',
-    help: 'Latency of one model request (one agent turn)',
+    help: 'Latency of one model request attempt',
     labelNames: ['provider', 'model'] as const,
     buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
     registers,
   });
   const modelCalls = new Counter({
     name: 'codex_task_model_calls_total',
-    help: 'Model requests by outcome (ok, error, timeout, cancelled)',
+    help: 'Model request attempts by outcome (ok, retry, failover, failed, timeout, cancelled)',
     labelNames: ['provider', 'model', 'outcome'] as const,
     registers,
   });
   const modelErrors = new Counter({
     name: 'codex_task_model_call_errors_total',
-    help: 'Failed model requests by error type',
-    labelNames: ['provider', 'model', 'type'] as const,
+    help: 'Failed model request attempts by reason (429, 503, connection, timeout, circuit-open, …)',
+    labelNames: ['provider', 'model', 'reason'] as const,
     registers,
   });
-  // Moves once the engine reports retries (the resilience layer's model-call event); see trackModelCalls.
-  new Counter({
+  const modelRetries = new Counter({
     name: 'codex_task_model_call_retries_total',
-    help: 'Retried model requests (reported by the resilience layer)',
+    help: 'Failed model request attempts that were retried, here or on a failover candidate',
     labelNames: ['provider', 'model'] as const,
     registers,
   });
@@ -97,7 +96,7 @@ export function attachMetrics(
   });
   const cost = new Counter({
     name: 'codex_task_cost_usd_total',
-    help: 'Cost in USD of finished tasks whose model price is known',
+    help: 'Cost in USD of model calls whose price is known',
     labelNames: ['provider', 'model', 'agent'] as const,
     registers,
   });
@@ -142,7 +141,7 @@ export function attachMetrics(
     const circuits = options.circuits;
     new Gauge({
       name: 'codex_task_circuit_state',
-      help: "A provider's circuit breaker: 0 closed, 1 half-open, 2 open",
+      help: "A provider's circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated (held open by hand)",
       labelNames: ['provider'] as const,
       registers,
       collect() {
@@ -157,10 +156,17 @@ export function attachMetrics(
     const labels = { provider: call.provider, model: call.model };
     modelDuration.observe(labels, seconds(call.durationMs));
     modelCalls.inc({ ...labels, outcome: call.outcome });
-    if (call.outcome === 'error') modelErrors.inc({ ...labels, type: call.errorType ?? 'unknown' });
-    const agent = call.task.agentType;
-    if (call.inputTokens) tokens.inc({ ...labels, agent, type: 'input' }, call.inputTokens);
-    if (call.outputTokens) tokens.inc({ ...labels, agent, type: 'output' }, call.outputTokens);
+    if (call.outcome !== 'ok' && call.outcome !== 'cancelled') {
+      modelErrors.inc({ ...labels, reason: call.reason ?? call.outcome });
+    }
+    if (call.outcome === 'retry' || call.outcome === 'failover') modelRetries.inc(labels);
+    const agent = { ...labels, agent: call.task.agentType };
+    const u = call.usage;
+    if (u?.input) tokens.inc({ ...agent, type: 'input' }, u.input);
+    if (u?.output) tokens.inc({ ...agent, type: 'output' }, u.output);
+    if (u?.cacheRead) tokens.inc({ ...agent, type: 'cache_read' }, u.cacheRead);
+    if (u?.cacheWrite) tokens.inc({ ...agent, type: 'cache_write' }, u.cacheWrite);
+    if (call.costUsd) cost.inc(agent, call.costUsd);
   };
   const stopModelCalls = trackModelCalls(engine, onModelCall);
   const stopEvents = listen(engine, {
@@ -179,11 +185,6 @@ export function attachMetrics(
       queueWait.observe({ agent }, seconds(r.timings.queuedMs));
       const own = r.totalDurationMs - r.timings.queuedMs - r.timings.modelMs - r.timings.toolMs;
       overhead.observe({ agent }, seconds(Math.max(0, own)));
-      const [provider = 'unknown', ...rest] = r.resolvedModel.split(':');
-      const labels = { provider, model: rest.join(':') || r.resolvedModel, agent };
-      if (r.usage.cacheReadTokens) tokens.inc({ ...labels, type: 'cache_read' }, r.usage.cacheReadTokens);
-      if (r.usage.cacheWriteTokens) tokens.inc({ ...labels, type: 'cache_write' }, r.usage.cacheWriteTokens);
-      if (r.usage.costUsd) cost.inc(labels, r.usage.costUsd);
     },
   });
   return {

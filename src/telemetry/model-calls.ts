@@ -1,102 +1,108 @@
-import type { TaskEngine, TaskEventBase, TaskEvents } from '../engine/index.ts';
+import type { TaskEngine, TaskEventBase } from '../engine/index.ts';
 import { listen } from './listen.ts';
 
-/** One model request of a subagent, as seen from the engine's events. */
+/** One model request attempt of a subagent, as metrics and spans see it. */
 export interface ModelCall {
   task: TaskEventBase;
   turn: number;
+  attempt: number;
+  /** Provider id (`openai`, `anthropic`, a configured gateway…). */
   provider: string;
+  /** Model id without the provider prefix. */
   model: string;
   /** Epoch ms. */
   startedAt: number;
   durationMs: number;
-  inputTokens: number;
-  outputTokens: number;
-  finishReason?: string;
-  /** `error` for a failed request, `timeout`/`cancelled` when the task ended while it was in flight. */
-  outcome: 'ok' | 'error' | 'timeout' | 'cancelled';
-  errorType?: string;
-  errorMessage?: string;
+  /**
+   * The engine's attempt outcomes (`retry`/`failover`: failed and tried again; `failed`: gave up),
+   * plus `timeout`/`cancelled` for a call the task's end cut short (the engine reports none for it).
+   */
+  outcome: 'ok' | 'retry' | 'failover' | 'failed' | 'timeout' | 'cancelled';
+  usage?: { input: number; output: number; cacheRead: number; cacheWrite: number };
+  costUsd?: number | null;
+  status?: number;
+  /** Why it failed: `429`, `503`, `connection`, `timeout`, `circuit-open`, … */
+  reason?: string;
+  error?: string;
 }
 
-interface Pending {
+interface InFlight {
   provider: string;
   model: string;
   turn: number;
-  startedAt: number;
-  /** Set when the turn's first tool starts: the reply had arrived by then. */
-  endedAt: number | undefined;
+  attempt: number;
+  since: number;
 }
 
-/** Errors that end a task after its last model call rather than during one. */
-const NOT_A_CALL_FAILURE = new Set(['MaxTurnsExceeded', 'EmptyResult']);
+const split = (spec: string): [string, string] => {
+  const i = spec.indexOf(':');
+  return i < 0 ? ['unknown', spec] : [spec.slice(0, i), spec.slice(i + 1)];
+};
 
 /**
- * Derives model calls from the engine's transcript events: turn n's request starts when the task
- * starts (n = 1) or turn n-1 ends, and its reply is in when the turn's first tool starts or the turn
- * ends. The engine emits `task.turn` only after the turn's tools ran, hence the tool-start cut.
- * Retries inside one call are not visible here; they need a model-call event from the engine.
+ * Every model call attempt, from the engine's `task.model_call` events — and the one attempt those
+ * events cannot report: a call still in flight when its task is cancelled or times out. A task has a
+ * call in flight from its start, or the end of a turn, or a retried attempt, until an attempt ends
+ * for good or a tool starts (the reply is in).
  */
 export function trackModelCalls(engine: TaskEngine, onCall: (call: ModelCall) => void): () => void {
-  const pending = new Map<string, Pending>();
-  const emit = (task: TaskEventBase, p: Pending, end: number, extra: Partial<ModelCall>) =>
-    onCall({
-      task,
-      turn: p.turn,
-      provider: p.provider,
-      model: p.model,
-      startedAt: p.startedAt,
-      durationMs: Math.max(0, end - p.startedAt),
-      inputTokens: 0,
-      outputTokens: 0,
-      outcome: 'ok',
-      ...extra,
-    });
-
-  const onStarted = (e: TaskEvents['task.started'][0]) => {
-    const [provider, ...rest] = e.resolvedModel.split(':');
-    pending.set(e.taskId, {
-      provider: provider ?? 'unknown',
-      model: rest.join(':') || e.resolvedModel,
-      turn: 1,
-      startedAt: Date.now(),
-      endedAt: undefined,
-    });
+  const inFlight = new Map<string, InFlight>();
+  /** The model each task last used (a failover changes it mid-task). */
+  const models = new Map<string, string>();
+  const open = (taskId: string, spec: string, turn: number, attempt: number) => {
+    const [provider, model] = split(spec);
+    models.set(taskId, spec);
+    inFlight.set(taskId, { provider, model, turn, attempt, since: Date.now() });
   };
-  const onTool = (e: TaskEvents['task.tool'][0]) => {
-    const p = pending.get(e.taskId);
-    if (p && e.phase === 'started' && p.endedAt === undefined && e.turn === p.turn) p.endedAt = Date.now();
-  };
-  const onTurn = (e: TaskEvents['task.turn'][0]) => {
-    const p = pending.get(e.taskId);
-    if (!p) return;
-    const now = Date.now();
-    emit(e, p, p.endedAt ?? now, {
-      turn: e.turn,
-      inputTokens: e.usage.input,
-      outputTokens: e.usage.output,
-      finishReason: e.finishReason,
-    });
-    pending.set(e.taskId, { ...p, turn: e.turn + 1, startedAt: now, endedAt: undefined });
-  };
-  const onFinished = (e: TaskEvents['task.finished'][0]) => {
-    const p = pending.get(e.taskId);
-    pending.delete(e.taskId);
-    const { result } = e;
-    if (!p || result.status === 'completed' || p.endedAt !== undefined) return;
-    if (result.error && NOT_A_CALL_FAILURE.has(result.error.type)) return;
-    const outcome =
-      result.status === 'timed_out' ? 'timeout' : result.status === 'cancelled' ? 'cancelled' : 'error';
-    emit(e, p, Date.now(), {
-      outcome,
-      ...(result.error ? { errorType: result.error.type, errorMessage: result.error.message } : {}),
-    });
-  };
-
   return listen(engine, {
-    'task.started': onStarted,
-    'task.tool': onTool,
-    'task.turn': onTurn,
-    'task.finished': onFinished,
+    'task.started': (e) => open(e.taskId, e.resolvedModel, 1, 1),
+    'task.model_call': (e) => {
+      const [provider, model] = split(e.model);
+      const now = Date.now();
+      onCall({
+        task: e,
+        turn: e.turn,
+        attempt: e.attempt,
+        provider: e.provider || provider,
+        model,
+        startedAt: Math.round(now - e.latencyMs),
+        durationMs: e.latencyMs,
+        outcome: e.outcome,
+        ...(e.usage ? { usage: e.usage } : {}),
+        ...(e.costUsd !== undefined ? { costUsd: e.costUsd } : {}),
+        ...(e.status !== undefined ? { status: e.status } : {}),
+        ...(e.reason ? { reason: e.reason } : {}),
+        ...(e.error ? { error: e.error } : {}),
+      });
+      models.set(e.taskId, e.model);
+      if (e.outcome === 'retry' || e.outcome === 'failover') open(e.taskId, e.model, e.turn, e.attempt + 1);
+      else inFlight.delete(e.taskId);
+    },
+    'task.tool': (e) => {
+      if (e.phase === 'started') inFlight.delete(e.taskId);
+    },
+    'task.turn': (e) => {
+      const spec = models.get(e.taskId);
+      if (spec) open(e.taskId, spec, e.turn + 1, 1);
+    },
+    'task.finished': (e) => {
+      const call = inFlight.get(e.taskId);
+      inFlight.delete(e.taskId);
+      models.delete(e.taskId);
+      const status = e.result.status;
+      if (!call || (status !== 'timed_out' && status !== 'cancelled')) return;
+      const now = Date.now();
+      onCall({
+        task: e,
+        turn: call.turn,
+        attempt: call.attempt,
+        provider: call.provider,
+        model: call.model,
+        startedAt: call.since,
+        durationMs: now - call.since,
+        outcome: status === 'timed_out' ? 'timeout' : 'cancelled',
+        ...(e.result.error ? { reason: e.result.error.type, error: e.result.error.message } : {}),
+      });
+    },
   });
 }

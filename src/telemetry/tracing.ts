@@ -77,14 +77,24 @@ export function attachTracing(engine: TaskEngine, tracer: Tracer, options: Traci
   };
 
   const onModelCall = (call: ModelCall) => {
+    const u = call.usage;
     const attributes: Attributes = {
       [GEN_AI.operationName]: GEN_AI_OPERATION.chat,
       [GEN_AI.providerName]: providerName(call.provider),
       [GEN_AI.requestModel]: call.model,
-      [GEN_AI.usageInputTokens]: call.inputTokens,
-      [GEN_AI.usageOutputTokens]: call.outputTokens,
       'codex_task.turn': call.turn,
-      ...(call.finishReason ? { [GEN_AI.responseFinishReasons]: [call.finishReason] } : {}),
+      'codex_task.attempt': call.attempt,
+      'codex_task.outcome': call.outcome,
+      ...(u
+        ? {
+            [GEN_AI.usageInputTokens]: u.input,
+            [GEN_AI.usageOutputTokens]: u.output,
+            [GEN_AI.usageCacheReadInputTokens]: u.cacheRead,
+            [GEN_AI.usageCacheCreationInputTokens]: u.cacheWrite,
+          }
+        : {}),
+      ...(call.costUsd !== undefined && call.costUsd !== null ? { 'codex_task.cost_usd': call.costUsd } : {}),
+      ...(call.status !== undefined ? { 'http.response.status_code': call.status } : {}),
     };
     const span = tracer.startSpan(
       `${GEN_AI_OPERATION.chat} ${call.model}`,
@@ -92,11 +102,8 @@ export function attachTracing(engine: TaskEngine, tracer: Tracer, options: Traci
       childOf(call.task.taskId),
     );
     if (call.outcome !== 'ok') {
-      span.setAttribute(GEN_AI.errorType, call.errorType ?? call.outcome);
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: redactor.text(call.errorMessage ?? call.outcome),
-      });
+      span.setAttribute(GEN_AI.errorType, call.reason ?? call.outcome);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: redactor.text(call.error ?? call.outcome) });
     }
     span.end(call.startedAt + call.durationMs);
   };
