@@ -42,14 +42,18 @@ export const DEFAULTS = {
       /** A Retry-After longer than this moves to the next candidate at once (when there is one). */
       failoverIfRetryAfterOverMs: 2_000,
     },
-    /** Circuit breaker per provider endpoint: it opens on either condition. */
+    /**
+     * Circuit breaker per provider endpoint: it opens on either condition. Sized so a provider
+     * failing one call in five at random (the reliability bench's mix) does not trip it at 200 calls
+     * in flight, while a provider that is down trips it within its first ten calls.
+     */
     breaker: {
       /** Consecutive availability failures that open the circuit (a region down trips it at once). */
-      consecutiveFailures: 5,
+      consecutiveFailures: 10,
       /** Or this share of availability failures among the last `windowSize` calls (at least `minimumCalls`). */
       failureRate: 0.5,
-      windowSize: 20,
-      minimumCalls: 10,
+      windowSize: 50,
+      minimumCalls: 20,
       /** Cool-down before one probe call is let through (half-open). */
       halfOpenAfterMs: 5_000,
     },
