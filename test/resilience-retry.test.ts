@@ -129,6 +129,23 @@ describe('retries through the real clients', () => {
     expect(attempts).toEqual(['retry', 'ok']);
   });
 
+  it('times out a stream that goes quiet between chunks (idle) before any output, and retries it', async () => {
+    let n = 0;
+    await h.setup(
+      {},
+      (): ScriptedReply => (++n === 1 ? { text: 'slow', chunkDelayMs: 2_000 } : { text: 'quick' }),
+    );
+    const providers = providersFor(h.model);
+    const gateway = new ModelGateway({ providers, resilience: { ...FAST, timeouts: { idleMs: 150 } } });
+    const route = gateway.route(
+      resolveModel({ callerModel: 'anthropic:claude-sonnet-5', env: {} }, providers),
+    );
+    const attempts: (string | undefined)[] = [];
+    const model = gateway.languageModel(route, { onAttempt: (a) => attempts.push(a.reason ?? a.outcome) });
+    expect(await streamText({ model, prompt: 'hello', maxRetries: 0 }).text).toBe('quick');
+    expect(attempts).toEqual(['timeout', 'ok']);
+  });
+
   it('times out a call that never answers (time to first byte) and retries it', async () => {
     let n = 0;
     await h.setup({}, (): ScriptedReply => (++n === 1 ? { fault: { kind: 'hang' } } : { text: 'ok' }));

@@ -1,3 +1,4 @@
+import type { ProviderHealth } from '../models/index.ts';
 import { TaskEngine } from './task-engine.ts';
 import type { TaskOptions, TaskResult } from './types.ts';
 
@@ -16,4 +17,9 @@ export function setDefaultEngine(engine: TaskEngine | undefined): void {
 /** Claude Code's Task as a function call: runs one subagent on the default engine. */
 export function Task(input: unknown, options?: TaskOptions): Promise<TaskResult> {
   return getDefaultEngine().run(input, options);
+}
+
+/** The providers of an engine (the default one unless given): circuit, error rate, latency, last error. */
+export function providerHealth(engine: TaskEngine = getDefaultEngine()): ProviderHealth[] {
+  return engine.providerHealth();
 }

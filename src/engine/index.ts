@@ -1,10 +1,13 @@
 export { Admission } from './admission.ts';
-export { getDefaultEngine, setDefaultEngine, Task } from './default-engine.ts';
+export type { Budgets } from './budgets.ts';
+export { getDefaultEngine, providerHealth, setDefaultEngine, Task } from './default-engine.ts';
 export { formatResultForModel } from './result-text.ts';
-export { TaskEngine, type TaskEngineOptions } from './task-engine.ts';
+export { FAILOVER_ENV, TaskEngine, type TaskEngineOptions } from './task-engine.ts';
 export { parseTaskInput, taskInputSchema, taskToolInputSchema } from './task-input.ts';
 export { taskToolDescription } from './task-tool-description.ts';
 export type {
+  FailoverRecord,
+  ModelUsage,
   TaskEventBase,
   TaskEvents,
   TaskInput,
@@ -15,3 +18,4 @@ export type {
   TaskUsage,
   ToolStat,
 } from './types.ts';
+export type { UsageTotals } from './usage-totals.ts';

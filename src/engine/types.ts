@@ -1,4 +1,5 @@
 import type { TaskErrorInfo } from '../errors/index.ts';
+import type { AttemptReport } from '../models/index.ts';
 
 /** The Task tool's input, exactly Claude Code's field names. */
 export interface TaskInput {
@@ -155,25 +156,16 @@ export interface TaskEvents {
    * `ok`, `retry` (failed, retried after `waitMs`), `failover` (failed, next candidate) or `failed`
    * (gave up, or a request error such as 401); `latencyMs` of the attempt and `queuedMs` spent in the
    * provider's rate limits before it; on failure `status` (HTTP), `reason` (`429`, `503`,
-   * `connection`, `timeout`, `malformed`, `circuit-open`…) and `error` (message); on success `usage`
+   * `connection`, `timeout`, `cut`, `malformed`, `circuit-open`…) and `error` (message); on success `usage`
    * and `costUsd` (null when the price is unknown).
    */
   'task.model_call': [
-    TaskEventBase & {
-      turn: number;
-      attempt: number;
-      provider: string;
-      model: string;
-      outcome: 'ok' | 'retry' | 'failover' | 'failed';
-      latencyMs: number;
-      queuedMs: number;
-      status?: number;
-      reason?: string;
-      error?: string;
-      waitMs?: number;
-      usage?: { input: number; output: number; cacheRead: number; cacheWrite: number };
-      costUsd?: number | null;
-    },
+    TaskEventBase &
+      AttemptReport & {
+        turn: number;
+        usage?: { input: number; output: number; cacheRead: number; cacheWrite: number };
+        costUsd?: number | null;
+      },
   ];
   /** The task moved to another candidate of its failover chain (also in `TaskResult.failovers`). */
   'task.failover': [TaskEventBase & FailoverRecord];

@@ -73,8 +73,8 @@ export function classifyFailure(error: unknown): Failure {
   if (APICallError.isInstance(error)) {
     const status = error.statusCode;
     if (status === undefined) return { kind: 'availability', reason: networkReason(error) };
-    // A 2xx here is a body the client could not read (cut mid-way or malformed).
-    if (status < 300) return { kind: 'availability', status, reason: 'malformed' };
+    // A 2xx here is a body the client could not read: cut mid-way, gone quiet, or malformed.
+    if (status < 300) return { kind: 'availability', status, reason: bodyReason(error) };
     if (RETRYABLE_STATUS.has(status) || status >= 500) {
       const retryAfterMs = retryAfterFromHeaders(error.responseHeaders);
       return {
@@ -117,6 +117,12 @@ export function retryAfterFromHeaders(
   if (/^\d+(\.\d+)?$/.test(after)) return Number(after) * 1000;
   const date = Date.parse(after);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function bodyReason(error: APICallError): string {
+  const code = errorCode(error.cause);
+  if (code === undefined || !NETWORK_CODES.has(code)) return 'malformed';
+  return TIMEOUT_CODES.has(code) ? 'timeout' : 'cut';
 }
 
 function networkReason(error: APICallError): string {

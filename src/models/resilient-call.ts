@@ -18,7 +18,7 @@ export interface AttemptReport {
   /** Time queued by this provider's rate limits before the attempt. */
   queuedMs: number;
   status?: number;
-  /** `429`, `503`, `connection`, `timeout`, `malformed`, `circuit-open`, … */
+  /** `429`, `503`, `connection`, `timeout`, `cut`, `malformed`, `circuit-open`, … */
   reason?: string;
   error?: string;
   /** Backoff (or Retry-After) before the next attempt. */
@@ -144,6 +144,13 @@ export async function callWithResilience<T>(p: {
       if (p.signal?.aborted) throw error;
       const failure = classifyFailure(error);
       if (failure.kind === 'cancelled') throw error;
+      const alternative = route.alternative();
+      if (failure.reason === 'circuit-open') {
+        // The circuit opened between our look and the call: nothing was sent, so no attempt is spent.
+        attempts--;
+        if (alternative !== undefined) switchTo(alternative, failure);
+        continue; // Without an alternative, the top of the loop waits for the probe.
+      }
       const message = describeFailure(error, candidate.provider, candidate.modelId);
       const details = {
         ...(failure.status !== undefined && { status: failure.status }),
@@ -156,35 +163,25 @@ export async function callWithResilience<T>(p: {
         throw toProviderError(error, candidate.provider, candidate.modelId);
       }
       last = { failure, error, candidate };
-      // An open circuit answered without sending anything: not an attempt on the provider.
-      const sent = failure.reason !== 'circuit-open';
-      if (sent) {
-        endpoint.health.record(false, latencyMs);
-        onCandidate++;
-      } else {
-        attempts--;
+      endpoint.health.record(false, latencyMs);
+      onCandidate++;
+      if (attempts >= retry.maxAttempts) {
+        observer.onAttempt?.({ ...report, outcome: 'failed', latencyMs, queuedMs, ...details });
+        throw giveUp(candidate);
       }
       const retryAfter =
         failure.retryAfterMs === undefined
           ? undefined
           : Math.min(failure.retryAfterMs, retry.retryAfterCapMs);
-      const alternative = route.alternative();
       const moveOn =
-        alternative !== undefined &&
-        (!sent ||
-          onCandidate >= retry.failoverAfterAttempts ||
-          endpoint.admission() === 'open' ||
-          (retryAfter ?? 0) > retry.failoverIfRetryAfterOverMs);
-      if (attempts >= retry.maxAttempts && sent) {
-        observer.onAttempt?.({ ...report, outcome: 'failed', latencyMs, queuedMs, ...details });
-        throw giveUp(candidate);
-      }
-      if (moveOn) {
-        if (sent) observer.onAttempt?.({ ...report, outcome: 'failover', latencyMs, queuedMs, ...details });
+        onCandidate >= retry.failoverAfterAttempts ||
+        endpoint.admission() === 'open' ||
+        (retryAfter ?? 0) > retry.failoverIfRetryAfterOverMs;
+      if (alternative !== undefined && moveOn) {
+        observer.onAttempt?.({ ...report, outcome: 'failover', latencyMs, queuedMs, ...details });
         switchTo(alternative, failure);
         continue;
       }
-      if (!sent) continue; // No alternative: the top of the loop waits for the probe.
       backoff = backoff ? backoff.next(undefined) : backoffs.next();
       // Never sooner than the provider asked; a little later, so a crowd told the same time spreads out.
       const waitMs =

@@ -4,8 +4,11 @@ import type { ProviderUsage } from './pricing.ts';
 
 type StreamPart = ModelStreamResult['stream'] extends ReadableStream<infer P> ? P : never;
 
-/** Parts that carry no output: a failure before anything else arrives can still be retried unseen. */
-const PREAMBLE = new Set(['stream-start', 'response-metadata', 'raw', 'ping']);
+/**
+ * Parts that carry no output (metadata, and provider-specific `custom` parts such as Anthropic's
+ * message_start): a failure before anything else arrives can still be retried unseen.
+ */
+const PREAMBLE = new Set(['stream-start', 'response-metadata', 'raw', 'ping', 'custom']);
 
 /**
  * Reads a streamed reply up to its first output part, so a failure before any output (an error
