@@ -161,6 +161,37 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addHelpText('after', example('codex-task scripted-model --port 8788 --script replies.yaml'))
     .action(act(async () => (await import('./scripted-model-command.ts')).serveScriptedModel));
 
+  program
+    .command('mcp')
+    .description('Serve the Task tool to MCP clients (Codex CLI…) over stdio, or streamable HTTP with --http')
+    .option('--http [port]', 'serve streamable HTTP on this port (default 8765) at /mcp instead of stdio')
+    .option('--host <host>', 'interface for --http', '127.0.0.1')
+    .option('--tool-name <name>', 'Task or Agent (Claude Code accepts both)', 'Task')
+    .option('-C, --cwd <dir>', 'project directory (agent discovery, workspace root)')
+    .addHelpText(
+      'after',
+      example('codex-task install codex   # writes this server into Codex', 'codex-task mcp --http 8765'),
+    )
+    .action(act(async () => (await import('./mcp-command.ts')).mcpCommand));
+
+  program
+    .command('install')
+    .description("Add codex-task's MCP server to a client's config (Codex: config.toml), idempotently")
+    .argument('<client>', 'codex')
+    .option('--scope <scope>', 'user ($CODEX_HOME/config.toml) or project (.codex/config.toml)', 'user')
+    .option('--print', 'print the entry instead of writing it')
+    .option(
+      '--embed-env',
+      "write the variables' values into the entry (default: only their names, in env_vars)",
+    )
+    .option('--no-warm', 'skip starting the server once to fill the compile cache')
+    .option('-C, --cwd <dir>', 'project directory (for --scope project)')
+    .addHelpText(
+      'after',
+      example('codex-task install codex', 'codex-task install codex --scope project --print'),
+    )
+    .action(act(async () => (await import('./install-command.ts')).installCommand));
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

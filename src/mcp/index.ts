@@ -1,0 +1,42 @@
+/**
+ * The MCP surface: `codex-task mcp` serves a `Task` tool (Claude Code's schema, our agents) to any
+ * MCP client — Codex CLI first — over stdio or streamable HTTP, with progress, cancellation and
+ * Codex's thread/call correlation. `install codex` writes the server into Codex's config.toml.
+ */
+export { type CallMeta, parseCallMeta } from './call-meta.ts';
+export {
+  DEFAULT_CONNECTION_TIMEOUTS,
+  McpClientPool,
+  type McpClientPoolOptions,
+  type McpToolProvider,
+  mayUseServer,
+  mcpToolName,
+  type ProvidedTool,
+  type ProvidedTools,
+} from './client/mcp-client-pool.ts';
+export { McpConfigError, type McpServerConfig } from './client/server-config.ts';
+export type { ConnectionTimeouts } from './client/server-connection.ts';
+export {
+  type ApplyResult,
+  applyCodexEntry,
+  CodexConfigError,
+  type CodexEntryOptions,
+  codexEntry,
+  DEFAULT_SERVER_NAME,
+  renderCodexEntry,
+  serverVariables,
+} from './install/codex-entry.ts';
+export { warmUpServer } from './install/warm-up.ts';
+export { createMcpServer, SERVER_NAME } from './mcp-server.ts';
+export { RESULT_META_KEY } from './result-meta.ts';
+export { type HttpMcpServer, type HttpServeOptions, serveHttp, serveStdio } from './serve.ts';
+export type { TaskCallContext } from './task-call.ts';
+export {
+  createEngineRuntime,
+  type EngineRuntimeOptions,
+  type RuntimeLoader,
+  type TaskRuntime,
+} from './task-runtime.ts';
+export { DEFAULT_WATCH_INTERVAL_MS, TaskService, type TaskServiceOptions } from './task-service.ts';
+// Types only: the values behind them load after the handshake (start-up budget, see TaskService).
+export type { TaskToolDefinition, TaskToolName } from './task-tool.ts';

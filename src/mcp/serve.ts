@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { createMcpServer } from './mcp-server.ts';
+import type { TaskService } from './task-service.ts';
+
+/**
+ * Serves over stdin/stdout until the client goes away (stdin ends) or the process is told to stop;
+ * then cancels the calls in flight — their subagents and tool processes — and closes the runtime.
+ */
+export async function serveStdio(service: TaskService, version: string): Promise<void> {
+  const server = createMcpServer(service, version);
+  const transport = new StdioServerTransport();
+  let closing: Promise<void> | undefined;
+  const shutdown = () => {
+    closing ??= (async () => {
+      await service.close();
+      await server.close().catch(() => {});
+    })();
+    return closing;
+  };
+  await server.connect(transport);
+  await new Promise<void>((resolve) => {
+    const stop = () => void shutdown().then(resolve);
+    // The SDK's stdio transport does not watch for the end of stdin: that is how a client leaves.
+    process.stdin.once('end', stop);
+    process.stdin.once('close', stop);
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    process.stdout.once('error', stop);
+    server.onclose = stop;
+  });
+}
+
+export interface HttpServeOptions {
+  port: number;
+  host: string;
+}
+
+export interface HttpMcpServer {
+  /** `http://host:port/mcp` */
+  readonly url: string;
+  readonly sessions: number;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/**
+ * Streamable HTTP on `/mcp`, one MCP session per client (`mcp-session-id`), all sharing the service.
+ * On loopback, requests whose Host is not loopback are refused (DNS rebinding).
+ */
+export async function serveHttp(
+  service: TaskService,
+  version: string,
+  options: HttpServeOptions,
+): Promise<HttpMcpServer> {
+  const { StreamableHTTPServerTransport } = await import(
+    '@modelcontextprotocol/sdk/server/streamableHttp.js'
+  );
+  const transports = new Map<string, StreamableHTTPServerTransport>();
+  const loopback = LOOPBACK.has(options.host);
+
+  const http = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) jsonError(res, 500, error instanceof Error ? error.message : String(error));
+      else res.end();
+    });
+  });
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path !== '/mcp') return jsonError(res, 404, 'Not found: the MCP endpoint is /mcp');
+    const sessionId = req.headers['mcp-session-id'];
+    const existing = typeof sessionId === 'string' ? transports.get(sessionId) : undefined;
+    if (existing) return existing.handleRequest(req, res);
+    if (sessionId !== undefined)
+      return jsonError(res, 404, 'Unknown or expired MCP session: initialize again');
+    const port = (http.address() as AddressInfo).port;
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        transports.set(id, transport);
+      },
+      onsessionclosed: (id) => {
+        transports.delete(id);
+      },
+      ...(loopback
+        ? {
+            enableDnsRebindingProtection: true,
+            allowedHosts: [...LOOPBACK].map((h) => `${h.includes(':') ? `[${h}]` : h}:${port}`),
+          }
+        : {}),
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) transports.delete(transport.sessionId);
+    };
+    await createMcpServer(service, version).connect(transport);
+    await transport.handleRequest(req, res);
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}/mcp`,
+    get sessions() {
+      return transports.size;
+    },
+    close: async () => {
+      await service.close();
+      await Promise.allSettled([...transports.values()].map((t) => t.close()));
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+function jsonError(res: ServerResponse, status: number, message: string): void {
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+}
