@@ -33,11 +33,11 @@ const DOWN_AT_SHARE = 0.3;
 const DOWN_MS = 10_000;
 const TARGETS = { completedShare: 0.999 };
 
-const script = {
+const script = (seed: number) => ({
   latencyMs: 2,
   faults: {
     rate: 0.19,
-    seed: 7,
+    seed,
     // Weighted by repetition: the draw picks uniformly among these 19 entries.
     kinds: [
       ...Array(5).fill({ kind: 'status', status: 429, retryAfterSeconds: 1 }),
@@ -55,7 +55,7 @@ const script = {
     },
   ],
   default: { text: 'done: {{user}}' },
-};
+});
 
 interface Server {
   url: string;
@@ -86,11 +86,15 @@ const dir = mkdtempSync(join(tmpdir(), 'codex-task-reliability-'));
 const workspace = join(dir, 'ws');
 await mkdir(join(workspace, '.git'), { recursive: true });
 writeFileSync(join(workspace, 'notes.txt'), 'a small file the worker reads\n');
-const scriptFile = join(dir, 'script.json');
-writeFileSync(scriptFile, JSON.stringify(script));
+// A seed per server process (a restarted one too): each draws its own fault sequence.
+const scriptFile = (seed: number) => {
+  const file = join(dir, `script-${seed}.json`);
+  writeFileSync(file, JSON.stringify(script(seed)));
+  return file;
+};
 
-let a = await startServer(scriptFile);
-const b = await startServer(scriptFile);
+let a = await startServer(scriptFile(7));
+const b = await startServer(scriptFile(9));
 const engine = new TaskEngine({
   cwd: workspace,
   homeDir: workspace,
@@ -146,7 +150,7 @@ const outage = setInterval(() => {
   a.child.kill('SIGKILL');
   restart = new Promise((resolve) =>
     setTimeout(async () => {
-      a = await startServer(scriptFile, a.port);
+      a = await startServer(scriptFile(10), a.port);
       upAt = performance.now();
       resolve();
     }, DOWN_MS),
