@@ -137,7 +137,7 @@ describe.each(clients)('$name', ({ format, model }) => {
       toolCalls: [{ name: 'weather', input: { city: 'Paris' } }],
     });
     const callId = assistant?.role === 'assistant' ? assistant.toolCalls[0]!.id : '';
-    expect(second!.toolResults).toEqual([
+    expect(second!.toolResults).toMatchObject([
       { name: 'weather', callId, output: expect.stringContaining('sunny in Paris') },
     ]);
   });

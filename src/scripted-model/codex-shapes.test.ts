@@ -57,8 +57,11 @@ describe('Codex shapes in the Responses format', () => {
       callId: 'ts1',
       name: 'tool_search',
       output: 'mcp__codex_task__Task',
+      itemType: 'tool_search_output',
     });
-    expect(req.toolResults).toEqual([{ callId: 'c1', name: 'mcp__codex_task__Task', output: 'done' }]);
+    expect(req.toolResults).toEqual([
+      { callId: 'c1', name: 'mcp__codex_task__Task', output: 'done', itemType: 'function_call_output' },
+    ]);
   });
 
   it('answers with custom tool calls, tool searches and namespaced function calls', async () => {

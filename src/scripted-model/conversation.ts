@@ -43,6 +43,7 @@ export function toScriptedRequest(
         callId: message.callId,
         output: message.output,
         ...(message.name !== undefined && { name: message.name }),
+        ...(message.itemType !== undefined && { itemType: message.itemType }),
       });
     }
   }

@@ -16,12 +16,21 @@ export interface NormalToolCall {
 export type NormalMessage =
   | { role: 'user'; text: string }
   | { role: 'assistant'; text: string; toolCalls: NormalToolCall[] }
-  | { role: 'tool'; callId: string; name?: string; output: string };
+  | {
+      role: 'tool';
+      callId: string;
+      name?: string;
+      output: string;
+      /** Responses only: the input item it came in (`function_call_output`, `custom_tool_call_output`, …). */
+      itemType?: string;
+    };
 
 export interface ToolResultInfo {
   name?: string;
   callId: string;
   output: string;
+  /** Responses only: the input item it came in (`function_call_output`, `custom_tool_call_output`, …). */
+  itemType?: string;
 }
 
 /** What a handler or script sees: one request, normalised across the vendor formats. */

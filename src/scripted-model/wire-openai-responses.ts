@@ -270,7 +270,12 @@ function readItem(item: Item, messages: NormalMessage[], system: string[], tools
       return;
     case 'function_call_output':
     case 'custom_tool_call_output':
-      messages.push({ role: 'tool', callId: String(item.call_id ?? ''), output: contentText(item.output) });
+      messages.push({
+        role: 'tool',
+        callId: String(item.call_id ?? ''),
+        output: contentText(item.output),
+        itemType: String(item.type),
+      });
       return;
     // Codex: what a tool search found (one name a line), and the tools a code-mode request offers.
     case 'tool_search_output':
@@ -278,6 +283,7 @@ function readItem(item: Item, messages: NormalMessage[], system: string[], tools
         role: 'tool',
         callId: String(item.call_id ?? ''),
         output: toolNames(asArray(item.tools, 'tool_search_output.tools')).join('\n'),
+        itemType: 'tool_search_output',
       });
       return;
     case 'additional_tools':
