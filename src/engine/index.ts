@@ -1,8 +1,9 @@
 export { Admission } from './admission.ts';
 export type { Budgets } from './budgets.ts';
 export { getDefaultEngine, providerHealth, setDefaultEngine, Task } from './default-engine.ts';
+export { FAILOVER_ENV, type TaskEngineOptions } from './engine-options.ts';
 export { formatResultForModel } from './result-text.ts';
-export { FAILOVER_ENV, TaskEngine, type TaskEngineOptions } from './task-engine.ts';
+export { TaskEngine } from './task-engine.ts';
 export { parseTaskInput, taskInputSchema, taskToolInputSchema } from './task-input.ts';
 export { taskToolDescription } from './task-tool-description.ts';
 export type {

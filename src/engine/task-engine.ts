@@ -5,13 +5,12 @@ import { resolve } from 'node:path';
 import type { Tool } from 'ai';
 import {
   type AgentDefinition,
-  type AgentInput,
   AgentRegistry,
   DEFAULT_AGENT_TYPE,
   effectiveTools,
   subagentTypeRules,
 } from '../agents/index.ts';
-import { DEFAULTS, type ModelPrice } from '../config/defaults.ts';
+import { DEFAULTS } from '../config/defaults.ts';
 import {
   CodexTaskError,
   SpawnDepthError,
@@ -20,14 +19,11 @@ import {
   toErrorInfo,
 } from '../errors/index.ts';
 import {
-  type FailoverChains,
   ModelGateway,
   type ProviderConfig,
   type ProviderHealth,
   parseFailoverChains,
   providersFromEnv,
-  type RateLimit,
-  type ResilienceOptions,
   type ResolvedModel,
   resolveModel,
   toProviderError,
@@ -35,6 +31,7 @@ import {
 import { BUILTIN_TOOLS, DEFAULT_TOOL_LIMITS, type ToolLimits } from '../tools/index.ts';
 import { Admission } from './admission.ts';
 import { type Budgets, checkNewTask, resolveBudgets } from './budgets.ts';
+import { allowsFailover, FAILOVER_ENV, type TaskEngineOptions } from './engine-options.ts';
 import { taskModelObserver } from './model-call-events.ts';
 import { createNestedTaskTool } from './nested-task-tool.ts';
 import { SlotLease } from './slot-lease.ts';
@@ -44,47 +41,6 @@ import { buildToolSet, type ToolCallHooks } from './subagent-tools.ts';
 import { parseTaskInput } from './task-input.ts';
 import type { TaskEventBase, TaskEvents, TaskInput, TaskOptions, TaskResult, TaskStatus } from './types.ts';
 import { UsageLedger, type UsageTotals } from './usage-totals.ts';
-
-export interface TaskEngineOptions {
-  /** Default working directory (workspace root and agent discovery start) of tasks. */
-  cwd?: string;
-  /** Home directory for user agents (`~/.claude/agents`); injectable for tests. */
-  homeDir?: string;
-  /** Agents defined in code: highest precedence, above every file. */
-  agents?: AgentInput[];
-  /** Model providers; from the vendors' environment variables when omitted. */
-  providers?: ProviderConfig[];
-  env?: Record<string, string | undefined>;
-  /** The model `inherit` means when the caller does not say (library/CLI have no parent model). */
-  callerModel?: string;
-  concurrency?: number;
-  taskTimeoutMs?: number;
-  maxTurns?: number;
-  maxSpawnDepth?: number;
-  toolLimits?: Partial<ToolLimits>;
-  /** How often agent directories are re-scanned for changes (hot reload), in ms. */
-  agentRescanIntervalMs?: number;
-  fetch?: typeof globalThis.fetch;
-  /**
-   * Model alias or id → ordered `provider:model` candidates to fail over to on availability errors
-   * (`sonnet: ['anthropic:claude-sonnet-5', 'openai:gpt-5.5']`). From `CODEX_TASK_FAILOVER`
-   * (`sonnet=anthropic:claude-sonnet-5,openai:gpt-5.5;…`) when omitted; none = never substituted.
-   */
-  failover?: FailoverChains;
-  /** Prices (USD per million tokens) by `provider:model` or model id, over the shipped table. */
-  prices?: Readonly<Record<string, ModelPrice>>;
-  /** Retry, circuit breaker and timeout settings over DEFAULTS.resilience. */
-  resilience?: ResilienceOptions;
-  /** Requests/tokens per minute per provider id (calls over budget queue). */
-  rateLimits?: Readonly<Record<string, RateLimit>>;
-  /** Tasks this engine (session/run) may start, nested ones included; more are refused with BudgetExceeded. */
-  maxTasks?: number;
-  /** USD this engine may spend on priced models; then new tasks are refused and running ones stop at their next call. */
-  maxCostUsd?: number;
-}
-
-/** Env var with failover chains: `sonnet=anthropic:claude-sonnet-5,openai:gpt-5.5;opus=…`. */
-export const FAILOVER_ENV = 'CODEX_TASK_FAILOVER';
 
 const TOOLS_BY_NAME = new Map(BUILTIN_TOOLS.map((t) => [t.name, t]));
 /** Every tool name an agent can be granted: the built-ins plus Task (and its alias Agent). */
@@ -444,16 +400,6 @@ export class TaskEngine {
       ...(p.agent?.file ? { agentFile: p.agent.file, agentHash: p.agent.hash } : {}),
     };
   }
-}
-
-/**
- * `failover: false` in an agent file pins its model: never substituted, even where a chain is
- * configured. (Until the agent schema knows the key, it arrives among the kept unknown keys.)
- */
-function allowsFailover(agent: AgentDefinition): boolean {
-  const value =
-    (agent as { failover?: unknown }).failover ?? agent.accepted.failover ?? agent.unknown.failover;
-  return !(value === false || value === 'false' || value === 'no');
 }
 
 /** Short, unique, URL-safe ids (Claude Code's agentIds are short hex strings too). */

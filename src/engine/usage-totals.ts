@@ -22,10 +22,6 @@ export function addCallUsage(total: TaskUsage, usage: CallUsage, costUsd: number
   total.costUsd = total.costUsd === null || costUsd === null ? null : total.costUsd + costUsd;
 }
 
-export function addTaskUsage(total: TaskUsage, usage: TaskUsage): void {
-  addCallUsage(total, usage, usage.costUsd);
-}
-
 /** What an engine (one session or run) has used, live: tasks, tokens and cost, per agent type and per model. */
 export interface UsageTotals {
   /** Tasks started (admitted past validation and budgets). */

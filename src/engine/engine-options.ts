@@ -1,0 +1,55 @@
+import type { AgentDefinition, AgentInput } from '../agents/index.ts';
+import type { ModelPrice } from '../config/defaults.ts';
+import type { FailoverChains, ProviderConfig, RateLimit, ResilienceOptions } from '../models/index.ts';
+import type { ToolLimits } from '../tools/index.ts';
+
+export interface TaskEngineOptions {
+  /** Default working directory (workspace root and agent discovery start) of tasks. */
+  cwd?: string;
+  /** Home directory for user agents (`~/.claude/agents`); injectable for tests. */
+  homeDir?: string;
+  /** Agents defined in code: highest precedence, above every file. */
+  agents?: AgentInput[];
+  /** Model providers; from the vendors' environment variables when omitted. */
+  providers?: ProviderConfig[];
+  env?: Record<string, string | undefined>;
+  /** The model `inherit` means when the caller does not say (library/CLI have no parent model). */
+  callerModel?: string;
+  concurrency?: number;
+  taskTimeoutMs?: number;
+  maxTurns?: number;
+  maxSpawnDepth?: number;
+  toolLimits?: Partial<ToolLimits>;
+  /** How often agent directories are re-scanned for changes (hot reload), in ms. */
+  agentRescanIntervalMs?: number;
+  fetch?: typeof globalThis.fetch;
+  /**
+   * Model alias or id → ordered `provider:model` candidates to fail over to on availability errors
+   * (`sonnet: ['anthropic:claude-sonnet-5', 'openai:gpt-5.5']`). From `CODEX_TASK_FAILOVER`
+   * (`sonnet=anthropic:claude-sonnet-5,openai:gpt-5.5;…`) when omitted; none = never substituted.
+   */
+  failover?: FailoverChains;
+  /** Prices (USD per million tokens) by `provider:model` or model id, over the shipped table. */
+  prices?: Readonly<Record<string, ModelPrice>>;
+  /** Retry, circuit breaker and timeout settings over DEFAULTS.resilience. */
+  resilience?: ResilienceOptions;
+  /** Requests/tokens per minute per provider id (calls over budget queue). */
+  rateLimits?: Readonly<Record<string, RateLimit>>;
+  /** Tasks this engine (session/run) may start, nested ones included; more are refused with BudgetExceeded. */
+  maxTasks?: number;
+  /** USD this engine may spend on priced models; then new tasks are refused and running ones stop at their next call. */
+  maxCostUsd?: number;
+}
+
+/** Env var with failover chains: `sonnet=anthropic:claude-sonnet-5,openai:gpt-5.5;opus=…`. */
+export const FAILOVER_ENV = 'CODEX_TASK_FAILOVER';
+
+/**
+ * `failover: false` in an agent file pins its model: never substituted, even where a chain is
+ * configured. (Until the agent schema knows the key, it arrives among the kept unknown keys.)
+ */
+export function allowsFailover(agent: AgentDefinition): boolean {
+  const value =
+    (agent as { failover?: unknown }).failover ?? agent.accepted.failover ?? agent.unknown.failover;
+  return !(value === false || value === 'false' || value === 'no');
+}
