@@ -35,7 +35,7 @@ describe('command line, in process', () => {
     expect(await main(['scripted-model', '--port', 'x'])).toBe(2);
     expect(await main(['run', 'a', 'b', '--timeout', '-5'])).toBe(2);
     expect(io.err()).toContain('--port must be 0..65535');
-    expect(io.err()).toContain('--timeout must be a positive number');
+    expect(io.err()).toContain("--timeout must be a positive duration, got '-5'");
   });
 
   it('validates agent files and lists agents', async () => {

@@ -2,6 +2,7 @@ import { TaskEngine, type TaskInput, type TaskResult } from '../engine/index.ts'
 import { BatchDisplay } from './batch-display.ts';
 import { parseBatch } from './batch-input.ts';
 import { EXIT } from './exit-codes.ts';
+import { durationFlag, positiveIntFlag } from './flags.ts';
 import { isInteractive, outputPrefs, printError } from './output.ts';
 import { readInput } from './read-input.ts';
 import { settingsFor } from './settings.ts';
@@ -24,10 +25,10 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
     const settings = settingsFor({
       ...(flags.cwd ? { cwd: flags.cwd } : {}),
       config: {
-        ...(flags.concurrency !== undefined ? { concurrency: Number(flags.concurrency) } : {}),
-        ...(flags.timeout !== undefined
-          ? { taskTimeout: /^\d+$/.test(flags.timeout) ? Number(flags.timeout) : flags.timeout }
+        ...(flags.concurrency !== undefined
+          ? { concurrency: positiveIntFlag('--concurrency', flags.concurrency) }
           : {}),
+        ...(flags.timeout !== undefined ? { taskTimeout: durationFlag('--timeout', flags.timeout) } : {}),
       },
     });
     engine = new TaskEngine(settings.engine);

@@ -1,5 +1,6 @@
 import { TaskEngine } from '../engine/index.ts';
 import { EXIT } from './exit-codes.ts';
+import { durationFlag } from './flags.ts';
 import { note, outputPrefs, printError } from './output.ts';
 import { readInput } from './read-input.ts';
 import { settingsFor } from './settings.ts';
@@ -21,10 +22,7 @@ export async function runCommand(agent: string, promptWords: string[], flags: Ru
       promptWords.length === 1 && promptWords[0] === '-' ? await readInput('-') : promptWords.join(' ');
     const settings = settingsFor({
       ...(flags.cwd ? { cwd: flags.cwd } : {}),
-      config:
-        flags.timeout === undefined
-          ? {}
-          : { taskTimeout: /^\d+$/.test(flags.timeout) ? Number(flags.timeout) : flags.timeout },
+      config: flags.timeout === undefined ? {} : { taskTimeout: durationFlag('--timeout', flags.timeout) },
     });
     engine = new TaskEngine(settings.engine);
   } catch (error) {

@@ -1,0 +1,22 @@
+import { ConfigError, durationMs } from '../config/index.ts';
+
+/** `--timeout 90000 | 90s | 5m` → ms; a bad value names the flag and the accepted forms. */
+export function durationFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = durationMs.safeParse(/^\d+$/.test(value) ? Number(value) : value);
+  if (!parsed.success)
+    throw new ConfigError(
+      `${flag} must be a positive duration, got '${value}'`,
+      `Use milliseconds (${flag} 90000) or a unit (${flag} 90s, ${flag} 5m).`,
+    );
+  return parsed.data;
+}
+
+/** `--concurrency 5` → 5; a bad value names the flag. */
+export function positiveIntFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ConfigError(`${flag} must be a positive whole number, got '${value}'`, `e.g. ${flag} 5`);
+  return n;
+}
