@@ -57,9 +57,12 @@ export async function serveHttp(
   version: string,
   options: HttpServeOptions,
 ): Promise<HttpMcpServer> {
-  const { StreamableHTTPServerTransport } = await import(
-    '@modelcontextprotocol/sdk/server/streamableHttp.js'
-  );
+  // Loaded here: node:http alone costs tens of ms, and stdio start-up is what Codex measures.
+  const [{ createServer }, { randomUUID }, { StreamableHTTPServerTransport }] = await Promise.all([
+    import('node:http'),
+    import('node:crypto'),
+    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+  ]);
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const loopback = LOOPBACK.has(options.host);
 
