@@ -43,9 +43,9 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
         tool_stats TEXT,
         instance_id TEXT
       ) STRICT;
+      -- Few indexes on purpose: each one is rewritten on every status change (queued → running →
+      -- done), and filtering by status or agent over a retention-bounded table is a cheap scan.
       CREATE INDEX tasks_by_queued_at ON tasks (queued_at);
-      CREATE INDEX tasks_by_status ON tasks (status, queued_at);
-      CREATE INDEX tasks_by_agent ON tasks (agent_type, queued_at);
       CREATE INDEX tasks_by_parent ON tasks (parent_id);
       CREATE TABLE steps (
         task_id TEXT NOT NULL,
@@ -57,7 +57,7 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
         name TEXT,
         data TEXT NOT NULL,
         PRIMARY KEY (task_id, seq)
-      ) STRICT, WITHOUT ROWID;
+      ) STRICT; -- a rowid table: step rows hold tool output up to the field limit, too big for WITHOUT ROWID
       CREATE TABLE instances (
         id TEXT PRIMARY KEY,
         host TEXT NOT NULL,

@@ -20,7 +20,11 @@ export class RunQueries {
     this.#db = db;
   }
 
+  /** Called before every read, so a read sees every write made before it. */
+  protected beforeRead(): void {}
+
   list(filter: ListFilter = {}): TaskRecord[] {
+    this.beforeRead();
     const where: string[] = [];
     const args: SQLInputValue[] = [];
     if (filter.status !== undefined) {
@@ -48,6 +52,7 @@ export class RunQueries {
   }
 
   get(id: string): TaskRecord | undefined {
+    this.beforeRead();
     const row = this.#db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as Row | undefined;
     return row ? toRecord(row) : undefined;
   }
@@ -68,6 +73,7 @@ export class RunQueries {
   }
 
   steps(taskId: string): StepRecord[] {
+    this.beforeRead();
     const rows = this.#db.prepare('SELECT * FROM steps WHERE task_id = ? ORDER BY seq').all(taskId) as Row[];
     return rows.map((r) => ({
       taskId: String(r.task_id),
@@ -83,6 +89,7 @@ export class RunQueries {
 
   /** The tasks a task started (its subagents), oldest first. */
   children(taskId: string): TaskRecord[] {
+    this.beforeRead();
     const rows = this.#db
       .prepare('SELECT * FROM tasks WHERE parent_id = ? ORDER BY queued_at, rowid')
       .all(taskId) as Row[];
@@ -90,6 +97,7 @@ export class RunQueries {
   }
 
   count(): number {
+    this.beforeRead();
     return Number((this.#db.prepare('SELECT COUNT(*) AS n FROM tasks').get() as Row).n);
   }
 }

@@ -47,6 +47,7 @@ export function attachRunRecorder(
   const max = options.maxFieldChars ?? defaults.maxFieldChars;
   const { correlation } = options;
   const onError = options.onError ?? ((error) => process.emitWarning(`run store: ${String(error)}`));
+  store.onWriteError = onError;
   const recovered = store.markInterrupted();
   store.prune(options.retention);
   const instanceId = store.registerInstance();

@@ -119,6 +119,23 @@ describe('schema migrations', () => {
   });
 });
 
+describe('batched writes', () => {
+  it('commits the writes of one macrotask at its end; its own reads see them at once', async () => {
+    const path = tempDb();
+    const store = open(path);
+    queue(store, 'a');
+    const other = new DatabaseSync(path);
+    const count = () => (other.prepare('SELECT COUNT(*) AS n FROM tasks').get() as { n: number }).n;
+    expect(count()).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(count()).toBe(1);
+    queue(store, 'b');
+    expect(store.get('b')).toBeDefined();
+    expect(count()).toBe(2);
+    other.close();
+  });
+});
+
 describe('retention', () => {
   it('deletes finished tasks past the age or count limit with their steps, never live ones', () => {
     const store = open();
@@ -178,7 +195,7 @@ describe('queries', () => {
     const store = open();
     const now = Date.now();
     queue(store, 'a', { agentType: 'Reviewer', queuedAt: now - 10 * DAY });
-    queue(store, 'b', { agentType: 'reviewer' });
+    queue(store, 'b', { agentType: 'reviewer', queuedAt: now - 1000 });
     finish(store, 'b', 'failed', 'reviewer');
     store.taskQueued({
       id: 'c',

@@ -1,35 +1,33 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { AgentFileChange } from '../agents/index.ts';
 import type { TaskEngine, TaskEventBase } from '../engine/index.ts';
 import type { TaskCorrelation } from './correlation.ts';
 import { listen } from './listen.ts';
 import { createRedactor, type Redactor, summarizeArgs } from './redact.ts';
+import { TickWriter } from './tick-writer.ts';
 
 /**
- * An append-only JSONL file: one line per record, written with O_APPEND in a single write, so
- * several processes can share the file without interleaving lines, and a crash loses at most the
- * line being written. Readable only by its owner: arguments are redacted, but they are still the
- * user's data.
+ * The audit trail: an append-only JSONL file (written a tick at a time, see TickWriter), readable
+ * only by its owner — arguments are redacted, but they are still the user's data.
  */
 export class AuditLog {
   readonly path: string;
-  #fd: number | undefined;
+  readonly #file: TickWriter;
 
   constructor(path: string) {
     this.path = path;
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    this.#fd = openSync(path, 'a', 0o600);
+    this.#file = new TickWriter(path, 0o600);
   }
 
   write(record: Record<string, unknown>): void {
-    if (this.#fd === undefined) return;
-    writeSync(this.#fd, `${JSON.stringify({ ts: new Date().toISOString(), ...record })}\n`);
+    this.#file.write(`${JSON.stringify({ ts: new Date().toISOString(), ...record })}\n`);
+  }
+
+  flush(): void {
+    this.#file.flush();
   }
 
   close(): void {
-    if (this.#fd !== undefined) closeSync(this.#fd);
-    this.#fd = undefined;
+    this.#file.close();
   }
 }
 

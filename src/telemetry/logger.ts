@@ -3,6 +3,7 @@ import type { TaskEngine, TaskEventBase } from '../engine/index.ts';
 import type { TaskCorrelation } from './correlation.ts';
 import { listen } from './listen.ts';
 import { createRedactor, type Redactor, summarizeArgs } from './redact.ts';
+import { TickWriter } from './tick-writer.ts';
 
 export type { Logger } from 'pino';
 
@@ -10,6 +11,11 @@ export interface LoggerOptions {
   level?: Level | 'silent';
   /** Where lines go: a pino destination, a file path (appended) or a file descriptor. Default: stderr. */
   destination?: DestinationStream | string | number;
+  /**
+   * A file path is written a tick at a time (TickWriter: one syscall per macrotask, never per line;
+   * a kill -9 loses at most the last tick's lines). `sync: true` writes each line at once instead.
+   */
+  sync?: boolean;
   redactor?: Redactor;
   /** Fields on every line (e.g. `{ service: 'codex-task' }`). */
   base?: Record<string, unknown>;
@@ -24,7 +30,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const redactor = options.redactor ?? createRedactor();
   const dest = options.destination ?? 2;
   const stream =
-    typeof dest === 'string' || typeof dest === 'number' ? pino.destination({ dest, sync: true }) : dest;
+    typeof dest === 'number' || (typeof dest === 'string' && options.sync)
+      ? pino.destination({ dest, sync: true, mkdir: true })
+      : typeof dest === 'string'
+        ? new TickWriter(dest, 0o600)
+        : dest;
   return pino(
     {
       level: options.level ?? 'info',
@@ -63,15 +73,20 @@ export function attachLogging(engine: TaskEngine, logger: Logger, options: Loggi
     agentType: e.agentType,
     traceId: options.correlation.traceIdOf(e),
   });
+  // Debug lines are built only when they will be written: the fields cost more than the check.
+  const debug = () => logger.isLevelEnabled('debug');
   return listen(engine, {
-    'task.queued': (e) =>
-      logger.debug({ ...ids(e), queueDepth: e.queueDepth, description: e.description }, 'task queued'),
+    'task.queued': (e) => {
+      if (debug())
+        logger.debug({ ...ids(e), queueDepth: e.queueDepth, description: e.description }, 'task queued');
+    },
     'task.started': (e) =>
       logger.info(
         { ...ids(e), model: e.resolvedModel, spawnDepth: e.spawnDepth, description: e.description },
         'task started',
       ),
-    'task.turn': (e) =>
+    'task.turn': (e) => {
+      if (!debug()) return;
       logger.debug(
         {
           ...ids(e),
@@ -81,8 +96,10 @@ export function attachLogging(engine: TaskEngine, logger: Logger, options: Loggi
           finishReason: e.finishReason,
         },
         'model turn',
-      ),
+      );
+    },
     'task.tool': (e) => {
+      if (e.phase === 'started' && !debug()) return;
       const fields = {
         ...ids(e),
         turn: e.turn,
@@ -101,6 +118,7 @@ export function attachLogging(engine: TaskEngine, logger: Logger, options: Loggi
       logger.info({ ...fields, outcome: 'ok', durationMs: e.durationMs }, 'tool call finished');
     },
     'task.model_call': (e) => {
+      if (e.outcome === 'ok' && !debug()) return;
       const fields = {
         ...ids(e),
         turn: e.turn,
