@@ -158,7 +158,15 @@ describe('GET /v1/tasks/:id/events (SSE)', () => {
     });
     const events = await streamed;
     expect(events.map((e) => e.event)).toEqual(
-      expect.arrayContaining(['task.queued', 'task.started', 'task.tool', 'task.turn', 'task.finished']),
+      expect.arrayContaining([
+        'task.queued',
+        'task.started',
+        'task.model_call',
+        'task.tool',
+        'task.turn',
+        'task.progress',
+        'task.finished',
+      ]),
     );
     expect(events.at(-1)!.event).toBe('task.finished');
     expect(events.at(-1)!.data.result).toMatchObject({ status: 'completed', content: 'answer to say hi' });

@@ -148,7 +148,12 @@ describe('run records, logs and audit of a real run', () => {
     const mine = audit().filter((l) => l.taskId === taskId);
     expect(mine).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ event: 'tool.call', tool: 'Read', decision: 'allowed', agent: 'worker' }),
+        expect.objectContaining({
+          event: 'tool.call',
+          tool: 'Read',
+          decision: 'allowed',
+          agentType: 'worker',
+        }),
         expect.objectContaining({ event: 'tool.result', tool: 'Read', outcome: 'ok' }),
         expect.objectContaining({ event: 'tool.call', tool: 'Bash', decision: 'allowed' }),
         expect.objectContaining({

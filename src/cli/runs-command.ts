@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { AmbiguousTaskIdError, type RecordStatus, RunStore, type TaskRecord } from '../store/index.ts';
+import {
+  AmbiguousTaskIdError,
+  RECORD_STATUSES,
+  type RecordStatus,
+  RunStore,
+  type TaskRecord,
+} from '../store/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { printError, usageError } from './output.ts';
 import { formatList, formatTranscript } from './runs-format.ts';
@@ -8,15 +14,7 @@ interface StoreFlags {
   db?: string;
 }
 
-const STATUSES: readonly RecordStatus[] = [
-  'queued',
-  'running',
-  'completed',
-  'failed',
-  'timed_out',
-  'cancelled',
-  'interrupted',
-];
+const STATUSES: readonly RecordStatus[] = RECORD_STATUSES;
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** `30m`, `2h`, `7d` (ago) or a date/time; undefined when it is neither. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { taskInputSchema } from '../engine/index.ts';
+import { RECORD_STATUSES } from '../store/index.ts';
 
 export { taskInputSchema };
 
@@ -23,7 +24,7 @@ const STATUSES = [
 
 export const listQuerySchema = z
   .object({
-    status: z.enum(STATUSES).optional(),
+    status: z.enum(RECORD_STATUSES).optional(),
     agent: z.string().min(1).optional(),
     since: z
       .string()

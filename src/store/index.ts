@@ -9,6 +9,7 @@ export { defaultRunsDbPath, type QueuedTask, RunStore, type RunStoreOptions } fr
 export {
   LIVE_STATUSES,
   type ListFilter,
+  RECORD_STATUSES,
   type RecordStatus,
   type RetentionPolicy,
   type StepKind,

@@ -1,8 +1,17 @@
 import type { TaskResult, TaskStatus, TaskUsage, ToolStat } from '../engine/index.ts';
 import type { TaskErrorInfo } from '../errors/index.ts';
 
-/** A task's status in the store: the engine's final ones, the two live ones, and `interrupted`. */
-export type RecordStatus = 'queued' | 'running' | TaskStatus | 'interrupted';
+/** A task's status in the store: the two live ones, the engine's final ones, and `interrupted`. */
+export const RECORD_STATUSES = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'interrupted',
+] as const satisfies readonly ('queued' | 'running' | TaskStatus | 'interrupted')[];
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
 export const LIVE_STATUSES: readonly RecordStatus[] = ['queued', 'running'];
 

@@ -47,12 +47,7 @@ export interface AuditOptions {
 export function attachAudit(engine: TaskEngine, audit: AuditLog, options: AuditOptions): () => void {
   const redactor = options.redactor ?? createRedactor();
   const max = options.maxArgsChars ?? 500;
-  const who = (e: TaskEventBase) => ({
-    taskId: e.taskId,
-    ...(e.parentTaskId ? { parentTaskId: e.parentTaskId } : {}),
-    traceId: options.correlation.traceIdOf(e),
-    agent: e.agentType,
-  });
+  const who = (e: TaskEventBase) => options.correlation.fieldsOf(e);
   const stopEvents = listen(engine, {
     'task.tool': (e) => {
       const call = { ...who(e), tool: e.name, callId: e.callId };

@@ -50,6 +50,21 @@ export class TaskCorrelation {
     return id;
   }
 
+  /** The fields every log and audit line about a task carries. */
+  fieldsOf(task: TaskEventBase): {
+    taskId: string;
+    parentTaskId?: string;
+    agentType: string;
+    traceId: string;
+  } {
+    return {
+      taskId: task.taskId,
+      ...(task.parentTaskId ? { parentTaskId: task.parentTaskId } : {}),
+      agentType: task.agentType,
+      traceId: this.traceIdOf(task),
+    };
+  }
+
   originOf(task: TaskRef): TaskOrigin {
     let origin = this.#origins.get(task.taskId);
     if (!origin) {

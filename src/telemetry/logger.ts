@@ -67,12 +67,7 @@ export interface LoggingOptions {
 export function attachLogging(engine: TaskEngine, logger: Logger, options: LoggingOptions): () => void {
   const redactor = options.redactor ?? createRedactor();
   const max = options.maxFieldChars ?? 500;
-  const ids = (e: TaskEventBase) => ({
-    taskId: e.taskId,
-    ...(e.parentTaskId ? { parentTaskId: e.parentTaskId } : {}),
-    agentType: e.agentType,
-    traceId: options.correlation.traceIdOf(e),
-  });
+  const ids = (e: TaskEventBase) => options.correlation.fieldsOf(e);
   // Debug lines are built only when they will be written: the fields cost more than the check.
   const debug = () => logger.isLevelEnabled('debug');
   return listen(engine, {
