@@ -12,16 +12,6 @@ const bool = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'tru
 
 export const startQuerySchema = z.object({ wait: bool.optional() }).strict();
 
-const STATUSES = [
-  'queued',
-  'running',
-  'completed',
-  'failed',
-  'timed_out',
-  'cancelled',
-  'interrupted',
-] as const;
-
 export const listQuerySchema = z
   .object({
     status: z.enum(RECORD_STATUSES).optional(),
