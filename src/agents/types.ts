@@ -21,6 +21,8 @@ export interface AgentDefinition {
   temperature?: number;
   maxTokens?: number;
   timeoutMs?: number;
+  /** `false` pins the model: never replaced by a failover candidate (codex-task extension). */
+  failover?: boolean;
   /** Claude Code fields we parse and keep but do not act on yet (skills, mcpServers, hooks, …). */
   accepted: Record<string, unknown>;
   /** Keys no one knows (kept so `agents show` can print them; warned about by validation). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULTS } from './defaults.ts';
 
 const ALIASES = ['haiku', 'sonnet', 'opus', 'fable'] as const;
 
@@ -25,6 +26,28 @@ const providerSchema = z.strictObject({
     .optional(),
   api: z.enum(['responses', 'chat']).optional(),
   tiers: z.partialRecord(z.enum(ALIASES), z.string().min(1)).optional(),
+  /** Calls over budget wait in a queue rather than fail. */
+  rateLimit: z
+    .strictObject({
+      requestsPerMinute: z.number().positive().optional(),
+      tokensPerMinute: z.number().positive().optional(),
+      burst: z.number().positive().optional(),
+    })
+    .optional(),
+});
+
+/** `{ retry: {…}, breaker: {…}, timeouts: {…} }`, each key one of DEFAULTS.resilience's, a non-negative number. */
+function numbersLike(group: Record<string, number>) {
+  return z
+    .strictObject(
+      Object.fromEntries(Object.keys(group).map((key) => [key, z.number().nonnegative().optional()])),
+    )
+    .optional();
+}
+const resilienceSchema = z.strictObject({
+  retry: numbersLike(DEFAULTS.resilience.retry),
+  breaker: numbersLike(DEFAULTS.resilience.breaker),
+  timeouts: numbersLike(DEFAULTS.resilience.timeouts),
 });
 
 const priceSchema = z.strictObject({
@@ -49,6 +72,11 @@ export const configFileSchema = z.strictObject({
     .optional(),
   /** Model alias or id → ordered `provider:model` candidates to fail over to. */
   failover: z.record(z.string(), z.array(z.string().min(1)).min(1)).optional(),
+  /** Tasks one engine (a CLI run, an MCP or proxy session) may start, nested ones included. */
+  maxTasks: z.int().positive().optional(),
+  /** USD one engine may spend on priced models. */
+  maxCostUsd: z.number().positive().optional(),
+  resilience: resilienceSchema.optional(),
   /** `provider:model` or model id → prices, overriding the shipped table. */
   prices: z.record(z.string(), priceSchema).optional(),
   proxy: z

@@ -29,9 +29,11 @@ const ENV_KEYS: Record<string, { key: keyof ConfigFile; number?: boolean }> = {
   CODEX_TASK_MAX_TURNS: { key: 'maxTurns', number: true },
   CODEX_TASK_MAX_SPAWN_DEPTH: { key: 'maxSpawnDepth', number: true },
   CODEX_TASK_MODEL: { key: 'model' },
+  CODEX_TASK_MAX_TASKS: { key: 'maxTasks', number: true },
+  CODEX_TASK_MAX_COST_USD: { key: 'maxCostUsd', number: true },
 };
 
-const MERGED_BY_ENTRY = ['providers', 'failover', 'prices', 'proxy'] as const;
+const MERGED_BY_ENTRY = ['providers', 'failover', 'prices', 'proxy', 'resilience'] as const;
 
 /** Project `.codex-task/config.json` (nearest, up to the repository root) over the user's, over defaults. */
 export function configFiles(cwd: string, homeDir = homedir()): string[] {
@@ -79,7 +81,7 @@ export function loadConfig(options: {
   for (const [name, { key, number }] of Object.entries(ENV_KEYS)) {
     const text = env[name]?.trim();
     if (!text) continue;
-    const value = number && /^\d+$/.test(text) ? Number(text) : text;
+    const value = number && /^\d+(\.\d+)?$/.test(text) ? Number(text) : text;
     merge(loaded, parse({ [key]: value }, `environment variable ${name}`), `env ${name}`);
   }
   if (options.flags) merge(loaded, parse(options.flags, 'command-line flags'), 'flag');

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import type { ProviderConfig } from '../models/index.ts';
-import type { ConfigInput } from './config-schema.ts';
+import type { ConfigFile, ConfigInput } from './config-schema.ts';
 import { readCredentials } from './credentials.ts';
 import { type LoadedConfig, loadConfig } from './load-config.ts';
 import { effectiveProviders } from './providers.ts';
@@ -18,6 +18,12 @@ export interface RuntimeSettings {
     maxTurns?: number;
     maxSpawnDepth?: number;
     callerModel?: string;
+    failover?: Record<string, string[]>;
+    prices?: NonNullable<ConfigFile['prices']>;
+    resilience?: NonNullable<ConfigFile['resilience']>;
+    rateLimits?: Record<string, NonNullable<NonNullable<ConfigFile['providers']>[string]['rateLimit']>>;
+    maxTasks?: number;
+    maxCostUsd?: number;
   };
 }
 
@@ -43,6 +49,19 @@ export function loadRuntimeSettings(options: {
       ...(v.maxTurns !== undefined ? { maxTurns: v.maxTurns } : {}),
       ...(v.maxSpawnDepth !== undefined ? { maxSpawnDepth: v.maxSpawnDepth } : {}),
       ...(v.model !== undefined ? { callerModel: v.model } : {}),
+      ...(v.failover ? { failover: v.failover } : {}),
+      ...(v.prices ? { prices: v.prices } : {}),
+      ...(v.resilience ? { resilience: v.resilience } : {}),
+      ...(rateLimits(v) ? { rateLimits: rateLimits(v)! } : {}),
+      ...(v.maxTasks !== undefined ? { maxTasks: v.maxTasks } : {}),
+      ...(v.maxCostUsd !== undefined ? { maxCostUsd: v.maxCostUsd } : {}),
     },
   };
+}
+
+function rateLimits(v: ConfigFile): RuntimeSettings['engine']['rateLimits'] {
+  const limits = Object.entries(v.providers ?? {}).flatMap(([id, p]) =>
+    p.rateLimit ? [[id, p.rateLimit] as const] : [],
+  );
+  return limits.length ? Object.fromEntries(limits) : undefined;
 }

@@ -44,12 +44,7 @@ export interface TaskEngineOptions {
 /** Env var with failover chains: `sonnet=anthropic:claude-sonnet-5,openai:gpt-5.5;opus=…`. */
 export const FAILOVER_ENV = 'CODEX_TASK_FAILOVER';
 
-/**
- * `failover: false` in an agent file pins its model: never substituted, even where a chain is
- * configured. (Until the agent schema knows the key, it arrives among the kept unknown keys.)
- */
+/** `failover: false` in an agent file pins its model: never substituted, even where a chain is configured. */
 export function allowsFailover(agent: AgentDefinition): boolean {
-  const value =
-    (agent as { failover?: unknown }).failover ?? agent.accepted.failover ?? agent.unknown.failover;
-  return !(value === false || value === 'false' || value === 'no');
+  return agent.failover !== false;
 }

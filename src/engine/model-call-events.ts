@@ -20,8 +20,9 @@ export function taskModelObserver(p: {
   const { state, base, events, ledger, budgets } = p;
   let succeeded: AttemptReport | undefined;
   return {
-    onCallEnd: ({ durationMs }) => {
+    onCallEnd: ({ durationMs, text }) => {
       state.modelMs += durationMs;
+      state.turnText = text;
     },
     beforeAttempt: () => checkCost(budgets, ledger),
     onAttempt: (report) => {

@@ -53,8 +53,12 @@ export class RunState {
     stat.denied++;
   }
 
+  /** Text of the turn in progress: said by the model, its tools not done yet (lost if cancelled now). */
+  turnText: string | undefined;
+
   partialContent(): string | undefined {
-    const text = this.texts.join('\n\n').trim();
+    const parts = this.turnText?.trim() ? [...this.texts, this.turnText] : this.texts;
+    const text = parts.join('\n\n').trim();
     return text || undefined;
   }
 
@@ -114,6 +118,7 @@ export async function runSubagentLoop(params: SubagentLoopParams): Promise<strin
     onStepEnd: (step) => {
       state.turns++;
       if (step.text.trim()) state.texts.push(step.text);
+      state.turnText = undefined;
       for (const part of step.content) {
         if (part.type === 'tool-error' && !(part.toolName in params.tools)) {
           state.toolDenied(part.toolName);

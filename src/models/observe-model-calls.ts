@@ -11,8 +11,11 @@ export type ModelStreamResult = Awaited<ReturnType<WrapStream>>;
 
 export interface ModelCallObserver {
   onCallStart?(): void;
-  /** One model turn ended (after any retries and failover); `durationMs` covers them all. */
-  onCallEnd?(info: { durationMs: number; error?: unknown }): void;
+  /**
+   * One model turn ended (after any retries and failover); `durationMs` covers them all. `text` is
+   * what the model said in that turn (non-streaming calls), known before its tool calls run.
+   */
+  onCallEnd?(info: { durationMs: number; error?: unknown; text?: string }): void;
 }
 
 /** Serves a model turn instead of the wrapped model's own call: the resilience layer (`ModelGateway.router`). */
@@ -36,7 +39,7 @@ export function observeModelCalls(
     const started = performance.now();
     try {
       const result = await call();
-      observer.onCallEnd?.({ durationMs: performance.now() - started });
+      observer.onCallEnd?.({ durationMs: performance.now() - started, ...textOf(result) });
       return result;
     } catch (error) {
       observer.onCallEnd?.({ durationMs: performance.now() - started, error });
@@ -50,4 +53,15 @@ export function observeModelCalls(
       wrapStream: ({ doStream, params }) => observe(router ? () => router.stream(params) : doStream),
     },
   });
+}
+
+/** The text parts of a generate result (a stream result has no `content`: its text comes later). */
+function textOf(result: unknown): { text?: string } {
+  const content = (result as { content?: { type: string; text?: string }[] }).content;
+  if (!Array.isArray(content)) return {};
+  const text = content
+    .filter((part) => part.type === 'text' && part.text)
+    .map((part) => part.text)
+    .join('');
+  return text ? { text } : {};
 }
