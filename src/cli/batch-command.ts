@@ -2,7 +2,7 @@ import { TaskEngine, type TaskInput, type TaskResult } from '../engine/index.ts'
 import { BatchDisplay } from './batch-display.ts';
 import { parseBatch } from './batch-input.ts';
 import { EXIT } from './exit-codes.ts';
-import { durationFlag, positiveIntFlag } from './flags.ts';
+import { durationFlag, positiveIntFlag, positiveNumberFlag } from './flags.ts';
 import { isInteractive, outputPrefs, printError } from './output.ts';
 import { readInput } from './read-input.ts';
 import { settingsFor } from './settings.ts';
@@ -14,6 +14,8 @@ export interface BatchFlags {
   cwd?: string;
   json?: boolean;
   jsonl?: boolean;
+  maxTasks?: string;
+  maxCost?: string;
 }
 
 /** `codex-task batch <file|->`: many Tasks in parallel, a live view, a summary, machine output on request. */
@@ -29,6 +31,10 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
           ? { concurrency: positiveIntFlag('--concurrency', flags.concurrency) }
           : {}),
         ...(flags.timeout !== undefined ? { taskTimeout: durationFlag('--timeout', flags.timeout) } : {}),
+        ...(flags.maxTasks !== undefined ? { maxTasks: positiveIntFlag('--max-tasks', flags.maxTasks) } : {}),
+        ...(flags.maxCost !== undefined
+          ? { maxCostUsd: positiveNumberFlag('--max-cost', flags.maxCost) }
+          : {}),
       },
     });
     engine = new TaskEngine(settings.engine);

@@ -20,3 +20,12 @@ export function positiveIntFlag(flag: string, value: string | undefined): number
     throw new ConfigError(`${flag} must be a positive whole number, got '${value}'`, `e.g. ${flag} 5`);
   return n;
 }
+
+/** `--max-cost 2.5` → 2.5; a bad value names the flag. */
+export function positiveNumberFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new ConfigError(`${flag} must be a positive number, got '${value}'`, `e.g. ${flag} 2.5`);
+  return n;
+}

@@ -64,6 +64,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-C, --cwd <dir>', 'working directory (workspace root)')
     .option('--json', 'print all TaskResults as one JSON array (input order)')
     .option('--jsonl', 'print each TaskResult as a JSON line as soon as it finishes')
+    .option('--max-tasks <n>', 'refuse tasks beyond this many (nested ones included)')
+    .option('--max-cost <usd>', 'refuse tasks once this much USD is spent on priced models')
     .addHelpText(
       'after',
       example(
