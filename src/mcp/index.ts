@@ -26,7 +26,7 @@ export {
   renderCodexEntry,
   serverVariables,
 } from './install/codex-entry.ts';
-export { warmUpServer } from './install/warm-up.ts';
+export { type ProbeOptions, type ProbeResult, probeServer, warmUpServer } from './install/warm-up.ts';
 export { createMcpServer, SERVER_NAME } from './mcp-server.ts';
 export { RESULT_META_KEY } from './result-meta.ts';
 export { type HttpMcpServer, type HttpServeOptions, serveHttp, serveStdio } from './serve.ts';
