@@ -1,0 +1,224 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AgentRegistry, effectiveTools } from '../src/agents/index.ts';
+import { McpClientPool, mayUseServer } from '../src/mcp/index.ts';
+import { isAlive, waitFor } from './mcp-support.ts';
+import { agentFile, makeWorkspace } from './support.ts';
+
+// Subagents as MCP clients: the pool the engine asks for tools, against real servers (a stdio
+// process from .mcp.json, an agent's inline server, a streamable HTTP server).
+const NOTES_SERVER = fileURLToPath(new URL('./fixtures/mcp-notes-server.ts', import.meta.url));
+const BUILTINS = ['Read', 'Write', 'Edit', 'Bash', 'Task'];
+const stdioEntry = (label: string) => ({
+  command: process.execPath,
+  args: [NOTES_SERVER],
+  env: { NOTES_LABEL: label },
+});
+
+let workspace: string;
+let pool: McpClientPool;
+let warnings: string[];
+
+beforeEach(async () => {
+  workspace = await makeWorkspace({
+    'notes/todo.txt': 'buy milk',
+    '.mcp.json': JSON.stringify({ mcpServers: { notes: { ...stdioEntry('${LABEL:-shared}') } } }),
+    '.claude/agents/reader.md': agentFile({ name: 'reader', description: 'd', tools: 'Read' }),
+    '.claude/agents/note-taker.md': agentFile({
+      name: 'note-taker',
+      description: 'd',
+      tools: 'Read, mcp__notes__read_note',
+    }),
+    '.claude/agents/all-notes.md': agentFile({
+      name: 'all-notes',
+      description: 'd',
+      tools: 'mcp__notes__*',
+      disallowedTools: 'mcp__notes__delete_note',
+    }),
+    '.claude/agents/no-notes.md': agentFile({
+      name: 'no-notes',
+      description: 'd',
+      disallowedTools: 'mcp__notes',
+    }),
+    '.claude/agents/private.md': `---
+name: private
+description: d
+tools: mcp__mine__read_note
+mcpServers:
+  - mine:
+      command: ${JSON.stringify(process.execPath)}
+      args: [${JSON.stringify(NOTES_SERVER)}]
+      env:
+        NOTES_LABEL: private
+---
+body
+`,
+  });
+  warnings = [];
+  pool = new McpClientPool({ env: {}, onWarning: (m) => warnings.push(m) });
+});
+afterEach(async () => {
+  await pool.close();
+  await rm(workspace, { recursive: true, force: true });
+});
+
+const agents = () => new AgentRegistry({ cwd: workspace, homeDir: workspace, rescanIntervalMs: 0 });
+const starts = () =>
+  existsSync(join(workspace, 'mcp-notes.log'))
+    ? readFileSync(join(workspace, 'mcp-notes.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('start '))
+    : [];
+const calls = () =>
+  readFileSync(join(workspace, 'mcp-notes.log'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('call '));
+
+describe('McpClientPool', () => {
+  it('starts no server for an agent that can use none of its tools', async () => {
+    const registry = agents();
+    expect((await pool.toolsFor(registry.get('reader'), workspace)).tools).toEqual({});
+    expect((await pool.toolsFor(registry.get('no-notes'), workspace)).tools).toEqual({});
+    expect(starts()).toEqual([]);
+    expect(mayUseServer(registry.get('general-purpose'), 'notes')).toBe(true);
+  });
+
+  it('offers .mcp.json tools as mcp__server__tool, shared by subagents, and runs them', async () => {
+    const registry = agents();
+    const [a, b] = await Promise.all([
+      pool.toolsFor(registry.get('note-taker'), workspace),
+      pool.toolsFor(registry.get('all-notes'), workspace),
+    ]);
+    expect(Object.keys(a.tools).sort()).toEqual(['mcp__notes__delete_note', 'mcp__notes__read_note']);
+    expect(starts()).toHaveLength(1);
+    expect(starts()[0]).toContain('shared');
+    expect(pool.sharedServers).toBe(1);
+    expect(
+      await a.tools.mcp__notes__read_note!.execute({ name: 'todo' }, { signal: AbortSignal.timeout(5000) }),
+    ).toBe('buy milk');
+    await expect(
+      b.tools.mcp__notes__read_note!.execute({ name: 'missing' }, { signal: AbortSignal.timeout(5000) }),
+    ).rejects.toThrow(/ENOENT/);
+    expect(calls()).toHaveLength(2);
+  });
+
+  it('leaves granting to the engine’s rules: tools, disallowedTools and mcp__server__* patterns', async () => {
+    const registry = agents();
+    const grant = async (name: string) => {
+      const agent = registry.get(name);
+      const { tools } = await pool.toolsFor(agent, workspace);
+      return effectiveTools(agent, [...BUILTINS, ...Object.keys(tools)]);
+    };
+    expect(await grant('note-taker')).toEqual(['Read', 'mcp__notes__read_note']);
+    expect(await grant('all-notes')).toEqual(['mcp__notes__read_note']);
+    expect(await grant('general-purpose')).toEqual([
+      ...BUILTINS,
+      'mcp__notes__read_note',
+      'mcp__notes__delete_note',
+    ]);
+    expect(await grant('no-notes')).toEqual(BUILTINS);
+  });
+
+  it('runs an agent’s inline server for that run alone and stops it at release', async () => {
+    const registry = agents();
+    const run = await pool.toolsFor(registry.get('private'), workspace);
+    expect(Object.keys(run.tools).sort()).toEqual(['mcp__mine__delete_note', 'mcp__mine__read_note']);
+    const pid = Number(
+      starts()
+        .find((l) => l.endsWith('private'))
+        ?.split(' ')[1],
+    );
+    expect(isAlive(pid)).toBe(true);
+    expect(pool.sharedServers).toBe(0);
+    await run.release();
+    await waitFor(() => !isAlive(pid), 10_000, 'the inline server to stop');
+  });
+
+  it('stops shared servers when closed', async () => {
+    await pool.toolsFor(agents().get('note-taker'), workspace);
+    const pid = Number(starts()[0]?.split(' ')[1]);
+    await pool.close();
+    await waitFor(() => !isAlive(pid), 10_000, 'the shared server to stop');
+  });
+
+  it('warns about entries it cannot use and still offers the rest', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(
+      join(workspace, '.mcp.json'),
+      JSON.stringify({
+        mcpServers: {
+          notes: stdioEntry('ok'),
+          broken: { command: '${MISSING_BIN}' },
+          dead: { command: join(workspace, 'no-such-binary') },
+        },
+      }),
+    );
+    const { tools } = await pool.toolsFor(agents().get('general-purpose'), workspace);
+    expect(Object.keys(tools).sort()).toEqual(['mcp__notes__delete_note', 'mcp__notes__read_note']);
+    expect(warnings.join('\n')).toContain('${MISSING_BIN}, which is not set');
+    expect(warnings.join('\n')).toMatch(/MCP server 'dead' could not be started/);
+  });
+
+  it('uses streamable HTTP servers', async () => {
+    const http = await startHttpServer();
+    try {
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(
+        join(workspace, '.mcp.json'),
+        JSON.stringify({
+          mcpServers: { 'web tools': { type: 'http', url: http.url, headers: { 'x-key': '${KEY}' } } },
+        }),
+      );
+      const scoped = new McpClientPool({ env: { KEY: 'secret' } });
+      try {
+        const { tools } = await scoped.toolsFor(agents().get('general-purpose'), workspace);
+        expect(Object.keys(tools)).toEqual(['mcp__web_tools__echo']);
+        expect(
+          await tools.mcp__web_tools__echo!.execute({ text: 'hi' }, { signal: AbortSignal.timeout(5000) }),
+        ).toBe('echo hi (key secret)');
+      } finally {
+        await scoped.close();
+      }
+    } finally {
+      await http.close();
+    }
+  });
+});
+
+/** A streamable HTTP MCP server with one `echo` tool that reports the `x-key` header it got. */
+async function startHttpServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: HttpServer = createServer(async (req, res) => {
+    const mcp = new Server({ name: 'web', version: '1' }, { capabilities: { tools: {} } });
+    mcp.setRequestHandler(ListToolsRequestSchema, () => ({
+      tools: [{ name: 'echo', inputSchema: { type: 'object', properties: { text: { type: 'string' } } } }],
+    }));
+    mcp.setRequestHandler(CallToolRequestSchema, (request, extra) => ({
+      content: [
+        {
+          type: 'text',
+          text: `echo ${String(request.params.arguments?.text)} (key ${String(extra.requestInfo?.headers['x-key'])})`,
+        },
+      ],
+    }));
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    await mcp.connect(transport);
+    await transport.handleRequest(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
