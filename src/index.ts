@@ -28,7 +28,7 @@ export {
   type TaskUsage,
 } from './engine/index.ts';
 export * from './errors/index.ts';
-export { type ProviderConfig, providersFromEnv } from './models/index.ts';
+export { type ProviderConfig, providersFromEnv } from './providers/index.ts';
 export {
   type Script,
   type ScriptedModelServer,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProviderConfig } from '../src/models/index.ts';
+import type { ProviderConfig } from '../src/providers/index.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { agentFile, useHarness } from './support.ts';
 

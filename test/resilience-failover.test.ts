@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderConfig } from '../src/models/index.ts';
+import type { ProviderConfig } from '../src/providers/index.ts';
 import {
   type ScriptedModelServer,
   type ScriptedReply,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { TaskEngine, type TaskEngineOptions } from '../src/engine/index.ts';
-import type { ProviderConfig } from '../src/models/index.ts';
+import type { ProviderConfig } from '../src/providers/index.ts';
 import {
   type ScriptedHandler,
   type ScriptedModelServer,

@@ -5,15 +5,15 @@ import {
   type AgentProblem,
   AgentRegistry,
   agentDirectories,
+  DEFAULT_KNOWN_TOOLS,
   effectiveTools,
   listAgentFiles,
   parseAgentFile,
   parseAgentSource,
   validateAgentPaths,
 } from '../agents/index.ts';
-import { TaskEngine } from '../engine/index.ts';
 import { AgentConfigError } from '../errors/index.ts';
-import { resolveModel } from '../models/index.ts';
+import { resolveModel } from '../providers/index.ts';
 import { AGENT_TEMPLATES, type AgentTemplateName, renderAgentFile } from './agent-templates.ts';
 import { EXIT } from './exit-codes.ts';
 import { paint, printError } from './output.ts';
@@ -66,18 +66,34 @@ export async function validateCommand(paths: string[], opts: { json?: boolean })
   return report.errors.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
-function engineHere(): TaskEngine {
-  return new TaskEngine(settingsFor().engine);
+/**
+ * What listing agents needs, without the engine (and the AI SDK behind it): these commands must
+ * start fast. The grantable tools are the ones validation knows (`Agent` is `Task`'s alias).
+ */
+interface Here {
+  registry: AgentRegistry;
+  settings: ReturnType<typeof settingsFor>;
+  grantable: string[];
 }
 
-function resolvedModelOf(engine: TaskEngine, agent: AgentDefinition): string {
+function here(): Here {
+  const settings = settingsFor();
+  return {
+    settings,
+    registry: new AgentRegistry({ cwd: settings.engine.cwd, homeDir: settings.engine.homeDir }),
+    grantable: DEFAULT_KNOWN_TOOLS.available.filter((name) => name !== 'Agent'),
+  };
+}
+
+function resolvedModelOf(h: Here, agent: AgentDefinition): string {
   try {
     return resolveModel(
       {
         ...(agent.model ? { agentModel: agent.model } : {}),
-        callerModel: settingsFor().engine.callerModel ?? 'sonnet',
+        env: h.settings.engine.env,
+        callerModel: h.settings.engine.callerModel ?? 'sonnet',
       },
-      engine.providers,
+      h.settings.engine.providers,
     ).spec;
   } catch {
     return '(no provider configured: run `codex-task doctor`)';
@@ -86,24 +102,21 @@ function resolvedModelOf(engine: TaskEngine, agent: AgentDefinition): string {
 
 /** `codex-task agents list`: name, source file, scope, model → resolved model, effective tools. */
 export async function listCommand(opts: { json?: boolean }): Promise<number> {
-  let engine: TaskEngine;
+  let h: Here;
   try {
-    engine = engineHere();
+    h = here();
   } catch (error) {
     printError(error);
     return EXIT.usage;
   }
-  const rows = engine
-    .agents()
-    .list()
-    .map((agent) => ({
-      name: agent.name,
-      scope: agent.scope,
-      file: agent.file ?? null,
-      model: agent.model ?? 'inherit',
-      resolvedModel: resolvedModelOf(engine, agent),
-      tools: effectiveTools(agent, [...engine.grantableTools]),
-    }));
+  const rows = h.registry.list().map((agent) => ({
+    name: agent.name,
+    scope: agent.scope,
+    file: agent.file ?? null,
+    model: agent.model ?? 'inherit',
+    resolvedModel: resolvedModelOf(h, agent),
+    tools: effectiveTools(agent, h.grantable),
+  }));
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return EXIT.ok;
@@ -119,11 +132,11 @@ export async function listCommand(opts: { json?: boolean }): Promise<number> {
 
 /** `codex-task agents show <name>`: the effective definition, and what was inherited, overridden or ignored. */
 export async function showCommand(name: string, opts: { json?: boolean }): Promise<number> {
-  let engine: TaskEngine;
+  let h: Here;
   let agent: AgentDefinition;
   try {
-    engine = engineHere();
-    agent = engine.agents().get(name);
+    h = here();
+    agent = h.registry.get(name);
   } catch (error) {
     printError(error);
     return EXIT.usage;
@@ -145,13 +158,13 @@ export async function showCommand(name: string, opts: { json?: boolean }): Promi
     model: {
       written: agent.model ?? null,
       inherited: agent.model === undefined || agent.model === 'inherit',
-      resolved: resolvedModelOf(engine, agent),
+      resolved: resolvedModelOf(h, agent),
     },
     tools: {
       written: agent.toolsText ?? null,
       inherited: agent.tools === undefined,
       disallowed: agent.disallowedTools,
-      effective: effectiveTools(agent, [...engine.grantableTools]),
+      effective: effectiveTools(agent, h.grantable),
     },
     limits: {
       maxTurns: agent.maxTurns ?? null,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { AgentRegistry } from '../agents/index.ts';
 import { credentialsPermissionProblem, maskKey } from '../config/index.ts';
-import type { ProviderConfig } from '../models/index.ts';
+import type { ProviderConfig } from '../providers/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { paint } from './output.ts';
 import { settingsFor } from './settings.ts';

@@ -1,4 +1,4 @@
-import { type ProviderConfig, providersFromEnv } from '../models/index.ts';
+import { type ProviderConfig, providersFromEnv } from '../providers/index.ts';
 import type { ConfigFile } from './config-schema.ts';
 import { type Credentials, KEY_ENV_OF } from './credentials.ts';
 

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import type { ProviderConfig } from '../models/index.ts';
+import type { ProviderConfig } from '../providers/index.ts';
 import type { ConfigFile, ConfigInput } from './config-schema.ts';
 import { readCredentials } from './credentials.ts';
 import { type LoadedConfig, loadConfig } from './load-config.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidTaskInputError } from '../errors/index.ts';
-import { MODEL_ALIASES } from '../models/index.ts';
+import { MODEL_ALIASES } from '../providers/index.ts';
 import type { TaskInput } from './types.ts';
 
 const common = {

@@ -7,10 +7,10 @@ import {
   handleWhen,
   type IBreaker,
 } from 'cockatiel';
+import type { ProviderConfig, RateLimit } from '../providers/index.ts';
 import { classifyFailure } from './classify-failure.ts';
-import type { ProviderConfig } from './provider-config.ts';
 import { HealthStats, type ProviderHealth } from './provider-health.ts';
-import { type RateLimit, RateLimiter } from './token-bucket.ts';
+import { RateLimiter } from './token-bucket.ts';
 
 export interface BreakerConfig {
   consecutiveFailures: number;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ModelConfigError } from '../errors/index.ts';
+import type { ProviderConfig } from '../providers/index.ts';
+import { resolveModel } from '../providers/index.ts';
 import { failoverCandidates, parseFailoverChains } from './failover-chains.ts';
-import type { ProviderConfig } from './provider-config.ts';
-import { resolveModel } from './resolve-model.ts';
 
 const providers: ProviderConfig[] = [
   { id: 'anthropic', kind: 'anthropic' },

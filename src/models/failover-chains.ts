@@ -1,6 +1,6 @@
 import { ModelConfigError } from '../errors/index.ts';
-import type { ProviderConfig } from './provider-config.ts';
-import { type ResolvedModel, resolveSpec } from './resolve-model.ts';
+import type { ProviderConfig } from '../providers/index.ts';
+import { type ResolvedModel, resolveSpec } from '../providers/index.ts';
 
 /** One model a task may be served by: the resolved one first, then its chain's alternatives. */
 export interface Candidate {

@@ -1,4 +1,5 @@
-export { ALIAS_TABLE, vendorOfModelId } from './aliases.ts';
+// What a model name means lives in providers/ (no AI SDK); re-exported for callers of both.
+export * from '../providers/index.ts';
 export {
   CallTimeoutError,
   classifyFailure,
@@ -24,13 +25,6 @@ export {
 export { ModelRoute, type RouteCandidate } from './model-route.ts';
 export { type CallRouter, type ModelCallObserver, observeModelCalls } from './observe-model-calls.ts';
 export { type CallUsage, costOf, priceFor } from './pricing.ts';
-export {
-  MODEL_ALIASES,
-  type ModelAlias,
-  type ProviderConfig,
-  type ProviderKind,
-  providersFromEnv,
-} from './provider-config.ts';
 export { describeFailure, toProviderError } from './provider-errors.ts';
 export type { ProviderHealth } from './provider-health.ts';
 export {
@@ -41,11 +35,4 @@ export {
   type TimeoutConfig,
 } from './resilience-config.ts';
 export type { AttemptReport, FailoverReport, GatewayStats, RouteObserver } from './resilient-call.ts';
-export {
-  chooseModel,
-  type ModelChoice,
-  type ResolvedModel,
-  resolveModel,
-  resolveSpec,
-} from './resolve-model.ts';
-export { type RateLimit, RateLimiter, TokenBucket } from './token-bucket.ts';
+export { RateLimiter, TokenBucket } from './token-bucket.ts';

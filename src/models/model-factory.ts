@@ -3,9 +3,8 @@ import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { wrapLanguageModel } from 'ai';
+import type { ProviderConfig, ResolvedModel } from '../providers/index.ts';
 import { createKeepAliveFetch } from './http-fetch.ts';
-import type { ProviderConfig } from './provider-config.ts';
-import type { ResolvedModel } from './resolve-model.ts';
 
 /** A provider's model object, as every AI SDK call and middleware accepts it. */
 export type ProviderModel = Parameters<typeof wrapLanguageModel>[0]['model'];

@@ -1,4 +1,5 @@
 import type { ModelPrice } from '../config/defaults.ts';
+import type { ProviderConfig, RateLimit, ResolvedModel } from '../providers/index.ts';
 import { Endpoint } from './endpoint.ts';
 import { type FailoverChains, failoverCandidates } from './failover-chains.ts';
 import { createKeepAliveFetch } from './http-fetch.ts';
@@ -12,7 +13,6 @@ import {
   observeModelCalls,
 } from './observe-model-calls.ts';
 import { type CallUsage, costOf, type ProviderUsage, priceFor, toCallUsage } from './pricing.ts';
-import type { ProviderConfig } from './provider-config.ts';
 import type { ProviderHealth } from './provider-health.ts';
 import { type ResilienceConfig, type ResilienceOptions, resolveResilience } from './resilience-config.ts';
 import {
@@ -21,9 +21,7 @@ import {
   type RouteObserver,
   type ServedCall,
 } from './resilient-call.ts';
-import type { ResolvedModel } from './resolve-model.ts';
 import { primeStream } from './stream-attempt.ts';
-import type { RateLimit } from './token-bucket.ts';
 
 export interface ModelGatewayOptions {
   providers: readonly ProviderConfig[];

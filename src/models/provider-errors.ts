@@ -1,6 +1,6 @@
 import { APICallError } from 'ai';
 import { ProviderError } from '../errors/index.ts';
-import type { ProviderConfig } from './provider-config.ts';
+import type { ProviderConfig } from '../providers/index.ts';
 
 /** Turns an AI SDK call failure into a ProviderError carrying the real status, message and a fix. */
 export function toProviderError(error: unknown, provider: ProviderConfig, modelId: string): unknown {

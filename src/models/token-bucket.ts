@@ -1,4 +1,5 @@
 import { TaskCancelledError } from '../errors/index.ts';
+import type { RateLimit } from '../providers/index.ts';
 
 interface Waiter {
   amount: number;
@@ -103,13 +104,6 @@ export class TokenBucket {
       this.#drain();
     }, waitMs);
   }
-}
-
-export interface RateLimit {
-  requestsPerMinute?: number;
-  tokensPerMinute?: number;
-  /** Requests that may go at once after an idle period (default: a whole minute's budget, as vendors allow). */
-  burst?: number;
 }
 
 /** A provider's request and token budgets; both queue. */

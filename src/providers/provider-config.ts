@@ -1,5 +1,3 @@
-import type { RateLimit } from './token-bucket.ts';
-
 /** The model vendors we speak to, each through its AI SDK provider. */
 export type ProviderKind = 'anthropic' | 'openai' | 'google' | 'openai-compatible';
 
@@ -68,4 +66,12 @@ export function providersFromEnv(env: Env = process.env): ProviderConfig[] {
     });
   }
   return providers;
+}
+
+/** Requests and tokens per minute a provider accepts from us; calls over budget wait. */
+export interface RateLimit {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  /** Requests that may go at once after an idle period (default: a whole minute's budget, as vendors allow). */
+  burst?: number;
 }
