@@ -5,10 +5,11 @@
 export { MIGRATIONS, SCHEMA_VERSION, StoreVersionError } from './migrations.ts';
 export { AmbiguousTaskIdError } from './run-queries.ts';
 export { attachRunRecorder, type RecorderOptions, type RunRecorder } from './run-recorder.ts';
-export { defaultRunsDbPath, type QueuedTask, RunStore, type RunStoreOptions } from './run-store.ts';
+export { defaultRunsDbPath, RunStore, type RunStoreOptions } from './run-store.ts';
 export {
   LIVE_STATUSES,
   type ListFilter,
+  type QueuedTask,
   RECORD_STATUSES,
   type RecordStatus,
   type RetentionPolicy,

@@ -5,28 +5,15 @@ import { dirname, join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { OBSERVABILITY_DEFAULTS } from '../config/defaults.ts';
 import type { TaskResult } from '../engine/index.ts';
+import { type LiveTaskRow, orphanedTasks } from './liveness.ts';
 import { migrate } from './migrations.ts';
-import { type Row, RunQueries } from './run-queries.ts';
-import type { RetentionPolicy, StepRecord } from './types.ts';
+import { RunQueries } from './run-queries.ts';
+import type { QueuedTask, RetentionPolicy, StepRecord } from './types.ts';
 
 export interface RunStoreOptions {
   /** A file path, or `:memory:`. Default: `CODEX_TASK_RUNS_DB` or `~/.codex-task/runs.db`. */
   path?: string;
   env?: Record<string, string | undefined>;
-}
-
-/** The row written when a task is first seen. */
-export interface QueuedTask {
-  id: string;
-  parentId?: string | undefined;
-  parentCallId?: string | undefined;
-  traceId?: string | undefined;
-  agentType: string;
-  description: string;
-  spawnDepth: number;
-  input?: unknown;
-  queuedAt: number;
-  instanceId?: string | undefined;
 }
 
 export function defaultRunsDbPath(env: Record<string, string | undefined> = process.env): string {
@@ -230,20 +217,13 @@ export class RunStore extends RunQueries {
     const staleMs = options.staleMs ?? OBSERVABILITY_DEFAULTS.store.heartbeatMs * 5;
     const live = this.#db
       .prepare(
-        `SELECT t.id, t.instance_id, i.host, i.pid, i.heartbeat_at FROM tasks t
+        `SELECT t.id, t.instance_id AS instanceId, i.host, i.pid, i.heartbeat_at AS heartbeatAt FROM tasks t
          LEFT JOIN instances i ON i.id = t.instance_id WHERE t.status IN ('queued', 'running')`,
       )
-      .all() as Row[];
-    const now = Date.now();
-    const host = hostname();
-    const gone = (r: Row): boolean => {
-      if (options.instanceId) return r.instance_id === options.instanceId;
-      if (this.#own.has(String(r.instance_id))) return false;
-      if (r.host === null || r.host === undefined) return true; // its process forgot itself: it is gone
-      if (r.host === host && !processAlive(Number(r.pid))) return true;
-      return now - Number(r.heartbeat_at) > staleMs;
-    };
-    const ids = live.filter(gone).map((r) => String(r.id));
+      .all() as unknown as LiveTaskRow[];
+    const ids = options.instanceId
+      ? live.filter((r) => r.instanceId === options.instanceId).map((r) => r.id)
+      : orphanedTasks(live, staleMs, this.#own);
     if (ids.length === 0) return ids;
     const mark = this.#db.prepare(
       `UPDATE tasks SET status = 'interrupted', error = ?,
@@ -310,14 +290,5 @@ export class RunStore extends RunQueries {
   close(): void {
     this.flush();
     if (this.#db.isOpen) this.#db.close();
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

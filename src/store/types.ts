@@ -83,3 +83,17 @@ export interface RetentionPolicy {
   maxAgeMs?: number;
   maxTasks?: number;
 }
+
+/** The row written when a task is first seen. */
+export interface QueuedTask {
+  id: string;
+  parentId?: string | undefined;
+  parentCallId?: string | undefined;
+  traceId?: string | undefined;
+  agentType: string;
+  description: string;
+  spawnDepth: number;
+  input?: unknown;
+  queuedAt: number;
+  instanceId?: string | undefined;
+}
