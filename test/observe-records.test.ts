@@ -248,6 +248,17 @@ describe('run records, logs and audit of a real run', () => {
     );
   });
 
+  it("records the input of a task started with a caller's own parent id", async () => {
+    await h.setup({}, () => ({ text: 'ok' }));
+    const { obs } = observed();
+    const { taskId, result } = obs.start(
+      { description: 'd', prompt: 'from codex' },
+      { parentTaskId: 'thread-42' },
+    );
+    await result;
+    expect(obs.store!.get(taskId)).toMatchObject({ parentId: 'thread-42', input: { prompt: 'from codex' } });
+  });
+
   it('records a task that fails before admission (bad input) with its error', async () => {
     await h.setup();
     const { obs, lines } = observed();

@@ -70,12 +70,14 @@ export class TaskCorrelation {
     if (!origin) {
       origin = {};
       const call = task.parentTaskId ? this.#pendingCalls.get(task.parentTaskId) : undefined;
-      if (call && task.parentTaskId) {
-        this.#pendingCalls.delete(task.parentTaskId);
-        origin = { input: call.input, parentCallId: call.callId };
-      } else if (this.#announced && !this.#announced.taskId && !task.parentTaskId) {
+      // Inside start() the first new task is the one it started, whatever parent id its caller gave
+      // (an MCP client's thread id is not one of ours); no nested task can start in that window.
+      if (this.#announced && !this.#announced.taskId) {
         this.#announced.taskId = task.taskId;
         origin = { input: this.#announced.input };
+      } else if (call && task.parentTaskId) {
+        this.#pendingCalls.delete(task.parentTaskId);
+        origin = { input: call.input, parentCallId: call.callId };
       }
       this.#origins.set(task.taskId, origin);
     }
