@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { TaskEngineOptions, TaskEvents, TaskInput, TaskOptions, TaskResult } from '../engine/index.ts';
 import type { ObserveOptions } from '../observe/index.ts';
+import { McpClientPool } from './client/mcp-client-pool.ts';
 
 /**
  * What the MCP server needs of the engine, behind a loader: the engine, the AI SDK and the
@@ -26,6 +27,8 @@ export interface EngineRuntimeOptions {
   engine: TaskEngineOptions;
   /** Run records, logs, traces and audit (`observe()`); false = none. Default: observe's defaults. */
   observe?: ObserveOptions | false;
+  /** MCP servers for the subagents (`.mcp.json`, agents' `mcpServers`); false = none. Default: a pool on the engine's env. */
+  mcpClients?: McpClientPool | false;
 }
 
 /** The real runtime: a TaskEngine with observability attached, loaded on demand. */
@@ -35,7 +38,16 @@ export async function createEngineRuntime(options: EngineRuntimeOptions): Promis
     import('../observe/index.ts'),
     import('../models/index.ts'),
   ]);
-  const engine = new TaskEngine(options.engine);
+  const pool =
+    options.mcpClients === false
+      ? undefined
+      : (options.mcpClients ?? new McpClientPool({ env: options.engine.env ?? process.env }));
+  // `toolProvider` is the engine hook subagents' MCP tools need (src/mcp/client/mcp-client-pool.ts);
+  // an engine without it ignores the option and the pool stays idle.
+  const engine = new TaskEngine({
+    ...options.engine,
+    ...(pool ? { toolProvider: pool } : {}),
+  } as TaskEngineOptions);
   const obs = options.observe === false ? undefined : observe(engine, { metrics: false, ...options.observe });
   let closed: Promise<void> | undefined;
   return {
@@ -71,6 +83,7 @@ export async function createEngineRuntime(options: EngineRuntimeOptions): Promis
     close: () => {
       closed ??= (async () => {
         engine.close();
+        await pool?.close();
         await obs?.close();
       })();
       return closed;
