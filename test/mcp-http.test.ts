@@ -9,7 +9,8 @@ import { startCli } from './cli-support.ts';
 import { serverEnv, waitFor } from './mcp-support.ts';
 import { makeWorkspace } from './support.ts';
 
-// `codex-task mcp --http`: streamable HTTP on loopback, one session per client.
+// `codex-task mcp --http`: streamable HTTP on loopback, one session per client; the tool named
+// `Agent` (Claude Code's current name) instead of `Task`.
 let model: ScriptedModelServer;
 let workspace: string;
 let server: ReturnType<typeof startCli>;
@@ -19,7 +20,7 @@ beforeAll(async () => {
   model = await startScriptedModel({ handler: () => ({ text: 'answered over http' }) });
   workspace = await makeWorkspace();
   let stderr = '';
-  server = startCli(['mcp', '--http', '0'], {
+  server = startCli(['mcp', '--http', '0', '--tool-name', 'Agent'], {
     cwd: workspace,
     env: serverEnv(model, workspace),
     timeoutMs: 60_000,
@@ -45,9 +46,9 @@ it('serves Task to two clients at once, each in its own session', async () => {
       return client;
     }),
   );
-  for (const client of clients) expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['Task']);
+  for (const client of clients) expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['Agent']);
   const results = (await Promise.all(
-    clients.map((c) => c.callTool({ name: 'Task', arguments: { description: 'hi', prompt: 'say hi' } })),
+    clients.map((c) => c.callTool({ name: 'Agent', arguments: { description: 'hi', prompt: 'say hi' } })),
   )) as CallToolResult[];
   for (const r of results)
     expect(r.content[0]).toMatchObject({

@@ -33,6 +33,8 @@ function script(req: ScriptedRequest) {
       ? { toolCalls: [{ name: 'Bash', input: { command: `echo $$ > ${file}; exec sleep 30` } }] }
       : { text: 'slept' };
   }
+  if (req.system.includes('AGENT:slowpoke')) return { text: 'too late', latencyMs: 3000 };
+  if (req.system.includes('AGENT:unauthorized')) return { fault: { kind: 'status' as const, status: 401 } };
   return { text: 'general answer' };
 }
 
@@ -47,6 +49,14 @@ beforeAll(async () => {
     '.claude/agents/sleeper.md': agentFile(
       { name: 'sleeper', description: 'Sleeps', tools: 'Bash' },
       'AGENT:sleeper',
+    ),
+    '.claude/agents/slowpoke.md': agentFile(
+      { name: 'slowpoke', description: 'Slow', timeout: '1s' },
+      'AGENT:slowpoke',
+    ),
+    '.claude/agents/unauthorized.md': agentFile(
+      { name: 'unauthorized', description: 'Bad key' },
+      'AGENT:unauthorized',
     ),
   });
   ({ client, transport, stderr } = await connectStdio(workspace, serverEnv(model, workspace)));
@@ -111,7 +121,7 @@ describe('codex-task mcp over stdio', () => {
     const result = await call({ description: 'x', prompt: 'y', subagent_type: 'nope' });
     expect(result.isError).toBe(true);
     expect(text(result)).toMatch(
-      /^Agent type 'nope' not found\. Available agents: Explore, general-purpose, Plan, reader, sleeper\nHint: /,
+      /^Agent type 'nope' not found\. Available agents: Explore, general-purpose, Plan, reader, sleeper, slowpoke, unauthorized\nHint: /,
     );
   });
 
@@ -124,6 +134,17 @@ describe('codex-task mcp over stdio', () => {
     const model = await call({ description: 'd', prompt: 'p', model: 'gpt-4o' });
     expect(model.isError).toBe(true);
     expect(text(model)).toContain('`model` must be one of haiku, sonnet, opus, fable');
+  });
+
+  it('answers a timeout and a provider failure as tool errors with the reason and the fix', async () => {
+    const late = await call({ description: 'slow', prompt: 'take your time', subagent_type: 'slowpoke' });
+    expect(late.isError).toBe(true);
+    expect(text(late)).toMatch(
+      /^Task timed_out: Timeout: .*\nHint: .*\n\nagentId: \w+ \(agent: slowpoke/s,
+    );
+    const refused = await call({ description: 'key', prompt: 'hi', subagent_type: 'unauthorized' });
+    expect(refused.isError).toBe(true);
+    expect(text(refused)).toMatch(/^Task failed: \w+: .*401.*\nHint: /s);
   });
 
   it('sends tools/list_changed when an agent file is added, and lists it', async () => {
