@@ -84,6 +84,12 @@ export async function runTaskCall(
       ...(callerModel ? { callerModel } : {}),
     });
     ours.add(started.taskId);
+    if (ctx.meta.threadId || ctx.meta.callId) {
+      runtime.correlate?.(started.taskId, {
+        ...(ctx.meta.threadId ? { threadId: ctx.meta.threadId } : {}),
+        ...(ctx.meta.callId ? { callId: ctx.meta.callId } : {}),
+      });
+    }
     const result = await started.result;
     await progressChain;
     return taskResult(result);

@@ -17,6 +17,8 @@ export interface TaskRuntime {
    * provider serves it, else undefined (the configured default applies).
    */
   callerModel(model: string | undefined): string | undefined;
+  /** Notes which client call a task serves (Codex's thread and call ids), for the logs. */
+  correlate?(taskId: string, caller: { threadId?: string; callId?: string }): void;
   /** Cancels running tasks, then flushes and closes what the runtime opened. */
   close(): Promise<void>;
 }
@@ -71,6 +73,12 @@ export async function createEngineRuntime(options: EngineRuntimeOptions): Promis
       }
     },
     events: engine.events,
+    correlate: (taskId, caller) => {
+      obs?.logger?.info(
+        { taskId, callerThreadId: caller.threadId, callerCallId: caller.callId },
+        'MCP tools/call',
+      );
+    },
     callerModel: (model) => {
       if (!model) return undefined;
       try {
