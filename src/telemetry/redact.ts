@@ -39,7 +39,10 @@ export interface RedactorOptions {
 
 export interface Redactor {
   text(value: string): string;
-  /** A deep copy with every string redacted and every secret-keyed value replaced. */
+  /**
+   * A deep copy with every string redacted and every secret-keyed value replaced. The same object
+   * gives the same (shared) copy: treat it as read-only.
+   */
   value<T>(value: T): T;
 }
 
@@ -58,12 +61,26 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return REDACTED;
   };
   // Cheap pre-check: most strings (file contents, prose) hold no secret and skip the replace.
-  const text = (value: string): string => {
+  const scan = (value: string): string => {
     pattern.lastIndex = 0;
     if (!pattern.test(value)) return value;
     pattern.lastIndex = 0;
     return value.replace(pattern, replacer);
   };
+  // One event reaches the store, the logs, the audit log, the spans and the SSE stream, each of
+  // which redacts the same tool input and output: remember the last results instead of rescanning.
+  const texts = new Map<string, string>();
+  const text = (value: string): string => {
+    if (value.length < 16) return scan(value);
+    let out = texts.get(value);
+    if (out === undefined) {
+      if (texts.size >= 64) texts.clear();
+      out = scan(value);
+      texts.set(value, out);
+    }
+    return out;
+  };
+  const values = new WeakMap<object, unknown>();
   const walk = (value: unknown, depth: number): unknown => {
     if (typeof value === 'string') return text(value);
     if (value === null || typeof value !== 'object') return value;
@@ -76,7 +93,16 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     }
     return out;
   };
-  return { text, value: <T>(value: T) => walk(value, 0) as T };
+  const value = <T>(input: T): T => {
+    if (input === null || typeof input !== 'object') return walk(input, 0) as T;
+    let out = values.get(input);
+    if (out === undefined) {
+      out = walk(input, 0);
+      values.set(input, out);
+    }
+    return out as T;
+  };
+  return { text, value };
 }
 
 export function isSecretKey(key: string): boolean {
