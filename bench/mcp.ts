@@ -1,16 +1,18 @@
 /**
  * `npm run bench:mcp [-- --json]`: the MCP surface's figures.
- *   startup   spawn of `codex-task mcp` (from source) → `initialize` answered, and → `tools/list`
- *             answered (Codex drops a server not listed within about a second, COMPAT.md); beside it
- *             the floor: a bare MCP SDK server that does nothing else. p50/p95 over N starts, after
- *             one start that fills V8's compile cache (as `codex-task install codex` does).
+ *   startup   spawn of `codex-task mcp` → `initialize` answered, and → `tools/list` answered (Codex
+ *             drops a server not listed within about a second, COMPAT.md), for a published build of
+ *             this checkout and from source; beside them the floor, a bare MCP SDK server that does
+ *             nothing else. p50/p95 over N alternating starts, after one start each that fills V8's
+ *             compile cache (as `codex-task install codex` does).
  *   overhead  per-call cost of the MCP layer: a `tools/call` of Task through the SDK client and our
  *             server (in memory, then over real stdio) minus the same task started directly, with a
  *             runtime that answers at once, so only the layer is measured. p50/p95 over 2,000 calls.
  */
 
+import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +36,7 @@ const TARGETS = { initializeP50Ms: 300, toolsListP95Ms: 1000, callOverheadP95Ms:
 const STARTS = Number(process.env.BENCH_MCP_STARTS ?? 10);
 const CALLS = Number(process.env.BENCH_MCP_CALLS ?? 2000);
 const BIN = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
-const SDK = fileURLToPath(new URL('../node_modules/@modelcontextprotocol/sdk/dist/esm/', import.meta.url));
+const FLOOR = fileURLToPath(new URL('../test/fixtures/bare-mcp-server.mjs', import.meta.url));
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -42,58 +44,62 @@ function percentile(values: number[], p: number): number {
 }
 const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
 
-async function startup(workspace: string) {
-  const floorFile = join(workspace, 'floor.mjs');
-  writeFileSync(
-    floorFile,
-    `import module from 'node:module';
-module.enableCompileCache?.();
-const { Server } = await import(${JSON.stringify(`${SDK}server/index.js`)});
-const { StdioServerTransport } = await import(${JSON.stringify(`${SDK}server/stdio.js`)});
-const { ListToolsRequestSchema } = await import(${JSON.stringify(`${SDK}types.js`)});
-const server = new Server({ name: 'floor', version: '0' }, { capabilities: { tools: {} } });
-server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [{ name: 'Task', inputSchema: { type: 'object' } }] }));
-await server.connect(new StdioServerTransport());
-`,
+/**
+ * A production build of this checkout in a temp directory (tsc → dist/, the published bin beside
+ * it), so the figure is the one users get: compiled JS, no type stripping.
+ */
+function buildProduction(dir: string): string {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      join(root, 'tsconfig.build.json'),
+      '--outDir',
+      join(dir, 'dist'),
+    ],
+    { stdio: 'ignore' },
   );
+  if (tsc.status !== 0 && !existsSync(join(dir, 'dist/cli/bin.js')))
+    throw new Error('tsc could not build the checkout');
+  mkdirSync(join(dir, 'bin'));
+  copyFileSync(join(root, 'bin/codex-task.js'), join(dir, 'bin/codex-task.js'));
+  copyFileSync(join(root, 'package.json'), join(dir, 'package.json'));
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  return join(dir, 'bin/codex-task.js');
+}
+
+async function startup(workspace: string) {
   const env = { PATH: process.env.PATH, HOME: workspace };
   const start = (args: string[]) => probeServer(process.execPath, args, { cwd: workspace, env });
-  const runs = { ours: [] as ProbeResult[], floor: [] as ProbeResult[] };
-  await start([BIN, 'mcp']);
-  await start([floorFile]);
+  const commands = {
+    'codex-task mcp (published build)': [buildProduction(join(workspace, 'prod')), 'mcp'],
+    'codex-task mcp (from source)': [BIN, 'mcp'],
+    'bare SDK server': [FLOOR],
+  };
+  const runs = new Map<string, ProbeResult[]>(Object.keys(commands).map((name) => [name, []]));
+  for (const args of Object.values(commands)) await start(args); // fills the compile cache
   for (let i = 0; i < STARTS; i++) {
-    runs.ours.push(await start([BIN, 'mcp']));
-    runs.floor.push(await start([floorFile]));
+    for (const [name, args] of Object.entries(commands)) runs.get(name)!.push(await start(args));
   }
-  const summary = (xs: ProbeResult[]) => ({
-    initializeP50Ms: percentile(
-      xs.map((x) => x.initializeMs),
-      50,
-    ),
-    initializeP95Ms: percentile(
-      xs.map((x) => x.initializeMs),
-      95,
-    ),
-    toolsListP50Ms: percentile(
-      xs.map((x) => x.toolsListMs),
-      50,
-    ),
-    toolsListP95Ms: percentile(
-      xs.map((x) => x.toolsListMs),
-      95,
-    ),
-  });
-  const ours = summary(runs.ours);
-  const floor = summary(runs.floor);
-  log(`startup (${STARTS} starts each, compile cache warm)`);
-  log(
-    `  codex-task mcp   initialize p50 ${fmt(ours.initializeP50Ms)} p95 ${fmt(ours.initializeP95Ms)}   tools/list p50 ${fmt(ours.toolsListP50Ms)} p95 ${fmt(ours.toolsListP95Ms)}`,
-  );
-  log(
-    `  bare SDK server  initialize p50 ${fmt(floor.initializeP50Ms)} p95 ${fmt(floor.initializeP95Ms)}   tools/list p50 ${fmt(floor.toolsListP50Ms)} p95 ${fmt(floor.toolsListP95Ms)}`,
-  );
-  log(`  target: initialize < ${TARGETS.initializeP50Ms} ms; listed well within Codex's ~1 s`);
-  return { ours, floor };
+  log(`startup (${STARTS} starts each, alternating, compile cache warm)`);
+  const figures: Record<string, Record<string, number>> = {};
+  for (const [name, xs] of runs) {
+    const init = xs.map((x) => x.initializeMs);
+    const list = xs.map((x) => x.toolsListMs);
+    figures[name] = {
+      initializeP50Ms: percentile(init, 50),
+      initializeP95Ms: percentile(init, 95),
+      toolsListP50Ms: percentile(list, 50),
+      toolsListP95Ms: percentile(list, 95),
+    };
+    log(
+      `  ${name.padEnd(34)} initialize p50 ${fmt(percentile(init, 50))} p95 ${fmt(percentile(init, 95))}   tools/list p50 ${fmt(percentile(list, 50))} p95 ${fmt(percentile(list, 95))}`,
+    );
+  }
+  log(`  target: initialize < ${TARGETS.initializeP50Ms} ms; tools/list well within Codex's ~1 s`);
+  return figures;
 }
 
 /** A runtime that answers at once: what remains of a call's time is the MCP layer's. */
