@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseSince, registerRunsCommands } from '../src/cli/runs-command.ts';
+import { parseSince } from '../src/cli/runs-actions.ts';
+import { registerRunsCommands } from '../src/cli/runs-command.ts';
 import { observe } from '../src/observe/index.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { agentFile, useHarness } from './support.ts';

@@ -1,123 +1,10 @@
 import type { Command } from 'commander';
-import {
-  AmbiguousTaskIdError,
-  RECORD_STATUSES,
-  type RecordStatus,
-  RunStore,
-  type TaskRecord,
-} from '../store/index.ts';
+// types.ts only (no index.ts): the list for --help, without loading the store at start-up.
+import { RECORD_STATUSES } from '../store/types.ts';
 import { EXIT } from './exit-codes.ts';
-import { printError, usageError } from './output.ts';
-import { formatList, formatTranscript } from './runs-format.ts';
+import { printError } from './output.ts';
 
-interface StoreFlags {
-  db?: string;
-}
-
-const STATUSES: readonly RecordStatus[] = RECORD_STATUSES;
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `30m`, `2h`, `7d` (ago) or a date/time; undefined when it is neither. */
-export function parseSince(value: string, now = Date.now()): number | undefined {
-  const relative = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(value.trim());
-  if (relative) return now - Number(relative[1]) * UNITS[relative[2]!.toLowerCase()]!;
-  const absolute = Date.parse(value);
-  return Number.isNaN(absolute) ? undefined : absolute;
-}
-
-function openStore(flags: StoreFlags): RunStore {
-  const store = new RunStore(flags.db ? { path: flags.db } : {});
-  // Tasks of processes that died are shown as what they are.
-  store.markInterrupted();
-  return store;
-}
-
-/** A task by id or unique prefix; prints the problem and returns an exit code when there is none. */
-function findTask(store: RunStore, id: string): TaskRecord | number {
-  try {
-    const record = store.find(id);
-    if (record) return record;
-    usageError(`No task '${id}' in ${store.path}`, 'List the recorded tasks with `codex-task runs list`.');
-    return EXIT.failed;
-  } catch (error) {
-    if (error instanceof AmbiguousTaskIdError) {
-      usageError(error.message, 'Give more characters of the id.');
-      return EXIT.usage;
-    }
-    throw error;
-  }
-}
-
-export function runsList(
-  flags: StoreFlags & { status?: string; agent?: string; since?: string; limit?: string; json?: boolean },
-): number {
-  if (flags.status && !STATUSES.includes(flags.status as RecordStatus)) {
-    usageError(`Unknown status '${flags.status}'`, `Use one of: ${STATUSES.join(', ')}.`);
-    return EXIT.usage;
-  }
-  const since = flags.since === undefined ? undefined : parseSince(flags.since);
-  if (flags.since !== undefined && since === undefined) {
-    usageError(
-      `Cannot read --since '${flags.since}'`,
-      'Use a duration ago (30m, 2h, 7d) or a date (2025-01-31T09:00).',
-    );
-    return EXIT.usage;
-  }
-  const limit = flags.limit === undefined ? 50 : Number(flags.limit);
-  if (!Number.isInteger(limit) || limit < 1) {
-    usageError(`--limit must be a positive whole number, not '${flags.limit}'`, 'For example --limit 20.');
-    return EXIT.usage;
-  }
-  const store = openStore(flags);
-  try {
-    const records = store.list({
-      ...(flags.status ? { status: flags.status as RecordStatus } : {}),
-      ...(flags.agent ? { agent: flags.agent } : {}),
-      ...(since !== undefined ? { since } : {}),
-      limit,
-    });
-    if (flags.json) process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
-    else if (records.length === 0) process.stderr.write(`No recorded tasks match (store: ${store.path}).\n`);
-    else process.stdout.write(`${formatList(records)}\n`);
-    return EXIT.ok;
-  } finally {
-    store.close();
-  }
-}
-
-export function runsShow(id: string, flags: StoreFlags & { json?: boolean }): number {
-  const store = openStore(flags);
-  try {
-    const record = findTask(store, id);
-    if (typeof record === 'number') return record;
-    const steps = store.steps(record.id);
-    const children = store.children(record.id);
-    if (flags.json) process.stdout.write(`${JSON.stringify({ task: record, steps, children }, null, 2)}\n`);
-    else process.stdout.write(`${formatTranscript(record, steps, children)}\n`);
-    return EXIT.ok;
-  } finally {
-    store.close();
-  }
-}
-
-/** One JSON object a line: the task, its steps, then each subagent's task and steps (depth first). */
-export function runsExport(id: string, flags: StoreFlags): number {
-  const store = openStore(flags);
-  try {
-    const root = findTask(store, id);
-    if (typeof root === 'number') return root;
-    const write = (record: TaskRecord) => {
-      process.stdout.write(`${JSON.stringify({ type: 'task', ...record })}\n`);
-      for (const step of store.steps(record.id))
-        process.stdout.write(`${JSON.stringify({ type: 'step', ...step })}\n`);
-      for (const child of store.children(record.id)) write(child);
-    };
-    write(root);
-    return EXIT.ok;
-  } finally {
-    store.close();
-  }
-}
+type Flags = Record<string, string | boolean | undefined>;
 
 /**
  * `codex-task runs list|show|export`: the recorded tasks. `onExit` receives each command's exit
@@ -129,11 +16,12 @@ export function registerRunsCommands(
     process.exitCode = c;
   },
 ): Command {
-  const guard =
-    <A extends unknown[]>(fn: (...args: A) => number) =>
-    (...args: A) => {
+  // The store (node:sqlite) is loaded when a runs command runs, not when the CLI starts.
+  const run =
+    <A extends unknown[]>(pick: (actions: typeof import('./runs-actions.ts')) => (...args: A) => number) =>
+    async (...args: A) => {
       try {
-        onExit(fn(...args));
+        onExit(pick(await import('./runs-actions.ts'))(...args));
       } catch (error) {
         printError(error);
         onExit(EXIT.failed);
@@ -144,7 +32,7 @@ export function registerRunsCommands(
   runs
     .command('list')
     .description('Recorded tasks, newest first')
-    .option('--status <status>', `only this status (${STATUSES.join(', ')})`)
+    .option('--status <status>', `only this status (${RECORD_STATUSES.join(', ')})`)
     .option('--agent <name>', 'only this agent type')
     .option('--since <when>', 'only tasks queued since: 30m, 2h, 7d, or a date')
     .option('--limit <n>', 'at most this many', '50')
@@ -154,7 +42,7 @@ export function registerRunsCommands(
       'after',
       '\nExamples:\n  codex-task runs list --status failed --since 1d\n  codex-task runs list --agent code-reviewer --json',
     )
-    .action(guard((opts: Parameters<typeof runsList>[0]) => runsList(opts)));
+    .action(run((a) => (opts: Flags) => a.runsList(opts)));
   runs
     .command('show')
     .description('One task and its transcript: turns, tool calls and results, subagents, result')
@@ -162,7 +50,7 @@ export function registerRunsCommands(
     .option('--json', 'print { task, steps, children } as JSON')
     .option(...db)
     .addHelpText('after', '\nExample:\n  codex-task runs show 3f2a9c')
-    .action(guard((id: string, opts: StoreFlags & { json?: boolean }) => runsShow(id, opts)));
+    .action(run((a) => (id: string, opts: Flags) => a.runsShow(id, opts)));
   runs
     .command('export')
     .description('A task, its transcript and its subagents as JSON lines')
@@ -170,6 +58,6 @@ export function registerRunsCommands(
     .option('--jsonl', 'JSON lines (the only format, and the default)')
     .option(...db)
     .addHelpText('after', '\nExample:\n  codex-task runs export 3f2a9c --jsonl > task.jsonl')
-    .action(guard((id: string, opts: StoreFlags) => runsExport(id, opts)));
+    .action(run((a) => (id: string, opts: Flags) => a.runsExport(id, opts)));
   return runs;
 }

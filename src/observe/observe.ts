@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { OBSERVABILITY_DEFAULTS } from '../config/defaults.ts';
 import type { TaskEngine, TaskOptions, TaskResult } from '../engine/index.ts';
 import { attachRunRecorder, type RetentionPolicy, type RunRecorder, RunStore } from '../store/index.ts';
@@ -13,6 +13,7 @@ import {
   type CircuitReport,
   createLogger,
   createRedactor,
+  createRegistry,
   createTracing,
   type Logger,
   type LoggerOptions,
@@ -125,7 +126,7 @@ export function observe(engine: TaskEngine, options: ObserveOptions = {}): Obser
 
   let metrics: Registry | undefined;
   if (options.metrics !== false) {
-    metrics = options.metrics instanceof Registry ? options.metrics : new Registry();
+    metrics = typeof options.metrics === 'object' ? options.metrics : createRegistry();
     const attached = attachMetrics(engine, metrics, { circuits });
     detach.push(attached.detach);
   }

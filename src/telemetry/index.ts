@@ -14,7 +14,7 @@ export {
   type LoggerOptions,
   type LoggingOptions,
 } from './logger.ts';
-export { attachMetrics, type CircuitReport, type MetricsOptions } from './metrics.ts';
+export { attachMetrics, type CircuitReport, createRegistry, type MetricsOptions } from './metrics.ts';
 export { type ModelCall, trackModelCalls } from './model-calls.ts';
 export {
   createRedactor,

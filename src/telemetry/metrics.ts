@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Registry } from 'prom-client';
 import type { TaskEngine } from '../engine/index.ts';
 import { listen } from './listen.ts';
 import { type ModelCall, trackModelCalls } from './model-calls.ts';
@@ -16,6 +17,15 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
+// prom-client takes ~90 ms to import: loaded when metrics are attached, not with telemetry.
+const require = createRequire(import.meta.url);
+const promClient = () => require('prom-client') as typeof import('prom-client');
+
+/** A fresh registry (never prom-client's global one). */
+export function createRegistry(): Registry {
+  return new (promClient().Registry)();
+}
+
 const CIRCUIT_VALUE: Record<string, number> = { closed: 0, 'half-open': 1, open: 2, isolated: 3 };
 const seconds = (ms: number) => ms / 1000;
 
@@ -26,9 +36,10 @@ const seconds = (ms: number) => ms / 1000;
  */
 export function attachMetrics(
   engine: TaskEngine,
-  registry: Registry = new Registry(),
+  registry: Registry = createRegistry(),
   options: MetricsOptions = {},
 ): { registry: Registry; detach: () => void } {
+  const { Counter, collectDefaultMetrics, Gauge, Histogram } = promClient();
   const registers = [registry];
   const started = new Counter({
     name: 'codex_task_tasks_started_total',

@@ -1,12 +1,16 @@
+import { createRequire } from 'node:module';
 import type { Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  type BufferConfig,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
+import type { BufferConfig, SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+// The SDK and the OTLP exporter take ~190 ms to import: they are loaded (synchronously, from their
+// CommonJS builds) only when tracing is actually configured. Their @opentelemetry/api copy shares
+// its context keys and globals with ours through Symbol.for, so spans nest across the two.
+const require = createRequire(import.meta.url);
+const sdk = () => ({
+  ...(require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base')),
+  ...(require('@opentelemetry/resources') as typeof import('@opentelemetry/resources')),
+  ...(require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http')),
+});
 
 export interface TracingSetupOptions {
   env?: Record<string, string | undefined>;
@@ -43,12 +47,10 @@ export function otlpTracesEndpoint(env: Record<string, string | undefined>): str
  */
 export function createTracing(options: TracingSetupOptions = {}): TracingSetup | undefined {
   const env = options.env ?? process.env;
-  let exporter = options.exporter;
-  if (!exporter) {
-    const url = otlpTracesEndpoint(env);
-    if (!url) return undefined;
-    exporter = new OTLPTraceExporter({ url });
-  }
+  const url = otlpTracesEndpoint(env);
+  if (!options.exporter && !url) return undefined;
+  const { BasicTracerProvider, BatchSpanProcessor, OTLPTraceExporter, resourceFromAttributes } = sdk();
+  const exporter = options.exporter ?? new OTLPTraceExporter({ url: url! });
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({
       'service.name': env.OTEL_SERVICE_NAME ?? options.serviceName ?? 'codex-task',

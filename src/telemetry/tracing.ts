@@ -1,20 +1,14 @@
-import {
-  type Attributes,
-  type Context,
-  context,
-  ROOT_CONTEXT,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  type Tracer,
-  trace,
-} from '@opentelemetry/api';
+import { createRequire } from 'node:module';
+import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import type { TaskEngine, TaskEventBase } from '../engine/index.ts';
 import type { TaskCorrelation } from './correlation.ts';
 import { GEN_AI, GEN_AI_OPERATION, providerName } from './gen-ai-attributes.ts';
 import { listen } from './listen.ts';
 import { type ModelCall, trackModelCalls } from './model-calls.ts';
 import { createRedactor, type Redactor, summarizeArgs } from './redact.ts';
+
+// Loaded when tracing is attached, not when telemetry is imported: tracing off costs nothing.
+const require = createRequire(import.meta.url);
 
 export interface TracingOptions {
   correlation: TaskCorrelation;
@@ -32,6 +26,8 @@ export interface TracingOptions {
  * no context manager, nothing global.
  */
 export function attachTracing(engine: TaskEngine, tracer: Tracer, options: TracingOptions): () => void {
+  const { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } =
+    require('@opentelemetry/api') as typeof import('@opentelemetry/api');
   const { correlation } = options;
   const redactor = options.redactor ?? createRedactor();
   const captureArgs = options.captureToolArguments ?? true;
