@@ -178,8 +178,18 @@ describe.each([
     // Codex's final output carries the three subagents' results.
     for (const { result } of Object.values(AGENTS)) expect(run.stdout).toContain(result);
 
-    // The results reached Codex's next request as tool outputs, each with the agentId/usage trailer.
     const codexRequests = model.requests.filter((r) => r.system.includes('You are Codex'));
+    if (outputItem === 'function_call_output') {
+      // Codex's tool search found Task: the server was listed within Codex's start-up window.
+      const found = codexRequests
+        .flatMap((r) => r.toolResults)
+        .find((t) => t.itemType === 'tool_search_output')?.output;
+      expect(found, "codex-task missing from Codex's tool search (not listed in time?)").toContain(
+        'mcp__codex_task__Task',
+      );
+    }
+
+    // The results reached Codex's next request as tool outputs, each with the agentId/usage trailer.
     const withResults = codexRequests.find((r) => r.toolResults.some((t) => t.itemType === outputItem));
     const outputs = withResults?.toolResults.filter((t) => t.itemType === outputItem) ?? [];
     const joined = outputs.map((o) => o.output).join('\n');
