@@ -30,6 +30,7 @@ let warnings: string[];
 beforeEach(async () => {
   workspace = await makeWorkspace({
     'notes/todo.txt': 'buy milk',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: .mcp.json's own ${VAR} syntax
     '.mcp.json': JSON.stringify({ mcpServers: { notes: { ...stdioEntry('${LABEL:-shared}') } } }),
     '.claude/agents/reader.md': agentFile({ name: 'reader', description: 'd', tools: 'Read' }),
     '.claude/agents/note-taker.md': agentFile({
@@ -156,6 +157,7 @@ describe('McpClientPool', () => {
       JSON.stringify({
         mcpServers: {
           notes: stdioEntry('ok'),
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: .mcp.json's own ${VAR} syntax
           broken: { command: '${MISSING_BIN}' },
           dead: { command: join(workspace, 'no-such-binary') },
         },
@@ -163,6 +165,7 @@ describe('McpClientPool', () => {
     );
     const { tools } = await pool.toolsFor(agents().get('general-purpose'), workspace);
     expect(Object.keys(tools).sort()).toEqual(['mcp__notes__delete_note', 'mcp__notes__read_note']);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: .mcp.json's own ${VAR} syntax
     expect(warnings.join('\n')).toContain('${MISSING_BIN}, which is not set');
     expect(warnings.join('\n')).toMatch(/MCP server 'dead' could not be started/);
   });
@@ -174,6 +177,7 @@ describe('McpClientPool', () => {
       await writeFile(
         join(workspace, '.mcp.json'),
         JSON.stringify({
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: .mcp.json's own ${VAR} syntax
           mcpServers: { 'web tools': { type: 'http', url: http.url, headers: { 'x-key': '${KEY}' } } },
         }),
       );

@@ -38,7 +38,7 @@ export async function createEngineRuntime(options: EngineRuntimeOptions): Promis
   const [{ TaskEngine }, { observe }, { resolveSpec }] = await Promise.all([
     import('../engine/index.ts'),
     import('../observe/index.ts'),
-    import('../models/index.ts'),
+    import('../providers/index.ts'),
   ]);
   const pool =
     options.mcpClients === false
