@@ -2,9 +2,10 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { AgentRegistry } from '../agents/index.ts';
 // Light on purpose (see task-tool.ts): the result text is the engine's, without loading the engine.
 import { formatResultForModel } from '../engine/result-text.ts';
-import type { TaskEventBase, TaskInput, TaskResult } from '../engine/types.ts';
+import type { TaskInput, TaskResult } from '../engine/types.ts';
 import { CodexTaskError, TaskCancelledError } from '../errors/index.ts';
 import type { CallMeta } from './call-meta.ts';
+import { progressRouterFor } from './progress-router.ts';
 import { RESULT_META_KEY } from './result-meta.ts';
 import type { TaskRuntime } from './task-runtime.ts';
 import { parseTaskToolInput } from './task-tool.ts';
@@ -43,7 +44,6 @@ export async function runTaskCall(
     return errorResult(error);
   }
 
-  const ours = new Set<string>();
   let sent = 0;
   let progressChain = Promise.resolve();
   const report = (message: string) => {
@@ -52,38 +52,15 @@ export async function runTaskCall(
     // In order, and a client that stopped listening never fails the call.
     progressChain = progressChain.then(() => send(++sent, message)).catch(() => {});
   };
-  const onQueued = (e: TaskEventBase) => {
-    if (e.parentTaskId && ours.has(e.parentTaskId)) ours.add(e.taskId);
-  };
-  const onStarted = (e: TaskEventBase & { resolvedModel: string }) => {
-    if (ours.has(e.taskId)) report(`${label(e)} started on ${e.resolvedModel}`);
-  };
-  const onProgress = (
-    e: TaskEventBase & {
-      turn: number;
-      lastTool?: string;
-      toolUses: number;
-      tokens: { input: number; output: number };
-    },
-  ) => {
-    if (!ours.has(e.taskId)) return;
-    const tool = e.lastTool ? ` · last tool ${e.lastTool}` : '';
-    report(
-      `${label(e)} turn ${e.turn}${tool} · ${e.toolUses} tool uses · ${e.tokens.input + e.tokens.output} tokens`,
-    );
-  };
-  runtime.events.on('task.queued', onQueued);
-  runtime.events.on('task.started', onStarted);
-  runtime.events.on('task.progress', onProgress);
+  const callerModel = runtime.callerModel(ctx.meta.model);
+  const started = runtime.start(input, {
+    signal: ctx.signal,
+    spawnDepth: 1,
+    ...(ctx.meta.threadId ? { parentTaskId: ctx.meta.threadId } : {}),
+    ...(callerModel ? { callerModel } : {}),
+  });
+  const unwatch = progressRouterFor(runtime).watch(started.taskId, report);
   try {
-    const callerModel = runtime.callerModel(ctx.meta.model);
-    const started = runtime.start(input, {
-      signal: ctx.signal,
-      spawnDepth: 1,
-      ...(ctx.meta.threadId ? { parentTaskId: ctx.meta.threadId } : {}),
-      ...(callerModel ? { callerModel } : {}),
-    });
-    ours.add(started.taskId);
     if (ctx.meta.threadId || ctx.meta.callId) {
       runtime.correlate?.(started.taskId, {
         ...(ctx.meta.threadId ? { threadId: ctx.meta.threadId } : {}),
@@ -94,14 +71,8 @@ export async function runTaskCall(
     await progressChain;
     return taskResult(result);
   } finally {
-    runtime.events.off('task.queued', onQueued);
-    runtime.events.off('task.started', onStarted);
-    runtime.events.off('task.progress', onProgress);
+    unwatch();
   }
-}
-
-function label(e: TaskEventBase): string {
-  return e.spawnDepth > 1 ? `[${e.agentType} ↳ nested]` : `[${e.agentType}]`;
 }
 
 export function taskResult(result: TaskResult): CallToolResult {
