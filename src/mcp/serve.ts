@@ -29,7 +29,11 @@ export async function serveStdio(service: TaskService, version: string): Promise
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     process.stdout.once('error', stop);
-    server.onclose = stop;
+    const onclose = server.onclose;
+    server.onclose = () => {
+      onclose?.();
+      stop();
+    };
   });
 }
 
