@@ -49,6 +49,11 @@ export async function mcpCommand(flags: McpFlags): Promise<number> {
   }
   const server = await serveHttp(service, VERSION, { port, host: flags.host ?? '127.0.0.1' });
   process.stderr.write(`codex-task MCP server (streamable HTTP) on ${server.url}\n`);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(flags.host ?? '127.0.0.1')) {
+    process.stderr.write(
+      'warning: not loopback and no authentication: anyone who can reach this port can run subagents here\n',
+    );
+  }
   await new Promise<void>((done) => {
     const stop = () => void server.close().then(done);
     process.once('SIGINT', stop);
