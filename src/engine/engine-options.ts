@@ -2,6 +2,7 @@ import type { AgentDefinition, AgentInput } from '../agents/index.ts';
 import type { ModelPrice } from '../config/defaults.ts';
 import type { FailoverChains, ProviderConfig, RateLimit, ResilienceOptions } from '../models/index.ts';
 import type { ToolLimits } from '../tools/index.ts';
+import type { SubagentToolProvider } from './types.ts';
 
 export interface TaskEngineOptions {
   /** Default working directory (workspace root and agent discovery start) of tasks. */
@@ -39,6 +40,11 @@ export interface TaskEngineOptions {
   maxTasks?: number;
   /** USD this engine may spend on priced models; then new tasks are refused and running ones stop at their next call. */
   maxCostUsd?: number;
+  /**
+   * Extra tools for subagents — MCP servers' tools (`mcp__<server>__<tool>`) from `McpClientPool`.
+   * Granted by `tools`/`disallowedTools` exactly like built-ins; closed with the engine.
+   */
+  toolProvider?: SubagentToolProvider;
 }
 
 /** Env var with failover chains: `sonnet=anthropic:claude-sonnet-5,openai:gpt-5.5;opus=…`. */

@@ -1,7 +1,8 @@
-import { type Schema, type Tool, type ToolSet, tool, zodSchema } from 'ai';
+import { jsonSchema, type Schema, type Tool, type ToolSet, tool, zodSchema } from 'ai';
 import type { z } from 'zod';
 import { CodexTaskError } from '../errors/index.ts';
 import type { ToolContext, ToolSpec } from '../tools/index.ts';
+import type { ProvidedToolSpec } from './types.ts';
 
 export interface ToolCallInfo {
   callId: string;
@@ -79,4 +80,21 @@ function toModelError(error: unknown): Error {
     return new Error(`${error.message}\nHint: ${error.hint}`, { cause: error });
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** A provider's tool (an MCP server's) as the AI SDK runs it, observed like a built-in. */
+export function providedTool(
+  name: string,
+  spec: ProvidedToolSpec,
+  hooks: ToolCallHooks,
+  signal: AbortSignal,
+): Tool {
+  return tool({
+    description: spec.description,
+    inputSchema: jsonSchema(spec.inputSchema),
+    execute: (input: unknown, { toolCallId, abortSignal }) =>
+      observed({ callId: toolCallId, name, input }, hooks, () =>
+        spec.execute(input, { signal: abortSignal ?? signal }),
+      ),
+  });
 }

@@ -37,10 +37,31 @@ import { createNestedTaskTool } from './nested-task-tool.ts';
 import { SlotLease } from './slot-lease.ts';
 import { buildSystemPrompt, ProjectInstructionsReader } from './subagent-prompt.ts';
 import { RunState, runSubagentLoop } from './subagent-run.ts';
-import { buildToolSet, type ToolCallHooks } from './subagent-tools.ts';
+import { buildToolSet, providedTool, type ToolCallHooks } from './subagent-tools.ts';
 import { parseTaskInput } from './task-input.ts';
-import type { TaskEventBase, TaskEvents, TaskInput, TaskOptions, TaskResult, TaskStatus } from './types.ts';
+import type {
+  ProvidedToolSpec,
+  TaskEventBase,
+  TaskEvents,
+  TaskInput,
+  TaskOptions,
+  TaskResult,
+  TaskStatus,
+} from './types.ts';
 import { UsageLedger, type UsageTotals } from './usage-totals.ts';
+
+interface ExecuteParams {
+  input: TaskInput;
+  agent: AgentDefinition;
+  resolved: ResolvedModel;
+  cwd: string;
+  spawnDepth: number;
+  taskId: string;
+  state: RunState;
+  signal: AbortSignal;
+  lease: SlotLease;
+  base: TaskEventBase;
+}
 
 const TOOLS_BY_NAME = new Map(BUILTIN_TOOLS.map((t) => [t.name, t]));
 /** Every tool name an agent can be granted: the built-ins plus Task (and its alias Agent). */
@@ -139,6 +160,7 @@ export class TaskEngine {
   /** Cancels every queued and running task of this engine. */
   close(): void {
     this.#shutdown.abort(new TaskCancelledError('The engine was closed'));
+    void this.#options.toolProvider?.close().catch(() => {});
   }
 
   async run(rawInput: unknown, options: TaskOptions = {}): Promise<TaskResult> {
@@ -239,20 +261,19 @@ export class TaskEngine {
     }
   }
 
-  async #execute(params: {
-    input: TaskInput;
-    agent: AgentDefinition;
-    resolved: ResolvedModel;
-    cwd: string;
-    spawnDepth: number;
-    taskId: string;
-    state: RunState;
-    signal: AbortSignal;
-    lease: SlotLease;
-    base: TaskEventBase;
-  }): Promise<string> {
+  async #execute(params: ExecuteParams): Promise<string> {
+    const { agent, cwd, signal } = params;
+    const provided = await this.#options.toolProvider?.toolsFor(agent, cwd, signal);
+    try {
+      return await this.#runSubagent(params, provided?.tools ?? {});
+    } finally {
+      await provided?.release();
+    }
+  }
+
+  async #runSubagent(params: ExecuteParams, provided: Record<string, ProvidedToolSpec>): Promise<string> {
     const { input, agent, resolved, cwd, state, signal } = params;
-    const granted = effectiveTools(agent, GRANTABLE_TOOLS);
+    const granted = effectiveTools(agent, [...GRANTABLE_TOOLS, ...Object.keys(provided)]);
     const maxDepth = this.#options.maxSpawnDepth ?? DEFAULTS.maxSpawnDepth;
     // `turn` is the turn in progress (1-based) when a tool starts, the one just finished at a turn's end.
     const progress = (turn: number) =>
@@ -302,6 +323,10 @@ export class TaskEngine {
           }
         },
       });
+    }
+    for (const name of granted) {
+      const spec = provided[name];
+      if (spec) extra[name] = providedTool(name, spec, hooks, signal);
     }
     const specs = granted.flatMap((name) => TOOLS_BY_NAME.get(name) ?? []);
     const ctx = {

@@ -1,3 +1,4 @@
+import type { AgentDefinition } from '../agents/index.ts';
 import type { TaskErrorInfo } from '../errors/index.ts';
 import type { AttemptReport } from '../models/index.ts';
 
@@ -170,4 +171,22 @@ export interface TaskEvents {
   /** The task moved to another candidate of its failover chain (also in `TaskResult.failovers`). */
   'task.failover': [TaskEventBase & FailoverRecord];
   'task.finished': [TaskEventBase & { result: TaskResult }];
+}
+
+/** A tool from a `toolProvider`: JSON Schema in, text out, cancellable (an MCP server's tool). */
+export interface ProvidedToolSpec {
+  description: string;
+  inputSchema: Record<string, unknown>;
+  execute(input: unknown, options: { signal: AbortSignal }): Promise<string>;
+}
+
+/** Where a subagent's extra tools come from (MCP servers: `McpClientPool` in mcp/). */
+export interface SubagentToolProvider {
+  /** The tools this run may be offered, by model-facing name; `release` when the run ends. */
+  toolsFor(
+    agent: AgentDefinition,
+    cwd: string,
+    signal?: AbortSignal,
+  ): Promise<{ tools: Record<string, ProvidedToolSpec>; release(): Promise<void> }>;
+  close(): Promise<void>;
 }

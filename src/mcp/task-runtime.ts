@@ -44,12 +44,7 @@ export async function createEngineRuntime(options: EngineRuntimeOptions): Promis
     options.mcpClients === false
       ? undefined
       : (options.mcpClients ?? new McpClientPool({ env: options.engine.env ?? process.env }));
-  // `toolProvider` is the engine hook subagents' MCP tools need (src/mcp/client/mcp-client-pool.ts);
-  // an engine without it ignores the option and the pool stays idle.
-  const engine = new TaskEngine({
-    ...options.engine,
-    ...(pool ? { toolProvider: pool } : {}),
-  } as TaskEngineOptions);
+  const engine = new TaskEngine({ ...options.engine, ...(pool ? { toolProvider: pool } : {}) });
   const obs = options.observe === false ? undefined : observe(engine, { metrics: false, ...options.observe });
   let closed: Promise<void> | undefined;
   return {
