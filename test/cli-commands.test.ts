@@ -335,3 +335,40 @@ describe('help and version', () => {
     expect(run.stderr).toContain('unknown command');
   });
 });
+
+describe('recorded runs and the HTTP API from the command line', () => {
+  it('records what `run` did, for `runs list` and `runs show`', async () => {
+    const ws = await h.setup(AGENTS, script);
+    const run = await runCli(['run', 'echo', 'remember', 'me', '--json'], { cwd: ws, env: envFor() });
+    expect(run.code).toBe(0);
+    const { taskId } = JSON.parse(run.stdout) as { taskId: string };
+    const list = await runCli(['runs', 'list', '--json'], { cwd: ws, env: envFor() });
+    expect(list.code).toBe(0);
+    const rows = JSON.parse(list.stdout) as { id?: string; taskId?: string; status: string }[];
+    expect(rows.some((r) => (r.id ?? r.taskId) === taskId && r.status === 'completed')).toBe(true);
+    const show = await runCli(['runs', 'show', taskId.slice(0, 8)], { cwd: ws, env: envFor() });
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('echo: remember me');
+  });
+
+  it('`serve` answers /health and runs a task over HTTP', async () => {
+    const ws = await h.setup(AGENTS, script);
+    const { child, done, output } = startCli(['serve', '--port', '0'], { cwd: ws, env: envFor() });
+    let url = '';
+    for (let i = 0; i < 100 && !url; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      url = /API on (http:\/\/\S+)/.exec(output().stderr)?.[1] ?? '';
+    }
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    const response = await fetch(`${url}/v1/tasks?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ description: 'over http', prompt: 'via api', subagent_type: 'echo' }),
+    });
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(await response.json())).toContain('echo: via api');
+    child.kill('SIGINT');
+    expect((await done).code).toBe(0);
+  });
+});

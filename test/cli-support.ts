@@ -13,7 +13,11 @@ export interface CliRun {
 export function startCli(
   args: string[],
   options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
-): { child: ChildProcessWithoutNullStreams; done: Promise<CliRun> } {
+): {
+  child: ChildProcessWithoutNullStreams;
+  done: Promise<CliRun>;
+  output: () => { stdout: string; stderr: string };
+} {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     env: {
@@ -41,7 +45,7 @@ export function startCli(
     });
   });
   child.stdin.end(options.input ?? '');
-  return { child, done };
+  return { child, done, output: () => ({ stdout, stderr }) };
 }
 
 /** Runs the real command line to completion. */

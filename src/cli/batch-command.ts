@@ -1,6 +1,7 @@
-import { TaskEngine, type TaskInput, type TaskResult } from '../engine/index.ts';
+import type { TaskInput, TaskResult } from '../engine/index.ts';
 import { BatchDisplay } from './batch-display.ts';
 import { parseBatch } from './batch-input.ts';
+import { EngineSession } from './engine-session.ts';
 import { EXIT } from './exit-codes.ts';
 import { durationFlag, positiveIntFlag, positiveNumberFlag } from './flags.ts';
 import { isInteractive, outputPrefs, printError } from './output.ts';
@@ -21,7 +22,7 @@ export interface BatchFlags {
 /** `codex-task batch <file|->`: many Tasks in parallel, a live view, a summary, machine output on request. */
 export async function batchCommand(file: string, flags: BatchFlags): Promise<number> {
   let inputs: TaskInput[];
-  let engine: TaskEngine;
+  let session: EngineSession;
   try {
     inputs = parseBatch(await readInput(file), file === '-' ? 'stdin' : file);
     const settings = settingsFor({
@@ -37,7 +38,7 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
           : {}),
       },
     });
-    engine = new TaskEngine(settings.engine);
+    session = new EngineSession(settings);
   } catch (error) {
     printError(error);
     return EXIT.usage;
@@ -47,7 +48,7 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
     stream: process.stderr,
     live: isInteractive(process.stderr) && !outputPrefs.quiet && !flags.json && !flags.jsonl,
   });
-  if (!outputPrefs.quiet) display.attach(engine);
+  if (!outputPrefs.quiet) display.attach(session.engine);
   const interrupt = new AbortController();
   const onSigint = () => {
     // A second Ctrl-C means "now": the engine has already been asked to cancel everything.
@@ -61,7 +62,7 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
     const pending: Promise<TaskResult>[] = [];
     inputs.forEach((input, index) => {
       display.admitting = index;
-      const result = engine.run(input, { signal: interrupt.signal });
+      const result = session.run(input, { signal: interrupt.signal });
       display.admitting = -1;
       pending.push(
         result.then((r) => {
@@ -84,6 +85,6 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
     return results.every((r) => r.status === 'completed') ? EXIT.ok : EXIT.failed;
   } finally {
     process.off('SIGINT', onSigint);
-    engine.close();
+    await session.close();
   }
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes.ts';
 import { outputPrefs } from './output.ts';
+import { registerRunsCommands } from './runs-command.ts';
 import { VERSION } from './version.ts';
 
 const example = (...lines: string[]) =>
@@ -193,6 +194,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       example('codex-task install codex', 'codex-task install codex --scope project --print'),
     )
     .action(act(async () => (await import('./install-command.ts')).installCommand));
+
+  registerRunsCommands(program, (code) => {
+    exitCode = code;
+  });
+
+  program
+    .command('serve')
+    .description('HTTP API: start, follow (SSE) and cancel tasks; agents, /health, /ready, /metrics')
+    .option('-p, --port <port>', 'port (0 = any free port)', '8790')
+    .option('--host <host>', 'interface; anything but loopback needs a token', '127.0.0.1')
+    .option('--token <token>', 'bearer token (default: CODEX_TASK_API_TOKEN)')
+    .option('-C, --cwd <dir>', 'project directory')
+    .addHelpText('after', example('codex-task serve --port 8790'))
+    .action(act(async () => (await import('./serve-command.ts')).serveCommand));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

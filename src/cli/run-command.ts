@@ -1,4 +1,4 @@
-import { TaskEngine } from '../engine/index.ts';
+import { EngineSession } from './engine-session.ts';
 import { EXIT } from './exit-codes.ts';
 import { durationFlag } from './flags.ts';
 import { note, outputPrefs, printError } from './output.ts';
@@ -15,7 +15,7 @@ export interface RunFlags {
 
 /** `codex-task run <agent> <prompt…>`: one Task, progress on stderr, the answer (or JSON) on stdout. */
 export async function runCommand(agent: string, promptWords: string[], flags: RunFlags): Promise<number> {
-  let engine: TaskEngine;
+  let session: EngineSession;
   let prompt: string;
   try {
     prompt =
@@ -24,19 +24,21 @@ export async function runCommand(agent: string, promptWords: string[], flags: Ru
       ...(flags.cwd ? { cwd: flags.cwd } : {}),
       config: flags.timeout === undefined ? {} : { taskTimeout: durationFlag('--timeout', flags.timeout) },
     });
-    engine = new TaskEngine(settings.engine);
+    session = new EngineSession(settings);
   } catch (error) {
     printError(error);
     return EXIT.usage;
   }
-  engine.events.on('task.started', (e) => note(progressLine('started', e)));
-  if (outputPrefs.verbose) engine.events.on('task.progress', (e) => note(progressLine('progress', e)));
-  else engine.events.on('task.tool', (e) => e.phase === 'started' && note(`[${e.agentType}] ${e.name}`));
+  session.engine.events.on('task.started', (e) => note(progressLine('started', e)));
+  if (outputPrefs.verbose)
+    session.engine.events.on('task.progress', (e) => note(progressLine('progress', e)));
+  else
+    session.engine.events.on('task.tool', (e) => e.phase === 'started' && note(`[${e.agentType}] ${e.name}`));
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
   process.once('SIGINT', onSigint);
   try {
-    const result = await engine.run(
+    const result = await session.run(
       {
         description: prompt.trim().slice(0, 40) || 'task',
         prompt,
@@ -55,6 +57,6 @@ export async function runCommand(agent: string, promptWords: string[], flags: Ru
     return usage.includes(result.error?.type ?? '') ? EXIT.usage : EXIT.failed;
   } finally {
     process.off('SIGINT', onSigint);
-    engine.close();
+    await session.close();
   }
 }
