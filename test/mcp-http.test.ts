@@ -46,7 +46,8 @@ it('serves Task to two clients at once, each in its own session', async () => {
       return client;
     }),
   );
-  for (const client of clients) expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['Agent']);
+  for (const client of clients)
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['Agent']);
   const results = (await Promise.all(
     clients.map((c) => c.callTool({ name: 'Agent', arguments: { description: 'hi', prompt: 'say hi' } })),
   )) as CallToolResult[];

@@ -139,9 +139,7 @@ describe('codex-task mcp over stdio', () => {
   it('answers a timeout and a provider failure as tool errors with the reason and the fix', async () => {
     const late = await call({ description: 'slow', prompt: 'take your time', subagent_type: 'slowpoke' });
     expect(late.isError).toBe(true);
-    expect(text(late)).toMatch(
-      /^Task timed_out: Timeout: .*\nHint: .*\n\nagentId: \w+ \(agent: slowpoke/s,
-    );
+    expect(text(late)).toMatch(/^Task timed_out: Timeout: .*\nHint: .*\n\nagentId: \w+ \(agent: slowpoke/s);
     const refused = await call({ description: 'key', prompt: 'hi', subagent_type: 'unauthorized' });
     expect(refused.isError).toBe(true);
     expect(text(refused)).toMatch(/^Task failed: \w+: .*401.*\nHint: /s);
