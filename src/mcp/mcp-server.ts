@@ -7,12 +7,10 @@ import {
   McpError,
 } from '@modelcontextprotocol/sdk/types.js';
 import { parseCallMeta } from './call-meta.ts';
+import { SERVER_INSTRUCTIONS } from './mcp-server.instructions.ts';
 import type { TaskService } from './task-service.ts';
 
 export const SERVER_NAME = 'codex-task';
-
-const INSTRUCTIONS =
-  "Delegate self-contained work to specialised subagents with the Task tool. Several Task calls in one turn run in parallel; each returns the subagent's final report.";
 
 /**
  * One MCP session (a stdio connection, or one streamable-HTTP session) over the shared service:
@@ -21,7 +19,7 @@ const INSTRUCTIONS =
 export function createMcpServer(service: TaskService, version: string): Server {
   const server = new Server(
     { name: SERVER_NAME, version },
-    { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: { listChanged: true } }, instructions: SERVER_INSTRUCTIONS },
   );
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [await service.tool()] }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
