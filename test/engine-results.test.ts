@@ -55,7 +55,8 @@ describe('task results', () => {
     const result = await h.engine().run({ prompt: 42, extra: true });
     expect(result.error!.type).toBe('InvalidInput');
     expect(result.error!.message).toContain('`description` is required');
-    expect(result.error!.message).toContain('`prompt`');
+    expect(result.error!.message).toMatch(/`prompt`: .*expected string/);
+    expect(result.error!.message).not.toContain('`prompt` is required');
     expect(result.error!.message).toContain('`extra`');
   });
 

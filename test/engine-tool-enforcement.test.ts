@@ -87,7 +87,7 @@ describe('tool access is enforced by the runtime', () => {
 
       expect(result.content).not.toContain('TOP-SECRET');
       expect(result.content).toMatch(/outside the workspace|not allowed|denied/i);
-      expect(result.toolStats.Read).toMatchObject({ calls: 1, errors: 1 });
+      expect(result.toolStats.Read).toMatchObject({ calls: 1, errors: 1, denied: 1 });
     });
   }
 

@@ -37,11 +37,12 @@ export class RunState {
     this.#stat(name).calls++;
   }
 
-  toolEnded(name: string, durationMs: number, failed: boolean): void {
+  toolEnded(name: string, durationMs: number, failed: boolean, denied = false): void {
     this.toolMs += durationMs;
     const stat = this.#stat(name);
     stat.durationMs += durationMs;
     if (failed) stat.errors++;
+    if (denied) stat.denied++;
   }
 
   /** A call the runtime refused before any execute ran (the tool is not granted to this agent). */

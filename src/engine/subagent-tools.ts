@@ -1,6 +1,6 @@
 import { jsonSchema, type Schema, type Tool, type ToolSet, tool, zodSchema } from 'ai';
 import type { z } from 'zod';
-import { CodexTaskError } from '../errors/index.ts';
+import { CodexTaskError, ToolDeniedError } from '../errors/index.ts';
 import type { ToolContext, ToolSpec } from '../tools/index.ts';
 import type { ProvidedToolSpec } from './types.ts';
 
@@ -14,6 +14,8 @@ export interface ToolCallOutcome {
   durationMs: number;
   output?: string;
   error?: string;
+  /** The runtime refused the call (e.g. a path outside the workspace, an agent type not allowed). */
+  denied?: boolean;
 }
 
 export interface ToolCallHooks {
@@ -70,7 +72,11 @@ export async function observed(
     return output;
   } catch (error) {
     const forModel = toModelError(error);
-    hooks.onEnd(call, { durationMs: performance.now() - started, error: forModel.message });
+    hooks.onEnd(call, {
+      durationMs: performance.now() - started,
+      error: forModel.message,
+      ...(error instanceof ToolDeniedError ? { denied: true } : {}),
+    });
     throw forModel;
   }
 }

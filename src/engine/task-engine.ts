@@ -292,7 +292,7 @@ export class TaskEngine {
         progress(turn);
       },
       onEnd: (call, outcome) => {
-        state.toolEnded(call.name, outcome.durationMs, outcome.error !== undefined);
+        state.toolEnded(call.name, outcome.durationMs, outcome.error !== undefined, outcome.denied);
         this.events.emit('task.tool', {
           ...params.base,
           phase: 'finished',

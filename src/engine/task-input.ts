@@ -41,7 +41,9 @@ export function parseTaskInput(input: unknown): TaskInput {
     const field = issue.path.join('.') || 'input';
     if (issue.code === 'unrecognized_keys')
       return `unknown parameter(s) ${issue.keys.map((k) => `\`${k}\``).join(', ')}`;
-    if (issue.code === 'invalid_type' && issue.input === undefined) return `\`${field}\` is required`;
+    // zod 4 does not carry the input on issues; its message says what was received.
+    if (issue.code === 'invalid_type' && /received undefined/.test(issue.message))
+      return `\`${field}\` is required`;
     return `\`${field}\`: ${issue.message}`;
   });
   throw new InvalidTaskInputError(`Invalid Task input: ${problems.join('; ')}`);
