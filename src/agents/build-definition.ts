@@ -139,12 +139,14 @@ export function buildDefinition(raw: Record<string, unknown>, ctx: BuildContext)
   for (const key of Object.keys(raw)) {
     if (ACCEPTED.has(key)) {
       accepted[key] = raw[key];
-      add(
-        'warning',
-        key,
-        `\`${key}\` is accepted, not yet enforced`,
-        'codex-task keeps this field but does not act on it yet.',
-      );
+      // mcpServers is acted on by the MCP client pool (mcp/), which reads it from `accepted`.
+      if (key !== 'mcpServers')
+        add(
+          'warning',
+          key,
+          `\`${key}\` is accepted, not yet enforced`,
+          'codex-task keeps this field but does not act on it yet.',
+        );
     } else if (!KNOWN.has(key) && !ctx.extraKeys?.includes(key)) {
       // defineProperty: a `__proto__:` key must become a field, not this object's prototype.
       Object.defineProperty(unknown, key, {

@@ -397,3 +397,14 @@ describe('other sources', () => {
     expect(parseAgentSource('inline.md', agent(base)).definition?.name).toBe('reviewer');
   });
 });
+
+describe('mcpServers', () => {
+  it('is kept in `accepted` for the MCP client pool, without the not-enforced warning', () => {
+    const { definition, problems } = parseAgentSource(
+      '/p/.claude/agents/m.md',
+      '---\nname: m\ndescription: uses mcp\nmcpServers:\n  - github\n---\nbody\n',
+    );
+    expect(definition?.accepted.mcpServers).toEqual(['github']);
+    expect(problems.filter((p) => p.field === 'mcpServers')).toEqual([]);
+  });
+});
