@@ -9,23 +9,19 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Starts the real command line (from source) as a subprocess with a clean, explicit environment. */
-export function startCli(
+/** Starts a Node script as a subprocess with an explicit environment, collecting its output. */
+export function spawnCollecting(
+  script: string,
   args: string[],
-  options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number },
 ): {
   child: ChildProcessWithoutNullStreams;
   done: Promise<CliRun>;
   output: () => { stdout: string; stderr: string };
 } {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [script, ...args], {
     cwd: options.cwd,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: options.cwd ?? process.env.HOME ?? '/tmp',
-      NO_COLOR: '1',
-      ...options.env,
-    },
+    env: options.env,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -46,6 +42,22 @@ export function startCli(
   });
   child.stdin.end(options.input ?? '');
   return { child, done, output: () => ({ stdout, stderr }) };
+}
+
+/** Starts the real command line (from source) with a clean, explicit environment. */
+export function startCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+): ReturnType<typeof spawnCollecting> {
+  return spawnCollecting(BIN, args, {
+    ...options,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: options.cwd ?? process.env.HOME ?? '/tmp',
+      NO_COLOR: '1',
+      ...options.env,
+    },
+  });
 }
 
 /** Runs the real command line to completion. */

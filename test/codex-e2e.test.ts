@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import {
   startScriptedModel,
 } from '../src/scripted-model/index.ts';
 import { RunStore } from '../src/store/index.ts';
-import { runCli } from './cli-support.ts';
+import { runCli, spawnCollecting } from './cli-support.ts';
 import { agentFile, makeWorkspace } from './support.ts';
 
 // The real Codex CLI (npm @openai/codex) delegating to codex-task over MCP. Codex and the three
@@ -137,27 +136,11 @@ function runCodex(
   codexModelName: string,
   prompt: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    [CODEX, 'exec', '--skip-git-repo-check', '-m', codexModelName, prompt],
-    { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return spawnCollecting(CODEX, ['exec', '--skip-git-repo-check', '-m', codexModelName, prompt], {
+    cwd: workspace,
+    env,
+    timeoutMs: 60_000,
+  }).done;
 }
 
 describe.each([
