@@ -108,3 +108,20 @@ describe('README command-line examples run as written', () => {
     }
   }, 60_000);
 });
+
+describe('README agent file example', () => {
+  it('is a valid agent file that means what its comments say', async () => {
+    const { parseAgentSource, effectiveTools, DEFAULT_KNOWN_TOOLS } = await import('../src/agents/index.ts');
+    const text = /```markdown\n([\s\S]*?)```/.exec(README)![1]!;
+    const { definition, problems } = parseAgentSource('/p/.claude/agents/code-reviewer.md', text);
+    expect(problems).toEqual([]);
+    expect(definition).toMatchObject({
+      name: 'code-reviewer',
+      model: 'sonnet',
+      maxTurns: 20,
+      timeoutMs: 300_000,
+      disallowedTools: ['Bash'],
+    });
+    expect(effectiveTools(definition!, DEFAULT_KNOWN_TOOLS.available)).toEqual(['Read', 'Grep', 'Glob']);
+  });
+});
