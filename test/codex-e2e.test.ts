@@ -191,6 +191,7 @@ describe.each([
       const tasks = store.list({ parentId: threadId! });
       expect(tasks.map((t) => t.agentType).sort()).toEqual(['counter', 'reader', 'writer']);
       for (const t of tasks) expect(t).toMatchObject({ status: 'completed', toolUses: 1, spawnDepth: 1 });
+      for (const t of tasks) expect(store.get(t.id)?.input).toMatchObject({ subagent_type: t.agentType });
       const latestStart = Math.max(...tasks.map((t) => t.startedAt!));
       const earliestEnd = Math.min(...tasks.map((t) => t.finishedAt!));
       expect(latestStart).toBeLessThan(earliestEnd);

@@ -49,10 +49,9 @@ export async function createEngineRuntime(options: EngineRuntimeOptions): Promis
   let closed: Promise<void> | undefined;
   return {
     start: (input, taskOptions) => {
-      // observe's start() records the input too, but (for now) only for tasks without a parent: it
-      // takes any parentTaskId for a nested task's, and a caller's thread id is not one of ours.
-      if (obs && !taskOptions.parentTaskId) return obs.start(input, taskOptions);
-      // Otherwise the id comes from the task's first event, which run() emits synchronously.
+      // observe's start() records the input with the task (a caller's thread id as parent is fine).
+      if (obs) return obs.start(input, taskOptions);
+      // Without records, the id comes from the task's first event, which run() emits synchronously.
       let taskId = '';
       const first = (e: { taskId: string }) => {
         taskId ||= e.taskId;
