@@ -73,42 +73,22 @@ export const anthropicWire: WireFormat = {
     let index = 0;
     if (reply.text !== '') {
       frames.push(
-        event('content_block_start', {
-          type: 'content_block_start',
+        ...contentBlock(
           index,
-          content_block: { type: 'text', text: '' },
-        }),
+          { type: 'text', text: '' },
+          splitText(reply.text).map((text) => ({ type: 'text_delta', text })),
+        ),
       );
-      for (const text of splitText(reply.text)) {
-        frames.push(
-          event('content_block_delta', {
-            type: 'content_block_delta',
-            index,
-            delta: { type: 'text_delta', text },
-          }),
-        );
-      }
-      frames.push(event('content_block_stop', { type: 'content_block_stop', index }));
       index += 1;
     }
     for (const call of reply.toolCalls) {
       frames.push(
-        event('content_block_start', {
-          type: 'content_block_start',
+        ...contentBlock(
           index,
-          content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} },
-        }),
+          { type: 'tool_use', id: call.id, name: call.name, input: {} },
+          splitJson(call.arguments).map((partial_json) => ({ type: 'input_json_delta', partial_json })),
+        ),
       );
-      for (const partial_json of splitJson(call.arguments)) {
-        frames.push(
-          event('content_block_delta', {
-            type: 'content_block_delta',
-            index,
-            delta: { type: 'input_json_delta', partial_json },
-          }),
-        );
-      }
-      frames.push(event('content_block_stop', { type: 'content_block_stop', index }));
       index += 1;
     }
     frames.push(
@@ -188,4 +168,13 @@ function errorType(status: number): string {
     529: 'overloaded_error',
   };
   return types[status] ?? 'api_error';
+}
+
+/** One streamed content block: its start, its deltas, its stop (the same frame shape for text and tool_use). */
+function contentBlock(index: number, block: Record<string, unknown>, deltas: Record<string, unknown>[]) {
+  return [
+    event('content_block_start', { type: 'content_block_start', index, content_block: block }),
+    ...deltas.map((delta) => event('content_block_delta', { type: 'content_block_delta', index, delta })),
+    event('content_block_stop', { type: 'content_block_stop', index }),
+  ];
 }
