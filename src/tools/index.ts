@@ -13,6 +13,7 @@ export { type BashToolOptions, createBashTool } from './bash.ts';
 export { createToolContext, DEFAULT_TOOL_LIMITS, type ToolContextOptions } from './context.ts';
 export { truncateResult } from './define-tool.ts';
 export { createGrepTool, type GrepEngine, type GrepToolOptions } from './grep.ts';
+export { STRICT_TOOL_PERMISSIONS, type ToolPermissions } from './permissions.ts';
 export { getTodos, TODO_STATE_KEY, type TodoItem } from './todo-write.ts';
 export type { ToolContext, ToolLimits, ToolSpec } from './types.ts';
 export { isInside, resolveWorkspacePath, type WorkspacePath } from './workspace-path.ts';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ToolPermissions } from './permissions.ts';
 
 /** What every built-in tool gets when it runs: the confinement root and the task's cancellation. */
 export interface ToolContext {
@@ -8,6 +9,8 @@ export interface ToolContext {
   /** Per-task scratch state (TodoWrite's list lives here, never shared between subagents). */
   state: Map<string, unknown>;
   limits: ToolLimits;
+  /** Set by the permission policy; absent = `STRICT_TOOL_PERMISSIONS`. */
+  permissions?: ToolPermissions;
 }
 
 export interface ToolLimits {

@@ -1,0 +1,23 @@
+/**
+ * What the permission policy tells the tools that enforce part of it themselves: the Bash sandbox
+ * (network, hidden paths) and WebFetch's SSRF guard (private hosts). The policy layer
+ * (`tools/policy`) builds one per subagent; when a context has none, tools use the strict defaults
+ * below — a tool never widens access because this object is missing.
+ */
+export interface ToolPermissions {
+  /**
+   * True when an explicit allow rule (e.g. `WebFetch(domain:localhost)`) names this host, letting it
+   * through the SSRF guard although it resolves to a loopback, private, link-local or metadata address.
+   */
+  allowsPrivateHost(host: string): boolean;
+  /** Whether Bash inside the OS sandbox may use the network. */
+  readonly bashNetwork: boolean;
+  /** Absolute paths the sandbox hides from Bash (the secret deny list resolved to paths). */
+  readonly hiddenPaths: readonly string[];
+}
+
+export const STRICT_TOOL_PERMISSIONS: ToolPermissions = Object.freeze({
+  allowsPrivateHost: () => false,
+  bashNetwork: false,
+  hiddenPaths: Object.freeze([]) as readonly string[],
+});
