@@ -10,22 +10,35 @@ export interface AgentDirectory {
 }
 
 /**
- * The agent directories `cwd` sees, highest precedence first: every `.claude/agents/` from `cwd`
- * up to the repository root (the nearest directory holding `.git`, or the filesystem root when
- * there is none), nearest first; then the user's `~/.claude/agents/`. Only existing ones.
+ * The directories whose `.claude/` (and similar) folders a session started in `cwd` sees: `cwd`
+ * itself, then each parent up to the repository root (the nearest directory holding `.git`, or the
+ * filesystem root when there is none), nearest first.
  */
-export function agentDirectories(opts: { cwd: string; homeDir?: string }): AgentDirectory[] {
-  const userDir = join(resolve(opts.homeDir ?? homedir()), '.claude', 'agents');
-  const out: AgentDirectory[] = [];
-  let dir = resolve(opts.cwd);
+export function projectDirectories(cwd: string): string[] {
+  const out: string[] = [];
+  let dir = resolve(cwd);
   for (;;) {
-    const candidate = join(dir, '.claude', 'agents');
-    // Outside a repository the walk reaches the home directory: its agents stay user agents.
-    if (candidate !== userDir && isDirectory(candidate)) out.push({ scope: 'project', dir: candidate });
+    out.push(dir);
     if (existsSync(join(dir, '.git'))) break;
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;
+  }
+  return out;
+}
+
+/**
+ * The agent directories `cwd` sees, highest precedence first: every `.claude/agents/` from `cwd`
+ * up to the repository root, nearest first (see `projectDirectories`); then the user's
+ * `~/.claude/agents/`. Only existing ones.
+ */
+export function agentDirectories(opts: { cwd: string; homeDir?: string }): AgentDirectory[] {
+  const userDir = join(resolve(opts.homeDir ?? homedir()), '.claude', 'agents');
+  const out: AgentDirectory[] = [];
+  for (const dir of projectDirectories(opts.cwd)) {
+    const candidate = join(dir, '.claude', 'agents');
+    // Outside a repository the walk reaches the home directory: its agents stay user agents.
+    if (candidate !== userDir && isDirectory(candidate)) out.push({ scope: 'project', dir: candidate });
   }
   if (isDirectory(userDir)) out.push({ scope: 'user', dir: userDir });
   return out;
@@ -72,7 +85,7 @@ function walk(dir: string, out: string[], visited: Set<string>): void {
   }
 }
 
-function isDirectory(path: string): boolean {
+export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {

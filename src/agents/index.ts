@@ -12,9 +12,18 @@ export {
 export { looksLikeModelId } from './build-definition.ts';
 export { BUILTIN_AGENTS, DEFAULT_AGENT_TYPE } from './builtin-agents.ts';
 export { type AgentInput, agentInputsFromRecord, parseAgentInput } from './code-agents.ts';
-export { type AgentDirectory, agentDirectories, listAgentFiles, mergeAgents } from './discover.ts';
+export {
+  type AgentDirectory,
+  agentDirectories,
+  isDirectory,
+  listAgentFiles,
+  mergeAgents,
+  projectDirectories,
+} from './discover.ts';
 export { effectiveTools, subagentTypeRules } from './effective-tools.ts';
 export { ACCEPTED_FIELDS, KNOWN_FIELDS, MODEL_ALIASES, PERMISSION_MODES } from './field-schemas.ts';
+export { type FrontmatterSplit, normaliseText, splitFrontmatter } from './frontmatter.ts';
+export { parseFrontmatterYaml, type YamlFields, type YamlResult } from './frontmatter-yaml.ts';
 export { DEFAULT_KNOWN_TOOLS, type KnownTools } from './known-tools.ts';
 export {
   type AgentParseOptions,
@@ -22,5 +31,7 @@ export {
   parseAgentFile,
   parseAgentSource,
 } from './parse-agent-file.ts';
+export { didYouMean, nearest } from './suggest.ts';
+export { toolEntries } from './tool-list.ts';
 export type { AgentDefinition, AgentProblem, AgentScope, PermissionMode } from './types.ts';
 export { type ValidationReport, validateAgentPaths } from './validate.ts';

@@ -110,6 +110,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(act(async () => (await import('./agents-command.ts')).newCommand));
 
   program
+    .command('commands')
+    .description('Slash commands (.claude/commands, .codexplus/commands, ~/.claude/commands)')
+    .command('list')
+    .description('Slash commands available here: /name and argument hint, source, description, model')
+    .option('--json', 'print { commands, problems } as JSON')
+    .option('-C, --cwd <dir>', 'project directory')
+    .addHelpText('after', example('codex-task commands list', 'codex-task commands list --json'))
+    .action(act(async () => (await import('./commands-command.ts')).commandsListCommand));
+
+  program
     .command('config')
     .description('The effective configuration and where each value came from (default, file, env, flag)')
     .option('--json', 'print as JSON')
