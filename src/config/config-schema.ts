@@ -58,6 +58,41 @@ const priceSchema = z.strictObject({
   cacheWrite: z.number().nonnegative().optional(),
 });
 
+const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk'] as const;
+const ruleList = z.array(z.string()).optional();
+
+/**
+ * Permission rules in Claude Code's syntax (checked by tools/policy, which names the bad rule), over
+ * the rules of `.claude/settings*.json`. The keys that widen access (`allowBypassPermissions`,
+ * `bashNetwork`, `secretPaths`, `secretExceptions`) count only in the user's own config, never in a
+ * project's (a repository must not be able to loosen the user's protection).
+ */
+const permissionsSchema = z.strictObject({
+  allow: ruleList,
+  deny: ruleList,
+  ask: ruleList,
+  /** Mode for agents whose file has no `permissionMode`. */
+  defaultMode: z.enum(PERMISSION_MODES).optional(),
+  /** Lets `permissionMode: bypassPermissions` take effect (agent files alone cannot grant it). */
+  allowBypassPermissions: z.boolean().optional(),
+  /** Network for Bash inside the OS sandbox (off by default). */
+  bashNetwork: z.boolean().optional(),
+  /** Replaces DEFAULT_SECRET_PATHS. */
+  secretPaths: z.array(z.string().min(1)).optional(),
+  /** Replaces DEFAULT_SECRET_EXCEPTIONS. */
+  secretExceptions: z.array(z.string().min(1)).optional(),
+  /** Read `.claude/settings.json`, `.claude/settings.local.json` and `~/.claude/settings.json` (default true). */
+  claudeSettings: z.boolean().optional(),
+});
+
+/** Keys of `permissions` a project config may not set. */
+export const USER_ONLY_PERMISSION_KEYS = [
+  'allowBypassPermissions',
+  'bashNetwork',
+  'secretPaths',
+  'secretExceptions',
+] as const;
+
 /** One config file (`.codex-task/config.json`, project or user). Every key is optional. */
 export const configFileSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -79,6 +114,7 @@ export const configFileSchema = z.strictObject({
   resilience: resilienceSchema.optional(),
   /** `provider:model` or model id → prices, overriding the shipped table. */
   prices: z.record(z.string(), priceSchema).optional(),
+  permissions: permissionsSchema.optional(),
   proxy: z
     .strictObject({
       port: z.int().min(1).max(65_535).optional(),
@@ -89,5 +125,6 @@ export const configFileSchema = z.strictObject({
 });
 
 export type ConfigFile = z.output<typeof configFileSchema>;
+export type PermissionsConfig = NonNullable<ConfigFile['permissions']>;
 /** Config as written (durations may be strings like "90s"). */
 export type ConfigInput = z.input<typeof configFileSchema>;

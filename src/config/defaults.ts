@@ -126,6 +126,45 @@ export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
   'gemini-2.5-flash-lite': { input: 0.1, output: 0.4, cacheRead: 0.01 },
 };
 
+// ── Permissions (issue 7) ──────────────────────────────────────────────────────────────────────────
+/**
+ * Secrets no file tool reads, lists or changes and the Bash sandbox hides, whatever the rules say
+ * (deny wins). Path specifiers in Claude Code's syntax: `~/x` under home, a name without a slash at
+ * any depth below the working directory. `permissions.secretPaths` in the user config replaces the
+ * list; `deny` rules extend it.
+ */
+export const DEFAULT_SECRET_PATHS: readonly string[] = [
+  '.env',
+  '.env.*',
+  '*.pem',
+  '*.key',
+  '*.p12',
+  '*.pfx',
+  'id_rsa*',
+  'id_dsa*',
+  'id_ecdsa*',
+  'id_ed25519*',
+  '~/.ssh',
+  '~/.aws',
+  '~/.gnupg',
+  '~/.netrc',
+  '~/.git-credentials',
+  '~/.docker/config.json',
+  '~/.kube/config',
+  '~/.config/gh/hosts.yml',
+  '~/.codex/auth.json',
+  '~/.claude/.credentials*',
+  '~/.codex-task/credentials.json',
+];
+
+/** Names that match the list above but are templates committed without values. */
+export const DEFAULT_SECRET_EXCEPTIONS: readonly string[] = [
+  '.env.example',
+  '.env.sample',
+  '.env.template',
+  '.env.dist',
+];
+
 // ── Observability: run records, logs, audit, HTTP API (issue 6) ───────────────────────────────────
 /** Defaults of the store, telemetry and HTTP API; paths under `~` are resolved by their users. */
 export const OBSERVABILITY_DEFAULTS = {

@@ -1,4 +1,11 @@
-export { type ConfigFile, type ConfigInput, configFileSchema, durationMs } from './config-schema.ts';
+export {
+  type ConfigFile,
+  type ConfigInput,
+  configFileSchema,
+  durationMs,
+  type PermissionsConfig,
+  USER_ONLY_PERMISSION_KEYS,
+} from './config-schema.ts';
 export {
   type Credentials,
   credentialsPath,
@@ -9,7 +16,12 @@ export {
   removeCredential,
   saveCredential,
 } from './credentials.ts';
-export { DEFAULTS, SUBAGENT_MODEL_ENV } from './defaults.ts';
+export {
+  DEFAULT_SECRET_EXCEPTIONS,
+  DEFAULT_SECRET_PATHS,
+  DEFAULTS,
+  SUBAGENT_MODEL_ENV,
+} from './defaults.ts';
 export { ConfigError, type ConfigSource, configFiles, type LoadedConfig, loadConfig } from './load-config.ts';
 export { effectiveProviders } from './providers.ts';
 export { loadRuntimeSettings, type RuntimeSettings } from './runtime-settings.ts';

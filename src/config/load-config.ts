@@ -3,7 +3,12 @@ import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { z } from 'zod';
 import { CodexTaskError } from '../errors/index.ts';
-import { type ConfigFile, type ConfigInput, configFileSchema } from './config-schema.ts';
+import {
+  type ConfigFile,
+  type ConfigInput,
+  configFileSchema,
+  USER_ONLY_PERMISSION_KEYS,
+} from './config-schema.ts';
 
 export class ConfigError extends CodexTaskError {
   constructor(message: string, hint?: string) {
@@ -20,6 +25,8 @@ export interface LoadedConfig {
   sources: Record<string, ConfigSource>;
   /** Config files read, lowest precedence first. */
   files: string[];
+  /** Where each permission rule was written: `allow Bash(npm test:*)` → source. */
+  ruleSources: Record<string, ConfigSource>;
 }
 
 /** Env vars that set config keys (`CODEX_TASK_*`), parsed like the file values. */
@@ -63,7 +70,8 @@ export function loadConfig(options: {
   flags?: ConfigInput;
 }): LoadedConfig {
   const env = options.env ?? process.env;
-  const loaded: LoadedConfig = { values: {}, sources: {}, files: [] };
+  const loaded: LoadedConfig = { values: {}, sources: {}, files: [], ruleSources: {} };
+  const userFile = join(options.homeDir ?? homedir(), '.codex-task', 'config.json');
   for (const file of configFiles(options.cwd, options.homeDir)) {
     let raw: unknown;
     try {
@@ -75,7 +83,9 @@ export function loadConfig(options: {
         'Fix the JSON syntax (a trailing comma or a missing quote is the usual cause).',
       );
     }
-    merge(loaded, parse(raw, display(file, options.cwd)), `file ${file}`);
+    const values = parse(raw, display(file, options.cwd));
+    if (file !== userFile) refuseUserOnlyKeys(values, display(file, options.cwd), userFile);
+    merge(loaded, values, `file ${file}`);
     loaded.files.push(file);
   }
   for (const [name, { key, number }] of Object.entries(ENV_KEYS)) {
@@ -109,10 +119,43 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `\`${key}\`: ${issue.message}`;
 }
 
+/** A repository's config must not loosen the user's protection (see USER_ONLY_PERMISSION_KEYS). */
+function refuseUserOnlyKeys(values: ConfigFile, where: string, userFile: string): void {
+  const set = USER_ONLY_PERMISSION_KEYS.filter((key) => values.permissions?.[key] !== undefined);
+  if (set.length === 0) return;
+  throw new ConfigError(
+    `${where}: \`permissions.${set[0]}\` is only honoured in your own config (${userFile}), not in a project's`,
+    `Remove it from ${where}; if you want it, set it in ${userFile} (a repository must not be able to widen what its subagents may do).`,
+  );
+}
+
+/** Rules add up across files (a project can add deny rules to the user's); modes and switches override. */
+function mergePermissions(
+  into: LoadedConfig,
+  value: NonNullable<ConfigFile['permissions']>,
+  source: ConfigSource,
+): void {
+  into.values.permissions ??= {};
+  const target = into.values.permissions as Record<string, unknown>;
+  for (const [key, item] of Object.entries(value)) {
+    if (item === undefined) continue;
+    if (key === 'allow' || key === 'deny' || key === 'ask') {
+      const rules = item as string[];
+      target[key] = [...((target[key] as string[] | undefined) ?? []), ...rules];
+      for (const rule of rules) into.ruleSources[`${key} ${rule}`] = source;
+    } else target[key] = item;
+    into.sources[`permissions.${key}`] = source;
+  }
+}
+
 function merge(into: LoadedConfig, values: ConfigFile, source: ConfigSource): void {
   const target = into.values as Record<string, unknown>;
   for (const [key, value] of Object.entries(values)) {
     if (value === undefined || key === '$schema') continue;
+    if (key === 'permissions') {
+      mergePermissions(into, value as NonNullable<ConfigFile['permissions']>, source);
+      continue;
+    }
     if ((MERGED_BY_ENTRY as readonly string[]).includes(key)) {
       const entries = value as Record<string, unknown>;
       target[key] = { ...(target[key] as Record<string, unknown> | undefined), ...entries };

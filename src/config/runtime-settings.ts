@@ -24,6 +24,8 @@ export interface RuntimeSettings {
     rateLimits?: Record<string, NonNullable<NonNullable<ConfigFile['providers']>[string]['rateLimit']>>;
     maxTasks?: number;
     maxCostUsd?: number;
+    permissions?: NonNullable<ConfigFile['permissions']>;
+    permissionRuleSources?: Record<string, string>;
   };
 }
 
@@ -55,6 +57,7 @@ export function loadRuntimeSettings(options: {
       ...(rateLimits(v) ? { rateLimits: rateLimits(v)! } : {}),
       ...(v.maxTasks !== undefined ? { maxTasks: v.maxTasks } : {}),
       ...(v.maxCostUsd !== undefined ? { maxCostUsd: v.maxCostUsd } : {}),
+      ...(v.permissions ? { permissions: v.permissions, permissionRuleSources: config.ruleSources } : {}),
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { AgentDefinition, AgentInput } from '../agents/index.ts';
 import type { ModelPrice } from '../config/defaults.ts';
+import type { PermissionsConfig } from '../config/index.ts';
 import type { FailoverChains, ProviderConfig, RateLimit, ResilienceOptions } from '../models/index.ts';
 import type { ToolLimits } from '../tools/index.ts';
 import type { SubagentToolProvider } from './types.ts';
@@ -45,6 +46,13 @@ export interface TaskEngineOptions {
    * Granted by `tools`/`disallowedTools` exactly like built-ins; closed with the engine.
    */
   toolProvider?: SubagentToolProvider;
+  /**
+   * `permissions` of the config (rules over Claude Code's settings files, modes, secret list). The
+   * policy is always in force: omitted = settings files and the default secret list only.
+   */
+  permissions?: PermissionsConfig;
+  /** Where each config rule was written (LoadedConfig.ruleSources), for decisions and the audit log. */
+  permissionRuleSources?: Record<string, string>;
 }
 
 /** Env var with failover chains: `sonnet=anthropic:claude-sonnet-5,openai:gpt-5.5;opus=…`. */

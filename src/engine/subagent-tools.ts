@@ -2,12 +2,15 @@ import { jsonSchema, type Schema, type Tool, type ToolSet, tool, zodSchema } fro
 import type { z } from 'zod';
 import { CodexTaskError, ToolDeniedError } from '../errors/index.ts';
 import type { ToolContext, ToolSpec } from '../tools/index.ts';
+import type { PolicyDecision } from '../tools/policy/index.ts';
 import type { ProvidedToolSpec } from './types.ts';
 
 export interface ToolCallInfo {
   callId: string;
   name: string;
   input: unknown;
+  /** The permission policy's decision on this call (absent when no policy is in force). */
+  policy?: PolicyDecision;
 }
 
 export interface ToolCallOutcome {
@@ -16,11 +19,15 @@ export interface ToolCallOutcome {
   error?: string;
   /** The runtime refused the call (e.g. a path outside the workspace, an agent type not allowed). */
   denied?: boolean;
+  /** Refused by the permission policy before it started (no onStart was called). */
+  refused?: boolean;
 }
 
 export interface ToolCallHooks {
   onStart(call: ToolCallInfo): void;
   onEnd(call: ToolCallInfo, outcome: ToolCallOutcome): void;
+  /** The permission policy: asked before every call of every tool (built-in, MCP, Task). */
+  guard?(call: ToolCallInfo): Promise<PolicyDecision>;
 }
 
 /**
@@ -60,10 +67,20 @@ export function schemaOf<T>(zod: z.ZodType<T>): Schema<T> {
 
 /** Runs one tool call with its hooks; errors reach the model as text it can act on (message + hint). */
 export async function observed(
-  call: ToolCallInfo,
+  asked: ToolCallInfo,
   hooks: ToolCallHooks,
   run: () => Promise<string>,
 ): Promise<string> {
+  let call = asked;
+  if (hooks.guard) {
+    const policy = await hooks.guard(call);
+    call = { ...call, policy };
+    if (policy.decision === 'denied') {
+      const forModel = toModelError(new ToolDeniedError(policy.reason, policy.hint));
+      hooks.onEnd(call, { durationMs: 0, error: forModel.message, denied: true, refused: true });
+      throw forModel;
+    }
+  }
   hooks.onStart(call);
   const started = performance.now();
   try {

@@ -28,7 +28,8 @@ import {
   resolveModel,
   toProviderError,
 } from '../models/index.ts';
-import { BUILTIN_TOOLS, DEFAULT_TOOL_LIMITS, type ToolLimits } from '../tools/index.ts';
+import { BUILTIN_TOOLS, DEFAULT_TOOL_LIMITS, type ToolContext, type ToolLimits } from '../tools/index.ts';
+import { agentPolicy, loadPermissionPolicy, type PermissionPolicy } from '../tools/policy/index.ts';
 import { Admission } from './admission.ts';
 import { type Budgets, checkNewTask, resolveBudgets } from './budgets.ts';
 import { allowsFailover, FAILOVER_ENV, type TaskEngineOptions } from './engine-options.ts';
@@ -81,6 +82,9 @@ export class TaskEngine {
   readonly #budgets: Budgets;
   readonly #registries = new Map<string, AgentRegistry>();
   readonly #workspaceRoots = new Map<string, string>();
+  readonly #policies = new Map<string, PermissionPolicy>();
+  /** Permission warnings already said (each once per engine, not once per task). */
+  readonly #warned = new Set<string>();
   readonly #shutdown = new AbortController();
   readonly #limits: ToolLimits;
   readonly #instructions = new ProjectInstructionsReader({
@@ -152,6 +156,25 @@ export class TaskEngine {
     return registry;
   }
 
+  /**
+   * The permission policy for tasks in `cwd` (settings files + config rules), loaded once. Throws a
+   * PermissionConfigError naming the file and rule when a rule cannot be used.
+   */
+  permissionPolicy(cwd?: string): PermissionPolicy {
+    const dir = resolve(cwd ?? this.#options.cwd ?? process.cwd());
+    let policy = this.#policies.get(dir);
+    if (!policy) {
+      policy = loadPermissionPolicy({
+        cwd: dir,
+        ...(this.#options.homeDir ? { homeDir: this.#options.homeDir } : {}),
+        ...(this.#options.permissions ? { config: this.#options.permissions } : {}),
+        ...(this.#options.permissionRuleSources ? { ruleSources: this.#options.permissionRuleSources } : {}),
+      });
+      this.#policies.set(dir, policy);
+    }
+    return policy;
+  }
+
   /** Runs tasks concurrently (under the same limit) and returns their results in input order. */
   runAll(inputs: readonly unknown[], options: TaskOptions = {}): Promise<TaskResult[]> {
     return Promise.all(inputs.map((input) => this.run(input, options)));
@@ -212,6 +235,7 @@ export class TaskEngine {
         },
         this.#providers,
       );
+      this.permissionPolicy(cwd);
       checkNewTask(this.#budgets, this.#ledger);
       this.#ledger.taskStarted(agent.name);
     } catch (error) {
@@ -284,7 +308,23 @@ export class TaskEngine {
         toolUses: state.toolUses,
         tokens: { input: state.usage.inputTokens, output: state.usage.outputTokens },
       });
+    const workspaceRoot = this.#workspaceRoot(cwd);
+    const policy = this.permissionPolicy(cwd);
+    const applied = agentPolicy(policy, agent, workspaceRoot);
+    const warnings = [...policy.warnings, ...applied.warnings];
+    for (const warning of warnings) {
+      if (this.#warned.has(warning)) continue;
+      this.#warned.add(warning);
+      process.emitWarning(warning, 'PermissionWarning');
+    }
+    this.events.emit('task.permissions', {
+      ...params.base,
+      mode: applied.mode,
+      warnings,
+      sources: [...policy.sources],
+    });
     const hooks: ToolCallHooks = {
+      guard: (call) => applied.check(call.name, call.input),
       onStart: (call) => {
         state.toolStarted(call.name);
         const turn = state.turns + 1;
@@ -292,7 +332,8 @@ export class TaskEngine {
         progress(turn);
       },
       onEnd: (call, outcome) => {
-        state.toolEnded(call.name, outcome.durationMs, outcome.error !== undefined, outcome.denied);
+        if (outcome.refused) state.toolDenied(call.name);
+        else state.toolEnded(call.name, outcome.durationMs, outcome.error !== undefined, outcome.denied);
         this.events.emit('task.tool', {
           ...params.base,
           phase: 'finished',
@@ -329,11 +370,12 @@ export class TaskEngine {
       if (spec) extra[name] = providedTool(name, spec, hooks, signal);
     }
     const specs = granted.flatMap((name) => TOOLS_BY_NAME.get(name) ?? []);
-    const ctx = {
-      workspaceRoot: this.#workspaceRoot(cwd),
+    const ctx: ToolContext = {
+      workspaceRoot,
       signal,
       state: new Map<string, unknown>(),
       limits: this.#limits,
+      permissions: applied.permissions,
     };
     const system = buildSystemPrompt({
       agent,

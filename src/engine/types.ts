@@ -1,6 +1,7 @@
 import type { AgentDefinition } from '../agents/index.ts';
 import type { TaskErrorInfo } from '../errors/index.ts';
 import type { AttemptReport } from '../models/index.ts';
+import type { PolicyDecision } from '../tools/policy/index.ts';
 
 /** The Task tool's input, exactly Claude Code's field names. */
 export interface TaskInput {
@@ -149,7 +150,16 @@ export interface TaskEvents {
       error?: string;
       denied?: boolean;
       durationMs?: number;
+      /** The permission policy's decision: which rule (and file) allowed or denied the call. */
+      policy?: PolicyDecision;
     },
+  ];
+  /**
+   * Once per task, when its permission policy is in force: the mode it runs in and what was said
+   * about it (a downgraded bypassPermissions, rules ignored in a settings file).
+   */
+  'task.permissions': [
+    TaskEventBase & { mode: string; warnings: string[]; sources: { file: string; rules: number }[] },
   ];
   /**
    * One HTTP attempt of a model call (for metrics and logs). Payload: `turn` (1-based) and `attempt`

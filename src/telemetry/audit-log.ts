@@ -49,14 +49,31 @@ export function attachAudit(engine: TaskEngine, audit: AuditLog, options: AuditO
   const max = options.maxArgsChars ?? 500;
   const who = (e: TaskEventBase) => options.correlation.fieldsOf(e);
   const stopEvents = listen(engine, {
+    'task.permissions': (e) =>
+      audit.write({
+        event: 'task.permissions',
+        ...who(e),
+        mode: e.mode,
+        sources: e.sources,
+        ...(e.warnings.length ? { warnings: e.warnings.map((w) => redactor.text(w)) } : {}),
+      }),
     'task.tool': (e) => {
       const call = { ...who(e), tool: e.name, callId: e.callId };
+      // Which rule decided, from which file, in which mode (absent when no policy was in force).
+      const policy = e.policy
+        ? {
+            mode: e.policy.mode,
+            ...(e.policy.rule ? { rule: redactor.text(e.policy.rule), source: e.policy.source } : {}),
+          }
+        : {};
       if (e.phase === 'started') {
         audit.write({
           event: 'tool.call',
           ...call,
           args: summarizeArgs(redactor, e.input, max),
           decision: 'allowed',
+          ...policy,
+          ...(e.policy ? { reason: redactor.text(e.policy.reason).slice(0, max) } : {}),
         });
       } else if (e.denied) {
         audit.write({
@@ -64,7 +81,8 @@ export function attachAudit(engine: TaskEngine, audit: AuditLog, options: AuditO
           ...call,
           args: summarizeArgs(redactor, e.input, max),
           decision: 'denied',
-          reason: redactor.text(e.error ?? 'not granted to this agent').slice(0, max),
+          ...policy,
+          reason: redactor.text(e.policy?.reason ?? e.error ?? 'not granted to this agent').slice(0, max),
         });
       } else {
         audit.write({

@@ -14,6 +14,11 @@ export interface ToolPermissions {
   readonly bashNetwork: boolean;
   /** Absolute paths the sandbox hides from Bash (the secret deny list resolved to paths). */
   readonly hiddenPaths: readonly string[];
+  /**
+   * True for an absolute path no file tool may show (a secret, or under a `Read(…)` deny rule):
+   * Grep, Glob and LS leave such files out of their results. Absent = nothing hidden.
+   */
+  hidesPath?(absolutePath: string): boolean;
 }
 
 export const STRICT_TOOL_PERMISSIONS: ToolPermissions = Object.freeze({

@@ -1,0 +1,72 @@
+import type { ToolPermissions } from '../permissions.ts';
+import { callFacts } from './call-facts.ts';
+import { hostMatches } from './compiled-rules.ts';
+import { decide, type PolicyDecision } from './decide.ts';
+import { PERMISSION_MODES, type PermissionMode, type PermissionPolicy } from './permission-policy.ts';
+import { READ_TOOLS } from './rule-syntax.ts';
+import { secretPaths } from './secret-paths.ts';
+
+/** The policy as it applies to one subagent: its mode, its checks, and what its tools are told. */
+export interface AgentPolicy {
+  readonly mode: PermissionMode;
+  /** Said once per task: e.g. a `bypassPermissions` the config does not allow, downgraded. */
+  readonly warnings: readonly string[];
+  /** For the tools that enforce part of the policy themselves (sandbox, WebFetch, listings). */
+  readonly permissions: ToolPermissions;
+  check(name: string, input: unknown): Promise<PolicyDecision>;
+}
+
+/**
+ * Applies `policy` to an agent: its mode is its file's `permissionMode`, else the configured
+ * default, else `default`. `bypassPermissions` needs `permissions.allowBypassPermissions: true` in
+ * the user's config; asked for without it, the agent runs in `default` mode, with a warning.
+ */
+export function agentPolicy(
+  policy: PermissionPolicy,
+  agent: { name: string; permissionMode?: string | undefined },
+  workspaceRoot: string,
+): AgentPolicy {
+  const warnings: string[] = [];
+  let requested = agent.permissionMode ?? policy.defaultMode ?? 'default';
+  if (!(PERMISSION_MODES as readonly string[]).includes(requested)) requested = 'default';
+  let mode = requested as PermissionMode;
+  if (mode === 'bypassPermissions' && policy.config.allowBypassPermissions !== true) {
+    mode = 'default';
+    const from = agent.permissionMode ? `agent '${agent.name}' asks for` : 'the configured defaultMode is';
+    warnings.push(
+      `${from} permissionMode bypassPermissions, which your config does not allow: running in default mode. Set \`permissions.allowBypassPermissions: true\` in ~/.codex-task/config.json to let it.`,
+    );
+  }
+  const bases = { cwd: workspaceRoot, home: policy.home, root: policy.cwd };
+  const secrets = secretPaths(policy.secretPatterns, policy.secretExceptions, bases);
+  const readDenies = policy.rules.filter(
+    (r) => r.behavior === 'deny' && r.parsed.kind === 'read-path' && r.parsed.specifier !== undefined,
+  );
+  const privateHosts = policy.rules.filter(
+    (r) => r.behavior === 'allow' && r.parsed.kind === 'domain' && r.parsed.specifier !== undefined,
+  );
+  const deniedHosts = policy.rules.filter((r) => r.behavior === 'deny' && r.parsed.kind === 'domain');
+  const permissions: ToolPermissions = {
+    allowsPrivateHost: (host) => {
+      const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+      const named = (r: (typeof privateHosts)[number]) =>
+        r.whole || hostMatches(r.parsed.specifier!.replace(/^\[|\]$/g, ''), h);
+      return privateHosts.some(named) && !deniedHosts.some(named);
+    },
+    bashNetwork: policy.config.bashNetwork === true,
+    get hiddenPaths() {
+      return secrets.existing();
+    },
+    hidesPath: (abs) =>
+      secrets.matches(abs) || readDenies.some((r) => r.touches({ name: READ_TOOLS[0]!, paths: [abs] })),
+  };
+  return {
+    mode,
+    warnings,
+    permissions,
+    async check(name, input) {
+      const facts = await callFacts(name, input, { workspaceRoot, home: policy.home });
+      return decide(facts, policy.rules, mode, secrets);
+    },
+  };
+}

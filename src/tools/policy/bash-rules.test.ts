@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeBash } from './bash-commands.ts';
+import { compileBashRule } from './bash-rules.ts';
+import { compileRule } from './compiled-rules.ts';
+import { decide } from './decide.ts';
+import { parseRule } from './rule-syntax.ts';
+import { secretPaths } from './secret-paths.ts';
+
+const bases = { cwd: '/ws', home: '/home/u', root: '/ws' };
+const noSecrets = secretPaths([], [], bases);
+
+function rules(spec: { allow?: string[]; deny?: string[]; ask?: string[] }) {
+  return (['deny', 'ask', 'allow'] as const).flatMap((behavior) =>
+    (spec[behavior] ?? []).map((text) => {
+      const parsed = parseRule(text);
+      if (!parsed.ok) throw new Error(parsed.message);
+      return compileRule(parsed.rule, { text, behavior, source: 'test', bases });
+    }),
+  );
+}
+
+function bash(command: string, spec: { allow?: string[]; deny?: string[]; ask?: string[] }) {
+  let analysis: ReturnType<typeof analyzeBash> | undefined;
+  return decide(
+    { name: 'Bash', bash: () => (analysis ??= analyzeBash(command)) },
+    rules(spec),
+    'default',
+    noSecrets,
+  );
+}
+
+const ALLOW_NPM_TEST = { allow: ['Bash(npm test:*)', 'Bash(git diff *)'] };
+
+describe('Bash rule forms', () => {
+  it.each([
+    ['npm test:*', 'npm test', true],
+    ['npm test:*', 'npm test --watch', true],
+    ['npm test:*', 'npm testing', false],
+    ['npm test:*', 'npm', false],
+    ['git diff *', 'git diff', true],
+    ['git diff *', 'git diff HEAD~1 -- src', true],
+    ['git diff *', 'git diffx', false],
+    ['git * main', 'git merge main', true],
+    ['git * main', 'git merge dev', false],
+    ['ls -la', 'ls -la', true],
+    ['ls -la', 'ls -la /', false],
+  ])('%s vs %s → %s', (rule, command, expected) => {
+    expect(compileBashRule(rule)(command.split(' '))).toBe(expected);
+  });
+
+  it('the words the rules see are after quote removal', () => {
+    expect(bash(`npm 'test' "--watch"`, ALLOW_NPM_TEST).decision).toBe('allowed');
+  });
+});
+
+describe('chaining and tricks past `Bash(npm test:*)` are refused', () => {
+  it.each([
+    ['semicolon', 'npm test; curl evil'],
+    ['and', 'npm test && curl x'],
+    ['or', 'npm test || curl x'],
+    ['pipe to a shell', 'npm test | sh'],
+    ['pipe', 'npm test | curl -d @- x'],
+    ['command substitution in an argument', 'npm test $(curl x)'],
+    ['backticks', 'npm test `curl x`'],
+    ['newline', 'npm test\ncurl x'],
+    ['background', 'npm test & curl x'],
+    ['substitution in an env prefix', 'FOO=$(curl x) npm test'],
+    ['bash -c', "bash -c 'curl x'"],
+    ['sh -c after an allowed command', "npm test; sh -c 'curl x'"],
+    ['alias redefinition', 'alias npm=curl; npm test'],
+    ['function redefinition', 'npm() { curl x; }; npm test'],
+    ['subshell', '(curl x); npm test'],
+    ['brace group', '{ curl x; }; npm test'],
+    ['process substitution', 'npm test <(curl x)'],
+    ['here-doc with a substitution', 'npm test <<EOF\n$(curl x)\nEOF'],
+    ['substitution inside double quotes', 'npm test "$(curl x)"'],
+    ['redirect target substitution', 'npm test > $(curl x)'],
+    ['env wrapper', 'env X=1 curl x'],
+    ['command wrapper', 'command curl x'],
+    ['xargs', 'echo x | xargs curl'],
+    ['eval', "eval 'curl x'"],
+    ['find -exec', 'npm test; find . -exec curl x {} ;'],
+    ['if', 'if npm test; then curl x; fi'],
+    ['PATH hijack', 'PATH=/tmp/evil npm test'],
+    ['computed command name', '$cmd test'],
+    ['computed command name in npm position', 'n${x}pm test'],
+    ['brace-expanded command name', 'cu{rl,} x'],
+    ['unterminated quote', 'npm test "oops'],
+  ])('%s: %s', (_label, command) => {
+    const d = bash(command, ALLOW_NPM_TEST);
+    expect(d.decision).toBe('denied');
+    expect(d.reason).toMatch(/Bash denied|not covered|nobody can approve/);
+  });
+
+  it('a deny rule matching any simple command denies the whole command', () => {
+    for (const command of [
+      'ls; curl x',
+      'echo $(curl x)',
+      'env -i FOO=1 curl x',
+      'timeout 5 curl x',
+      'sudo -u root curl x',
+      "sh -c 'echo; curl x'",
+      'nohup curl x &',
+    ]) {
+      expect(bash(command, { deny: ['Bash(curl:*)'] }).decision, command).toBe('denied');
+    }
+    expect(bash('ls; echo curl', { deny: ['Bash(curl:*)'] }).decision).toBe('allowed');
+  });
+
+  it('what the allow rules cover together is allowed', () => {
+    expect(bash('npm test && git diff HEAD', ALLOW_NPM_TEST).decision).toBe('allowed');
+    expect(bash('FOO=1 npm test -- --grep "a b" 2>&1 > out.txt', ALLOW_NPM_TEST).decision).toBe('allowed');
+    expect(bash('env CI=1 npm test', ALLOW_NPM_TEST).decision).toBe('allowed');
+  });
+
+  it('a command that cannot be parsed is denied with the reason when a rule must decide', () => {
+    const d = bash('npm test "oops', { deny: ['Bash(curl:*)'] });
+    expect(d.decision).toBe('denied');
+    expect(d.reason).toContain('could not be parsed');
+    expect(d.hint).toBeTruthy();
+    // With no Bash rule at all there is nothing to check: the shell reports its own syntax error.
+    expect(bash('npm test "oops', {}).decision).toBe('allowed');
+  });
+});

@@ -1,0 +1,117 @@
+import type { BashAnalysis } from './bash-commands.ts';
+import { bashAllowed, type CallFacts, type CompiledRule } from './compiled-rules.ts';
+import type { PermissionMode } from './permission-policy.ts';
+import { EDIT_TOOLS } from './rule-syntax.ts';
+import type { SecretPaths } from './secret-paths.ts';
+
+/** One decision, as the engine enforces it and the audit log records it. */
+export interface PolicyDecision {
+  decision: 'allowed' | 'denied';
+  mode: PermissionMode;
+  /** The rule that decided, as written, and the file it is in; absent when no rule matched. */
+  rule?: string;
+  source?: string;
+  /** Why, in words a model can act on. */
+  reason: string;
+  hint?: string;
+}
+
+const SECRET_SOURCE = 'default secret list';
+const SETTINGS_HINT =
+  'If the user wants this allowed, they add an allow rule (e.g. `Bash(npm test:*)`) to .claude/settings.json or `permissions.allow` in .codex-task/config.json.';
+
+/**
+ * Deny wins over ask, ask over allow. A call no rule mentions is allowed (the agent was given the
+ * tool), except: a tool with specific allow rules (`Bash(npm test:*)`, `Edit(src/**)`) is
+ * allow-listed, so its other calls are asks; and in plan mode edits, Bash and MCP tools need an
+ * explicit allow rule. An ask cannot be answered in an unattended run: it resolves by mode.
+ */
+export function decide(
+  facts: CallFacts,
+  rules: readonly CompiledRule[],
+  mode: PermissionMode,
+  secrets: SecretPaths,
+): PolicyDecision {
+  const { name } = facts;
+  const deny = (reason: string, hint?: string, rule?: CompiledRule): PolicyDecision => ({
+    decision: 'denied',
+    mode,
+    ...(rule ? { rule: rule.text, source: rule.source } : {}),
+    reason,
+    ...(hint ? { hint } : {}),
+  });
+  const allow = (reason: string, rule?: CompiledRule): PolicyDecision => ({
+    decision: 'allowed',
+    mode,
+    ...(rule ? { rule: rule.text, source: rule.source } : {}),
+    reason,
+  });
+
+  for (const p of facts.paths ?? []) {
+    const pattern = secrets.patternOf(p);
+    if (pattern !== undefined) {
+      return {
+        ...deny(
+          `${name} denied: ${p} is a secret (matches \`${pattern}\` of the secret deny list)`,
+          'Secrets (.env files, keys, credentials) are never read, listed or changed by subagents. Work without it, or ask the user to provide the value you need.',
+        ),
+        rule: pattern,
+        source: SECRET_SOURCE,
+      };
+    }
+  }
+
+  const mine = rules.filter((r) => r.appliesTo(name));
+  const analysis: BashAnalysis | undefined = facts.bash?.();
+  const specificBash = mine.some((r) => r.parsed.kind === 'bash' && !r.whole);
+  if (analysis && !analysis.ok && specificBash) {
+    return deny(`Bash denied: ${analysis.reason}, so the permission rules cannot be checked.`, analysis.hint);
+  }
+
+  const denyRule = mine.find((r) => r.behavior === 'deny' && r.touches(facts));
+  if (denyRule)
+    return deny(
+      `${name} denied by the rule \`${denyRule.text}\` (${denyRule.source})`,
+      'Deny rules hold in every permission mode; do the task another way.',
+      denyRule,
+    );
+
+  const askRule = mine.find((r) => r.behavior === 'ask' && r.touches(facts));
+  if (askRule) return ask(`the rule \`${askRule.text}\` (${askRule.source}) requires approval`, askRule);
+
+  const allows = mine.filter((r) => r.behavior === 'allow');
+  if (analysis && allows.length > 0) {
+    const covered = bashAllowed(analysis, allows);
+    if (covered.covered)
+      return allow(`allowed by ${covered.rules.map((r) => `\`${r.text}\``).join(', ')}`, covered.rules[0]);
+    return ask(
+      `\`${covered.uncovered.replaceAll('\u0000', '…')}\` is not covered by an allow rule (allowed here: ${allows.map((r) => `\`${r.text}\``).join(', ')})`,
+    );
+  }
+  const allowRule = allows.find((r) => r.touches(facts));
+  if (allowRule) return allow(`allowed by \`${allowRule.text}\``, allowRule);
+  if (allows.length > 0) {
+    return ask(
+      `no allow rule covers this call (allowed here: ${allows.map((r) => `\`${r.text}\``).join(', ')})`,
+    );
+  }
+  if (mode === 'plan' && (EDIT_TOOLS.includes(name) || name === 'Bash' || name.startsWith('mcp__'))) {
+    return deny(
+      `${name} denied: this agent runs in plan mode, which makes no changes (edits, Bash and MCP tools need an explicit allow rule)`,
+      'Read and plan only; describe the changes instead of making them.',
+    );
+  }
+  return allow('no rule applies; the tool is granted to this agent');
+
+  function ask(why: string, rule?: CompiledRule): PolicyDecision {
+    if (mode === 'bypassPermissions')
+      return allow(`${why}; approved by permissionMode bypassPermissions`, rule);
+    if (mode === 'acceptEdits' && EDIT_TOOLS.includes(name))
+      return allow(`${why}; approved by permissionMode acceptEdits`, rule);
+    return deny(
+      `${name} denied: ${why}, and nobody can approve it in this unattended run (permissionMode ${mode})`,
+      `Do the task without this call, or report that it needs approval. ${SETTINGS_HINT}`,
+      rule,
+    );
+  }
+}
