@@ -83,6 +83,7 @@ describe('chaining and tricks past `Bash(npm test:*)` are refused', () => {
     ['if', 'if npm test; then curl x; fi'],
     ['PATH hijack', 'PATH=/tmp/evil npm test'],
     ['computed command name', '$cmd test'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a template
     ['computed command name in npm position', 'n${x}pm test'],
     ['brace-expanded command name', 'cu{rl,} x'],
     ['unterminated quote', 'npm test "oops'],

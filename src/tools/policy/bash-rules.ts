@@ -1,4 +1,4 @@
-import { DYNAMIC, type SimpleCommand } from './bash-commands.ts';
+import type { SimpleCommand } from './bash-commands.ts';
 
 /**
  * Compiles a Bash rule specifier into a test of one simple command's words. Three forms, as in
@@ -34,8 +34,4 @@ export function coversCommand(test: (words: readonly string[]) => boolean, comma
 /** …and a deny rule also when it matches any wrapper around it (`Bash(sudo:*)` denies `sudo ls`). */
 export function touchesCommand(test: (words: readonly string[]) => boolean, command: SimpleCommand): boolean {
   return test(command.words) || command.unwrapped.some((form) => test(form));
-}
-
-export function hasDynamicWords(command: SimpleCommand): boolean {
-  return command.words.some((w) => w.includes(DYNAMIC));
 }
