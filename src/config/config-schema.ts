@@ -100,6 +100,8 @@ export const configFileSchema = z.strictObject({
   taskTimeout: durationMs.optional(),
   maxTurns: z.int().min(1).max(10_000).optional(),
   maxSpawnDepth: z.int().min(1).max(10).optional(),
+  /** A subagent's output is cut to this many characters before its caller sees it (the original is saved). */
+  outputMaxChars: z.int().min(1_000).optional(),
   /** The model `inherit` means for the library and CLI (which have no parent model). */
   model: z.string().min(1).optional(),
   providers: z

@@ -16,6 +16,11 @@ export const DEFAULTS = {
   /** Project instructions (AGENTS.md / CLAUDE.md) passed to a subagent are capped at this many characters. */
   projectInstructionsMaxChars: 20_000,
   /**
+   * A subagent's output handed to its caller (the parent model reads it) is cut to this many
+   * characters; the original is saved under `~/.codex-task/outputs/<taskId>.txt` (0600), its path in the text.
+   */
+  outputMaxChars: 50_000,
+  /**
    * Engine-wide budgets per session/run (one engine). Unbounded by default so a long-lived library
    * user is never refused by surprise; surfaces that serve a model (MCP, proxy, CLI) should set them.
    * A Task over budget is refused with BudgetExceeded; `maxCostUsd` also stops running tasks at their

@@ -38,6 +38,7 @@ const ENV_KEYS: Record<string, { key: keyof ConfigFile; number?: boolean }> = {
   CODEX_TASK_MODEL: { key: 'model' },
   CODEX_TASK_MAX_TASKS: { key: 'maxTasks', number: true },
   CODEX_TASK_MAX_COST_USD: { key: 'maxCostUsd', number: true },
+  CODEX_TASK_OUTPUT_MAX_CHARS: { key: 'outputMaxChars', number: true },
 };
 
 const MERGED_BY_ENTRY = ['providers', 'failover', 'prices', 'proxy', 'resilience'] as const;

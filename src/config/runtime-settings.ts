@@ -26,6 +26,7 @@ export interface RuntimeSettings {
     maxCostUsd?: number;
     permissions?: NonNullable<ConfigFile['permissions']>;
     permissionRuleSources?: Record<string, string>;
+    outputMaxChars?: number;
   };
 }
 
@@ -58,6 +59,7 @@ export function loadRuntimeSettings(options: {
       ...(v.maxTasks !== undefined ? { maxTasks: v.maxTasks } : {}),
       ...(v.maxCostUsd !== undefined ? { maxCostUsd: v.maxCostUsd } : {}),
       ...(v.permissions ? { permissions: v.permissions, permissionRuleSources: config.ruleSources } : {}),
+      ...(v.outputMaxChars !== undefined ? { outputMaxChars: v.outputMaxChars } : {}),
     },
   };
 }

@@ -53,6 +53,10 @@ export interface TaskEngineOptions {
   permissions?: PermissionsConfig;
   /** Where each config rule was written (LoadedConfig.ruleSources), for decisions and the audit log. */
   permissionRuleSources?: Record<string, string>;
+  /** A subagent's output is cut to this many characters before its caller sees it (DEFAULTS.outputMaxChars). */
+  outputMaxChars?: number;
+  /** Where the output guard saves originals it changed (default `<homeDir>/.codex-task/outputs`). */
+  outputsDir?: string;
 }
 
 /** Env var with failover chains: `sonnet=anthropic:claude-sonnet-5,openai:gpt-5.5;opus=…`. */

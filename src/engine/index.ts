@@ -2,6 +2,12 @@ export { Admission } from './admission.ts';
 export type { Budgets } from './budgets.ts';
 export { getDefaultEngine, providerHealth, setDefaultEngine, Task } from './default-engine.ts';
 export { FAILOVER_ENV, type TaskEngineOptions } from './engine-options.ts';
+export {
+  guardOutput,
+  type NeutralisedFinding,
+  type NeutralisedKind,
+  type OutputGuardReport,
+} from './output-guard.ts';
 export { formatResultForModel } from './result-text.ts';
 export { TaskEngine } from './task-engine.ts';
 export { parseTaskInput, taskInputSchema, taskToolInputSchema } from './task-input.ts';

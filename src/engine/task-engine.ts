@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Tool } from 'ai';
 import {
   type AgentDefinition,
@@ -35,6 +36,7 @@ import { type Budgets, checkNewTask, resolveBudgets } from './budgets.ts';
 import { allowsFailover, FAILOVER_ENV, type TaskEngineOptions } from './engine-options.ts';
 import { taskModelObserver } from './model-call-events.ts';
 import { createNestedTaskTool } from './nested-task-tool.ts';
+import { guardOutput, originalsSaver } from './output-guard.ts';
 import { SlotLease } from './slot-lease.ts';
 import { buildSystemPrompt, ProjectInstructionsReader } from './subagent-prompt.ts';
 import { RunState, runSubagentLoop } from './subagent-run.ts';
@@ -87,6 +89,7 @@ export class TaskEngine {
   readonly #warned = new Set<string>();
   readonly #shutdown = new AbortController();
   readonly #limits: ToolLimits;
+  readonly #saveOriginal: (taskId: string, text: string) => string;
   readonly #instructions = new ProjectInstructionsReader({
     ttlMs: 1000,
     maxChars: DEFAULTS.projectInstructionsMaxChars,
@@ -107,6 +110,9 @@ export class TaskEngine {
     });
     this.#budgets = resolveBudgets(options);
     this.#limits = { ...DEFAULT_TOOL_LIMITS, ...options.toolLimits };
+    this.#saveOriginal = originalsSaver(
+      options.outputsDir ?? join(options.homeDir ?? homedir(), '.codex-task', 'outputs'),
+    );
   }
 
   /** Tasks running / waiting for a slot right now. */
@@ -437,7 +443,17 @@ export class TaskEngine {
     error?: unknown;
   }): TaskResult {
     const { base, state } = p;
-    const partial = p.status === 'completed' ? undefined : state.partialContent();
+    // What the caller reads is guarded, whatever the status: a failed task's partial output too.
+    const raw = p.status === 'completed' ? p.content : state.partialContent();
+    const guarded =
+      raw === undefined
+        ? undefined
+        : guardOutput(raw, {
+            maxChars: this.#options.outputMaxChars ?? DEFAULTS.outputMaxChars,
+            saveOriginal: (text) => this.#saveOriginal(base.taskId, text),
+          });
+    const content = p.status === 'completed' ? (guarded?.text ?? '') : p.content;
+    const partial = p.status === 'completed' ? undefined : guarded?.text;
     const errorInfo =
       p.error === undefined
         ? undefined
@@ -451,7 +467,7 @@ export class TaskEngine {
       status: p.status,
       agentType: base.agentType,
       description: base.description,
-      content: p.content,
+      content,
       ...(partial ? { partialContent: partial } : {}),
       resolvedModel: p.resolved?.spec ?? null,
       totalDurationMs: performance.now() - p.startedAt,
@@ -465,6 +481,7 @@ export class TaskEngine {
       timings: { queuedMs: p.queuedMs, modelMs: state.modelMs, toolMs: state.toolMs },
       ...(errorInfo ? { error: errorInfo } : {}),
       ...(p.agent?.file ? { agentFile: p.agent.file, agentHash: p.agent.hash } : {}),
+      ...(guarded?.report ? { outputGuard: guarded.report } : {}),
     };
   }
 }

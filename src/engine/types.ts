@@ -2,6 +2,7 @@ import type { AgentDefinition } from '../agents/index.ts';
 import type { TaskErrorInfo } from '../errors/index.ts';
 import type { AttemptReport } from '../models/index.ts';
 import type { PolicyDecision } from '../tools/policy/index.ts';
+import type { OutputGuardReport } from './output-guard.ts';
 
 /** The Task tool's input, exactly Claude Code's field names. */
 export interface TaskInput {
@@ -107,6 +108,11 @@ export interface TaskResult {
   /** The agent file that defined the run and its sha256 (absent for built-ins). */
   agentFile?: string;
   agentHash?: string;
+  /**
+   * Present when the output guard changed `content` (or `partialContent`): instruction-shaped text
+   * neutralised, or the text cut to size. The original is at `originalPath`.
+   */
+  outputGuard?: OutputGuardReport;
 }
 
 export interface TaskEventBase {

@@ -89,6 +89,7 @@ export function taskResult(result: TaskResult): CallToolResult {
         totalToolUseCount: result.totalToolUseCount,
         usage: result.usage,
         ...(result.error ? { error: result.error } : {}),
+        ...(result.outputGuard ? { outputGuard: result.outputGuard } : {}),
       },
     },
   };
