@@ -12,8 +12,8 @@ import type { AgentDefinition } from './types.ts';
 /** The agent a Task call gets when it names none, as in Claude Code. */
 export const DEFAULT_AGENT_TYPE = 'general-purpose';
 
-/** Explore and Plan must not change anything, so they get the read-only file tools only. */
-const READ_ONLY_TOOLS = ['Read', 'Glob', 'Grep', 'LS'];
+/** Explore and Plan must not change anything: read-only file tools, and the web tools (as in Claude Code). */
+const READ_ONLY_TOOLS = ['Read', 'Glob', 'Grep', 'LS', 'WebFetch', 'WebSearch'];
 
 function builtin(
   fields: Pick<AgentDefinition, 'name' | 'description' | 'systemPrompt' | 'tools'>,

@@ -73,7 +73,14 @@ describe('built-in agents', () => {
     expect(byName.get(DEFAULT_AGENT_TYPE)?.tools).toBeUndefined();
     const everything = DEFAULT_KNOWN_TOOLS.available;
     for (const name of ['Explore', 'Plan']) {
-      expect(effectiveTools(byName.get(name)!, everything), name).toEqual(['Read', 'Glob', 'Grep', 'LS']);
+      expect(effectiveTools(byName.get(name)!, everything), name).toEqual([
+        'Read',
+        'Glob',
+        'Grep',
+        'LS',
+        'WebFetch',
+        'WebSearch',
+      ]);
       expect(byName.get(name)!.systemPrompt).toContain('read-only');
     }
   });

@@ -80,6 +80,24 @@ export const DEFAULTS = {
     bashOutputLimitBytes: 30_000,
     readDefaultLines: 2_000,
     resultLimitChars: 50_000,
+    webFetchMaxBytes: 10 * 1024 * 1024,
+    webFetchTimeoutMs: 30_000,
+    webFetchConnectTimeoutMs: 10_000,
+    webFetchMaxRedirects: 10,
+    webFetchMaxContentChars: 100_000,
+  },
+  /** WebFetch and WebSearch (tools/web-fetch.ts, tools/web-search.ts). */
+  webTools: {
+    /** false: WebFetch returns the page's Markdown itself and ignores `prompt` (no extra model call). */
+    applyPrompt: true,
+    /**
+     * The model that applies WebFetch's `prompt`: an alias is taken on the subagent's own provider
+     * (a cheap model of the same vendor); `provider:model` names one exactly. A provider with no
+     * model for the alias (an OpenAI-compatible server without tiers) uses the subagent's model.
+     */
+    fetchModel: 'haiku',
+    /** Searches the vendor may run for one WebSearch call (Anthropic's `max_uses`). */
+    searchMaxUses: 5,
   },
 } as const;
 

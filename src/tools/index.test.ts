@@ -25,16 +25,26 @@ describe('the built-in tool set', () => {
       'LS',
       'Bash',
       'TodoWrite',
+      'WebFetch',
+      'WebSearch',
     ]);
     for (const tool of BUILTIN_TOOLS) {
       expect(tool.description.length, tool.name).toBeGreaterThan(100);
       expect(getBuiltinTool(tool.name)).toBe(tool);
     }
-    expect(getBuiltinTool('WebFetch')).toBeUndefined();
+    expect(getBuiltinTool('NotebookEdit')).toBeUndefined();
   });
 
   it('marks only the tools that never change the workspace as read-only', () => {
-    expect(READ_ONLY_TOOL_NAMES).toEqual(['Read', 'Glob', 'Grep', 'LS', 'TodoWrite']);
+    expect(READ_ONLY_TOOL_NAMES).toEqual([
+      'Read',
+      'Glob',
+      'Grep',
+      'LS',
+      'TodoWrite',
+      'WebFetch',
+      'WebSearch',
+    ]);
   });
 
   it("accepts Claude Code's argument shapes and rejects wrong ones", () => {
@@ -50,6 +60,13 @@ describe('the built-in tool set', () => {
     expect(parse('Grep', { pattern: 'x', output_mode: 'lines' })).toBe(false);
     expect(parse('Bash', { command: 'ls', timeout: 1000, description: 'List files' })).toBe(true);
     expect(parse('TodoWrite', { todos: [{ content: 'a', status: 'done' }] })).toBe(false);
+    expect(parse('WebFetch', { url: 'https://example.com', prompt: 'title?' })).toBe(true);
+    expect(parse('WebFetch', { url: 'https://example.com' })).toBe(false);
+    expect(parse('WebSearch', { query: 'vitest', allowed_domains: ['vitest.dev'] })).toBe(true);
+    expect(parse('WebSearch', { query: 'vitest', allowed_domains: ['https://vitest.dev/'] })).toBe(false);
+    expect(parse('WebSearch', { query: 'x', allowed_domains: ['a.com'], blocked_domains: ['b.com'] })).toBe(
+      false,
+    );
   });
 });
 

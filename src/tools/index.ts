@@ -7,15 +7,21 @@ import { multiEditTool } from './multi-edit.ts';
 import { readTool } from './read.ts';
 import { todoWriteTool } from './todo-write.ts';
 import type { ToolSpec } from './types.ts';
+import { webFetchTool } from './web-fetch.ts';
+import { webSearchTool } from './web-search.ts';
 import { writeTool } from './write.ts';
 
 export { type BashToolOptions, createBashTool } from './bash.ts';
 export { createToolContext, DEFAULT_TOOL_LIMITS, type ToolContextOptions } from './context.ts';
 export { truncateResult } from './define-tool.ts';
 export { createGrepTool, type GrepEngine, type GrepToolOptions } from './grep.ts';
+export type { ToolModelHooks, WebSearchRequest, WebSearchResult } from './model-hooks.ts';
 export { STRICT_TOOL_PERMISSIONS, type ToolPermissions } from './permissions.ts';
 export { getTodos, TODO_STATE_KEY, type TodoItem } from './todo-write.ts';
 export type { ToolContext, ToolLimits, ToolSpec } from './types.ts';
+export { classifyAddress, type ResolveHost } from './web/index.ts';
+export { webFetchPromptMessage } from './web-fetch.description.ts';
+export { createWebFetchTool, type WebFetchToolOptions } from './web-fetch.ts';
 export { isInside, resolveWorkspacePath, type WorkspacePath } from './workspace-path.ts';
 
 /** The built-in tools, in Claude Code's order. */
@@ -29,6 +35,8 @@ export const BUILTIN_TOOLS: readonly ToolSpec[] = [
   lsTool,
   bashTool,
   todoWriteTool,
+  webFetchTool,
+  webSearchTool,
 ];
 
 export const builtinToolNames: readonly string[] = BUILTIN_TOOLS.map((tool) => tool.name);

@@ -1,4 +1,6 @@
 import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createToolContext } from './context.ts';
@@ -52,4 +54,45 @@ export async function snapshotTree(dir: string): Promise<Record<string, string>>
     out[path.relative(dir, full)] = await readFile(full, 'utf8');
   }
   return out;
+}
+
+/** A web server on loopback (IPv4 and IPv6) for WebFetch's tests, counting every connection it sees. */
+export interface TestSite {
+  port: number;
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** TCP connections accepted, whether or not a request followed. */
+  connections: number;
+  /** Paths requested, in order. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export type TestRoute = (req: IncomingMessage, res: ServerResponse) => void;
+
+export async function startTestSite(routes: Record<string, TestRoute>): Promise<TestSite> {
+  const server = createServer((req, res) => {
+    site.requests.push(req.url ?? '');
+    const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
+    if (route) route(req, res);
+    else res.writeHead(404).end('not found');
+  });
+  server.on('connection', () => {
+    site.connections++;
+  });
+  // '::' accepts IPv4 too (as ::ffff:127.0.0.1), so 127.0.0.1, [::1] and localhost all reach it.
+  await new Promise<void>((resolve) => server.listen(0, '::', resolve));
+  const { port } = server.address() as AddressInfo;
+  const site: TestSite = {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    connections: 0,
+    requests: [],
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  return site;
 }

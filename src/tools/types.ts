@@ -1,8 +1,9 @@
 import type { z } from 'zod';
+import type { ToolModelHooks } from './model-hooks.ts';
 import type { ToolPermissions } from './permissions.ts';
 
 /** What every built-in tool gets when it runs: the confinement root and the task's cancellation. */
-export interface ToolContext {
+export interface ToolContext extends ToolModelHooks {
   /** Absolute, real path of the workspace: file tools never read or write outside it. */
   workspaceRoot: string;
   signal: AbortSignal;
@@ -22,6 +23,14 @@ export interface ToolLimits {
   readDefaultLines: number;
   /** Characters of one tool result passed back to the model. */
   resultLimitChars: number;
+  /** WebFetch: body bytes read at most (the rest is never downloaded). */
+  webFetchMaxBytes: number;
+  /** WebFetch: the whole fetch, redirects included; connecting alone gets `webFetchConnectTimeoutMs`. */
+  webFetchTimeoutMs: number;
+  webFetchConnectTimeoutMs: number;
+  webFetchMaxRedirects: number;
+  /** WebFetch: Markdown characters given to the fast model (or returned raw). */
+  webFetchMaxContentChars: number;
 }
 
 /** A built-in tool: Claude Code's name and argument shape, our enforcement inside `execute`. */

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { defineTool } from './define-tool.ts';
+import { STRICT_TOOL_PERMISSIONS } from './permissions.ts';
+import type { ToolContext, ToolSpec } from './types.ts';
+import { fetchPage, htmlToMarkdown, type ResolveHost } from './web/index.ts';
+import { WEB_FETCH_DESCRIPTION } from './web-fetch.description.ts';
+
+const inputSchema = z.object({
+  url: z.string().min(1).describe('The URL to fetch content from'),
+  prompt: z.string().min(1).describe('The prompt to run on the fetched content'),
+});
+export type WebFetchInput = z.infer<typeof inputSchema>;
+
+export interface WebFetchToolOptions {
+  /** Replaces the system resolver (tests script DNS answers with it, e.g. a rebinding name). */
+  resolve?: ResolveHost;
+  userAgent?: string;
+}
+
+const USER_AGENT = 'codex-task (WebFetch; +https://www.npmjs.com/package/codex-task)';
+
+export function createWebFetchTool(options: WebFetchToolOptions = {}): ToolSpec<WebFetchInput> {
+  return defineTool<WebFetchInput>({
+    name: 'WebFetch',
+    description: WEB_FETCH_DESCRIPTION,
+    inputSchema,
+    readOnly: true,
+    async execute(input, ctx) {
+      const permissions = ctx.permissions ?? STRICT_TOOL_PERMISSIONS;
+      const page = await fetchPage(input.url, {
+        limits: {
+          maxBytes: ctx.limits.webFetchMaxBytes,
+          timeoutMs: ctx.limits.webFetchTimeoutMs,
+          connectTimeoutMs: ctx.limits.webFetchConnectTimeoutMs,
+          maxRedirects: ctx.limits.webFetchMaxRedirects,
+        },
+        allowsPrivateHost: (host) => permissions.allowsPrivateHost(host),
+        signal: ctx.signal,
+        userAgent: options.userAgent ?? USER_AGENT,
+        ...(options.resolve ? { resolve: options.resolve } : {}),
+      });
+      const markdown = page.kind === 'html' ? htmlToMarkdown(page.text) : page.text;
+      const limit = ctx.limits.webFetchMaxContentChars;
+      const content = markdown.length > limit ? markdown.slice(0, limit) : markdown;
+      const notes = pageNotes(input.url, page, markdown.length, ctx);
+      if (!ctx.summarize) return `${notes}${content}`;
+      const answer = await ctx.summarize(content, input.prompt, ctx.signal);
+      return `${notes}${answer}`;
+    },
+  });
+}
+
+function pageNotes(
+  requested: string,
+  page: Awaited<ReturnType<typeof fetchPage>>,
+  chars: number,
+  ctx: ToolContext,
+): string {
+  const notes: string[] = [];
+  if (page.url !== requested && page.url !== new URL(requested).href)
+    notes.push(`Redirected to ${page.url}.`);
+  if (page.truncated) {
+    notes.push(`The page is larger than ${ctx.limits.webFetchMaxBytes} bytes; only its beginning was read.`);
+  }
+  if (chars > ctx.limits.webFetchMaxContentChars) {
+    notes.push(`Only the first ${ctx.limits.webFetchMaxContentChars} of ${chars} characters were used.`);
+  }
+  return notes.length ? `[${notes.join(' ')}]\n\n` : '';
+}
+
+export const webFetchTool = createWebFetchTool();
