@@ -68,7 +68,7 @@ describe('formatAgentList', () => {
       '- general-purpose',
       '- Plan',
     ]);
-    expect(lines[0]).toMatch(/\(Tools: Read, Glob, Grep, LS\)$/);
+    expect(lines[0]).toMatch(/\(Tools: Read, Glob, Grep, LS, WebFetch, WebSearch\)$/);
     expect(lines[1]).toMatch(/\(Tools: All tools\)$/);
   });
 });

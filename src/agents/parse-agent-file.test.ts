@@ -268,7 +268,7 @@ describe('errors (the file yields no definition)', () => {
   });
 
   it('a tool set that resolves to nothing', () => {
-    const unknown = parseFile(agent(`${base}\ntools: Serach, WebFetch`));
+    const unknown = parseFile(agent(`${base}\ntools: Serach, NotebookEdit`));
     expect(unknown.definition).toBeUndefined();
     const errors = unknown.problems.filter((p) => p.severity === 'error');
     expect(errors).toEqual([
@@ -327,9 +327,9 @@ describe('warnings (the definition still loads)', () => {
   });
 
   it('says Claude-Code-only tools are not available yet', () => {
-    const r = parseFile(agent(`${base}\ntools: Read, WebFetch`));
+    const r = parseFile(agent(`${base}\ntools: Read, NotebookEdit`));
     expect(only(r.problems, 'tools').message).toBe(
-      '`WebFetch` is known to Claude Code, not available in codex-task yet; dropped',
+      '`NotebookEdit` is known to Claude Code, not available in codex-task yet; dropped',
     );
   });
 

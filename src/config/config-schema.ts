@@ -117,6 +117,16 @@ export const configFileSchema = z.strictObject({
   /** `provider:model` or model id → prices, overriding the shipped table. */
   prices: z.record(z.string(), priceSchema).optional(),
   permissions: permissionsSchema.optional(),
+  /** WebFetch: `applyPrompt: false` returns pages as Markdown without a model call; `model` applies the prompt. */
+  webFetch: z
+    .strictObject({
+      applyPrompt: z.boolean().optional(),
+      /** An alias (taken on the subagent's own provider) or `provider:model`. */
+      model: z.string().min(1).optional(),
+      maxBytes: z.int().positive().optional(),
+      timeout: durationMs.optional(),
+    })
+    .optional(),
   proxy: z
     .strictObject({
       port: z.int().min(1).max(65_535).optional(),

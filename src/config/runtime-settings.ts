@@ -27,6 +27,8 @@ export interface RuntimeSettings {
     permissions?: NonNullable<ConfigFile['permissions']>;
     permissionRuleSources?: Record<string, string>;
     outputMaxChars?: number;
+    webTools?: { applyPrompt?: boolean; fetchModel?: string };
+    toolLimits?: { webFetchMaxBytes?: number; webFetchTimeoutMs?: number };
   };
 }
 
@@ -60,6 +62,7 @@ export function loadRuntimeSettings(options: {
       ...(v.maxCostUsd !== undefined ? { maxCostUsd: v.maxCostUsd } : {}),
       ...(v.permissions ? { permissions: v.permissions, permissionRuleSources: config.ruleSources } : {}),
       ...(v.outputMaxChars !== undefined ? { outputMaxChars: v.outputMaxChars } : {}),
+      ...webFetchSettings(v),
     },
   };
 }
@@ -69,4 +72,22 @@ function rateLimits(v: ConfigFile): RuntimeSettings['engine']['rateLimits'] {
     p.rateLimit ? [[id, p.rateLimit] as const] : [],
   );
   return limits.length ? Object.fromEntries(limits) : undefined;
+}
+
+/** `webFetch` in config → the engine's web tool settings and WebFetch's limits. */
+function webFetchSettings(v: ConfigFile): Pick<RuntimeSettings['engine'], 'webTools' | 'toolLimits'> {
+  const w = v.webFetch;
+  if (!w) return {};
+  const webTools = {
+    ...(w.applyPrompt !== undefined ? { applyPrompt: w.applyPrompt } : {}),
+    ...(w.model !== undefined ? { fetchModel: w.model } : {}),
+  };
+  const toolLimits = {
+    ...(w.maxBytes !== undefined ? { webFetchMaxBytes: w.maxBytes } : {}),
+    ...(w.timeout !== undefined ? { webFetchTimeoutMs: w.timeout } : {}),
+  };
+  return {
+    ...(Object.keys(webTools).length ? { webTools } : {}),
+    ...(Object.keys(toolLimits).length ? { toolLimits } : {}),
+  };
 }

@@ -3,6 +3,7 @@ import type { ModelPrice } from '../config/defaults.ts';
 import type { PermissionsConfig } from '../config/index.ts';
 import type { FailoverChains, ProviderConfig, RateLimit, ResilienceOptions } from '../models/index.ts';
 import type { ToolLimits } from '../tools/index.ts';
+import type { WebToolSettings } from './tool-model-hooks.ts';
 import type { SubagentToolProvider } from './types.ts';
 
 export interface TaskEngineOptions {
@@ -22,6 +23,8 @@ export interface TaskEngineOptions {
   maxTurns?: number;
   maxSpawnDepth?: number;
   toolLimits?: Partial<ToolLimits>;
+  /** WebFetch/WebSearch model settings (whether WebFetch applies its prompt, with which model) over DEFAULTS.webTools. */
+  webTools?: Partial<WebToolSettings>;
   /** How often agent directories are re-scanned for changes (hot reload), in ms. */
   agentRescanIntervalMs?: number;
   fetch?: typeof globalThis.fetch;

@@ -12,6 +12,12 @@ export { formatResultForModel } from './result-text.ts';
 export { TaskEngine } from './task-engine.ts';
 export { parseTaskInput, taskInputSchema, taskToolInputSchema } from './task-input.ts';
 export { taskToolDescription } from './task-tool-description.ts';
+export {
+  createToolModelHooks,
+  fastModel,
+  type ToolModelHooksParams,
+  type WebToolSettings,
+} from './tool-model-hooks.ts';
 export type {
   FailoverRecord,
   ModelUsage,

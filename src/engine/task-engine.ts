@@ -42,6 +42,7 @@ import { buildSystemPrompt, ProjectInstructionsReader } from './subagent-prompt.
 import { RunState, runSubagentLoop } from './subagent-run.ts';
 import { buildToolSet, providedTool, type ToolCallHooks } from './subagent-tools.ts';
 import { parseTaskInput } from './task-input.ts';
+import { createToolModelHooks, type WebToolSettings } from './tool-model-hooks.ts';
 import type {
   ProvidedToolSpec,
   TaskEventBase,
@@ -90,6 +91,7 @@ export class TaskEngine {
   readonly #shutdown = new AbortController();
   readonly #limits: ToolLimits;
   readonly #saveOriginal: (taskId: string, text: string) => string;
+  readonly #webTools: WebToolSettings;
   readonly #instructions = new ProjectInstructionsReader({
     ttlMs: 1000,
     maxChars: DEFAULTS.projectInstructionsMaxChars,
@@ -113,6 +115,7 @@ export class TaskEngine {
     this.#saveOriginal = originalsSaver(
       options.outputsDir ?? join(options.homeDir ?? homedir(), '.codex-task', 'outputs'),
     );
+    this.#webTools = { ...DEFAULTS.webTools, ...options.webTools };
   }
 
   /** Tasks running / waiting for a slot right now. */
@@ -376,12 +379,27 @@ export class TaskEngine {
       if (spec) extra[name] = providedTool(name, spec, hooks, signal);
     }
     const specs = granted.flatMap((name) => TOOLS_BY_NAME.get(name) ?? []);
+    const observer = taskModelObserver({
+      state,
+      base: params.base,
+      events: this.events,
+      ledger: this.#ledger,
+      budgets: this.#budgets,
+    });
     const ctx: ToolContext = {
       workspaceRoot,
       signal,
       state: new Map<string, unknown>(),
       limits: this.#limits,
       permissions: applied.permissions,
+      ...createToolModelHooks({
+        gateway: this.#gateway,
+        providers: this.#providers,
+        resolved,
+        failover: allowsFailover(agent),
+        observer,
+        settings: this.#webTools,
+      }),
     };
     const system = buildSystemPrompt({
       agent,
@@ -390,13 +408,6 @@ export class TaskEngine {
       instructions: this.#instructions.read(cwd),
     });
     const route = this.#gateway.route(resolved, { failover: allowsFailover(agent) });
-    const observer = taskModelObserver({
-      state,
-      base: params.base,
-      events: this.events,
-      ledger: this.#ledger,
-      budgets: this.#budgets,
-    });
     return runSubagentLoop({
       model: this.#gateway.languageModel(route, observer),
       system,

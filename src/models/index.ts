@@ -27,6 +27,7 @@ export { type CallRouter, type ModelCallObserver, observeModelCalls } from './ob
 export { type CallUsage, costOf, priceFor } from './pricing.ts';
 export { describeFailure, toProviderError } from './provider-errors.ts';
 export type { ProviderHealth } from './provider-health.ts';
+export { providerSearchTool, type SearchTool, type SearchToolOptions } from './provider-search-tool.ts';
 export {
   type ResilienceConfig,
   type ResilienceOptions,

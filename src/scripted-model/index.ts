@@ -18,6 +18,7 @@ export type {
   ScriptedRequest,
   ScriptedToolCall,
   ScriptedUsage,
+  ScriptedWebSearch,
   ScriptFaults,
   ScriptPattern,
   ScriptRule,

@@ -53,6 +53,14 @@ const faultSchema = z.discriminatedUnion('kind', [
 
 const replySchema = z.strictObject({
   text: z.string().optional(),
+  webSearch: z
+    .strictObject({
+      query: z.string(),
+      results: z.array(
+        z.strictObject({ url: z.string(), title: z.string(), snippet: z.string().optional() }),
+      ),
+    })
+    .optional(),
   toolCalls: z
     .array(
       z.strictObject({

@@ -102,7 +102,17 @@ export interface ScriptedReply {
   chunkDelayMs?: number;
   /** Reported usage; each missing field is estimated (~4 characters a token). */
   usage?: ScriptedUsage;
+  /**
+   * A web search the vendor ran server-side in this response (Anthropic web search, OpenAI
+   * `web_search_call`, Gemini grounding); `text` is then the model's answer from its results.
+   */
+  webSearch?: ScriptedWebSearch;
   fault?: Fault;
+}
+
+export interface ScriptedWebSearch {
+  query: string;
+  results: { url: string; title: string; snippet?: string }[];
 }
 
 export type ScriptedHandler = (req: ScriptedRequest) => ScriptedReply | Promise<ScriptedReply>;

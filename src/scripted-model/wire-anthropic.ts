@@ -1,6 +1,7 @@
 import { splitJson, splitText } from './chunking.ts';
 import { contentText, nameToolResults, type ParsedRequest, pushAssistant } from './conversation.ts';
 import type { NormalMessage } from './types.ts';
+import { anthropicSearchBlocks, anthropicSearchUsage } from './web-search.ts';
 import { asArray, asRecord, asString, type ResolvedReply, sseFrame, type WireFormat } from './wire.ts';
 
 /** Anthropic Messages API: `POST /v1/messages`. */
@@ -38,6 +39,7 @@ export const anthropicWire: WireFormat = {
       role: 'assistant',
       model: ctx.req.model,
       content: [
+        ...(reply.webSearch ? anthropicSearchBlocks(reply.webSearch, ctx.ids) : []),
         ...(reply.text !== '' || reply.toolCalls.length === 0 ? [{ type: 'text', text: reply.text }] : []),
         ...reply.toolCalls.map((call) => ({
           type: 'tool_use',
@@ -48,7 +50,11 @@ export const anthropicWire: WireFormat = {
       ],
       stop_reason: stopReason(reply),
       stop_sequence: null,
-      usage: { ...inputUsage(reply), output_tokens: reply.usage.outputTokens },
+      usage: {
+        ...inputUsage(reply),
+        output_tokens: reply.usage.outputTokens,
+        ...anthropicSearchUsage(reply.webSearch),
+      },
     };
   },
 
@@ -71,6 +77,13 @@ export const anthropicWire: WireFormat = {
       event('ping', { type: 'ping' }),
     ];
     let index = 0;
+    for (const block of reply.webSearch ? anthropicSearchBlocks(reply.webSearch, ctx.ids) : []) {
+      // The search's input streams like a tool_use's; its result block arrives whole.
+      const { input, ...start } = block as Record<string, unknown>;
+      const deltas = input ? [{ type: 'input_json_delta', partial_json: JSON.stringify(input) }] : [];
+      frames.push(...contentBlock(index, input ? { ...start, input: {} } : block, deltas));
+      index += 1;
+    }
     if (reply.text !== '') {
       frames.push(
         ...contentBlock(
@@ -95,7 +108,7 @@ export const anthropicWire: WireFormat = {
       event('message_delta', {
         type: 'message_delta',
         delta: { stop_reason: stopReason(reply), stop_sequence: null },
-        usage: { output_tokens: reply.usage.outputTokens },
+        usage: { output_tokens: reply.usage.outputTokens, ...anthropicSearchUsage(reply.webSearch) },
       }),
       event('message_stop', { type: 'message_stop' }),
     );

@@ -1,6 +1,7 @@
 import { splitText } from './chunking.ts';
 import { contentText, type ParsedRequest, pushAssistant } from './conversation.ts';
 import type { NormalMessage } from './types.ts';
+import { geminiGrounding } from './web-search.ts';
 import { asArray, asRecord, type ResolvedReply, sseFrame, type WireFormat } from './wire.ts';
 
 /**
@@ -25,6 +26,7 @@ export const geminiWire: WireFormat = {
     const instruction = body.systemInstruction as { parts?: unknown } | undefined;
     const tools: string[] = [];
     for (const tool of asArray(body.tools, 'tools')) {
+      if (asRecord(tool, 'tools[]').googleSearch) tools.push('google_search');
       for (const fn of asArray(
         asRecord(tool, 'tools[]').functionDeclarations,
         'tools[].functionDeclarations',
@@ -44,7 +46,14 @@ export const geminiWire: WireFormat = {
 
   json(reply, ctx) {
     return {
-      candidates: [{ content: { role: 'model', parts: parts(reply) }, finishReason: 'STOP', index: 0 }],
+      candidates: [
+        {
+          content: { role: 'model', parts: parts(reply) },
+          finishReason: 'STOP',
+          index: 0,
+          ...geminiGrounding(reply.webSearch),
+        },
+      ],
       usageMetadata: usageMetadata(reply),
       modelVersion: ctx.req.model,
       responseId: ctx.ids.next(''),
@@ -61,7 +70,11 @@ export const geminiWire: WireFormat = {
       const last = i === chunks.length - 1;
       return sseFrame({
         candidates: [
-          { content: { role: 'model', parts: chunkParts }, ...(last && { finishReason: 'STOP' }), index: 0 },
+          {
+            content: { role: 'model', parts: chunkParts },
+            ...(last && { finishReason: 'STOP', ...geminiGrounding(reply.webSearch) }),
+            index: 0,
+          },
         ],
         ...(last && { usageMetadata: usageMetadata(reply) }),
         modelVersion: ctx.req.model,

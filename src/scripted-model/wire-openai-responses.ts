@@ -9,6 +9,7 @@ import {
 } from './conversation.ts';
 import { openaiErrorBody } from './openai-errors.ts';
 import type { NormalMessage } from './types.ts';
+import { responsesCitations, responsesSearchItem } from './web-search.ts';
 import {
   asArray,
   asRecord,
@@ -145,7 +146,7 @@ export function createOpenAIResponsesWire(): WireFormat {
             frames.push(frame('response.custom_tool_call_input.delta', { item_id, output_index, delta }));
           }
           frames.push(frame('response.custom_tool_call_input.done', { item_id, output_index, input }));
-        } else if (item.type === 'tool_search_call') {
+        } else if (item.type === 'tool_search_call' || item.type === 'web_search_call') {
           frames.push(
             frame('response.output_item.added', { output_index, item: { ...item, status: 'in_progress' } }),
           );
@@ -175,14 +176,21 @@ export function createOpenAIResponsesWire(): WireFormat {
 
   /** Builds the output items and remembers them, as the real API stores a response's output. */
   function outputItems(reply: ResolvedReply, ctx: ReplyContext): Item[] {
-    const output: Item[] = [];
+    const output: Item[] = reply.webSearch ? [responsesSearchItem(reply.webSearch, ctx.ids)] : [];
     if (reply.text !== '' || reply.toolCalls.length === 0) {
       output.push({
         id: ctx.ids.next('msg_'),
         type: 'message',
         status: 'completed',
         role: 'assistant',
-        content: [{ type: 'output_text', text: reply.text, annotations: [], logprobs: [] }],
+        content: [
+          {
+            type: 'output_text',
+            text: reply.text,
+            annotations: responsesCitations(reply.webSearch, reply.text),
+            logprobs: [],
+          },
+        ],
       });
     }
     for (const call of reply.toolCalls) output.push(callItem(call, ctx));

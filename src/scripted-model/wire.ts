@@ -1,6 +1,6 @@
 import type { ParsedRequest } from './conversation.ts';
 import type { IdGenerator } from './ids.ts';
-import type { ScriptedReply, ScriptedRequest, WireFormatName } from './types.ts';
+import type { ScriptedReply, ScriptedRequest, ScriptedWebSearch, WireFormatName } from './types.ts';
 import { type ResolvedUsage, resolveUsage } from './usage.ts';
 
 /** The contract each vendor adapter (`wire-*.ts`) fulfils; the server knows nothing vendor-specific. */
@@ -36,6 +36,7 @@ export interface ResolvedReply {
   text: string;
   toolCalls: ResolvedToolCall[];
   usage: ResolvedUsage;
+  webSearch?: ScriptedWebSearch;
 }
 
 export interface ReplyContext {
@@ -73,7 +74,12 @@ export function resolveReply(
       ...(call.namespace !== undefined && { namespace: call.namespace }),
     };
   });
-  return { text, toolCalls, usage: resolveUsage(req, outputChars, reply.usage) };
+  return {
+    text,
+    toolCalls,
+    usage: resolveUsage(req, outputChars, reply.usage),
+    ...(reply.webSearch && { webSearch: reply.webSearch }),
+  };
 }
 
 export function sseFrame(data: unknown, event?: string): string {

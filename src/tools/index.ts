@@ -22,6 +22,7 @@ export type { ToolContext, ToolLimits, ToolSpec } from './types.ts';
 export { classifyAddress, type ResolveHost } from './web/index.ts';
 export { webFetchPromptMessage } from './web-fetch.description.ts';
 export { createWebFetchTool, type WebFetchToolOptions } from './web-fetch.ts';
+export { webSearchPromptMessage } from './web-search.description.ts';
 export { isInside, resolveWorkspacePath, type WorkspacePath } from './workspace-path.ts';
 
 /** The built-in tools, in Claude Code's order. */

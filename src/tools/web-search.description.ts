@@ -6,3 +6,10 @@ Usage:
 - The search runs on your model provider's own web search (Anthropic web search, OpenAI web search, Google Search grounding). Where the provider has none, the tool says so.
 - Use it for current information beyond your knowledge: recent releases, documentation, error messages. Cite the links you rely on in your answer.
 - To read a page found here, use WebFetch with its URL.`;
+
+/** What the searching model gets: the query, and what to bring back from the results. */
+export function webSearchPromptMessage(query: string): string {
+  return `Search the web for: ${query}
+
+Run the search, then report what the results say about it: the relevant facts, versions and dates, each with the source it came from. Do not answer from memory.`;
+}

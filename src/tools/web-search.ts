@@ -9,7 +9,7 @@ const domain = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^(?!https?:)[a-z0-9.-]+\.[a-z]{2,}$/, 'a bare domain such as example.com (no scheme, no path)');
+  .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a bare domain such as example.com (no scheme, no path)');
 
 const inputSchema = z
   .object({
