@@ -219,6 +219,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addHelpText('after', example('codex-task serve --port 8790'))
     .action(act(async () => (await import('./serve-command.ts')).serveCommand));
 
+  program
+    .command('proxy')
+    .description(
+      'Sit between Codex CLI and the model API: forward everything, add the Task tool and slash commands',
+    )
+    .option('-p, --port <port>', 'port (default: proxy.port or 10000; 0 = any free port)')
+    .option('--host <host>', 'interface; anything but loopback needs a token (default 127.0.0.1)')
+    .option('--upstream <url>', 'Responses API base URL (default: proxy.upstream or https://api.openai.com/v1)')
+    .option('--token <token>', 'token clients send in x-codex-task-token (default: CODEX_TASK_PROXY_TOKEN)')
+    .option('--no-task', 'do not add the Task tool (forward only)')
+    .option('-C, --cwd <dir>', 'project directory (agents, commands, workspace root)')
+    .addHelpText(
+      'after',
+      example('codex-task proxy', 'codex-task proxy --port 10000 --upstream https://api.openai.com/v1'),
+    )
+    .action(act(async () => (await import('./proxy-command.ts')).proxyCommand));
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

@@ -132,6 +132,14 @@ export const configFileSchema = z.strictObject({
       port: z.int().min(1).max(65_535).optional(),
       host: z.string().min(1).optional(),
       upstream: z.url().optional(),
+      /** Upstream base URLs the proxy may be pointed at (by flag or env); unset = whatever config says. */
+      allowedUpstreams: z.array(z.url()).min(1).optional(),
+      /** Add the Task tool to Responses requests (default true). */
+      injectTask: z.boolean().optional(),
+      /** Largest request body accepted, in bytes. */
+      bodyLimitBytes: z.int().positive().optional(),
+      /** How often a keep-alive event is sent while subagents run (below Codex's stream_idle_timeout_ms). */
+      keepAlive: durationMs.optional(),
     })
     .optional(),
 });

@@ -20,6 +20,7 @@ export {
   DEFAULT_SECRET_EXCEPTIONS,
   DEFAULT_SECRET_PATHS,
   DEFAULTS,
+  PROXY_DEFAULTS,
   SUBAGENT_MODEL_ENV,
 } from './defaults.ts';
 export { ConfigError, type ConfigSource, configFiles, type LoadedConfig, loadConfig } from './load-config.ts';

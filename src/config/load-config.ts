@@ -41,6 +41,14 @@ const ENV_KEYS: Record<string, { key: keyof ConfigFile; number?: boolean }> = {
   CODEX_TASK_OUTPUT_MAX_CHARS: { key: 'outputMaxChars', number: true },
 };
 
+/** Env vars that set `proxy.*` keys. */
+const PROXY_ENV_KEYS: Record<string, { key: string; number?: boolean; boolean?: boolean }> = {
+  CODEX_TASK_PROXY_PORT: { key: 'port', number: true },
+  CODEX_TASK_PROXY_HOST: { key: 'host' },
+  CODEX_TASK_PROXY_UPSTREAM: { key: 'upstream' },
+  CODEX_TASK_PROXY_INJECT_TASK: { key: 'injectTask', boolean: true },
+};
+
 const MERGED_BY_ENTRY = ['providers', 'failover', 'prices', 'proxy', 'resilience'] as const;
 
 /** Project `.codex-task/config.json` (nearest, up to the repository root) over the user's, over defaults. */
@@ -94,6 +102,17 @@ export function loadConfig(options: {
     if (!text) continue;
     const value = number && /^\d+(\.\d+)?$/.test(text) ? Number(text) : text;
     merge(loaded, parse({ [key]: value }, `environment variable ${name}`), `env ${name}`);
+  }
+  for (const [name, { key, number, boolean }] of Object.entries(PROXY_ENV_KEYS)) {
+    const text = env[name]?.trim();
+    if (!text) continue;
+    const value =
+      number && /^\d+$/.test(text)
+        ? Number(text)
+        : boolean && /^(true|false|1|0)$/i.test(text)
+          ? /^(true|1)$/i.test(text)
+          : text;
+    merge(loaded, parse({ proxy: { [key]: value } }, `environment variable ${name}`), `env ${name}`);
   }
   if (options.flags) merge(loaded, parse(options.flags, 'command-line flags'), 'flag');
   return loaded;

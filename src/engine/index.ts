@@ -8,9 +8,16 @@ export {
   type NeutralisedKind,
   type OutputGuardReport,
 } from './output-guard.ts';
-export { formatResultForModel } from './result-text.ts';
+export { formatResultForModel, type ResultForModel } from './result-text.ts';
 export { TaskEngine } from './task-engine.ts';
 export { parseTaskInput, taskInputSchema, taskToolInputSchema } from './task-input.ts';
+export {
+  parseTaskToolInput,
+  type TaskToolDefinition,
+  type TaskToolName,
+  taskInputJsonSchema,
+  taskToolDefinition,
+} from './task-tool-definition.ts';
 export { taskToolDescription } from './task-tool-description.ts';
 export {
   createToolModelHooks,

@@ -1,10 +1,25 @@
 import type { TaskResult } from './types.ts';
 
+/** What the text needs: a live result, or one rebuilt from a run record. */
+export type ResultForModel = Pick<
+  TaskResult,
+  | 'agentId'
+  | 'agentType'
+  | 'resolvedModel'
+  | 'usage'
+  | 'totalToolUseCount'
+  | 'totalDurationMs'
+  | 'status'
+  | 'content'
+  | 'partialContent'
+  | 'error'
+>;
+
 /**
  * A finished Task as the parent model reads it: the subagent's final text, then a trailer with its
  * agentId and usage (the shape Claude Code returns, COMPAT.md).
  */
-export function formatResultForModel(result: TaskResult): string {
+export function formatResultForModel(result: ResultForModel): string {
   const trailer = [
     `agentId: ${result.agentId} (agent: ${result.agentType}, model: ${result.resolvedModel ?? 'none'})`,
     `<usage>total_tokens: ${result.usage.totalTokens}`,

@@ -3,7 +3,8 @@
  * Prometheus metrics, over one engine. Shared by `codex-task serve`, the proxy and the dashboard.
  */
 export { isLoopback } from './auth.ts';
-export { HttpError } from './http-error.ts';
+export { HttpError, sendJson } from './http-error.ts';
+export { readBody, tooLarge } from './request-body.ts';
 export { type HttpServer, type HttpServerOptions, startHttpServer } from './server.ts';
 export type { HubEvent } from './task-hub.ts';
 export type { TaskView } from './task-view.ts';

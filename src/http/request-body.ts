@@ -15,6 +15,16 @@ export async function readJson(req: IncomingMessage, limitBytes: number): Promis
       'The body must be JSON (content-type: application/json)',
     );
   }
+  const body = await readBody(req, limitBytes);
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new HttpError(400, 'InvalidJson', `The body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The whole body as bytes, refused with 413 as soon as it passes `limitBytes`. */
+export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (declared > limitBytes) throw tooLarge(limitBytes);
   const chunks: Buffer[] = [];
@@ -24,11 +34,11 @@ export async function readJson(req: IncomingMessage, limitBytes: number): Promis
     if (size > limitBytes) throw tooLarge(limitBytes);
     chunks.push(chunk);
   }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch (error) {
-    throw new HttpError(400, 'InvalidJson', `The body is not valid JSON: ${(error as Error).message}`);
-  }
+  return Buffer.concat(chunks, size);
+}
+
+export function tooLarge(limit: number): HttpError {
+  return new HttpError(413, 'PayloadTooLarge', `The body is larger than ${limit} bytes`);
 }
 
 /** Parses `value` with `schema`, or throws a 400 naming every field and its problem. */
@@ -63,8 +73,4 @@ function toIssue(issue: z.core.$ZodIssue, value: unknown): Issue {
   );
   if (issue.code === 'invalid_type' && given === undefined) return { path, message: 'is required' };
   return { path, message: issue.message };
-}
-
-function tooLarge(limit: number): HttpError {
-  return new HttpError(413, 'PayloadTooLarge', `The body is larger than ${limit} bytes`);
 }

@@ -32,6 +32,13 @@ export interface HttpServerOptions {
   sseKeepAliveMs?: number;
   eventsPerTask?: number;
   finishedTasksKept?: number;
+  /** false: only /health, /ready and /metrics (the proxy, whose /v1 belongs to the upstream). Default true. */
+  api?: boolean;
+  /**
+   * Gets every request no route matches, instead of a 404 (the proxy forwards them). It checks its
+   * own credentials: the bearer token guards the routes above only.
+   */
+  fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 export interface HttpServer {
@@ -105,10 +112,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     circuits: obs?.circuits ?? options.circuits ?? (() => circuitsOf(engine)),
     startedAt: Date.now(),
   };
-  const routes: Route[] = [
+  const systemRoutes: Route[] = [
     { method: 'GET', pattern: /^\/health$/, handler: (_q, res) => system.health(sctx, res), open: true },
     { method: 'GET', pattern: /^\/ready$/, handler: (_q, res) => system.ready(sctx, res) },
     { method: 'GET', pattern: /^\/metrics$/, handler: (_q, res) => system.metrics(sctx, res) },
+  ];
+  const apiRoutes: Route[] = [
     { method: 'GET', pattern: /^\/v1\/agents$/, handler: (_q, res) => system.agents(sctx, res) },
     {
       method: 'POST',
@@ -132,11 +141,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       handler: (req, res, p, q) => tasks.streamEvents(tctx, req, res, p, q),
     },
   ];
+  const routes = options.api === false ? systemRoutes : [...systemRoutes, ...apiRoutes];
+  const fallback = options.fallback;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Absolute-form targets (`GET http://other/…`) are a forward proxy's, never a route of ours.
+    if (!req.url?.startsWith('/')) {
+      throw new HttpError(400, 'InvalidRequestTarget', 'The request target must be a path (origin-form)');
+    }
+    const url = new URL(req.url, 'http://localhost');
     const matching = routes.filter((r) => r.pattern.test(url.pathname));
     const route = matching.find((r) => r.method === req.method);
+    if (!route && matching.length === 0 && fallback) return fallback(req, res);
     if (!route) {
       if (matching.length === 0) throw new HttpError(404, 'NotFound', `No route for ${url.pathname}`);
       throw new HttpError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${url.pathname}`, {

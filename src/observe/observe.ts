@@ -55,7 +55,11 @@ export interface Observability {
   readonly audit?: AuditLog;
   readonly circuits: () => readonly CircuitReport[];
   /** Starts a task and returns its id at once; its input is recorded (the engine's events lack it). */
-  start(input: unknown, options?: TaskOptions): { taskId: string; result: Promise<TaskResult> };
+  start(
+    input: unknown,
+    options?: TaskOptions,
+    caller?: { callId?: string },
+  ): { taskId: string; result: Promise<TaskResult> };
   /** Detaches everything, flushes spans, closes what observe() opened. Tasks still live are marked interrupted. */
   close(): Promise<void>;
 }
@@ -151,7 +155,7 @@ export function observe(engine: TaskEngine, options: ObserveOptions = {}): Obser
     ...(tracing ? { tracing } : {}),
     ...(audit ? { audit } : {}),
     circuits,
-    start: (input, taskOptions) => correlation.start(engine, input, taskOptions),
+    start: (input, taskOptions, caller) => correlation.start(engine, input, taskOptions, caller),
     close: async () => {
       for (const off of detach.reverse()) off();
       await tracing?.flush();

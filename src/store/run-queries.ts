@@ -44,6 +44,10 @@ export class RunQueries {
       where.push('parent_id = ?');
       args.push(filter.parentId);
     }
+    if (filter.parentCallId !== undefined) {
+      where.push('parent_call_id = ?');
+      args.push(filter.parentCallId);
+    }
     if (filter.rootsOnly) where.push('parent_id IS NULL');
     const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY queued_at DESC, rowid DESC LIMIT ?`;

@@ -74,6 +74,8 @@ export interface ListFilter {
   /** Epoch ms: tasks queued at or after. */
   since?: number;
   parentId?: string;
+  /** Tasks started by this client tool call (the proxy's Task calls, by Codex's call_id). */
+  parentCallId?: string;
   /** Only tasks started by a user or client (no parent). */
   rootsOnly?: boolean;
   limit?: number;

@@ -28,7 +28,7 @@ export class TaskCorrelation {
   readonly #traceIds = new Map<string, string>();
   readonly #origins = new Map<string, TaskOrigin>();
   /** Set only during a synchronous `engine.run()` call made by `start()`. */
-  #announced: { input: unknown; taskId?: string } | undefined;
+  #announced: { input: unknown; parentCallId?: string; taskId?: string } | undefined;
   /** The latest `Task` tool call each running task started, until its child claims it. */
   readonly #pendingCalls = new Map<string, { callId: string; input: unknown }>();
   #traceSource: ((task: TaskEventBase) => string | undefined) | undefined;
@@ -74,7 +74,8 @@ export class TaskCorrelation {
       // (an MCP client's thread id is not one of ours); no nested task can start in that window.
       if (this.#announced && !this.#announced.taskId) {
         this.#announced.taskId = task.taskId;
-        origin = { input: this.#announced.input };
+        const { input, parentCallId } = this.#announced;
+        origin = { input, ...(parentCallId ? { parentCallId } : {}) };
       } else if (call && task.parentTaskId) {
         this.#pendingCalls.delete(task.parentTaskId);
         origin = { input: call.input, parentCallId: call.callId };
@@ -90,15 +91,17 @@ export class TaskCorrelation {
 
   /**
    * Starts a task and returns its id at once (the engine's `run` resolves only at the end), with
-   * its input recorded as its origin.
+   * its input recorded as its origin — and, for a client's tool call (the proxy's Task calls), that
+   * call's id, by which its record is found again.
    */
   start(
     engine: TaskEngine,
     input: unknown,
     options: TaskOptions = {},
+    caller: { callId?: string } = {},
   ): { taskId: string; result: Promise<TaskResult> } {
     if (!this.#attached.has(engine)) throw new Error('TaskCorrelation.start: attach(engine) first');
-    this.#announced = { input };
+    this.#announced = { input, ...(caller.callId ? { parentCallId: caller.callId } : {}) };
     try {
       const result = engine.run(input, options);
       const taskId = this.#announced.taskId;

@@ -1,0 +1,50 @@
+import { EXIT } from './exit-codes.ts';
+import { printError } from './output.ts';
+import { settingsFor } from './settings.ts';
+import { VERSION } from './version.ts';
+
+export interface ProxyFlags {
+  port?: string;
+  host?: string;
+  upstream?: string;
+  token?: string;
+  task: boolean;
+  cwd?: string;
+}
+
+/** `codex-task proxy`: forwards to the upstream, with Task and slash commands, until interrupted. */
+export async function proxyCommand(flags: ProxyFlags): Promise<number> {
+  const port = flags.port === undefined ? undefined : Number(flags.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
+    printError(new Error(`--port must be 0..65535, got '${flags.port}'`));
+    return EXIT.usage;
+  }
+  const { startProxy } = await import('../proxy/index.ts');
+  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  try {
+    const settings = settingsFor(flags.cwd ? { cwd: flags.cwd } : {});
+    const token = flags.token ?? process.env.CODEX_TASK_PROXY_TOKEN;
+    proxy = await startProxy({
+      settings,
+      ...(port !== undefined ? { port } : {}),
+      ...(flags.host ? { host: flags.host } : {}),
+      ...(flags.upstream ? { upstream: flags.upstream } : {}),
+      ...(token ? { token } : {}),
+      ...(flags.task ? {} : { injectTask: false }),
+      observe: { serviceVersion: VERSION },
+    });
+  } catch (error) {
+    printError(error);
+    return EXIT.usage;
+  }
+  process.stderr.write(
+    `codex-task proxy on ${proxy.baseUrl} → ${proxy.upstream} (Ctrl-C stops it)\n` +
+      `Codex: model_providers.codex-task.base_url = "${proxy.baseUrl}", wire_api = "responses"\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await proxy.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,177 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { Counter } from 'prom-client';
+import { PROXY_DEFAULTS, type RuntimeSettings } from '../config/index.ts';
+import { taskToolDefinition } from '../engine/index.ts';
+import { HttpError, type HttpServer, isLoopback, startHttpServer } from '../http/index.ts';
+import type { ObserveOptions } from '../observe/index.ts';
+import { forwardRaw } from './forward.ts';
+import { ProxyConfigError } from './proxy-errors.ts';
+import { createProxyRuntime, type ProxyRuntime } from './proxy-runtime.ts';
+import { handleResponses, type ResponsesContext } from './responses-route.ts';
+import { TaskCalls } from './task-calls.ts';
+import { taskFunctionTool } from './task-injection.ts';
+import { UpstreamPool } from './upstream-pool.ts';
+import { parseUpstream, upstreamPath } from './upstream-target.ts';
+
+export interface ProxyOptions {
+  /** Engine settings for the subagents (config files, env): `loadRuntimeSettings`. */
+  settings: RuntimeSettings;
+  /** Upstream base URL; default config `proxy.upstream`, then https://api.openai.com/v1. */
+  upstream?: string;
+  /** When set, `upstream` must be one of these. */
+  allowedUpstreams?: readonly string[];
+  host?: string;
+  /** 0 = any free port. */
+  port?: number;
+  /** Required off loopback: clients send it in `x-codex-task-token` (system routes: or as a bearer token). */
+  token?: string;
+  injectTask?: boolean;
+  bodyLimitBytes?: number;
+  keepAliveMs?: number;
+  /** Run records, logs, traces, audit of the subagents (observe's options; metrics always on). */
+  observe?: ObserveOptions;
+  /** Rewrites a request whose latest user message is a slash command (see commands/). */
+  expandCommands?: (body: Record<string, unknown>) => boolean;
+}
+
+export interface ProxyServer {
+  /** `http://127.0.0.1:10000` */
+  readonly url: string;
+  /** What clients use as their base URL: `http://127.0.0.1:10000/v1`. */
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly upstream: string;
+  readonly runtime: ProxyRuntime;
+  /** Stops accepting, cancels running subagents, closes the upstream pool and the records. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the proxy: the shared HTTP server (src/http) with only /health, /ready and /metrics of its
+ * own, and every other request forwarded to the one configured upstream.
+ */
+export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
+  const d = PROXY_DEFAULTS;
+  const v = options.settings.config.values.proxy ?? {};
+  const host = options.host ?? v.host ?? d.host;
+  const token = options.token?.trim() || undefined;
+  if (!isLoopback(host) && !token) {
+    throw new ProxyConfigError(
+      `Refusing to listen on ${host} without a token: anyone who can reach it could spend your upstream key and run agents`,
+      'Set a token (--token or CODEX_TASK_PROXY_TOKEN; clients send it in x-codex-task-token) or bind to 127.0.0.1.',
+    );
+  }
+  const upstream = parseUpstream(
+    options.upstream ?? v.upstream ?? d.upstream,
+    options.allowedUpstreams ?? v.allowedUpstreams,
+  );
+  const runtime = createProxyRuntime(options.settings, upstream, options.observe);
+  const pool = new UpstreamPool(upstream, {
+    connections: d.upstreamConnections,
+    connectTimeoutMs: d.upstreamConnectTimeoutMs,
+    idleTimeoutMs: d.upstreamIdleTimeoutMs,
+  });
+  const calls = new TaskCalls(runtime);
+  const toolName = 'Task';
+  const ctx: ResponsesContext = {
+    upstream: pool,
+    tokenHeader: d.tokenHeader,
+    bodyLimitBytes: options.bodyLimitBytes ?? v.bodyLimitBytes ?? d.bodyLimitBytes,
+    keepAliveMs: options.keepAliveMs ?? v.keepAlive ?? d.keepAliveMs,
+    ...((options.injectTask ?? v.injectTask ?? d.injectTask)
+      ? {
+          task: {
+            calls,
+            name: toolName,
+            tool: () => taskFunctionTool(taskToolDefinition(runtime.engine.agents().list(), toolName)),
+          },
+        }
+      : {}),
+    ...(options.expandCommands ? { expandCommands: options.expandCommands } : {}),
+  };
+  const requests = runtime.observability.metrics
+    ? new Counter({
+        name: 'codex_task_proxy_requests_total',
+        help: 'Requests the proxy forwarded, by kind (responses or other) and status sent (0: cut)',
+        labelNames: ['kind', 'status'],
+        registers: [runtime.observability.metrics],
+      })
+    : undefined;
+  const logger = runtime.observability.logger;
+  const basePath = d.basePath;
+  const responsesPath = `${upstream.basePath}/responses`;
+
+  const fallback = async (req: IncomingMessage, res: ServerResponse) => {
+    if (token) requireToken(req, token, d.tokenHeader);
+    const path = upstreamPath(req.url ?? '/', basePath, upstream);
+    const responses = req.method === 'POST' && path.split('?', 1)[0] === responsesPath;
+    const kind = responses ? 'responses' : 'other';
+    const started = performance.now();
+    res.on('close', () => {
+      const status = res.writableFinished ? res.statusCode : 0;
+      requests?.inc({ kind, status });
+      // Method, path and status only: never headers (Authorization) nor bodies.
+      logger?.debug(
+        {
+          method: req.method,
+          path: path.split('?', 1)[0],
+          status,
+          durationMs: Math.round(performance.now() - started),
+        },
+        'proxy request',
+      );
+    });
+    try {
+      if (responses) await handleResponses(req, res, path, ctx);
+      else await forwardRaw(req, res, path, ctx);
+    } catch (error) {
+      if (error instanceof HttpError && error.status >= 500)
+        logger?.warn({ status: error.status }, error.message);
+      throw error;
+    }
+  };
+
+  let server: HttpServer;
+  try {
+    server = await startHttpServer({
+      engine: runtime.engine,
+      observability: runtime.observability,
+      host,
+      port: options.port ?? v.port ?? d.port,
+      ...(token ? { token } : {}),
+      api: false,
+      fallback,
+    });
+  } catch (error) {
+    calls.close();
+    await pool.close();
+    await runtime.close();
+    throw error;
+  }
+  return {
+    url: server.url,
+    baseUrl: `${server.url}${basePath}`,
+    port: server.port,
+    upstream: upstream.href,
+    runtime,
+    close: async () => {
+      await server.close();
+      calls.close();
+      await runtime.close();
+      await pool.close().catch(() => {});
+    },
+  };
+}
+
+/** The proxy's own token, in its own header: Authorization belongs to the upstream and is forwarded as is. */
+function requireToken(req: IncomingMessage, token: string, name: string): void {
+  const given = Buffer.from(String(req.headers[name] ?? ''));
+  const expected = Buffer.from(token);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new HttpError(401, 'Unauthorized', `The proxy token is missing or wrong (header ${name})`, {
+      hint: `Send \`${name}: <token>\`; for Codex, add http_headers = { "${name}" = "<token>" } to the provider.`,
+    });
+  }
+}

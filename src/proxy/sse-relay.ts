@@ -1,0 +1,120 @@
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+
+type Json = Record<string, unknown>;
+
+export interface RelayHooks {
+  /** A `response.output_item.done` went by (its bytes are already on their way to the client). */
+  onItemDone(item: Json): void;
+  /** Whether the stream's final event must wait (subagents of this response still running). */
+  mustHold(): boolean;
+  /**
+   * Runs once the upstream stream has ended with its final event held back: writes events (progress,
+   * keep-alive) with `emit` until the work is done. `nextOutputIndex` is free for new output items.
+   */
+  settle(emit: (type: string, data: Json) => void, nextOutputIndex: number): Promise<void>;
+}
+
+/** End of one SSE event (after its blank line), from `from`; -1 when the event is not complete yet. */
+function eventEnd(buf: Buffer, from: number): number {
+  let i = buf.indexOf(0x0a, from);
+  while (i !== -1) {
+    if (buf[i + 1] === 0x0a) return i + 2;
+    if (buf[i + 1] === 0x0d && buf[i + 2] === 0x0a) return i + 3;
+    i = buf.indexOf(0x0a, i + 1);
+  }
+  return -1;
+}
+
+const FINAL_EVENTS = ['response.completed', 'response.incomplete'];
+
+/**
+ * Relays an upstream Responses SSE stream to the client byte for byte, event by event: each
+ * complete event is written as soon as its last byte arrives (only the unfinished tail of an event
+ * waits for the rest of it). Events are parsed (eventsource-parser) only when they can matter — an
+ * output item done, the final event. When the hooks say so, the final event and anything after it
+ * are held back until `settle` is done, and what `settle` emits goes in before them.
+ */
+export async function relaySse(body: Readable, res: ServerResponse, hooks: RelayHooks): Promise<void> {
+  let parsed: EventSourceMessage | undefined;
+  const parser = createParser({
+    onEvent: (event) => {
+      parsed = event;
+    },
+  });
+  let tail: Buffer | undefined;
+  let held: Buffer[] | undefined;
+  let nextOutputIndex = 0;
+
+  const write = async (bytes: Buffer) => {
+    if (bytes.length > 0 && !res.write(bytes)) await drained(res);
+  };
+  const inspect = (raw: Buffer): 'hold' | 'pass' => {
+    const done = raw.includes('response.output_item.done');
+    const final = !done && FINAL_EVENTS.some((type) => raw.includes(type));
+    if (!done && !final) return 'pass';
+    parsed = undefined;
+    parser.feed(raw.toString('utf8'));
+    if (!parsed) return 'pass';
+    let data: Json;
+    try {
+      data = JSON.parse((parsed as EventSourceMessage).data) as Json;
+    } catch {
+      return 'pass';
+    }
+    if (data.type === 'response.output_item.done' && typeof data.item === 'object' && data.item) {
+      if (typeof data.output_index === 'number')
+        nextOutputIndex = Math.max(nextOutputIndex, data.output_index + 1);
+      hooks.onItemDone(data.item as Json);
+      return 'pass';
+    }
+    return FINAL_EVENTS.includes(String(data.type)) && hooks.mustHold() ? 'hold' : 'pass';
+  };
+
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (held) {
+      held.push(chunk);
+      continue;
+    }
+    const buf = tail ? Buffer.concat([tail, chunk]) : chunk;
+    let start = 0;
+    let end = eventEnd(buf, 0);
+    let sendUpTo = 0;
+    while (end !== -1) {
+      if (inspect(buf.subarray(start, end)) === 'hold') {
+        held = [buf.subarray(start)];
+        break;
+      }
+      sendUpTo = end;
+      start = end;
+      end = eventEnd(buf, start);
+    }
+    tail = held || start === buf.length ? undefined : buf.subarray(start);
+    // A write per chunk (not per event): a chunk of ten events stays one write.
+    await write(sendUpTo === buf.length ? buf : buf.subarray(0, sendUpTo));
+  }
+  if (held) {
+    const emit = (type: string, data: Json) => {
+      res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+    };
+    await hooks.settle(emit, nextOutputIndex);
+    await write(Buffer.concat(held));
+  } else if (tail) {
+    await write(tail);
+  }
+  res.end();
+}
+
+/** Resolves on 'drain', or on 'close' (a client gone never drains: the caller's abort ends the relay). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
