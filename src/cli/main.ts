@@ -226,7 +226,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('-p, --port <port>', 'port (default: proxy.port or 10000; 0 = any free port)')
     .option('--host <host>', 'interface; anything but loopback needs a token (default 127.0.0.1)')
-    .option('--upstream <url>', 'Responses API base URL (default: proxy.upstream or https://api.openai.com/v1)')
+    .option(
+      '--upstream <url>',
+      'Responses API base URL (default: proxy.upstream or https://api.openai.com/v1)',
+    )
     .option('--token <token>', 'token clients send in x-codex-task-token (default: CODEX_TASK_PROXY_TOKEN)')
     .option('--no-task', 'do not add the Task tool (forward only)')
     .option('-C, --cwd <dir>', 'project directory (agents, commands, workspace root)')
