@@ -12,6 +12,8 @@ export const UPSTREAM_PROVIDER = 'upstream';
 export interface ProxyRuntime {
   readonly engine: TaskEngine;
   readonly observability: Observability;
+  /** The upstream as a provider (`upstream:<model>`), reached with each parent request's credentials. */
+  readonly upstreamProvider: ProviderConfig;
   /** Starts a task at once (recorded with the client's call id) and returns its id. */
   start(
     input: TaskInput,
@@ -50,6 +52,7 @@ export function createProxyRuntime(
   return {
     engine,
     observability,
+    upstreamProvider,
     start: (input, options, caller) => observability.start(input, options, caller),
     close: () => {
       closed ??= (async () => {

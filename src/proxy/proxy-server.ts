@@ -10,6 +10,7 @@ import { forwardRaw } from './forward.ts';
 import { ProxyConfigError } from './proxy-errors.ts';
 import { createProxyRuntime, type ProxyRuntime } from './proxy-runtime.ts';
 import { handleResponses, type ResponsesContext } from './responses-route.ts';
+import { commandExpander } from './slash-commands.ts';
 import { TaskCalls } from './task-calls.ts';
 import { taskFunctionTool } from './task-injection.ts';
 import { UpstreamPool } from './upstream-pool.ts';
@@ -32,8 +33,8 @@ export interface ProxyOptions {
   keepAliveMs?: number;
   /** Run records, logs, traces, audit of the subagents (observe's options; metrics always on). */
   observe?: ObserveOptions;
-  /** Rewrites a request whose latest user message is a slash command (see commands/). */
-  expandCommands?: (body: Record<string, unknown>) => boolean;
+  /** Expand `/name args` from `.claude/commands/` (default true). */
+  slashCommands?: boolean;
 }
 
 export interface ProxyServer {
@@ -89,7 +90,16 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
           },
         }
       : {}),
-    ...(options.expandCommands ? { expandCommands: options.expandCommands } : {}),
+    ...(options.slashCommands === false
+      ? {}
+      : {
+          expandCommands: commandExpander({
+            cwd: options.settings.engine.cwd,
+            homeDir: options.settings.engine.homeDir,
+            upstream: runtime.upstreamProvider,
+            onProblem: (message) => runtime.observability.logger?.warn(message),
+          }),
+        }),
   };
   const requests = runtime.observability.metrics
     ? new Counter({

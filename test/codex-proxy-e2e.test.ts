@@ -1,0 +1,295 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ScriptedModelServer,
+  type ScriptedReply,
+  type ScriptedRequest,
+  startScriptedModel,
+} from '../src/scripted-model/index.ts';
+import { RunStore, type TaskRecord } from '../src/store/index.ts';
+import { spawnCollecting } from './cli-support.ts';
+import { startProxyProcess, startTap } from './proxy-support.ts';
+import { agentFile, makeWorkspace } from './support.ts';
+
+// The real Codex CLI (npm @openai/codex) with a custom provider at `codex-task proxy` (a real
+// process), whose upstream is the scripted model. Taps on both sides of the proxy record the bytes:
+//   Codex → tap (what Codex received) → proxy → tap (what the upstream sent) → scripted model
+// Codex's stream idle timeout is cut to 1.5 s and its retries to 0, so a stream the proxy let go
+// quiet, or broke, fails the run instead of being retried away.
+const CODEX = createRequire(import.meta.url).resolve('@openai/codex/bin/codex.js');
+const IDLE_TIMEOUT_MS = 1500;
+const KEY = 'sk-codex-proxy-e2e';
+
+const AGENTS: Record<string, { result: string; latencyMs: number }> = {
+  alpha: { result: 'alpha: found 3 issues', latencyMs: 1200 },
+  beta: { result: 'beta: all clear', latencyMs: 1200 },
+  // Longer than Codex's idle timeout: only the proxy's keep-alive events keep Codex waiting.
+  slowpoke: { result: 'slowpoke: finally done', latencyMs: 4 * IDLE_TIMEOUT_MS },
+  reviewer: { result: 'reviewed', latencyMs: 800 },
+};
+
+const task = (id: string, subagent_type: string, prompt = `Do the ${subagent_type} job.`) => ({
+  name: 'Task',
+  id,
+  input: { description: `${subagent_type} job`, prompt, subagent_type },
+});
+
+/** Codex's upstream model: a scenario per prompt; ids carry the model so the two shapes never share one. */
+function codexModel(req: ScriptedRequest): ScriptedReply {
+  const prompt = req.lastUserText;
+  const m = req.model.replace(/\W/g, '');
+  const outputs = req.toolResults.map((r) => r.output);
+  if (prompt.includes('PLAIN')) return { text: 'Plain answer: nothing to delegate here.', chunkDelayMs: 2 };
+  if (prompt.includes('RESTART two')) {
+    const earlier = req.messages.filter((x) => x.role === 'tool').map((x) => x.output);
+    return { text: `Second turn sees: ${earlier.join(' / ')}` };
+  }
+  if (outputs.length > 0) return { text: `Final answer:\n${outputs.join('\n---\n')}` };
+  if (prompt.includes('TWO-TASKS'))
+    return { toolCalls: [task(`call_two_${m}_a`, 'alpha'), task(`call_two_${m}_b`, 'beta')] };
+  if (prompt.includes('MIXED'))
+    return {
+      toolCalls: [
+        task(`call_mixed_${m}`, 'alpha'),
+        { name: 'exec_command', id: `call_exec_${m}`, input: { cmd: 'echo MIXED-$((40+2))' } },
+      ],
+    };
+  if (prompt.includes('SLOW')) return { toolCalls: [task(`call_slow_${m}`, 'slowpoke')] };
+  if (prompt.includes('RESTART one')) return { toolCalls: [task(`call_restart_${m}`, 'alpha')] };
+  const review = /REVIEW-ALL under (\S+): (.+)/.exec(prompt);
+  if (review)
+    return {
+      toolCalls: review[2]!
+        .split(' ')
+        .map((file, i) => task(`call_review_${m}_${i}`, 'reviewer', `Review ${review[1]}/${file}`)),
+    };
+  return { text: `unexpected prompt: ${prompt.slice(0, 80)}` };
+}
+
+let model: ScriptedModelServer;
+let upstreamTap: Awaited<ReturnType<typeof startTap>>;
+let clientTap: Awaited<ReturnType<typeof startTap>>;
+let proxy: Awaited<ReturnType<typeof startProxyProcess>>;
+let workspace: string;
+let proxyEnv: Record<string, string>;
+
+beforeAll(async () => {
+  model = await startScriptedModel({
+    handler: (req) => {
+      const agent = /AGENT:(\w+)/.exec(req.system)?.[1];
+      if (agent && AGENTS[agent]) {
+        const { result, latencyMs } = AGENTS[agent];
+        const about = agent === 'reviewer' ? ` ${/Review (\S+)/.exec(req.lastUserText)?.[1]}` : '';
+        return { text: `${result}${about}`, latencyMs };
+      }
+      if (req.system.includes('You are Codex')) return codexModel(req);
+      return { text: 'ok' };
+    },
+  });
+  upstreamTap = await startTap(model.url);
+  workspace = await makeWorkspace({
+    'src/a.ts': 'export const a = 1;\n',
+    '.codex-task/config.json': JSON.stringify({ proxy: { keepAlive: 300 } }),
+    '.claude/commands/review-all.md':
+      '---\ndescription: Review every module of a folder in parallel\nargument-hint: <dir>\n---\nREVIEW-ALL under $1: a.ts b.ts c.ts\nStart one Task per module (subagent_type reviewer), all at once, then summarise.\n',
+    ...Object.fromEntries(
+      Object.keys(AGENTS).map((name) => [
+        `.claude/agents/${name}.md`,
+        agentFile({ name, description: `Does the ${name} job`, tools: 'Read' }, `AGENT:${name}`),
+      ]),
+    ),
+  });
+  proxyEnv = {
+    CODEX_TASK_RUNS_DB: join(workspace, 'runs.db'),
+    CODEX_TASK_AUDIT_LOG: join(workspace, 'audit.jsonl'),
+    CODEX_TASK_LOG_LEVEL: 'warn',
+  };
+  proxy = await startProxyProcess(['--port', '0', '--upstream', `${upstreamTap.url}/v1`], {
+    cwd: workspace,
+    env: proxyEnv,
+  });
+  clientTap = await startTap(proxy.baseUrl.replace(/\/v1$/, ''));
+}, 60_000);
+
+afterAll(async () => {
+  await proxy?.stop();
+  await clientTap?.close();
+  await upstreamTap?.close();
+  await model?.close();
+  if (workspace) await rm(workspace, { recursive: true, force: true });
+});
+
+/** A CODEX_HOME routing Codex to `baseUrl` through a custom provider (OPENAI_BASE_URL is ignored). */
+async function codexHome(name: string, baseUrl: string): Promise<string> {
+  const home = join(workspace, `.codex-${name}`);
+  await mkdir(home, { recursive: true });
+  await writeFile(
+    join(home, 'config.toml'),
+    `model_provider = "codex-task"
+
+[model_providers.codex-task]
+name = "codex-task"
+base_url = "${baseUrl}"
+wire_api = "responses"
+env_key = "CODEX_TASK_E2E_KEY"
+stream_idle_timeout_ms = ${IDLE_TIMEOUT_MS}
+stream_max_retries = 0
+request_max_retries = 0
+`,
+  );
+  return home;
+}
+
+async function runCodex(name: string, args: string[], baseUrl = `${clientTap.url}/v1`) {
+  const home = await codexHome(name, baseUrl);
+  return spawnCollecting(CODEX, ['exec', '--skip-git-repo-check', ...args], {
+    cwd: workspace,
+    env: { PATH: process.env.PATH ?? '', HOME: workspace, CODEX_HOME: home, CODEX_TASK_E2E_KEY: KEY },
+    timeoutMs: 90_000,
+  }).done;
+}
+
+function records(callIds: string[]): TaskRecord[] {
+  const store = new RunStore({ path: proxyEnv.CODEX_TASK_RUNS_DB! });
+  try {
+    return callIds.flatMap((id) => store.list({ parentCallId: id }));
+  } finally {
+    store.close();
+  }
+}
+
+const codexRequests = (marker: string) =>
+  model.requests.filter((r) => r.system.includes('You are Codex') && r.lastUserText.includes(marker));
+
+const overlap = (tasks: TaskRecord[]) =>
+  Math.max(...tasks.map((t) => t.startedAt!)) < Math.min(...tasks.map((t) => t.finishedAt!));
+
+describe.concurrent('Codex CLI → codex-task proxy → scripted upstream', () => {
+  it('(1) passes a plain chat through byte for byte', async () => {
+    const run = await runCodex('plain', ['-m', 'gpt-5.5', 'PLAIN question']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Plain answer: nothing to delegate here.');
+    const sent = upstreamTap.records.find((r) => r.requestBody.includes('PLAIN question'));
+    const received = clientTap.records.find((r) => r.requestBody.includes('PLAIN question'));
+    expect(sent?.responseBody.length).toBeGreaterThan(500);
+    expect(received?.responseBody.equals(sent!.responseBody)).toBe(true);
+    // The request went up with Task added and Codex's key untouched.
+    const up = codexRequests('PLAIN question')[0]!;
+    expect(up.tools).toContain('Task');
+    expect(up.tools).toContain('exec_command');
+    expect(up.headers.authorization).toBe(`Bearer ${KEY}`);
+  }, 90_000);
+
+  it.each([
+    ['gpt-5.5', 'Task'],
+    ['gpt-6.1-sol', 'functions__Task'],
+  ])(
+    '(2, 6) %s: two Task calls in one turn run in parallel and both real results reach the model',
+    async (m, offered) => {
+      const run = await runCodex(`two-${m}`, ['-m', m, `TWO-TASKS with ${m}`]);
+      expect(run.code, run.stderr).toBe(0);
+      // Codex printed the final answer, built from both real results.
+      expect(run.stdout).toContain('Final answer:');
+      expect(run.stdout).toContain('alpha: found 3 issues');
+      expect(run.stdout).toContain('beta: all clear');
+      const requests = codexRequests(`TWO-TASKS with ${m}`);
+      expect(requests[0]!.tools).toContain(offered);
+      const results = requests[1]!.toolResults;
+      expect(results.map((r) => r.callId).sort()).toEqual([
+        `call_two_${m.replace(/\W/g, '')}_a`,
+        `call_two_${m.replace(/\W/g, '')}_b`,
+      ]);
+      for (const r of results) {
+        expect(r.output).not.toContain('unsupported call');
+        expect(r.output).toMatch(/agentId: \w+ \(agent: (alpha|beta), model: upstream:/);
+      }
+      const tasks = records(results.map((r) => r.callId));
+      expect(tasks).toHaveLength(2);
+      for (const t of tasks) expect(t).toMatchObject({ status: 'completed', resolvedModel: `upstream:${m}` });
+      expect(overlap(tasks)).toBe(true);
+      // Subagents inherited the parent's model and its credentials on the same upstream.
+      const sub = model.requests.filter((r) => /AGENT:(alpha|beta)/.test(r.system) && r.model === m);
+      expect(sub.length).toBeGreaterThanOrEqual(2);
+      for (const r of sub) expect(r.headers.authorization).toBe(`Bearer ${KEY}`);
+      // Progress was shown: the reasoning summary the proxy streamed while they ran.
+      expect(`${run.stdout}\n${run.stderr}`).toContain('Running 2 subagents');
+    },
+    90_000,
+  );
+
+  it('(3) Task and exec_command in one turn: both outputs reach the model', async () => {
+    const run = await runCodex('mixed', [
+      '-m',
+      'gpt-5.5',
+      '--dangerously-bypass-approvals-and-sandbox',
+      'MIXED turn',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const next = codexRequests('MIXED turn')[1]!;
+    const byId = Object.fromEntries(next.toolResults.map((r) => [r.callId, r.output]));
+    expect(byId.call_exec_gpt55).toContain('MIXED-42');
+    expect(byId.call_mixed_gpt55).toContain('alpha: found 3 issues');
+    expect(run.stdout).toContain('MIXED-42');
+    expect(run.stdout).toContain('alpha: found 3 issues');
+  }, 90_000);
+
+  it("(5) a Task slower than Codex's stream idle timeout still completes", async () => {
+    const started = Date.now();
+    const run = await runCodex('slow', ['-m', 'gpt-5.5', 'SLOW task']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(Date.now() - started).toBeGreaterThan(AGENTS.slowpoke!.latencyMs);
+    expect(run.stdout).toContain('slowpoke: finally done');
+    expect(run.stderr).not.toContain('idle timeout');
+    expect(codexRequests('SLOW task')).toHaveLength(2);
+  }, 90_000);
+
+  it('(4) /review-all src expands the command and fans out into three parallel Tasks', async () => {
+    const run = await runCodex('review', ['-m', 'gpt-5.5', '/review-all src']);
+    expect(run.code, run.stderr).toBe(0);
+    const requests = codexRequests('REVIEW-ALL under src');
+    expect(requests[0]!.lastUserText).toContain('Start one Task per module');
+    expect(requests[0]!.lastUserText).not.toContain('/review-all');
+    const results = requests[1]!.toolResults;
+    expect(results).toHaveLength(3);
+    for (const file of ['a.ts', 'b.ts', 'c.ts']) {
+      expect(run.stdout).toContain(`reviewed src/${file}`);
+    }
+    const tasks = records(results.map((r) => r.callId));
+    expect(tasks).toHaveLength(3);
+    expect(overlap(tasks)).toBe(true);
+  }, 90_000);
+});
+
+describe('proxy restart between two requests of one conversation', () => {
+  it('takes the earlier Task result from the run records, without running it again', async () => {
+    let own = await startProxyProcess(['--port', '0', '--upstream', model.baseUrls.openai], {
+      cwd: workspace,
+      env: proxyEnv,
+    });
+    const baseUrl = own.baseUrl;
+    try {
+      const first = await runCodex('restart', ['-m', 'gpt-5.5', 'RESTART one'], baseUrl);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toContain('alpha: found 3 issues');
+      await own.stop();
+      // Same port, new process: nothing in memory.
+      own = await startProxyProcess(
+        ['--port', String(new URL(baseUrl).port), '--upstream', model.baseUrls.openai],
+        {
+          cwd: workspace,
+          env: proxyEnv,
+        },
+      );
+      const second = await runCodex('restart', ['-m', 'gpt-5.5', 'resume', '--last', 'RESTART two'], baseUrl);
+      expect(second.code, second.stderr).toBe(0);
+      // Codex's history holds "unsupported call: Task"; the model saw the recorded result instead.
+      expect(second.stdout).toContain('Second turn sees: alpha: found 3 issues');
+      expect(second.stdout).not.toContain('unsupported call');
+      expect(records(['call_restart_gpt55'])).toHaveLength(1);
+    } finally {
+      await own.stop();
+    }
+  }, 120_000);
+});
