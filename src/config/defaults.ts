@@ -79,6 +79,8 @@ export const DEFAULTS = {
     bashMaxTimeoutMs: 600_000,
     bashOutputLimitBytes: 30_000,
     readDefaultLines: 2_000,
+    /** Read refuses files larger than this (streaming keeps memory flat, but paging deep into one would crawl). */
+    readMaxFileBytes: 64 * 1024 * 1024,
     resultLimitChars: 50_000,
     webFetchMaxBytes: 10 * 1024 * 1024,
     webFetchTimeoutMs: 30_000,

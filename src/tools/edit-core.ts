@@ -1,7 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { ToolExecutionError } from '../errors/index.ts';
-import { errorCode, looksBinary, missingFileError, numberLine } from './fs-utils.ts';
+import { openConfinedFile } from './confined-open.ts';
+import { looksBinary, missingFileError, numberLine } from './fs-utils.ts';
 import type { WorkspacePath } from './workspace-path.ts';
 
 export const editOperationSchema = z.object({
@@ -84,18 +84,19 @@ function toCrlf(text: string): string {
 }
 
 /** The text of a file to edit, or `undefined` when it does not exist. Refuses directories and binaries. */
-export async function loadEditableFile(target: WorkspacePath): Promise<string | undefined> {
-  const stats = await stat(target.realPath).catch((error: unknown) => {
-    if (errorCode(error) === 'ENOENT') return undefined;
-    throw error;
-  });
-  if (!stats) return undefined;
-  if (stats.isDirectory()) {
-    throw new ToolExecutionError(`${target.path} is a directory, not a file.`, 'Give the path of a file.');
+export async function loadEditableFile(
+  workspaceRoot: string,
+  target: WorkspacePath,
+): Promise<string | undefined> {
+  // Opened like Read opens: no FIFO, device, hard link or symlink swapped in after the check.
+  const opened = await openConfinedFile(workspaceRoot, target, 'edit');
+  if (!opened) return undefined;
+  let bytes: Buffer;
+  try {
+    bytes = await opened.handle.readFile();
+  } finally {
+    await opened.handle.close();
   }
-  // A FIFO or device would block the read (or never end): only regular files are edited.
-  if (!stats.isFile()) throw new ToolExecutionError(`${target.path} is not a regular file.`);
-  const bytes = await readFile(target.realPath);
   if (looksBinary(bytes)) {
     throw new ToolExecutionError(`${target.path} is a binary file; Edit changes text files only.`);
   }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { open, readdir, readlink, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
-import { ToolExecutionError } from '../errors/index.ts';
+import { ToolDeniedError, ToolExecutionError } from '../errors/index.ts';
+import { isInside } from './workspace-path.ts';
 
 /** Directories no listing or search descends into: version-control internals and installed packages. */
 export const SKIPPED_DIRECTORIES: readonly string[] = ['.git', 'node_modules'];
@@ -16,7 +17,11 @@ export const SKIPPED_DIRECTORY_GLOBS: string[] = SKIPPED_DIRECTORIES.flatMap((na
  * Writes through a temporary file in the same directory and renames it over the target, so a reader
  * (or a crash) sees the old content or the new one, never half of it. An existing file keeps its mode.
  */
-export async function writeFileAtomic(realPath: string, content: string): Promise<void> {
+export async function writeFileAtomic(
+  realPath: string,
+  content: string,
+  workspaceRoot?: string,
+): Promise<void> {
   const dir = path.dirname(realPath);
   const temp = path.join(dir, `.${path.basename(realPath)}.${randomBytes(6).toString('hex')}.tmp`);
   const existingMode = await stat(realPath).then(
@@ -26,6 +31,18 @@ export async function writeFileAtomic(realPath: string, content: string): Promis
   const handle = await open(temp, 'wx', existingMode ?? 0o666);
   try {
     try {
+      // The directory was checked before; if it was swapped for a symlink since, the temp file
+      // landed outside the workspace: refuse before any content is written there.
+      const real =
+        workspaceRoot === undefined
+          ? undefined
+          : await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
+      if (real !== undefined && !isInside(workspaceRoot!, real)) {
+        throw new ToolDeniedError(
+          `The directory of ${realPath} changed while it was being written (a symlink was swapped in); refused.`,
+          'Write to a path inside the workspace.',
+        );
+      }
       await handle.writeFile(content, 'utf8');
       if (existingMode !== undefined) await handle.chmod(existingMode);
       await handle.sync();

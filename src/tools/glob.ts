@@ -34,7 +34,8 @@ export const globTool = defineTool<GlobInput>({
       ignore: SKIPPED_DIRECTORY_GLOBS,
       signal: ctx.signal,
     });
-    const files = await withMtimes(ctx.workspaceRoot, found);
+    const hidden = ctx.permissions?.hidesPath;
+    const files = await withMtimes(ctx.workspaceRoot, hidden ? found.filter((f) => !hidden(f)) : found);
     if (files.length === 0) return 'No files found';
     files.sort((a, b) => b.mtimeMs - a.mtimeMs || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const shown = files.slice(0, GLOB_MAX_RESULTS).map((f) => f.path);

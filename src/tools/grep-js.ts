@@ -28,7 +28,8 @@ export async function searchWithJs(
   signal: AbortSignal,
 ): Promise<void> {
   const regex = compileRegex(query.pattern, query);
-  const files = query.rootIsFile ? [query.root] : await listFiles(query, signal);
+  const listed = query.rootIsFile ? [query.root] : await listFiles(query, signal);
+  const files = query.hidden ? listed.filter((file) => !query.hidden!(file)) : listed;
   for (let i = 0; i < files.length; i += READ_AHEAD) {
     signal.throwIfAborted();
     const batch = await Promise.all(files.slice(i, i + READ_AHEAD).map((file) => readSearchable(file)));

@@ -111,7 +111,7 @@ export function searchWithRipgrep(
         // ripgrep reports matches found before the first NUL byte of a binary file; we skip the file.
         const { byNumber, ...hits } = current;
         current = undefined;
-        if (event.data.binary_offset != null) return;
+        if (event.data.binary_offset != null || query.hidden?.(hits.path)) return;
         if (typeMatches && !typeMatches(path.basename(hits.path))) return;
         hits.lines = dedupe(hits.lines, byNumber);
         if (!collector.add(hits)) {

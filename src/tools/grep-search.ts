@@ -4,6 +4,8 @@ import { ToolExecutionError } from '../errors/index.ts';
 
 /** One Grep request, after confinement and defaults: what both search engines receive. */
 export interface GrepQuery {
+  /** Files the permission policy hides (secrets, `Read(…)` deny rules): never searched or shown. */
+  hidden?: (absolutePath: string) => boolean;
   pattern: string;
   /** Real absolute path of the directory (or single file) searched. */
   root: string;

@@ -136,6 +136,7 @@ async function buildQuery(input: GrepInput, ctx: ToolContext): Promise<GrepQuery
     pattern: input.pattern,
     root: target.realPath,
     rootIsFile: !stats.isDirectory(),
+    ...(ctx.permissions?.hidesPath ? { hidden: (p: string) => ctx.permissions!.hidesPath!(p) } : {}),
     ...(input.glob ? { glob: input.glob } : {}),
     ...(input.type ? { type: input.type } : {}),
     caseInsensitive: input['-i'] ?? false,

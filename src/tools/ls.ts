@@ -68,7 +68,8 @@ export const lsTool = defineTool<LsInput>({
       dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const dirent of dirents) {
         const childRel = rel ? `${rel}/${dirent.name}` : dirent.name;
-        if (ignored(childRel)) continue;
+        // Secrets and `Read(…)`-denied paths are left out: their names alone can leak (`prod.pem`).
+        if (ignored(childRel) || ctx.permissions?.hidesPath?.(path.join(target.realPath, childRel))) continue;
         if (count >= LS_MAX_ENTRIES) {
           truncated = true;
           break;

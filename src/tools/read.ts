@@ -1,10 +1,11 @@
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
+import { DEFAULTS } from '../config/defaults.ts';
 import { ToolExecutionError } from '../errors/index.ts';
+import { openExistingConfinedFile } from './confined-open.ts';
 import { defineTool } from './define-tool.ts';
-import { errorCode, looksBinary, missingFileError, numberLine } from './fs-utils.ts';
+import { looksBinary, numberLine } from './fs-utils.ts';
 import { READ_DESCRIPTION } from './read.description.ts';
 import type { ToolContext } from './types.ts';
 import { resolveWorkspacePath } from './workspace-path.ts';
@@ -41,49 +42,61 @@ export const readTool = defineTool<ReadInput>({
   readOnly: true,
   async execute(input, ctx) {
     const target = await resolveWorkspacePath(ctx.workspaceRoot, input.file_path);
-    const stats = await stat(target.realPath).catch(async (error: unknown) => {
-      if (errorCode(error) === 'ENOENT') throw await missingFileError(target.path, target.realPath);
-      throw error;
-    });
-    if (stats.isDirectory()) {
-      throw new ToolExecutionError(
-        `${target.path} is a directory, not a file.`,
-        'Use LS to list a directory, or Glob to find files in it.',
-      );
+    const { handle, stats } = await openExistingConfinedFile(ctx.workspaceRoot, target);
+    try {
+      const maxBytes = ctx.limits.readMaxFileBytes ?? DEFAULTS.tools.readMaxFileBytes;
+      if (stats.size > maxBytes) {
+        throw new ToolExecutionError(
+          `${target.path} is ${formatBytes(stats.size)}, over Read's limit of ${formatBytes(maxBytes)}.`,
+          'Find the part you need with Grep (output_mode "content", with -A/-B context), or page through it with Bash (`sed -n \'1000,1100p\' <file>`, `tail -c 65536 <file>`).',
+        );
+      }
+      if (await isBinaryFile(handle)) {
+        throw new ToolExecutionError(
+          `Cannot read ${target.path}: it is a binary file. Read shows text files only.`,
+          'Use Bash (for example `file <path>` or `xxd <path> | head`) to inspect a binary file.',
+        );
+      }
+      return await readWindow(handle, target.path, input, ctx);
+    } finally {
+      await handle.close();
     }
-    if (!stats.isFile()) throw new ToolExecutionError(`${target.path} is not a regular file.`);
-    if (await isBinaryFile(target.realPath)) {
-      throw new ToolExecutionError(
-        `Cannot read ${target.path}: it is a binary file. Read shows text files only.`,
-        'Use Bash (for example `file <path>` or `xxd <path> | head`) to inspect a binary file.',
-      );
-    }
-    const start = Math.max(1, input.offset ?? 1);
-    const limit = input.limit ?? ctx.limits.readDefaultLines;
-    const { lines, total, more } = await readLines(target.realPath, start, limit, ctx);
-    if (total === 0) return '(The file exists but is empty.)';
-    if (lines.length === 0) {
-      throw new ToolExecutionError(
-        `offset ${start} is past the end of ${target.path}, which has ${total} line${total === 1 ? '' : 's'}.`,
-        `Use an offset between 1 and ${total}.`,
-      );
-    }
-    const body = lines.map((line, i) => numberLine(start + i, line)).join('\n');
-    if (!more) return body;
-    const end = start + lines.length - 1;
-    return `${body}\n\n(Showing lines ${start}-${end}; the file continues. Call Read with offset=${end + 1} to see more.)`;
   },
 });
 
-async function isBinaryFile(realPath: string): Promise<boolean> {
-  const handle = await open(realPath, 'r');
-  try {
-    const buffer = Buffer.alloc(BINARY_SNIFF_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return looksBinary(buffer.subarray(0, bytesRead));
-  } finally {
-    await handle.close();
+/** The lines asked for, numbered, with a note on how to page on when the file continues. */
+async function readWindow(
+  handle: FileHandle,
+  shown: string,
+  input: ReadInput,
+  ctx: ToolContext,
+): Promise<string> {
+  const start = Math.max(1, input.offset ?? 1);
+  const limit = input.limit ?? ctx.limits.readDefaultLines;
+  const { lines, total, more } = await readLines(handle, start, limit, ctx);
+  if (total === 0) return '(The file exists but is empty.)';
+  if (lines.length === 0) {
+    throw new ToolExecutionError(
+      `offset ${start} is past the end of ${shown}, which has ${total} line${total === 1 ? '' : 's'}.`,
+      `Use an offset between 1 and ${total}.`,
+    );
   }
+  const body = lines.map((line, i) => numberLine(start + i, line)).join('\n');
+  if (!more) return body;
+  const end = start + lines.length - 1;
+  return `${body}\n\n(Showing lines ${start}-${end}; the file continues. Call Read with offset=${end + 1} to see more.)`;
+}
+
+async function isBinaryFile(handle: FileHandle): Promise<boolean> {
+  const buffer = Buffer.alloc(BINARY_SNIFF_BYTES);
+  const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+  return looksBinary(buffer.subarray(0, bytesRead));
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024
+    ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
+    : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
 /**
@@ -92,7 +105,7 @@ async function isBinaryFile(realPath: string): Promise<boolean> {
  * capped while being read, so one enormous line cannot fill memory either.
  */
 async function readLines(
-  realPath: string,
+  handle: FileHandle,
   start: number,
   limit: number,
   ctx: ToolContext,
@@ -130,7 +143,12 @@ async function readLines(
     }
   };
 
-  const stream = createReadStream(realPath, { signal: ctx.signal, highWaterMark: 64 * 1024 });
+  const stream = handle.createReadStream({
+    start: 0,
+    autoClose: false,
+    signal: ctx.signal,
+    highWaterMark: 64 * 1024,
+  });
   try {
     outer: for await (const chunk of stream) {
       const text = decoder.write(chunk as Buffer);

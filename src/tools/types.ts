@@ -21,6 +21,8 @@ export interface ToolLimits {
   bashOutputLimitBytes: number;
   /** Lines returned by Read when no limit is given. */
   readDefaultLines: number;
+  /** Read refuses files over this size (default DEFAULTS.tools.readMaxFileBytes). */
+  readMaxFileBytes?: number;
   /** Characters of one tool result passed back to the model. */
   resultLimitChars: number;
   /** WebFetch: body bytes read at most (the rest is never downloaded). */

@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ToolExecutionError } from '../errors/index.ts';
+import { ToolDeniedError, ToolExecutionError } from '../errors/index.ts';
 import { defineTool } from './define-tool.ts';
 import { writeFileAtomic } from './fs-utils.ts';
 import { resolveWorkspacePath, type WorkspacePath } from './workspace-path.ts';
@@ -24,7 +24,7 @@ export const writeTool = defineTool<WriteInput>({
   async execute(input, ctx) {
     const target = await resolveWorkspacePath(ctx.workspaceRoot, input.file_path);
     const existed = await prepareTarget(target);
-    await writeFileAtomic(target.realPath, input.content);
+    await writeFileAtomic(target.realPath, input.content, ctx.workspaceRoot);
     const lines =
       input.content === '' ? 0 : input.content.split('\n').length - (input.content.endsWith('\n') ? 1 : 0);
     const bytes = Buffer.byteLength(input.content);
@@ -45,6 +45,12 @@ export async function prepareTarget(target: WorkspacePath): Promise<boolean> {
     );
   }
   if (stats && !stats.isFile()) throw new ToolExecutionError(`${target.path} is not a regular file.`);
+  if (stats && stats.nlink > 1) {
+    throw new ToolDeniedError(
+      `${target.path} has ${stats.nlink} hard links; file tools refuse hard-linked files, since the other link may be outside the workspace.`,
+      'Write to a new file name instead.',
+    );
+  }
   if (!stats) {
     await mkdir(path.dirname(target.realPath), { recursive: true }).catch((error: unknown) => {
       throw new ToolExecutionError(
