@@ -164,8 +164,9 @@ describe('codex-task agents show / new', () => {
     expect(run.code).toBe(0);
     const view = JSON.parse(run.stdout);
     expect(view.model).toEqual({ written: null, inherited: true, resolved: 'openai:gpt-5.5' });
-    expect(view.tools.inherited).toBe(true);
-    expect(view.tools.effective).not.toContain('Bash');
+    // A misspelt `allowed-tools:` never means "all tools": only what it lists.
+    expect(view.tools.inherited).toBe(false);
+    expect(view.tools.effective).toEqual(['Read']);
     expect(view.acceptedNotEnforced).toEqual({ color: 'blue' });
     expect(view.ignoredUnknownKeys).toEqual({ 'allowed-tools': 'Read' });
   });

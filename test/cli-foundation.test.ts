@@ -26,12 +26,17 @@ describe('codex-task agents validate', () => {
     };
     expect(report.files).toHaveLength(4);
     expect(report.agents.sort()).toEqual(['good', 'typo']);
-    expect(report.errors.map((e) => e.file.split('/').pop()).sort()).toEqual(['broken.md', 'nameless.md']);
+    // `allowed-tools:` loads (with only the tools it lists) but fails validation.
+    expect(report.errors.map((e) => e.file.split('/').pop()).sort()).toEqual([
+      'broken.md',
+      'nameless.md',
+      'typo.md',
+    ]);
     const broken = report.errors.find((e) => e.file.endsWith('broken.md'))!;
     expect(broken.line).toBeGreaterThan(0);
     const nameless = report.errors.find((e) => e.file.endsWith('nameless.md'))!;
     expect(nameless.field).toBe('name');
-    const typo = report.warnings.find((w) => w.file.endsWith('typo.md') && w.field === 'allowed-tools')!;
+    const typo = report.errors.find((w) => w.file.endsWith('typo.md') && w.field === 'allowed-tools')!;
     expect(typo.hint).toContain('tools');
   });
 

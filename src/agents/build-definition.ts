@@ -106,7 +106,23 @@ export function buildDefinition(raw: Record<string, unknown>, ctx: BuildContext)
       'Add `description: …`: when the parent should delegate to this agent (the parent model reads it to choose).',
   );
 
-  const tools = readToolField(raw, 'tools', ctx, add, invalid);
+  // `allowed-tools:` (slash commands' key) and its near-misses: Claude Code ignores them and hands
+  // out every tool; here the agent gets only what that key lists — never more by a misspelling.
+  const lookalike =
+    raw.tools === undefined ? Object.keys(raw).find((key) => TOOLS_LOOKALIKES.has(squash(key))) : undefined;
+  const tools = lookalike
+    ? (readToolField(
+        { tools: raw[lookalike] },
+        'tools',
+        {
+          ...ctx,
+          lines: ctx.lines?.[lookalike] !== undefined ? { tools: ctx.lines[lookalike] } : {},
+          itemLines: ctx.itemLines?.[lookalike] ? { tools: ctx.itemLines[lookalike] } : {},
+        },
+        add,
+        invalid,
+      ) ?? { names: [], text: '' })
+    : readToolField(raw, 'tools', ctx, add, invalid);
   const disallowed = readToolField(raw, 'disallowedTools', ctx, add, invalid);
   // `tools: "*"` is Claude Code's own spelling of "all tools".
   const listed = tools && tools !== 'invalid' && !tools.names.includes('*') ? tools : undefined;
@@ -155,7 +171,7 @@ export function buildDefinition(raw: Record<string, unknown>, ctx: BuildContext)
         writable: true,
         configurable: true,
       });
-      unknownKey(key, raw, ctx, add);
+      unknownKey(key, raw, ctx, add, problems);
     }
   }
 
@@ -229,17 +245,23 @@ function nameHint(ctx: BuildContext): string {
   return `Add \`name: ${stem || 'my-agent'}\` (lowercase letters, digits and hyphens); the name, not the file name, is how the agent is called.`;
 }
 
-function unknownKey(key: string, raw: Record<string, unknown>, ctx: BuildContext, add: ReportProblem): void {
+function unknownKey(
+  key: string,
+  raw: Record<string, unknown>,
+  ctx: BuildContext,
+  add: ReportProblem,
+  problems: AgentProblem[],
+): void {
   const known = [...KNOWN_FIELDS, ...(ctx.extraKeys ?? [])];
   if (TOOLS_LOOKALIKES.has(squash(key))) {
     const consequence =
-      raw.tools === undefined ? ': Claude Code ignores it, so this agent gets every tool' : '; ignored';
-    add(
-      'warning',
-      key,
-      `unknown key \`${key}\`${consequence}`,
-      `did you mean \`tools\`? Rename \`${key}:\` to \`tools:\`.`,
-    );
+      raw.tools === undefined
+        ? ': Claude Code ignores it and gives this agent every tool; codex-task gives it only the tools listed there'
+        : '; ignored (`tools` is set)';
+    const problem = `unknown key \`${key}\`${consequence}`;
+    add('warning', key, problem, `did you mean \`tools\`? Rename \`${key}:\` to \`tools:\`.`);
+    // `agents validate` fails on it, so CI catches the file before Claude Code runs it.
+    problems.at(-1)!.failsValidation = true;
     return;
   }
   const same = known.find((f) => squash(f) === squash(key));

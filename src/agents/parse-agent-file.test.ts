@@ -293,18 +293,32 @@ describe('errors (the file yields no definition)', () => {
 });
 
 describe('warnings (the definition still loads)', () => {
-  it.each(['allowed-tools', 'allowedTools', 'allowed_tools', 'tool'])('%s: did you mean `tools`?', (key) => {
-    const r = parseFile(agent(`${base}\n${key}: Read`));
-    expect(r.definition?.tools).toBeUndefined();
-    expect(r.definition?.unknown).toEqual({ [key]: 'Read' });
-    expect(only(r.problems, key)).toEqual({
-      severity: 'warning',
-      file: r.file,
-      line: 4,
-      field: key,
-      message: `unknown key \`${key}\`: Claude Code ignores it, so this agent gets every tool`,
-      hint: `did you mean \`tools\`? Rename \`${key}:\` to \`tools:\`.`,
-    });
+  it.each(['allowed-tools', 'allowedTools', 'allowed_tools', 'tool'])(
+    '%s: did you mean `tools`? — and the agent gets only the tools listed there, never all',
+    (key) => {
+      const r = parseFile(agent(`${base}\n${key}: Read, Grep`));
+      expect(r.definition?.tools).toEqual(['Read', 'Grep']);
+      expect(r.definition?.unknown).toEqual({ [key]: 'Read, Grep' });
+      expect(only(r.problems, key)).toEqual({
+        severity: 'warning',
+        failsValidation: true,
+        file: r.file,
+        line: 4,
+        field: key,
+        message: `unknown key \`${key}\`: Claude Code ignores it and gives this agent every tool; codex-task gives it only the tools listed there`,
+        hint: `did you mean \`tools\`? Rename \`${key}:\` to \`tools:\`.`,
+      });
+    },
+  );
+
+  it('an empty `allowed-tools:` grants no tool (the agent is refused: it would have none)', () => {
+    const r = parseFile(agent(`${base}\nallowed-tools:`));
+    expect(r.definition).toBeUndefined();
+  });
+
+  it('with `tools:` set, `allowed-tools:` is ignored and `tools` decides', () => {
+    const r = parseFile(agent(`${base}\ntools: Read\nallowed-tools: Bash`));
+    expect(r.definition?.tools).toEqual(['Read']);
   });
 
   it('suggests the nearest known key for other unknown keys', () => {

@@ -36,6 +36,8 @@ export interface AgentDefinition {
 
 export interface AgentProblem {
   severity: 'error' | 'warning';
+  /** A warning that lets the agent load but fails `agents validate` (e.g. `allowed-tools:`). */
+  failsValidation?: true;
   file: string;
   line?: number;
   field?: string;

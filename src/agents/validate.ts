@@ -56,7 +56,7 @@ export async function validateAgentPaths(
   }
   problems.push(...mergeAgents(levels).problems);
   for (const problem of problems)
-    (problem.severity === 'error' ? report.errors : report.warnings).push(problem);
+    (problem.severity === 'error' || problem.failsValidation ? report.errors : report.warnings).push(problem);
   return report;
 }
 

@@ -29,7 +29,7 @@ function formatProblem(problem: AgentProblem): string {
   const field = problem.field ? ` [${problem.field}]` : '';
   const hint = problem.hint ? `\n    fix: ${problem.hint}` : '';
   const label =
-    problem.severity === 'error'
+    problem.severity === 'error' || problem.failsValidation
       ? paint('red', 'error', process.stdout)
       : paint('yellow', 'warning', process.stdout);
   return `  ${label} ${at}${field}: ${problem.message}${hint}`;
@@ -50,8 +50,8 @@ export async function validateCommand(paths: string[], opts: { json?: boolean })
     report = {
       files: [...new Set([...agents.flatMap((a) => a.file ?? []), ...problems.map((p) => p.file)])].sort(),
       agents: agents.map((a) => a.name),
-      errors: problems.filter((p) => p.severity === 'error'),
-      warnings: problems.filter((p) => p.severity === 'warning'),
+      errors: problems.filter((p) => p.severity === 'error' || p.failsValidation),
+      warnings: problems.filter((p) => p.severity === 'warning' && !p.failsValidation),
     };
   }
   if (opts.json) {
