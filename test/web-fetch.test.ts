@@ -3,6 +3,7 @@ import { DEFAULTS } from '../src/config/defaults.ts';
 import { loadRuntimeSettings } from '../src/config/index.ts';
 import { createToolModelHooks, fastModel } from '../src/engine/index.ts';
 import { ModelGateway, type ProviderConfig, resolveModel, type UsageReport } from '../src/models/index.ts';
+import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import {
   createToolContext,
   getBuiltinTool,
@@ -23,6 +24,8 @@ let site: TestSite;
 beforeAll(async () => {
   site = await startTestSite({
     '/changelog': (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE),
+    '/to-localhost': (_req, res) =>
+      res.writeHead(302, { location: `http://localhost:${site.port}/changelog` }).end(),
   });
 });
 afterAll(() => site.close());
@@ -126,6 +129,60 @@ describe('WebFetch in a subagent run', () => {
     for (const tools of offered) expect(tools).toEqual(expect.arrayContaining(['WebFetch', 'WebSearch']));
     expect(site.requests).toEqual([]);
     expect(site.connections).toBe(connectionsBefore);
+  });
+});
+
+describe('WebFetch in a subagent run, with permission rules', () => {
+  /** The subagent fetches `path` from the site, then reports what the tool said. */
+  function fetchingModel(path: string) {
+    return (req: ScriptedRequest) => {
+      if (req.tools.includes('WebFetch')) {
+        if (req.toolResults.length > 0) return { text: `Tool said: ${req.toolResults[0]!.output}` };
+        return {
+          toolCalls: [
+            { name: 'WebFetch', input: { url: `${site.url}${path}`, prompt: 'What changed in 2.0.0?' } },
+          ],
+        };
+      }
+      return { text: 'The fast model says: 2.0.0 adds --json output.' };
+    };
+  }
+
+  it('fetches a host an allow rule names, and the fast model applies the prompt', async () => {
+    await h.setup({}, fetchingModel('/changelog'));
+    site.requests.length = 0;
+    const engine = h.engine({
+      callerModel: 'anthropic:claude-sonnet-5',
+      permissions: { allow: ['WebFetch(domain:127.0.0.1)'] },
+    });
+    const result = await engine.run({ description: 'fetch', prompt: 'What is new?' });
+    expect(result.status).toBe('completed');
+    expect(result.content).toBe('Tool said: The fast model says: 2.0.0 adds --json output.');
+    expect(site.requests).toEqual(['/changelog']);
+    const fast = h.model.requests.find((r) => r.model === 'claude-haiku-4-5');
+    expect(fast?.lastUserText).toContain('## 2.0.0');
+    expect(fast?.lastUserText).toContain('What changed in 2.0.0?');
+    expect(result.modelsUsed.map((m) => [m.model, m.calls])).toEqual([
+      ['anthropic:claude-sonnet-5', 2],
+      ['anthropic:claude-haiku-4-5', 1],
+    ]);
+  });
+
+  it('asks the policy before following a redirect: a deny rule on the new host holds', async () => {
+    await h.setup({}, fetchingModel('/to-localhost'));
+    site.requests.length = 0;
+    const engine = h.engine({
+      permissions: {
+        allow: ['WebFetch(domain:127.0.0.1)', 'WebFetch(domain:localhost)'],
+        deny: ['WebFetch(domain:localhost)'],
+      },
+    });
+    const result = await engine.run({ description: 'fetch', prompt: 'What is new?' });
+    expect(result.content).toContain(
+      `WebFetch did not follow the redirect from ${site.url}/to-localhost to http://localhost:${site.port}/changelog`,
+    );
+    expect(result.toolStats.WebFetch).toMatchObject({ calls: 1, denied: 1 });
+    expect(site.requests).toEqual(['/to-localhost']);
   });
 });
 

@@ -392,6 +392,7 @@ export class TaskEngine {
       state: new Map<string, unknown>(),
       limits: this.#limits,
       permissions: applied.permissions,
+      policyCheck: (name, input) => applied.check(name, input),
       ...createToolModelHooks({
         gateway: this.#gateway,
         providers: this.#providers,

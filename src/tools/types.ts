@@ -12,6 +12,15 @@ export interface ToolContext extends ToolModelHooks {
   limits: ToolLimits;
   /** Set by the permission policy; absent = `STRICT_TOOL_PERMISSIONS`. */
   permissions?: ToolPermissions;
+  /**
+   * The permission policy's decision for a call the tool makes on the model's behalf, as if the
+   * model had made it (WebFetch asks it for every redirect, so `WebFetch(domain:…)` deny rules hold
+   * on the hosts a page redirects to). Absent = no policy in force.
+   */
+  policyCheck?: (
+    name: string,
+    input: unknown,
+  ) => Promise<{ decision: 'allowed' | 'denied'; reason: string; hint?: string }>;
 }
 
 export interface ToolLimits {

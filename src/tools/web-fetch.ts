@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ToolDeniedError } from '../errors/index.ts';
 import { defineTool } from './define-tool.ts';
 import { STRICT_TOOL_PERMISSIONS } from './permissions.ts';
 import type { ToolContext, ToolSpec } from './types.ts';
@@ -37,6 +38,15 @@ export function createWebFetchTool(options: WebFetchToolOptions = {}): ToolSpec<
         allowsPrivateHost: (host) => permissions.allowsPrivateHost(host),
         signal: ctx.signal,
         userAgent: options.userAgent ?? USER_AGENT,
+        beforeRedirect: async (to, from) => {
+          const verdict = await ctx.policyCheck?.('WebFetch', { url: to.href, prompt: input.prompt });
+          if (verdict && verdict.decision !== 'allowed') {
+            throw new ToolDeniedError(
+              `WebFetch did not follow the redirect from ${from.href} to ${to.href}: ${verdict.reason}`,
+              verdict.hint,
+            );
+          }
+        },
         ...(options.resolve ? { resolve: options.resolve } : {}),
       });
       const markdown = page.kind === 'html' ? htmlToMarkdown(page.text) : page.text;

@@ -18,6 +18,8 @@ export interface FetchPageOptions {
   signal: AbortSignal;
   resolve?: ResolveHost;
   userAgent: string;
+  /** Called before following each redirect; throws to refuse it (the permission policy's rules). */
+  beforeRedirect?: (to: URL, from: URL) => Promise<void>;
 }
 
 export interface FetchedPage {
@@ -89,7 +91,9 @@ export async function fetchPage(rawUrl: string, options: FetchPageOptions): Prom
             'Fetch the final URL directly if you know it.',
           );
         }
-        url = parseWebUrl(new URL(location, url).href, `The redirect from ${url.href} to`);
+        const next = parseWebUrl(new URL(location, url).href, `The redirect from ${url.href} to`);
+        await options.beforeRedirect?.(next, url);
+        url = next;
         continue;
       }
       return await readPage(url, response, limits.maxBytes);
