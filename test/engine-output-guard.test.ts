@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadRuntimeSettings } from '../src/config/index.ts';
 import type { TaskResult } from '../src/engine/index.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { agentFile, useHarness } from './support.ts';
@@ -105,5 +106,15 @@ describe('child-to-parent output safety', () => {
     expect(await readFile(capped!.outputGuard!.originalPath!, 'utf8')).toBe(long);
     expect(clean!.content).toBe('short and clean');
     expect(clean!.outputGuard).toBeUndefined();
+  });
+
+  it('takes outputMaxChars from the config file, CODEX_TASK_OUTPUT_MAX_CHARS over it, and refuses tiny values', async () => {
+    const ws = await h.setup({ '.codex-task/config.json': JSON.stringify({ outputMaxChars: 1500 }) });
+    const settings = (env: Record<string, string>) => loadRuntimeSettings({ cwd: ws, homeDir: ws, env });
+    expect(settings({}).engine.outputMaxChars).toBe(1500);
+    expect(settings({ CODEX_TASK_OUTPUT_MAX_CHARS: '2000' }).engine.outputMaxChars).toBe(2000);
+    expect(() => settings({ CODEX_TASK_OUTPUT_MAX_CHARS: '10' })).toThrow(
+      /CODEX_TASK_OUTPUT_MAX_CHARS: `outputMaxChars`: Too small: expected number to be >=1000/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import {
   type AgentDefinition,
   type AgentProblem,
@@ -16,24 +16,9 @@ import { AgentConfigError } from '../errors/index.ts';
 import { resolveModel } from '../providers/index.ts';
 import { AGENT_TEMPLATES, type AgentTemplateName, renderAgentFile } from './agent-templates.ts';
 import { EXIT } from './exit-codes.ts';
+import { formatProblem, where } from './file-problems.ts';
 import { paint, printError } from './output.ts';
 import { settingsFor } from './settings.ts';
-
-function where(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel.startsWith('..') ? file : rel;
-}
-
-function formatProblem(problem: AgentProblem): string {
-  const at = `${where(problem.file)}${problem.line ? `:${problem.line}` : ''}`;
-  const field = problem.field ? ` [${problem.field}]` : '';
-  const hint = problem.hint ? `\n    fix: ${problem.hint}` : '';
-  const label =
-    problem.severity === 'error' || problem.failsValidation
-      ? paint('red', 'error', process.stdout)
-      : paint('yellow', 'warning', process.stdout);
-  return `  ${label} ${at}${field}: ${problem.message}${hint}`;
-}
 
 /**
  * `codex-task agents validate [paths…]`: every problem of every file at once. Without paths it checks

@@ -1,20 +1,9 @@
 import { homedir } from 'node:os';
-import { relative, resolve } from 'node:path';
-import { discoverSlashCommands, type SlashCommandProblem } from '../commands/index.ts';
+import { resolve } from 'node:path';
+import { discoverSlashCommands } from '../commands/index.ts';
 import { EXIT } from './exit-codes.ts';
+import { formatProblem, where } from './file-problems.ts';
 import { paint } from './output.ts';
-
-function where(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel.startsWith('..') ? file : rel;
-}
-
-function formatProblem(problem: SlashCommandProblem): string {
-  const at = `${where(problem.file)}${problem.line ? `:${problem.line}` : ''}`;
-  const field = problem.field ? ` [${problem.field}]` : '';
-  const hint = problem.hint ? `\n    fix: ${problem.hint}` : '';
-  return `  ${paint('yellow', 'warning')} ${at}${field}: ${problem.message}${hint}`;
-}
 
 /**
  * `codex-task commands list`: the slash commands a session here sees (project, `.codexplus`, user),
@@ -40,7 +29,7 @@ export async function commandsListCommand(opts: { json?: boolean; cwd?: string }
     process.stdout.write(`${JSON.stringify({ commands: rows, problems }, null, 2)}\n`);
     return EXIT.ok;
   }
-  for (const problem of problems) process.stderr.write(`${formatProblem(problem)}\n`);
+  for (const problem of problems) process.stderr.write(`${formatProblem(problem, process.stderr)}\n`);
   if (commands.length === 0) {
     process.stdout.write(
       'No slash commands here. Add one as .claude/commands/<name>.md (Markdown; `$ARGUMENTS` marks where the arguments go).\n',

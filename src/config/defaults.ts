@@ -17,7 +17,8 @@ export const DEFAULTS = {
   projectInstructionsMaxChars: 20_000,
   /**
    * A subagent's output handed to its caller (the parent model reads it) is cut to this many
-   * characters; the original is saved under `~/.codex-task/outputs/<taskId>.txt` (0600), its path in the text.
+   * characters; the original is saved under `~/.codex-task/outputs/<taskId>.txt` (0600), its path in
+   * the text, and kept as long as run records (`store.retentionDays`).
    */
   outputMaxChars: 50_000,
   /**

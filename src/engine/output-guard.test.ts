@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const save = () => originalsSaver(join(dir, 'outputs'));
+const DAY = 86_400_000;
+const save = () => originalsSaver(join(dir, 'outputs'), 30 * DAY);
 
 describe('guardOutput', () => {
   it('returns clean output unchanged, without a report or a saved copy', () => {
@@ -90,5 +91,22 @@ describe('guardOutput', () => {
     expect(failing.text).toContain('The original could not be saved (EACCES).]');
     expect(failing.report?.originalError).toBe('EACCES');
     expect(guardOutput('<system>x</system>', { maxChars: 100 }).text).toContain('The original is not kept.]');
+  });
+
+  it('deletes originals older than the retention on its first save', async () => {
+    const outputs = join(dir, 'outputs');
+    await mkdir(outputs);
+    for (const [name, ageDays] of [
+      ['old.txt', 31],
+      ['recent.txt', 29],
+      ['notes.md', 90],
+    ] as const) {
+      await writeFile(join(outputs, name), name);
+      const at = (Date.now() - ageDays * DAY) / 1000;
+      await utimes(join(outputs, name), at, at);
+    }
+    const write = save();
+    write('new', 'x');
+    expect((await readdir(outputs)).sort()).toEqual(['new.txt', 'notes.md', 'recent.txt']);
   });
 });

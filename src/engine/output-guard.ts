@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { neutralisedNotice, originalWhere, truncatedNotice } from './output-guard.description.ts';
 import { type NeutralisedFinding, type NeutralisedKind, neutralise } from './output-neutralise.ts';
@@ -88,13 +88,31 @@ function cutAt(text: string, max: number): string {
 
 /**
  * Saves originals as `<dir>/<taskId>.txt`, readable by the user alone: outputs can hold whatever
- * the subagent read (code, logs, secrets it should not have printed).
+ * the subagent read (code, logs, secrets it should not have printed). The first save of a saver
+ * deletes originals older than `retentionMs`, so they last about as long as the run records.
  */
-export function originalsSaver(dir: string): (taskId: string, text: string) => string {
+export function originalsSaver(dir: string, retentionMs: number): (taskId: string, text: string) => string {
+  let pruned = false;
   return (taskId, text) => {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!pruned) {
+      pruned = true;
+      pruneOriginals(dir, Date.now() - retentionMs);
+    }
     const path = join(dir, `${taskId.replace(/[^\w-]/g, '_')}.txt`);
     writeFileSync(path, text, { mode: 0o600, flag: 'w' });
     return path;
   };
+}
+
+function pruneOriginals(dir: string, cutoffMs: number): void {
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.txt')) continue;
+    const path = join(dir, name);
+    try {
+      if (statSync(path).mtimeMs < cutoffMs) unlinkSync(path);
+    } catch {
+      // Gone already (another process pruning), or not ours to delete: neither stops a save.
+    }
+  }
 }

@@ -47,7 +47,8 @@ const OVERRIDE = new RegExp(
     '\\bdangerously[-_ ]bypass[-_ ]approvals[-_ ]and[-_ ]sandbox\\b',
     '\\bdanger[-_ ]full[-_ ]access\\b',
     '\\b(?:ignore|disregard|forget|override)\\s+(?:all\\s+|any\\s+)?(?:of\\s+)?(?:the\\s+|your\\s+)?(?:previous|prior|above|earlier|preceding|system)\\s+(?:instructions|prompts?|messages|rules|directions|guidelines)\\b',
-    '\\byou\\s+are\\s+now\\s+(?:in\\s+)?[\\w\\s\'"-]{0,40}?\\bmode\\b',
+    // One or two words before `mode`: "in developer mode", "in 'god' mode", "an unrestricted AI mode".
+    '\\byou\\s+are\\s+now\\s+(?:in\\s+)?(?:an?\\s+|the\\s+)?[\'"]?[\\w-]+[\'"]?(?:\\s+[\'"]?[\\w-]+[\'"]?)?\\s+mode\\b',
     '\\b(?:enter|switch\\s+to|activate|enable)\\s+(?:developer|god|admin|jailbreak|unrestricted|DAN)\\s+mode\\b',
     '\\bnew\\s+system\\s+(?:prompt|instructions)\\b',
   ].join('|'),

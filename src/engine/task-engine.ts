@@ -11,7 +11,7 @@ import {
   effectiveTools,
   subagentTypeRules,
 } from '../agents/index.ts';
-import { DEFAULTS } from '../config/defaults.ts';
+import { DEFAULTS, OBSERVABILITY_DEFAULTS } from '../config/defaults.ts';
 import {
   CodexTaskError,
   SpawnDepthError,
@@ -114,6 +114,7 @@ export class TaskEngine {
     this.#limits = { ...DEFAULT_TOOL_LIMITS, ...options.toolLimits };
     this.#saveOriginal = originalsSaver(
       options.outputsDir ?? join(options.homeDir ?? homedir(), '.codex-task', 'outputs'),
+      OBSERVABILITY_DEFAULTS.store.retentionDays * 86_400_000,
     );
     this.#webTools = { ...DEFAULTS.webTools, ...options.webTools };
   }
