@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { AgentRegistry } from '../agents/index.ts';
 import { credentialsPermissionProblem, maskKey } from '../config/index.ts';
 import type { ProviderConfig } from '../providers/index.ts';
+import { sandboxCheck } from './doctor-sandbox.ts';
 import { EXIT } from './exit-codes.ts';
 import { paint } from './output.ts';
 import { settingsFor } from './settings.ts';
@@ -12,6 +13,8 @@ interface Check {
   status: 'ok' | 'warn' | 'fail';
   detail: string;
   fix?: string;
+  /** Structured state behind the line, for --json (the sandbox check's). */
+  sandbox?: Record<string, unknown>;
 }
 
 const DEFAULT_BASE: Record<ProviderConfig['kind'], string> = {
@@ -138,6 +141,7 @@ export async function doctorCommand(opts: { json?: boolean }): Promise<number> {
           fix: 'Install ripgrep (apt-get install ripgrep, brew install ripgrep).',
         },
   );
+  checks.push(sandboxCheck(settings?.config.values.sandbox?.mode));
   const port = settings?.config.values.proxy?.port ?? 10000;
   checks.push(
     (await portFree(port))

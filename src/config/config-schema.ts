@@ -127,6 +127,8 @@ export const configFileSchema = z.strictObject({
       timeout: durationMs.optional(),
     })
     .optional(),
+  /** The OS sandbox for Bash (bubblewrap): `auto` (default), `require` or `off`. */
+  sandbox: z.strictObject({ mode: z.enum(['auto', 'require', 'off']).optional() }).optional(),
   proxy: z
     .strictObject({
       port: z.int().min(1).max(65_535).optional(),

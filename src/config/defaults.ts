@@ -75,6 +75,41 @@ export const DEFAULTS = {
       callMs: 600_000,
     },
   },
+  /**
+   * The OS sandbox Bash runs in (bubblewrap, src/sandbox): `auto` uses it where it works and warns
+   * once where it does not, `require` refuses to run Bash without it, `off` never uses it.
+   */
+  sandbox: {
+    mode: 'auto',
+    /**
+     * Secret locations hidden from sandboxed commands when the permission policy supplies none
+     * (`~` = the home directory; a final `*` matches every name starting with what precedes it).
+     */
+    secretPaths: [
+      '~/.ssh',
+      '~/.aws',
+      '~/.gnupg',
+      '~/.config/gcloud',
+      '~/.kube/config',
+      '~/.docker/config.json',
+      '~/.netrc',
+      '~/.git-credentials',
+      '~/.codex/auth.json',
+      '~/.claude/.credentials*',
+      '~/.codex-task/credentials.json',
+    ],
+    /** Hidden whatever the policy says: talking to the Docker daemon is root on the host, an exit from any sandbox. */
+    alwaysHidden: ['/run/docker.sock', '/var/run/docker.sock'],
+    /** Environment variables sandboxed commands never see: the model vendors' keys the engine itself holds. */
+    hiddenEnv: [
+      'ANTHROPIC_API_KEY',
+      'ANTHROPIC_AUTH_TOKEN',
+      'OPENAI_API_KEY',
+      'GEMINI_API_KEY',
+      'GOOGLE_GENERATIVE_AI_API_KEY',
+      'CODEX_API_KEY',
+    ],
+  },
   tools: {
     bashDefaultTimeoutMs: 120_000,
     bashMaxTimeoutMs: 600_000,

@@ -30,7 +30,7 @@ export interface LoadedConfig {
 }
 
 /** Env vars that set config keys (`CODEX_TASK_*`), parsed like the file values. */
-const ENV_KEYS: Record<string, { key: keyof ConfigFile; number?: boolean }> = {
+const ENV_KEYS: Record<string, { key: keyof ConfigFile; number?: boolean; field?: string }> = {
   CODEX_TASK_CONCURRENCY: { key: 'concurrency', number: true },
   CODEX_TASK_TIMEOUT: { key: 'taskTimeout' },
   CODEX_TASK_MAX_TURNS: { key: 'maxTurns', number: true },
@@ -39,6 +39,7 @@ const ENV_KEYS: Record<string, { key: keyof ConfigFile; number?: boolean }> = {
   CODEX_TASK_MAX_TASKS: { key: 'maxTasks', number: true },
   CODEX_TASK_MAX_COST_USD: { key: 'maxCostUsd', number: true },
   CODEX_TASK_OUTPUT_MAX_CHARS: { key: 'outputMaxChars', number: true },
+  CODEX_TASK_SANDBOX: { key: 'sandbox', field: 'mode' },
 };
 
 /** Env vars that set `proxy.*` keys. */
@@ -49,7 +50,7 @@ const PROXY_ENV_KEYS: Record<string, { key: string; number?: boolean; boolean?: 
   CODEX_TASK_PROXY_INJECT_TASK: { key: 'injectTask', boolean: true },
 };
 
-const MERGED_BY_ENTRY = ['providers', 'failover', 'prices', 'proxy', 'resilience'] as const;
+const MERGED_BY_ENTRY = ['providers', 'failover', 'prices', 'proxy', 'resilience', 'sandbox'] as const;
 
 /** Project `.codex-task/config.json` (nearest, up to the repository root) over the user's, over defaults. */
 export function configFiles(cwd: string, homeDir = homedir()): string[] {
@@ -97,11 +98,12 @@ export function loadConfig(options: {
     merge(loaded, values, `file ${file}`);
     loaded.files.push(file);
   }
-  for (const [name, { key, number }] of Object.entries(ENV_KEYS)) {
+  for (const [name, { key, number, field }] of Object.entries(ENV_KEYS)) {
     const text = env[name]?.trim();
     if (!text) continue;
     const value = number && /^\d+(\.\d+)?$/.test(text) ? Number(text) : text;
-    merge(loaded, parse({ [key]: value }, `environment variable ${name}`), `env ${name}`);
+    const raw = { [key]: field ? { [field]: value } : value };
+    merge(loaded, parse(raw, `environment variable ${name}`), `env ${name}`);
   }
   for (const [name, { key, number, boolean }] of Object.entries(PROXY_ENV_KEYS)) {
     const text = env[name]?.trim();

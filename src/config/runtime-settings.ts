@@ -29,6 +29,7 @@ export interface RuntimeSettings {
     outputMaxChars?: number;
     webTools?: { applyPrompt?: boolean; fetchModel?: string };
     toolLimits?: { webFetchMaxBytes?: number; webFetchTimeoutMs?: number };
+    sandbox?: { mode: NonNullable<NonNullable<ConfigFile['sandbox']>['mode']> };
   };
 }
 
@@ -63,6 +64,7 @@ export function loadRuntimeSettings(options: {
       ...(v.permissions ? { permissions: v.permissions, permissionRuleSources: config.ruleSources } : {}),
       ...(v.outputMaxChars !== undefined ? { outputMaxChars: v.outputMaxChars } : {}),
       ...webFetchSettings(v),
+      ...(v.sandbox?.mode ? { sandbox: { mode: v.sandbox.mode } } : {}),
     },
   };
 }

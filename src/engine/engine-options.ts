@@ -2,6 +2,7 @@ import type { AgentDefinition, AgentInput } from '../agents/index.ts';
 import type { ModelPrice } from '../config/defaults.ts';
 import type { PermissionsConfig } from '../config/index.ts';
 import type { FailoverChains, ProviderConfig, RateLimit, ResilienceOptions } from '../models/index.ts';
+import type { SandboxSettings } from '../sandbox/index.ts';
 import type { ToolLimits } from '../tools/index.ts';
 import type { WebToolSettings } from './tool-model-hooks.ts';
 import type { SubagentToolProvider } from './types.ts';
@@ -25,6 +26,11 @@ export interface TaskEngineOptions {
   toolLimits?: Partial<ToolLimits>;
   /** WebFetch/WebSearch model settings (whether WebFetch applies its prompt, with which model) over DEFAULTS.webTools. */
   webTools?: Partial<WebToolSettings>;
+  /**
+   * The OS sandbox Bash runs in: mode `auto` (default), `require` or `off`. Its home (shown
+   * read-only, secrets hidden) is `homeDir` when set.
+   */
+  sandbox?: Partial<SandboxSettings>;
   /** How often agent directories are re-scanned for changes (hot reload), in ms. */
   agentRescanIntervalMs?: number;
   fetch?: typeof globalThis.fetch;

@@ -29,6 +29,7 @@ import {
   resolveModel,
   toProviderError,
 } from '../models/index.ts';
+import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from '../sandbox/index.ts';
 import { BUILTIN_TOOLS, DEFAULT_TOOL_LIMITS, type ToolContext, type ToolLimits } from '../tools/index.ts';
 import { agentPolicy, loadPermissionPolicy, type PermissionPolicy } from '../tools/policy/index.ts';
 import { Admission } from './admission.ts';
@@ -92,6 +93,7 @@ export class TaskEngine {
   readonly #limits: ToolLimits;
   readonly #saveOriginal: (taskId: string, text: string) => string;
   readonly #webTools: WebToolSettings;
+  readonly #sandbox: SandboxSettings;
   readonly #instructions = new ProjectInstructionsReader({
     ttlMs: 1000,
     maxChars: DEFAULTS.projectInstructionsMaxChars,
@@ -117,6 +119,11 @@ export class TaskEngine {
       OBSERVABILITY_DEFAULTS.store.retentionDays * 86_400_000,
     );
     this.#webTools = { ...DEFAULTS.webTools, ...options.webTools };
+    this.#sandbox = {
+      ...DEFAULT_SANDBOX_SETTINGS,
+      ...(options.homeDir ? { homeDir: options.homeDir } : {}),
+      ...options.sandbox,
+    };
   }
 
   /** Tasks running / waiting for a slot right now. */
@@ -402,6 +409,7 @@ export class TaskEngine {
         observer,
         settings: this.#webTools,
       }),
+      sandbox: this.#sandbox,
     };
     const system = buildSystemPrompt({
       agent,

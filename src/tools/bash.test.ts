@@ -7,9 +7,14 @@ import { ToolExecutionError } from '../errors/index.ts';
 import { bashTool, createBashTool } from './bash.ts';
 import { makeWorkspace, type TestWorkspace } from './testing.ts';
 
+// The process-group mechanics, outside the OS sandbox: these tests follow the commands' PIDs, which
+// inside the sandbox's PID namespace mean other processes. bash-sandbox.test.ts runs the same
+// behaviours sandboxed.
+const UNSANDBOXED = { mode: 'off' } as const;
+
 let ws: TestWorkspace;
 beforeEach(async () => {
-  ws = await makeWorkspace();
+  ws = await makeWorkspace({ sandbox: UNSANDBOXED });
 });
 afterEach(() => ws.cleanup());
 
@@ -75,7 +80,7 @@ describe('Bash', () => {
   });
 
   it('caps the output, keeping the beginning and the end', async () => {
-    const capped = await makeWorkspace({ limits: { bashOutputLimitBytes: 1000 } });
+    const capped = await makeWorkspace({ limits: { bashOutputLimitBytes: 1000 }, sandbox: UNSANDBOXED });
     try {
       const out = await bashTool.execute({ command: 'seq 1 20000' }, capped.ctx);
       expect(out.startsWith('1\n2\n3\n')).toBe(true);
@@ -90,7 +95,7 @@ describe('Bash', () => {
   });
 
   it('times out at min(timeout, max), stops everything, and returns the output so far', async () => {
-    const limited = await makeWorkspace({ limits: { bashMaxTimeoutMs: 300 } });
+    const limited = await makeWorkspace({ limits: { bashMaxTimeoutMs: 300 }, sandbox: UNSANDBOXED });
     try {
       const started = performance.now();
       const error = await bashTool

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ToolExecutionError } from '../errors/index.ts';
+import { DEFAULT_SANDBOX_SETTINGS, sandboxLaunch } from '../sandbox/index.ts';
 import { BASH_DESCRIPTION } from './bash.description.ts';
 import { defineTool } from './define-tool.ts';
+import { STRICT_TOOL_PERMISSIONS } from './permissions.ts';
 import { runInProcessGroup } from './process-group.ts';
 import type { ToolSpec } from './types.ts';
 
@@ -33,7 +35,15 @@ export function createBashTool(options: BashToolOptions = {}): ToolSpec<BashInpu
         input.timeout ?? ctx.limits.bashDefaultTimeoutMs,
         ctx.limits.bashMaxTimeoutMs,
       );
+      const permissions = ctx.permissions ?? STRICT_TOOL_PERMISSIONS;
+      const sandbox = sandboxLaunch(ctx.sandbox ?? DEFAULT_SANDBOX_SETTINGS, {
+        workspaceRoot: ctx.workspaceRoot,
+        network: permissions.bashNetwork,
+        // Without a policy the sandbox hides the default secret locations itself.
+        hiddenPaths: ctx.permissions?.hiddenPaths,
+      });
       const result = await runInProcessGroup(input.command, {
+        ...(sandbox ? { prefix: sandbox.prefix, env: sandbox.env, pidNamespace: true } : {}),
         cwd: ctx.workspaceRoot,
         timeoutMs,
         signal: ctx.signal,

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { DEFAULTS } from '../config/defaults.ts';
 import { ToolExecutionError } from '../errors/index.ts';
+import type { SandboxSettings } from '../sandbox/index.ts';
 import type { ToolContext, ToolLimits } from './types.ts';
 
 /** Defaults for the built-in tools (they live with every other default in config/defaults.ts). */
@@ -13,6 +14,8 @@ export interface ToolContextOptions {
   limits?: Partial<ToolLimits>;
   /** Per-task state; a fresh Map when omitted. Never share one between subagents. */
   state?: Map<string, unknown>;
+  /** The OS sandbox for Bash; the default settings (mode `auto`) when omitted. */
+  sandbox?: SandboxSettings;
 }
 
 /** Builds the context one task's tools run with. Throws when the workspace root does not exist. */
@@ -31,5 +34,6 @@ export function createToolContext(options: ToolContextOptions): ToolContext {
     signal: options.signal ?? new AbortController().signal,
     state: options.state ?? new Map(),
     limits: { ...DEFAULT_TOOL_LIMITS, ...options.limits },
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
   };
 }

@@ -69,6 +69,13 @@ export interface RunOptions {
   outputLimitBytes: number;
   killGraceMs: number;
   env?: NodeJS.ProcessEnv;
+  /** Argv run before `bash -c command` (the sandbox: `bwrap …`); bash must stay in its process group. */
+  prefix?: readonly string[];
+  /**
+   * The prefix runs bash as the first process of a PID namespace of its own, which the kernel ends,
+   * with everything in it, when bash exits: nothing can be left behind (not even `setsid` jobs).
+   */
+  pidNamespace?: boolean;
 }
 
 export interface RunResult {
@@ -91,7 +98,8 @@ export function runInProcessGroup(command: string, options: RunOptions): Promise
   // `exec 2>&1` on the command's own first line: one pipe for both streams (so their order is kept)
   // without shifting the line numbers bash reports. A syntax error on line 1 is reported before the
   // exec runs, so stderr is still read too.
-  const child = spawn('bash', ['-c', `exec 2>&1; ${command}`], {
+  const argv = [...(options.prefix ?? []), 'bash', '-c', `exec 2>&1; ${command}`];
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -131,8 +139,9 @@ export function runInProcessGroup(command: string, options: RunOptions): Promise
     });
     child.on('exit', (code, signal) => {
       exit = { code, signal };
-      // bash is done; whatever it left behind in its group (`server &`) is stopped, not leaked.
-      if (pid !== undefined && !killing && processGroupAlive(pid)) {
+      // bash is done; whatever it left behind in its group (`server &`) is stopped, not leaked. In a
+      // PID namespace of its own the kernel is already doing that (and the dying are not strays).
+      if (pid !== undefined && !killing && !options.pidNamespace && processGroupAlive(pid)) {
         strayProcessesKilled = true;
         void stop();
       }

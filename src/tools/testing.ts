@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { SandboxSettings } from '../sandbox/index.ts';
 import { createToolContext } from './context.ts';
 import type { ToolContext, ToolLimits } from './types.ts';
 
@@ -19,7 +20,7 @@ export interface TestWorkspace {
 }
 
 export async function makeWorkspace(
-  options: { limits?: Partial<ToolLimits>; signal?: AbortSignal } = {},
+  options: { limits?: Partial<ToolLimits>; signal?: AbortSignal; sandbox?: SandboxSettings } = {},
 ): Promise<TestWorkspace> {
   const base = await realpath(await mkdtemp(path.join(os.tmpdir(), 'codex-task-tools-')));
   const root = path.join(base, 'ws');
@@ -32,6 +33,7 @@ export async function makeWorkspace(
     outside,
     ctx: createToolContext({
       workspaceRoot: root,
+      ...(options.sandbox ? { sandbox: options.sandbox } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     }),

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { SandboxSettings } from '../sandbox/index.ts';
 import type { ToolModelHooks } from './model-hooks.ts';
 import type { ToolPermissions } from './permissions.ts';
 
@@ -21,6 +22,8 @@ export interface ToolContext extends ToolModelHooks {
     name: string,
     input: unknown,
   ) => Promise<{ decision: 'allowed' | 'denied'; reason: string; hint?: string }>;
+  /** The OS sandbox Bash runs in; absent = `DEFAULT_SANDBOX_SETTINGS` (mode `auto`). */
+  sandbox?: SandboxSettings;
 }
 
 export interface ToolLimits {

@@ -1,0 +1,115 @@
+/**
+ * The OS sandbox Bash commands run in: bubblewrap (`bwrap`), called directly.
+ *
+ * Why bwrap and not `@anthropic-ai/sandbox-runtime` (evaluated, v0.0.78): that package installs from
+ * npm, but on Linux it refuses to start without `socat` (and wants ripgrep) from the system package
+ * manager, on top of bwrap itself — so it does not work from npm alone; with socat installed it ran,
+ * at about 0.35 s per command through its CLI. What it adds — domain allow-lists through its own
+ * HTTP/SOCKS proxies, a seccomp helper for Unix sockets — is policy we keep in `tools/policy` and
+ * WebFetch. Here we need the mounts and namespaces only, which bwrap gives in a few milliseconds.
+ */
+import { homedir } from 'node:os';
+import { DEFAULTS } from '../config/index.ts';
+import { ToolDeniedError } from '../errors/index.ts';
+import { bwrapArgs } from './bwrap-args.ts';
+import { INSTALL_HINT, probeBubblewrap, type SandboxProbe } from './detect.ts';
+import { defaultSecretPaths, resolveHiddenPaths } from './hidden-paths.ts';
+
+export { bwrapArgs, type SandboxSpec } from './bwrap-args.ts';
+export { findBwrap, INSTALL_HINT, probeBubblewrap, type SandboxProbe } from './detect.ts';
+export { defaultSecretPaths, type HiddenPath, resolveHiddenPaths } from './hidden-paths.ts';
+
+/** `auto`: sandbox where bwrap works, else warn once and run bare; `require`: refuse without it; `off`: never. */
+export type SandboxMode = 'auto' | 'require' | 'off';
+export const SANDBOX_MODES: readonly SandboxMode[] = ['auto', 'require', 'off'];
+
+export interface SandboxSettings {
+  mode: SandboxMode;
+  /** The bwrap binary, instead of the first on PATH (tests point it at a missing file). */
+  bwrapPath?: string;
+  /** The home shown read-only, where default secrets are hidden, and `$HOME` inside; os.homedir() when omitted. */
+  homeDir?: string;
+}
+
+export const DEFAULT_SANDBOX_SETTINGS: SandboxSettings = Object.freeze({ mode: DEFAULTS.sandbox.mode });
+
+export interface SandboxRequest {
+  workspaceRoot: string;
+  network: boolean;
+  /** Paths the permission policy hides; `undefined` (no policy) hides the default secret locations. */
+  hiddenPaths: readonly string[] | undefined;
+}
+
+/** How to start one command in the sandbox: this argv before `bash -c …`, with this environment. */
+export interface SandboxLaunch {
+  prefix: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/** What `doctor` reports: the mode and what it means on this machine. */
+export interface SandboxStatus {
+  mode: SandboxMode;
+  probe: SandboxProbe;
+  /** What Bash does here: run sandboxed, run without the sandbox, or refuse to run. */
+  bash: 'sandboxed' | 'unsandboxed' | 'refused';
+}
+
+export function sandboxStatus(settings: SandboxSettings): SandboxStatus {
+  const probe = probeBubblewrap(settings.bwrapPath ? { bwrapPath: settings.bwrapPath } : {});
+  const bash =
+    settings.mode === 'off'
+      ? 'unsandboxed'
+      : probe.working
+        ? 'sandboxed'
+        : settings.mode === 'require'
+          ? 'refused'
+          : 'unsandboxed';
+  return { mode: settings.mode, probe, bash };
+}
+
+// Once per process, as promised by sandbox.mode `auto`: one line, not one per command.
+let warnedUnavailable = false;
+
+/**
+ * How to launch a Bash command under `settings`: a bwrap prefix, or `undefined` to run it as is
+ * (mode `off`; mode `auto` where bwrap does not work, after a one-time warning). Mode `require`
+ * where bwrap does not work throws a ToolDeniedError saying how to get it.
+ */
+export function sandboxLaunch(
+  settings: SandboxSettings,
+  request: SandboxRequest,
+  env: NodeJS.ProcessEnv = process.env,
+): SandboxLaunch | undefined {
+  if (settings.mode === 'off') return undefined;
+  const probe = probeBubblewrap(settings.bwrapPath ? { bwrapPath: settings.bwrapPath } : {});
+  if (!probe.working || !probe.bwrapPath) {
+    if (settings.mode === 'require') {
+      throw new ToolDeniedError(
+        `Bash is not allowed to run without the OS sandbox (sandbox.mode is "require"), and the sandbox is unavailable here: ${probe.reason}.`,
+        INSTALL_HINT,
+      );
+    }
+    if (!warnedUnavailable) {
+      warnedUnavailable = true;
+      process.emitWarning(
+        `Bash runs WITHOUT the OS sandbox: ${probe.reason}. Only the permission rules protect files and network. ${INSTALL_HINT}`,
+        'SandboxWarning',
+      );
+    }
+    return undefined;
+  }
+  const homeDir = settings.homeDir ?? homedir();
+  const hidden = resolveHiddenPaths([
+    ...(request.hiddenPaths ?? defaultSecretPaths(homeDir)),
+    ...DEFAULTS.sandbox.alwaysHidden,
+  ]);
+  const args = bwrapArgs({
+    workspaceRoot: request.workspaceRoot,
+    homeDir,
+    network: request.network,
+    hidden,
+  });
+  const sandboxEnv: NodeJS.ProcessEnv = { ...env, HOME: homeDir };
+  for (const name of DEFAULTS.sandbox.hiddenEnv) delete sandboxEnv[name];
+  return { prefix: [probe.bwrapPath, ...args], env: sandboxEnv };
+}
