@@ -115,7 +115,9 @@ describe('codex-task batch', () => {
   it('on Ctrl-C cancels running tasks, kills their processes, prints partial results and exits 130', async () => {
     const ws = await h.setup(AGENTS, script);
     const input = `${JSON.stringify({ subagent_type: 'sleeper', description: 'sleep', prompt: 'sleep' })}\n${JSON.stringify({ subagent_type: 'echo', description: 'quick', prompt: 'quick' })}\n`;
-    const { child, done } = startCli(['batch', '-', '--json'], { cwd: ws, env: envFor(), input });
+    // Unsandboxed: the PID the command writes is checked on the host (the sandbox has its own PIDs).
+    const env = envFor({ CODEX_TASK_SANDBOX: 'off' });
+    const { child, done } = startCli(['batch', '-', '--json'], { cwd: ws, env, input });
     const pidFile = join(ws, 'sleeper.pid');
     for (let i = 0; i < 100 && !existsNonEmpty(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
     const sleeperPid = Number(readFileSync(pidFile, 'utf8'));

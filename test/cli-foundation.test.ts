@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { probeBubblewrap } from '../src/sandbox/index.ts';
 import { runCli } from './cli-support.ts';
 import { agentFile, makeWorkspace, useHarness } from './support.ts';
 
@@ -99,5 +100,8 @@ describe('codex-task demo', () => {
     // The tools really ran: the test run's real TAP summary and Grep's real line numbers are quoted.
     expect(run.stdout).toMatch(/# pass 2\n# fail 1/);
     expect(run.stdout).toMatch(/inventory\.js:12: {2}\/\/ TODO: refuse to go below zero/);
+    // Where bubblewrap works, that test run happened inside the OS sandbox.
+    if (probeBubblewrap().working) expect(run.stdout).toMatch(/sandbox: +Bash runs in bubblewrap/);
+    else expect(run.stdout).toMatch(/sandbox: +none \(.+\): Bash runs unsandboxed/);
   }, 60_000);
 });

@@ -102,7 +102,9 @@ describe('tool access is enforced by the runtime', () => {
         : { text: 'never' },
     );
     const cancel = new AbortController();
-    const engine = h.engine();
+    // Unsandboxed: the PIDs written are checked on the host (in the sandbox they are its own PIDs);
+    // test/engine-sandbox.test.ts cancels a sandboxed command.
+    const engine = h.engine({ sandbox: { mode: 'off' } });
     engine.events.on('task.progress', (e) => {
       if (e.lastTool === 'Bash') setTimeout(() => cancel.abort(), 300);
     });

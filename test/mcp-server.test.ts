@@ -59,7 +59,9 @@ beforeAll(async () => {
       'AGENT:unauthorized',
     ),
   });
-  ({ client, transport, stderr } = await connectStdio(workspace, serverEnv(model, workspace)));
+  // Unsandboxed: the sleepers' PIDs are checked on the host (the OS sandbox has its own PIDs).
+  const env = serverEnv(model, workspace, { CODEX_TASK_SANDBOX: 'off' });
+  ({ client, transport, stderr } = await connectStdio(workspace, env));
 });
 
 afterAll(async () => {

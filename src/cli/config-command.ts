@@ -30,7 +30,7 @@ export async function configCommand(opts: { json?: boolean }): Promise<number> {
         ? { value: fallback, source: 'default' }
         : { value, source: sources[key] ?? 'default' };
   }
-  for (const key of ['failover', 'prices', 'proxy'] as const) {
+  for (const key of ['failover', 'prices', 'proxy', 'sandbox'] as const) {
     if (values[key]) entries[key] = { value: values[key], source: sourcesOf(sources, key) };
   }
   const providers = settings.engine.providers.map((p) => {

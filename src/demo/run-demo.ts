@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeResult, progressLine } from '../cli/task-report.ts';
 import { TaskEngine, type TaskInput } from '../engine/index.ts';
+import { DEFAULT_SANDBOX_SETTINGS, sandboxStatus } from '../sandbox/index.ts';
 import { startScriptedModel } from '../scripted-model/index.ts';
 import { DEMO_SCRIPT } from './demo-script.ts';
 import { writeSampleProject } from './sample-project.ts';
@@ -42,6 +43,14 @@ export async function runDemo(
     say(`  project:      ${project}`);
     say(
       `  model server: ${server.url} (Anthropic, OpenAI and Gemini wire formats; its replies are scripted)`,
+    );
+    const sandbox = sandboxStatus(DEFAULT_SANDBOX_SETTINGS);
+    say(
+      `  sandbox:      ${
+        sandbox.bash === 'sandboxed'
+          ? `Bash runs in bubblewrap (${sandbox.probe.version}): no network, writes only in the project`
+          : `none (${sandbox.probe.reason}): Bash runs unsandboxed`
+      }`,
     );
     say();
     const engine = new TaskEngine({

@@ -1,0 +1,115 @@
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { probeBubblewrap } from '../src/sandbox/index.ts';
+import { sandboxSkipReason } from '../src/sandbox/testing.ts';
+import type { ScriptedRequest } from '../src/scripted-model/index.ts';
+import { runCli } from './cli-support.ts';
+import { useHarness } from './support.ts';
+
+const h = useHarness();
+const skip = sandboxSkipReason();
+
+/** Runs one Bash command on the first turn, then reports its result. */
+function bashThenReport(command: string) {
+  return (req: ScriptedRequest) =>
+    req.turn === 0
+      ? { toolCalls: [{ name: 'Bash', input: { command } }] }
+      : { text: `tool said: ${req.toolResults[0]?.output}` };
+}
+
+describe('sandbox settings reach Bash through the engine', () => {
+  it('mode require without bubblewrap refuses to run the command, saying how to install it', async () => {
+    const ws = await h.setup({}, bashThenReport('touch ran'));
+    const result = await h
+      .engine({ sandbox: { mode: 'require', bwrapPath: join(ws, 'no-such-bwrap') } })
+      .run({ description: 'touch', prompt: 'touch a file' });
+    expect(result.status).toBe('completed');
+    expect(result.content).toMatch(
+      /not allowed to run without the OS sandbox .*no-such-bwrap does not exist/s,
+    );
+    expect(result.content).toMatch(/apt-get install bubblewrap/);
+    expect(result.toolStats.Bash).toMatchObject({ calls: 1 });
+    await expect(readFile(join(ws, 'ran'))).rejects.toThrow(/ENOENT/);
+  });
+
+  describe.skipIf(skip)(`with bubblewrap${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
+    it("runs sandboxed by default: the engine's home is read-only and its secrets hidden", async () => {
+      const ws = await h.setup(
+        {},
+        bashThenReport(
+          'echo ok > in-workspace.txt; echo x > "$HOME/planted"; cat "$HOME/.ssh/id_rsa"; echo done',
+        ),
+      );
+      const home = await realpath(await mkdtemp('/var/tmp/codex-task-home-'));
+      try {
+        await mkdir(join(home, '.ssh'));
+        await writeFile(join(home, '.ssh', 'id_rsa'), 'PRIVATE-KEY');
+        const result = await h.engine({ homeDir: home }).run({ description: 'x', prompt: 'x' });
+        expect(result.content).toMatch(/planted: Read-only file system/);
+        expect(result.content).toMatch(/id_rsa: Permission denied\ndone$/);
+        expect(result.content).not.toContain('PRIVATE-KEY');
+        expect(await readFile(join(ws, 'in-workspace.txt'), 'utf8')).toBe('ok\n');
+        await expect(readFile(join(home, 'planted'))).rejects.toThrow(/ENOENT/);
+      } finally {
+        await rm(home, { recursive: true, force: true });
+      }
+    });
+  });
+});
+
+const checkSchema = z.object({
+  check: z.string(),
+  status: z.enum(['ok', 'warn', 'fail']),
+  detail: z.string(),
+  fix: z.string().optional(),
+  sandbox: z
+    .object({
+      mode: z.enum(['auto', 'require', 'off']),
+      available: z.boolean(),
+      working: z.boolean(),
+      bwrapPath: z.string().optional(),
+      version: z.string().optional(),
+      reason: z.string().optional(),
+      bash: z.enum(['sandboxed', 'unsandboxed', 'refused']),
+    })
+    .optional(),
+});
+
+describe('codex-task doctor and config show the sandbox', () => {
+  const probe = probeBubblewrap();
+
+  it('doctor --json gives the mode, whether bwrap is there and works, and what Bash does', async () => {
+    const ws = await h.setup();
+    const run = await runCli(['doctor', '--json'], { cwd: ws, env: { CODEX_TASK_SANDBOX: 'require' } });
+    const checks = z.array(checkSchema).parse(JSON.parse(run.stdout));
+    const sandbox = checks.find((c) => c.check === 'sandbox');
+    expect(sandbox?.sandbox).toMatchObject({
+      mode: 'require',
+      working: probe.working,
+      bash: probe.working ? 'sandboxed' : 'refused',
+    });
+    expect(sandbox?.status).toBe(probe.working ? 'ok' : 'fail');
+    if (!probe.working) expect(sandbox?.fix).toMatch(/apt-get install bubblewrap/);
+  });
+
+  it('doctor says in words when Bash runs without the sandbox (mode off)', async () => {
+    const run = await runCli(['doctor'], { cwd: await h.setup(), env: { CODEX_TASK_SANDBOX: 'off' } });
+    expect(run.stdout).toMatch(/warn sandbox +mode off: Bash runs without the OS sandbox/);
+  });
+
+  it('config shows where the mode came from, and a bad mode names the variable and the choices', async () => {
+    const ws = await h.setup({ '.codex-task/config.json': JSON.stringify({ sandbox: { mode: 'off' } }) });
+    const fromFile = await runCli(['config', '--json'], { cwd: ws });
+    expect(JSON.parse(fromFile.stdout).settings.sandbox).toEqual({
+      value: { mode: 'off' },
+      source: `file ${join(ws, '.codex-task', 'config.json')}`,
+    });
+    const fromEnv = await runCli(['config', '--json'], { cwd: ws, env: { CODEX_TASK_SANDBOX: 'require' } });
+    expect(JSON.parse(fromEnv.stdout).settings.sandbox.value).toEqual({ mode: 'require' });
+    const bad = await runCli(['config'], { cwd: ws, env: { CODEX_TASK_SANDBOX: 'strict' } });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/CODEX_TASK_SANDBOX: `sandbox.mode` must be one of "auto", "require", "off"/);
+  });
+});
