@@ -81,23 +81,6 @@ export const DEFAULTS = {
    */
   sandbox: {
     mode: 'auto',
-    /**
-     * Secret locations hidden from sandboxed commands when the permission policy supplies none
-     * (`~` = the home directory; a final `*` matches every name starting with what precedes it).
-     */
-    secretPaths: [
-      '~/.ssh',
-      '~/.aws',
-      '~/.gnupg',
-      '~/.config/gcloud',
-      '~/.kube/config',
-      '~/.docker/config.json',
-      '~/.netrc',
-      '~/.git-credentials',
-      '~/.codex/auth.json',
-      '~/.claude/.credentials*',
-      '~/.codex-task/credentials.json',
-    ],
     /** Hidden whatever the policy says: talking to the Docker daemon is root on the host, an exit from any sandbox. */
     alwaysHidden: ['/run/docker.sock', '/var/run/docker.sock'],
     /** Environment variables sandboxed commands never see: the model vendors' keys the engine itself holds. */

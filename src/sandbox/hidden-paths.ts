@@ -1,6 +1,6 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
-import { DEFAULTS } from '../config/index.ts';
+import { DEFAULT_SECRET_PATHS } from '../config/index.ts';
 
 export interface HiddenPath {
   /** Real path (symlinks resolved: the mount must cover what a link points to). */
@@ -9,12 +9,14 @@ export interface HiddenPath {
 }
 
 /**
- * The default secret locations (DEFAULTS.sandbox.secretPaths) under a home directory, as absolute
- * paths. A final `*` expands to the entries of the parent directory that start with the rest.
+ * The home-directory entries of the default secret list (DEFAULT_SECRET_PATHS: `~/.ssh`, …) as
+ * absolute paths: what the sandbox hides when no permission policy resolved the list for it. A
+ * final `*` expands to the entries of the parent directory that start with the rest.
  */
 export function defaultSecretPaths(homeDir: string): string[] {
-  return DEFAULTS.sandbox.secretPaths.flatMap((pattern) => {
-    const path = pattern.startsWith('~/') ? join(homeDir, pattern.slice(2)) : pattern;
+  return DEFAULT_SECRET_PATHS.flatMap((pattern) => {
+    if (!pattern.startsWith('~/')) return [];
+    const path = join(homeDir, pattern.slice(2));
     if (!path.endsWith('*')) return [path];
     const prefix = basename(path.slice(0, -1));
     const parent = dirname(path);
