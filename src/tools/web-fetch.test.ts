@@ -109,6 +109,12 @@ describe('WebFetch on an allowed host', () => {
     expect(out.match(/x/g)?.length).toBe(1000);
   });
 
+  it('returns a raw page cut to fit one tool result', async () => {
+    const ctx = await context({ permissions: allowing('127.0.0.1'), limits: { resultLimitChars: 5000 } });
+    const out = await fetchWith(ctx, `${site.url}/big`);
+    expect(out).toMatch(/^\[Only the first 4500 of 200000 characters were used\.\]\n\nx{4500}$/);
+  });
+
   it('stops a fetch that takes longer than the time limit', async () => {
     const ctx = await context({ permissions: allowing('127.0.0.1'), limits: { webFetchTimeoutMs: 300 } });
     await expect(fetchWith(ctx, `${site.url}/hang`)).rejects.toThrow(/took longer than 300 ms/);

@@ -18,6 +18,7 @@ export interface WebFetchToolOptions {
   userAgent?: string;
 }
 
+const NOTES_ROOM = 500;
 const USER_AGENT = 'codex-task (WebFetch; +https://www.npmjs.com/package/codex-task)';
 
 export function createWebFetchTool(options: WebFetchToolOptions = {}): ToolSpec<WebFetchInput> {
@@ -50,9 +51,12 @@ export function createWebFetchTool(options: WebFetchToolOptions = {}): ToolSpec<
         ...(options.resolve ? { resolve: options.resolve } : {}),
       });
       const markdown = page.kind === 'html' ? htmlToMarkdown(page.text) : page.text;
-      const limit = ctx.limits.webFetchMaxContentChars;
+      // Returned raw, the page must fit in one tool result (with room for the notes).
+      const limit = ctx.summarize
+        ? ctx.limits.webFetchMaxContentChars
+        : Math.min(ctx.limits.webFetchMaxContentChars, ctx.limits.resultLimitChars - NOTES_ROOM);
       const content = markdown.length > limit ? markdown.slice(0, limit) : markdown;
-      const notes = pageNotes(input.url, page, markdown.length, ctx);
+      const notes = pageNotes(input.url, page, markdown.length, limit, ctx);
       if (!ctx.summarize) return `${notes}${content}`;
       const answer = await ctx.summarize(content, input.prompt, ctx.signal);
       return `${notes}${answer}`;
@@ -64,6 +68,7 @@ function pageNotes(
   requested: string,
   page: Awaited<ReturnType<typeof fetchPage>>,
   chars: number,
+  limit: number,
   ctx: ToolContext,
 ): string {
   const notes: string[] = [];
@@ -72,8 +77,8 @@ function pageNotes(
   if (page.truncated) {
     notes.push(`The page is larger than ${ctx.limits.webFetchMaxBytes} bytes; only its beginning was read.`);
   }
-  if (chars > ctx.limits.webFetchMaxContentChars) {
-    notes.push(`Only the first ${ctx.limits.webFetchMaxContentChars} of ${chars} characters were used.`);
+  if (chars > limit) {
+    notes.push(`Only the first ${limit} of ${chars} characters were used.`);
   }
   return notes.length ? `[${notes.join(' ')}]\n\n` : '';
 }
