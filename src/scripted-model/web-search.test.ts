@@ -85,3 +85,19 @@ describe.each(vendors)('$name web search', ({ toolName, titled, setup }) => {
     expectSources(await result.sources);
   });
 });
+
+describe('web search in a script file', () => {
+  it('is a reply field, validated with the rest', async () => {
+    server.setHandler({
+      rules: [{ when: { tool: 'web_search' }, reply: { text: 'Found it.', webSearch: SEARCH } }],
+    });
+    const { model, tools } = vendors[0]!.setup();
+    const result = await generateText({ model, tools, prompt: 'Search', maxRetries: 0 });
+    expect(result.sources.map((s) => (s.sourceType === 'url' ? s.url : ''))).toEqual(
+      SEARCH.results.map((r) => r.url),
+    );
+    expect(() => server.setHandler({ rules: [{ reply: { webSearch: { query: 'q' } } }] } as never)).toThrow(
+      /rules\[0\]\.reply\.webSearch\.results/,
+    );
+  });
+});
