@@ -81,8 +81,25 @@ export const DEFAULTS = {
    */
   sandbox: {
     mode: 'auto',
-    /** Hidden whatever the policy says: talking to the Docker daemon is root on the host, an exit from any sandbox. */
-    alwaysHidden: ['/run/docker.sock', '/var/run/docker.sock'],
+    /**
+     * Hidden whatever the policy says: Unix sockets of daemons that run commands for whoever
+     * connects, outside any sandbox (Docker/containerd/Podman are root on the host; systemd's
+     * private socket and the D-Bus buses start units; /run/user holds the session bus, gpg-agent and
+     * ssh-agent sockets). A read-only mount does not stop connect() on a socket: covering does.
+     */
+    alwaysHidden: [
+      '/run/docker.sock',
+      '/var/run/docker.sock',
+      '/run/docker',
+      '/run/containerd',
+      '/run/podman',
+      '/run/dbus',
+      '/var/run/dbus',
+      '/run/systemd/private',
+      '/run/user',
+      '/run/snapd.socket',
+      '/run/snapd-snap.socket',
+    ],
     /** Environment variables sandboxed commands never see: the model vendors' keys the engine itself holds. */
     hiddenEnv: [
       'ANTHROPIC_API_KEY',

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -146,6 +147,27 @@ describe.skipIf(skip)(`Bash in the OS sandbox${skip ? ` (SKIPPED: ${skip})` : ''
       expect(out).toContain('key=none');
     } finally {
       delete process.env.ANTHROPIC_API_KEY;
+    }
+  });
+
+  it('covers Unix sockets it hides (a read-only mount alone would not stop connect)', async () => {
+    const socket = path.join(canary, 'daemon.sock');
+    const server = createNetServer((conn) => conn.end('hello-from-the-daemon'));
+    server.listen(socket);
+    await once(server, 'listening');
+    const connect = `"${process.execPath}" -e "require('net').connect('${socket}').on('data', (d) => console.log(String(d))).on('error', (e) => console.log(e.code))"`;
+    try {
+      expect(await run(connect)).toBe('hello-from-the-daemon'); // reachable when not hidden
+      const hidden = await run(`${connect}; ls /run/dbus /run/user 2>&1 | grep -c 'Permission denied'`, {
+        ...ctx,
+        permissions: permissions({ hiddenPaths: [socket] }),
+      });
+      expect(hidden).toMatch(/^(ECONNREFUSED|EACCES|ENOTSOCK)\n/);
+      // Daemons that run commands for whoever connects are always covered (where they exist).
+      const daemonDirs = ['/run/dbus', '/run/user'].filter((dir) => existsSync(dir)).length;
+      expect(hidden).toMatch(new RegExp(`\n${daemonDirs}$`));
+    } finally {
+      server.close();
     }
   });
 
