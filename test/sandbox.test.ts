@@ -6,7 +6,7 @@ import { probeBubblewrap } from '../src/sandbox/index.ts';
 import { sandboxSkipReason } from '../src/sandbox/testing.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { runCli } from './cli-support.ts';
-import { useHarness } from './support.ts';
+import { agentFile, useHarness } from './support.ts';
 
 const h = useHarness();
 const skip = sandboxSkipReason();
@@ -75,6 +75,49 @@ const checkSchema = z.object({
       bash: z.enum(['sandboxed', 'unsandboxed', 'refused']),
     })
     .optional(),
+});
+
+describe('codex-task run --sandbox', () => {
+  // Inside the sandbox, PID 1 of the command's namespace is bwrap; outside it is the machine's init.
+  const agents = {
+    '.claude/agents/shell.md': agentFile({ name: 'shell', description: 'runs a command', tools: 'Bash' }),
+  };
+  const pid1 = bashThenReport("tr '\\0' ' ' < /proc/1/cmdline | cut -d' ' -f1");
+  const env = (ws: string) => ({
+    OPENAI_API_KEY: 'sk-test',
+    OPENAI_BASE_URL: h.model.baseUrls.openai,
+    HOME: ws,
+  });
+
+  it.skipIf(skip)(
+    `sandboxes Bash by default and not with --sandbox off${skip ? ` (SKIPPED: ${skip})` : ''}`,
+    async () => {
+      const ws = await h.setup(agents, pid1);
+      const sandboxed = await runCli(['run', 'shell', 'go', '-m', 'openai:gpt-5.5'], {
+        cwd: ws,
+        env: env(ws),
+      });
+      expect(sandboxed.stdout).toMatch(/tool said: \S*bwrap\s*$/);
+      const bare = await runCli(['run', 'shell', 'go', '-m', 'openai:gpt-5.5', '--sandbox', 'off'], {
+        cwd: ws,
+        env: env(ws),
+      });
+      expect(bare.code).toBe(0);
+      expect(bare.stdout).toMatch(/tool said: /);
+      expect(bare.stdout).not.toMatch(/bwrap/);
+    },
+  );
+
+  it('a bad mode names the flag and the choices', async () => {
+    const ws = await h.setup(agents, pid1);
+    const run = await runCli(['batch', '-', '--sandbox', 'strict'], {
+      cwd: ws,
+      env: env(ws),
+      input: '[{"subagent_type":"shell","description":"d","prompt":"p"}]',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--sandbox must be one of auto, require, off, got 'strict'/);
+  });
 });
 
 describe('codex-task doctor and config show the sandbox', () => {

@@ -3,7 +3,7 @@ import { BatchDisplay } from './batch-display.ts';
 import { parseBatch } from './batch-input.ts';
 import { EngineSession } from './engine-session.ts';
 import { EXIT } from './exit-codes.ts';
-import { durationFlag, positiveIntFlag, positiveNumberFlag } from './flags.ts';
+import { durationFlag, positiveIntFlag, positiveNumberFlag, sandboxFlag } from './flags.ts';
 import { isInteractive, outputPrefs, printError } from './output.ts';
 import { readInput } from './read-input.ts';
 import { settingsFor } from './settings.ts';
@@ -17,6 +17,7 @@ export interface BatchFlags {
   jsonl?: boolean;
   maxTasks?: string;
   maxCost?: string;
+  sandbox?: string;
 }
 
 /** `codex-task batch <file|->`: many Tasks in parallel, a live view, a summary, machine output on request. */
@@ -36,6 +37,7 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
         ...(flags.maxCost !== undefined
           ? { maxCostUsd: positiveNumberFlag('--max-cost', flags.maxCost) }
           : {}),
+        ...sandboxFlag(flags.sandbox),
       },
     });
     session = new EngineSession(settings);

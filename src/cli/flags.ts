@@ -29,3 +29,19 @@ export function positiveNumberFlag(flag: string, value: string | undefined): num
     throw new ConfigError(`${flag} must be a positive number, got '${value}'`, `e.g. ${flag} 2.5`);
   return n;
 }
+
+const SANDBOX_MODES = ['auto', 'require', 'off'] as const;
+
+/** `--sandbox require` → `{ sandbox: { mode } }` config; a bad value names the flag and the modes. */
+export function sandboxFlag(value: string | undefined): {
+  sandbox?: { mode: (typeof SANDBOX_MODES)[number] };
+} {
+  if (value === undefined) return {};
+  const mode = SANDBOX_MODES.find((m) => m === value);
+  if (!mode)
+    throw new ConfigError(
+      `--sandbox must be one of ${SANDBOX_MODES.join(', ')}, got '${value}'`,
+      'auto: sandbox Bash where bubblewrap works; require: refuse Bash without it; off: never sandbox.',
+    );
+  return { sandbox: { mode } };
+}

@@ -44,6 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-t, --timeout <duration>', 'task timeout: ms, or 90s / 5m')
     .option('-C, --cwd <dir>', 'working directory (workspace root)')
     .option('--json', 'print the full TaskResult as JSON on stdout')
+    .option('--sandbox <mode>', 'OS sandbox for Bash: auto, require or off (default: config, else auto)')
     .addHelpText(
       'after',
       example(
@@ -67,6 +68,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--jsonl', 'print each TaskResult as a JSON line as soon as it finishes')
     .option('--max-tasks <n>', 'refuse tasks beyond this many (nested ones included)')
     .option('--max-cost <usd>', 'refuse tasks once this much USD is spent on priced models')
+    .option('--sandbox <mode>', 'OS sandbox for Bash: auto, require or off (default: config, else auto)')
     .addHelpText(
       'after',
       example(

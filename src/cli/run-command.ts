@@ -1,6 +1,6 @@
 import { EngineSession } from './engine-session.ts';
 import { EXIT } from './exit-codes.ts';
-import { durationFlag } from './flags.ts';
+import { durationFlag, sandboxFlag } from './flags.ts';
 import { note, outputPrefs, printError } from './output.ts';
 import { readInput } from './read-input.ts';
 import { settingsFor } from './settings.ts';
@@ -11,6 +11,7 @@ export interface RunFlags {
   timeout?: string;
   cwd?: string;
   json?: boolean;
+  sandbox?: string;
 }
 
 /** `codex-task run <agent> <prompt…>`: one Task, progress on stderr, the answer (or JSON) on stdout. */
@@ -22,7 +23,10 @@ export async function runCommand(agent: string, promptWords: string[], flags: Ru
       promptWords.length === 1 && promptWords[0] === '-' ? await readInput('-') : promptWords.join(' ');
     const settings = settingsFor({
       ...(flags.cwd ? { cwd: flags.cwd } : {}),
-      config: flags.timeout === undefined ? {} : { taskTimeout: durationFlag('--timeout', flags.timeout) },
+      config: {
+        ...(flags.timeout === undefined ? {} : { taskTimeout: durationFlag('--timeout', flags.timeout) }),
+        ...sandboxFlag(flags.sandbox),
+      },
     });
     session = new EngineSession(settings);
   } catch (error) {
