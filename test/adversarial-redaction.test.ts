@@ -19,7 +19,9 @@ describe('a fake API key in a tool argument never reaches logs, the audit log or
   it('allowed and denied calls alike', async () => {
     await h.setup(
       {
-        '.claude/settings.json': JSON.stringify({ permissions: { allow: ['Bash(npm test:*)'], deny: ['Read(./forbidden.txt)'] } }),
+        '.claude/settings.json': JSON.stringify({
+          permissions: { allow: ['Bash(npm test:*)'], deny: ['Read(./forbidden.txt)'] },
+        }),
         '.claude/agents/worker.md': agentFile({
           name: 'worker',
           description: 'w',

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { AgentRegistry } from '../agents/index.ts';
 import { credentialsPermissionProblem, maskKey } from '../config/index.ts';
 import type { ProviderConfig } from '../providers/index.ts';
+import { loadPermissionPolicy } from '../tools/policy/index.ts';
 import { sandboxCheck } from './doctor-sandbox.ts';
 import { EXIT } from './exit-codes.ts';
 import { paint } from './output.ts';
@@ -65,6 +66,39 @@ function portFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** How many permission rules are in force here, from which files; a rule that cannot be used fails. */
+function permissionsCheck(settings: ReturnType<typeof settingsFor> | undefined): Check {
+  try {
+    const policy = loadPermissionPolicy({
+      cwd: process.cwd(),
+      ...(settings ? { homeDir: settings.engine.homeDir } : {}),
+      ...(settings?.engine.permissions ? { config: settings.engine.permissions } : {}),
+      ...(settings?.engine.permissionRuleSources
+        ? { ruleSources: settings.engine.permissionRuleSources }
+        : {}),
+    });
+    const total = policy.rules.length;
+    const from = policy.sources.map((s) => `${s.file} (${s.rules})`).join(', ');
+    const detail = `${total} rule(s)${from ? ` from ${from}` : ''}; ${policy.secretPatterns.length} secret path pattern(s); mode ${policy.defaultMode ?? 'default'}${policy.config.allowBypassPermissions ? ', bypassPermissions allowed' : ''}`;
+    if (policy.warnings.length > 0) {
+      return {
+        check: 'permissions',
+        status: 'warn',
+        detail: `${detail}; ${policy.warnings[0]}`,
+        fix: 'Fix the rule(s) named above in the settings file.',
+      };
+    }
+    return { check: 'permissions', status: 'ok', detail };
+  } catch (error) {
+    return {
+      check: 'permissions',
+      status: 'fail',
+      detail: (error as Error).message,
+      fix: (error as { hint?: string }).hint ?? 'Fix the permission rules.',
+    };
+  }
 }
 
 /** `codex-task doctor`: each check with its result, and for each failing one, the fix. */
@@ -130,6 +164,7 @@ export async function doctorCommand(opts: { json?: boolean }): Promise<number> {
           fix: 'Run `codex-task agents validate` for every problem and its fix.',
         },
   );
+  checks.push(permissionsCheck(settings));
   const rg = spawnSync('rg', ['--version'], { encoding: 'utf8' });
   checks.push(
     rg.status === 0

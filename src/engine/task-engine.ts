@@ -31,7 +31,7 @@ import {
 } from '../models/index.ts';
 import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from '../sandbox/index.ts';
 import { BUILTIN_TOOLS, DEFAULT_TOOL_LIMITS, type ToolContext, type ToolLimits } from '../tools/index.ts';
-import { agentPolicy, loadPermissionPolicy, type PermissionPolicy } from '../tools/policy/index.ts';
+import { type PermissionPolicy, PermissionPolicyCache } from '../tools/policy/index.ts';
 import { Admission } from './admission.ts';
 import { type Budgets, checkNewTask, resolveBudgets } from './budgets.ts';
 import { allowsFailover, FAILOVER_ENV, type TaskEngineOptions } from './engine-options.ts';
@@ -39,6 +39,7 @@ import { taskModelObserver } from './model-call-events.ts';
 import { createNestedTaskTool } from './nested-task-tool.ts';
 import { guardOutput, originalsSaver } from './output-guard.ts';
 import { SlotLease } from './slot-lease.ts';
+import { applyPermissions } from './subagent-permissions.ts';
 import { buildSystemPrompt, ProjectInstructionsReader } from './subagent-prompt.ts';
 import { RunState, runSubagentLoop } from './subagent-run.ts';
 import { buildToolSet, providedTool, type ToolCallHooks } from './subagent-tools.ts';
@@ -86,7 +87,7 @@ export class TaskEngine {
   readonly #budgets: Budgets;
   readonly #registries = new Map<string, AgentRegistry>();
   readonly #workspaceRoots = new Map<string, string>();
-  readonly #policies = new Map<string, PermissionPolicy>();
+  readonly #policies: PermissionPolicyCache;
   /** Permission warnings already said (each once per engine, not once per task). */
   readonly #warned = new Set<string>();
   readonly #shutdown = new AbortController();
@@ -124,6 +125,11 @@ export class TaskEngine {
       ...(options.homeDir ? { homeDir: options.homeDir } : {}),
       ...options.sandbox,
     };
+    this.#policies = new PermissionPolicyCache({
+      ...(options.homeDir ? { homeDir: options.homeDir } : {}),
+      ...(options.permissions ? { config: options.permissions } : {}),
+      ...(options.permissionRuleSources ? { ruleSources: options.permissionRuleSources } : {}),
+    });
   }
 
   /** Tasks running / waiting for a slot right now. */
@@ -174,22 +180,12 @@ export class TaskEngine {
   }
 
   /**
-   * The permission policy for tasks in `cwd` (settings files + config rules), loaded once. Throws a
-   * PermissionConfigError naming the file and rule when a rule cannot be used.
+   * The permission policy for tasks in `cwd` (settings files + config rules), reloaded when a
+   * settings file changes. Throws a PermissionConfigError naming the file and rule when a rule
+   * cannot be used.
    */
   permissionPolicy(cwd?: string): PermissionPolicy {
-    const dir = resolve(cwd ?? this.#options.cwd ?? process.cwd());
-    let policy = this.#policies.get(dir);
-    if (!policy) {
-      policy = loadPermissionPolicy({
-        cwd: dir,
-        ...(this.#options.homeDir ? { homeDir: this.#options.homeDir } : {}),
-        ...(this.#options.permissions ? { config: this.#options.permissions } : {}),
-        ...(this.#options.permissionRuleSources ? { ruleSources: this.#options.permissionRuleSources } : {}),
-      });
-      this.#policies.set(dir, policy);
-    }
-    return policy;
+    return this.#policies.get(cwd ?? this.#options.cwd ?? process.cwd());
   }
 
   /** Runs tasks concurrently (under the same limit) and returns their results in input order. */
@@ -326,19 +322,13 @@ export class TaskEngine {
         tokens: { input: state.usage.inputTokens, output: state.usage.outputTokens },
       });
     const workspaceRoot = this.#workspaceRoot(cwd);
-    const policy = this.permissionPolicy(cwd);
-    const applied = agentPolicy(policy, agent, workspaceRoot);
-    const warnings = [...policy.warnings, ...applied.warnings];
-    for (const warning of warnings) {
-      if (this.#warned.has(warning)) continue;
-      this.#warned.add(warning);
-      process.emitWarning(warning, 'PermissionWarning');
-    }
-    this.events.emit('task.permissions', {
-      ...params.base,
-      mode: applied.mode,
-      warnings,
-      sources: [...policy.sources],
+    const applied = applyPermissions({
+      policy: this.permissionPolicy(cwd),
+      agent,
+      workspaceRoot,
+      warned: this.#warned,
+      events: this.events,
+      base: params.base,
     });
     const hooks: ToolCallHooks = {
       guard: (call) => applied.check(call.name, call.input),

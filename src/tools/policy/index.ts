@@ -13,4 +13,5 @@ export {
   type PermissionPolicy,
   type PermissionPolicyOptions,
 } from './permission-policy.ts';
+export { PermissionPolicyCache, POLICY_RECHECK_MS } from './policy-cache.ts';
 export { parseRule, type RuleBehavior } from './rule-syntax.ts';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentPolicy, loadPermissionPolicy, PermissionConfigError } from './index.ts';
+import { agentPolicy, loadPermissionPolicy, PermissionConfigError, PermissionPolicyCache } from './index.ts';
 
 let home: string;
 let ws: string;
@@ -80,6 +80,18 @@ describe('permission rules from settings files and config', () => {
     expect(loaded.warnings[0]).toContain('applied to the whole Bash tool');
     const p = agentPolicy(loaded, { name: 'a' }, ws);
     expect((await p.check('Bash', { command: 'ls' })).decision).toBe('denied');
+  });
+
+  it('a rule added to a settings file holds from the next check on (long sessions)', async () => {
+    const cache = new PermissionPolicyCache({ homeDir: home }, 0);
+    const first = cache.get(ws);
+    expect(cache.get(ws)).toBe(first);
+    await settings(ws, { deny: ['Bash'] });
+    const second = cache.get(ws);
+    expect(second).not.toBe(first);
+    expect((await agentPolicy(second, { name: 'a' }, ws).check('Bash', { command: 'ls' })).decision).toBe(
+      'denied',
+    );
   });
 
   it('a settings file that is not JSON is an error, not skipped (its deny rules would be lost)', async () => {
