@@ -210,6 +210,16 @@ describe('WebFetch SSRF guard (no rule allows a private host)', () => {
     expect(site.connections).toBe(0);
   });
 
+  it('refuses a name that resolves to the metadata service, whatever the name', async () => {
+    const tool = createWebFetchTool({ resolve: async () => [{ address: '169.254.169.254', family: 4 }] });
+    const ctx = await context();
+    await expect(
+      tool.execute({ url: 'http://metadata.google.internal/computeMetadata/v1/', prompt: 'x' }, ctx),
+    ).rejects.toThrow(
+      /metadata\.google\.internal \(169\.254\.169\.254\): the address is cloud metadata service/,
+    );
+  });
+
   it('checks the answer each connection uses, so a rebinding name is caught at connect time', async () => {
     // A public answer first (what a check-then-fetch guard would have approved), loopback after.
     const answers = ['192.88.98.1', '127.0.0.1'];
