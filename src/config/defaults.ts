@@ -100,6 +100,11 @@ export const DEFAULTS = {
       '/run/snapd.socket',
       '/run/snapd-snap.socket',
     ],
+    /**
+     * Set inside the sandbox: caches in the command's private /tmp, since the home is read-only there
+     * (npm, pip and go write their caches even to build or install; each command starts empty).
+     */
+    cacheEnv: { XDG_CACHE_HOME: '/tmp/.cache', npm_config_cache: '/tmp/.npm' },
     /** Environment variables sandboxed commands never see: the model vendors' keys the engine itself holds. */
     hiddenEnv: [
       'ANTHROPIC_API_KEY',

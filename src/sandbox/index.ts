@@ -109,7 +109,7 @@ export function sandboxLaunch(
     network: request.network,
     hidden,
   });
-  const sandboxEnv: NodeJS.ProcessEnv = { ...env, HOME: homeDir };
+  const sandboxEnv: NodeJS.ProcessEnv = { ...env, ...DEFAULTS.sandbox.cacheEnv, HOME: homeDir };
   for (const name of DEFAULTS.sandbox.hiddenEnv) delete sandboxEnv[name];
   return { prefix: [probe.bwrapPath, ...args], env: sandboxEnv };
 }

@@ -177,7 +177,7 @@ describe.skipIf(skip)(`with bubblewrap${skip ? ` (SKIPPED: ${skip})` : ''}`, () 
     });
   });
 
-  it('the launch drops the model keys from the environment and sets HOME to the sandbox home', () => {
+  it('the launch drops the model keys, sets HOME to the sandbox home and caches to its private /tmp', () => {
     const launch = sandboxLaunch({ mode: 'auto', homeDir: dir }, request(dir), {
       PATH: '/usr/bin',
       HOME: '/elsewhere',
@@ -185,7 +185,13 @@ describe.skipIf(skip)(`with bubblewrap${skip ? ` (SKIPPED: ${skip})` : ''}`, () 
       GEMINI_API_KEY: 'g',
       KEEP: '1',
     });
-    expect(launch?.env).toEqual({ PATH: '/usr/bin', HOME: dir, KEEP: '1' });
+    expect(launch?.env).toEqual({
+      PATH: '/usr/bin',
+      HOME: dir,
+      KEEP: '1',
+      XDG_CACHE_HOME: '/tmp/.cache',
+      npm_config_cache: '/tmp/.npm',
+    });
     expect(launch?.prefix[0]).toBe(probeBubblewrap().bwrapPath);
   });
 });

@@ -244,10 +244,11 @@ describe.skipIf(skip)(`Bash in the OS sandbox${skip ? ` (SKIPPED: ${skip})` : ''
     ).toEqual([]);
   });
 
-  it('git works in the workspace with the home read-only', async () => {
+  it('git works in the workspace with the home read-only; caches go to the private /tmp', async () => {
     const out = await run(
-      'git init -q . && git -c user.email=a@b.c commit -q --allow-empty -m first && git log --format=%an:%s',
+      'git init -q . && git -c user.email=a@b.c commit -q --allow-empty -m first && git log --format=%an:%s' +
+        ' && mkdir -p "$XDG_CACHE_HOME/go-build" "$npm_config_cache" && echo "caches writable"',
     );
-    expect(out).toBe('Sandboxed:first');
+    expect(out).toBe('Sandboxed:first\ncaches writable');
   });
 });
