@@ -55,6 +55,8 @@ export function probeBubblewrap(options: { bwrapPath?: string } = {}): SandboxPr
 }
 
 function runProbe(bwrapPath: string | undefined): SandboxProbe {
+  if (!bwrapPath && process.platform !== 'linux')
+    return { working: false, reason: `bubblewrap runs on Linux only (this is ${process.platform})` };
   if (!bwrapPath)
     return { working: false, reason: 'bubblewrap (bwrap) is not installed (not found on PATH)' };
   const version = spawnSync(bwrapPath, ['--version'], { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS });
