@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sandboxSkipReason } from '../src/sandbox/testing.ts';
 import type { ScriptedRequest, ScriptedToolCall } from '../src/scripted-model/index.ts';
 import { agentFile, useHarness } from './support.ts';
 
@@ -281,3 +282,33 @@ describe('every tool goes through the policy', () => {
     expect(result.content).toContain('denied by the rule `mcp__ops`');
   });
 });
+
+const noSandbox = sandboxSkipReason();
+describe.skipIf(noSandbox !== undefined)(
+  `Bash in the OS sandbox cannot see the secrets the policy hides${noSandbox ? ` (skipped: ${noSandbox})` : ''}`,
+  () => {
+    it('.env in the workspace, a key file and ~/.ssh are hidden from the command', async () => {
+      await h.setup(
+        {
+          '.env': 'ENV-CANARY\n',
+          'deploy/server.key': 'KEY-CANARY\n',
+          'visible.txt': 'VISIBLE\n',
+          '.claude/agents/worker.md': worker,
+        },
+        hostile([
+          {
+            name: 'Bash',
+            input: {
+              command: `cat .env deploy/server.key ${join(home, '.ssh', 'id_rsa')} visible.txt 2>&1; true`,
+            },
+          },
+        ]),
+      );
+      const engine = h.engine({ homeDir: home, sandbox: { mode: 'require' } });
+      const result = await engine.run({ description: 'x', prompt: 'x', subagent_type: 'worker' });
+      expect(result.toolStats.Bash).toMatchObject({ calls: 1, denied: 0 });
+      expect(result.content).toContain('VISIBLE');
+      expect(result.content).not.toMatch(/ENV-CANARY|KEY-CANARY|HOME-SSH-CANARY/);
+    });
+  },
+);

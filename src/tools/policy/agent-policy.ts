@@ -4,7 +4,29 @@ import { hostMatches } from './compiled-rules.ts';
 import { decide, type PolicyDecision } from './decide.ts';
 import { PERMISSION_MODES, type PermissionMode, type PermissionPolicy } from './permission-policy.ts';
 import { READ_TOOLS } from './rule-syntax.ts';
-import { secretPaths } from './secret-paths.ts';
+import { type SecretPaths, secretPaths } from './secret-paths.ts';
+
+/**
+ * The secret list resolved for a workspace is shared by the subagents of one policy for a few
+ * seconds: finding the secrets that exist crawls the workspace, which a fan-out of 100 subagents
+ * should pay for once, not 100 times.
+ */
+const SECRETS_REUSE_MS = 5_000;
+const resolved = new WeakMap<PermissionPolicy, Map<string, { at: number; secrets: SecretPaths }>>();
+
+function sharedSecrets(policy: PermissionPolicy, workspaceRoot: string): SecretPaths {
+  let byRoot = resolved.get(policy);
+  if (!byRoot) {
+    byRoot = new Map();
+    resolved.set(policy, byRoot);
+  }
+  const cached = byRoot.get(workspaceRoot);
+  if (cached && performance.now() - cached.at < SECRETS_REUSE_MS) return cached.secrets;
+  const bases = { cwd: workspaceRoot, home: policy.home, root: policy.cwd };
+  const secrets = secretPaths(policy.secretPatterns, policy.secretExceptions, bases);
+  byRoot.set(workspaceRoot, { at: performance.now(), secrets });
+  return secrets;
+}
 
 /** The policy as it applies to one subagent: its mode, its checks, and what its tools are told. */
 export interface AgentPolicy {
@@ -37,8 +59,7 @@ export function agentPolicy(
       `${from} permissionMode bypassPermissions, which your config does not allow: running in default mode. Set \`permissions.allowBypassPermissions: true\` in ~/.codex-task/config.json to let it.`,
     );
   }
-  const bases = { cwd: workspaceRoot, home: policy.home, root: policy.cwd };
-  const secrets = secretPaths(policy.secretPatterns, policy.secretExceptions, bases);
+  const secrets = sharedSecrets(policy, workspaceRoot);
   const readDenies = policy.rules.filter(
     (r) => r.behavior === 'deny' && r.parsed.kind === 'read-path' && r.parsed.specifier !== undefined,
   );
