@@ -1,4 +1,5 @@
 import { ConfigError, durationMs } from '../config/index.ts';
+import { SANDBOX_MODES, type SandboxMode } from '../sandbox/index.ts';
 
 /** `--timeout 90000 | 90s | 5m` → ms; a bad value names the flag and the accepted forms. */
 export function durationFlag(flag: string, value: string | undefined): number | undefined {
@@ -30,12 +31,8 @@ export function positiveNumberFlag(flag: string, value: string | undefined): num
   return n;
 }
 
-const SANDBOX_MODES = ['auto', 'require', 'off'] as const;
-
 /** `--sandbox require` → `{ sandbox: { mode } }` config; a bad value names the flag and the modes. */
-export function sandboxFlag(value: string | undefined): {
-  sandbox?: { mode: (typeof SANDBOX_MODES)[number] };
-} {
+export function sandboxFlag(value: string | undefined): { sandbox?: { mode: SandboxMode } } {
   if (value === undefined) return {};
   const mode = SANDBOX_MODES.find((m) => m === value);
   if (!mode)

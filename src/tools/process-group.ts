@@ -72,8 +72,8 @@ export interface RunOptions {
   /** Argv run before `bash -c command` (the sandbox: `bwrap …`); bash must stay in its process group. */
   prefix?: readonly string[];
   /**
-   * The prefix runs bash as the first process of a PID namespace of its own, which the kernel ends,
-   * with everything in it, when bash exits: nothing can be left behind (not even `setsid` jobs).
+   * The prefix runs bash in a PID namespace of its own (bwrap is its init), which ends with every
+   * process in it when bash exits: nothing can be left behind, not even `setsid` jobs.
    */
   pidNamespace?: boolean;
 }
