@@ -48,8 +48,8 @@ export async function forwardRaw(
 
 /** Status, end-to-end headers and the body, piped (backpressure included) as it arrives. */
 export async function sendUpstreamResponse(res: ServerResponse, response: UpstreamResponse): Promise<void> {
+  // Headers leave with the first body bytes (one write, not two).
   res.writeHead(response.status, clientResponseHeaders(response.headers, { bodyRewritten: false }));
-  res.flushHeaders();
   try {
     await pipeline(response.body, res);
   } catch {

@@ -76,6 +76,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   });
   const calls = new TaskCalls(runtime);
   const toolName = 'Task';
+  let toolCache: { key: string; tool: Record<string, unknown> } | undefined;
   const ctx: ResponsesContext = {
     upstream: pool,
     tokenHeader: d.tokenHeader,
@@ -86,7 +87,15 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
           task: {
             calls,
             name: toolName,
-            tool: () => taskFunctionTool(taskToolDefinition(runtime.engine.agents().list(), toolName)),
+            tool: () => {
+              // Rebuilt only when the agents change: the description lists them.
+              const agents = runtime.engine.agents().list();
+              const key = agents.map((a) => `${a.name}:${a.hash}`).join('|');
+              if (toolCache?.key !== key) {
+                toolCache = { key, tool: taskFunctionTool(taskToolDefinition(agents, toolName)) };
+              }
+              return toolCache.tool;
+            },
           },
         }
       : {}),

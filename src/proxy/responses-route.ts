@@ -109,8 +109,8 @@ export async function handleResponses(
   }
   if (!task || !sse) return sendUpstreamResponse(res, response);
   if (!streamOpen) {
+    // Headers leave with the first event (one write, not two).
     res.writeHead(response.status, clientResponseHeaders(response.headers, { bodyRewritten: true }));
-    res.flushHeaders();
   }
   const started: string[] = [];
   try {
