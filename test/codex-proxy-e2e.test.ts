@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ScriptedModelServer,
@@ -93,7 +95,7 @@ beforeAll(async () => {
     'src/a.ts': 'export const a = 1;\n',
     '.codex-task/config.json': JSON.stringify({ proxy: { keepAlive: 300 } }),
     '.claude/commands/review-all.md':
-      '---\ndescription: Review every module of a folder in parallel\nargument-hint: <dir>\n---\nREVIEW-ALL under $1: a.ts b.ts c.ts\nStart one Task per module (subagent_type reviewer), all at once, then summarise.\n',
+      '---\ndescription: Review every module of a folder in parallel\nargument-hint: <dir>\nmodel: gpt-5.5-mini\n---\nREVIEW-ALL under $1: a.ts b.ts c.ts\nStart one Task per module (subagent_type reviewer), all at once, then summarise.\n',
     ...Object.fromEntries(
       Object.keys(AGENTS).map((name) => [
         `.claude/agents/${name}.md`,
@@ -121,24 +123,23 @@ afterAll(async () => {
   if (workspace) await rm(workspace, { recursive: true, force: true });
 });
 
-/** A CODEX_HOME routing Codex to `baseUrl` through a custom provider (OPENAI_BASE_URL is ignored). */
+const README = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+/** The README's config.toml lines, exactly (so what the README says is what is tested). */
+const README_CONFIG = /<!-- example: proxy-config -->\s*```toml\n([\s\S]*?)```/.exec(README)![1]!;
+
+/**
+ * A CODEX_HOME with the README's config.toml pointed at `baseUrl`, plus test-only limits: the idle
+ * timeout cut and no retries (the lines go on in the README's `[model_providers.codex-task]` table).
+ */
 async function codexHome(name: string, baseUrl: string): Promise<string> {
   const home = join(workspace, `.codex-${name}`);
   await mkdir(home, { recursive: true });
-  await writeFile(
-    join(home, 'config.toml'),
-    `model_provider = "codex-task"
-
-[model_providers.codex-task]
-name = "codex-task"
-base_url = "${baseUrl}"
-wire_api = "responses"
-env_key = "CODEX_TASK_E2E_KEY"
-stream_idle_timeout_ms = ${IDLE_TIMEOUT_MS}
+  expect(README_CONFIG).toContain('base_url = "http://127.0.0.1:10000/v1"');
+  const config = `${README_CONFIG.replace('http://127.0.0.1:10000/v1', baseUrl)}stream_idle_timeout_ms = ${IDLE_TIMEOUT_MS}
 stream_max_retries = 0
 request_max_retries = 0
-`,
-  );
+`;
+  await writeFile(join(home, 'config.toml'), config);
   return home;
 }
 
@@ -146,7 +147,7 @@ async function runCodex(name: string, args: string[], baseUrl = `${clientTap.url
   const home = await codexHome(name, baseUrl);
   return spawnCollecting(CODEX, ['exec', '--skip-git-repo-check', ...args], {
     cwd: workspace,
-    env: { PATH: process.env.PATH ?? '', HOME: workspace, CODEX_HOME: home, CODEX_TASK_E2E_KEY: KEY },
+    env: { PATH: process.env.PATH ?? '', HOME: workspace, CODEX_HOME: home, OPENAI_API_KEY: KEY },
     timeoutMs: 90_000,
   }).done;
 }
@@ -171,8 +172,11 @@ describe.concurrent('Codex CLI → codex-task proxy → scripted upstream', () =
     const run = await runCodex('plain', ['-m', 'gpt-5.5', 'PLAIN question']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('Plain answer: nothing to delegate here.');
-    const sent = upstreamTap.records.find((r) => r.requestBody.includes('PLAIN question'));
-    const received = clientTap.records.find((r) => r.requestBody.includes('PLAIN question'));
+    // Codex may exit before the taps have seen the end of the response.
+    const find = (tap: typeof clientTap) => tap.records.find((r) => r.requestBody.includes('PLAIN question'));
+    await expect.poll(() => find(clientTap) && find(upstreamTap)).toBeTruthy();
+    const sent = find(upstreamTap);
+    const received = find(clientTap);
     expect(sent?.responseBody.length).toBeGreaterThan(500);
     expect(received?.responseBody.equals(sent!.responseBody)).toBe(true);
     // The request went up with Task added and Codex's key untouched.
@@ -249,6 +253,8 @@ describe.concurrent('Codex CLI → codex-task proxy → scripted upstream', () =
     const run = await runCodex('review', ['-m', 'gpt-5.5', '/review-all src']);
     expect(run.code, run.stderr).toBe(0);
     const requests = codexRequests('REVIEW-ALL under src');
+    // The command's `model` is that turn's model, and its subagents inherit it.
+    for (const r of requests) expect(r.model).toBe('gpt-5.5-mini');
     expect(requests[0]!.lastUserText).toContain('Start one Task per module');
     expect(requests[0]!.lastUserText).not.toContain('/review-all');
     const results = requests[1]!.toolResults;
@@ -258,6 +264,7 @@ describe.concurrent('Codex CLI → codex-task proxy → scripted upstream', () =
     }
     const tasks = records(results.map((r) => r.callId));
     expect(tasks).toHaveLength(3);
+    for (const t of tasks) expect(t.resolvedModel).toBe('upstream:gpt-5.5-mini');
     expect(overlap(tasks)).toBe(true);
   }, 90_000);
 });

@@ -280,3 +280,20 @@ describe('proxy forwarding', () => {
     expect(text).not.toContain('BODY-SECRET-TEXT');
   });
 });
+
+describe('codex-task doctor and the proxy port', () => {
+  it('recognises a running proxy on the configured port', async () => {
+    const { runCli } = await import('./cli-support.ts');
+    handler = (_req, res) => void res.end('{}');
+    const p = await proxy();
+    const run = await runCli(['doctor', '--json'], {
+      cwd: workspace,
+      env: { CODEX_TASK_PROXY_PORT: String(p.port) },
+    });
+    const checks = JSON.parse(run.stdout) as { check: string; status: string; detail: string }[];
+    expect(checks.find((c) => c.check === 'proxy port')).toMatchObject({
+      status: 'ok',
+      detail: `a codex-task proxy already answers on 127.0.0.1:${p.port}`,
+    });
+  }, 30_000);
+});

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { AgentRegistry } from '../agents/index.ts';
-import { credentialsPermissionProblem, maskKey } from '../config/index.ts';
+import { credentialsPermissionProblem, maskKey, PROXY_DEFAULTS } from '../config/index.ts';
 import type { ProviderConfig } from '../providers/index.ts';
 import { loadPermissionPolicy } from '../tools/policy/index.ts';
 import { sandboxCheck } from './doctor-sandbox.ts';
@@ -60,11 +60,11 @@ async function probeProvider(p: ProviderConfig): Promise<Check> {
   }
 }
 
-function portFree(port: number): Promise<boolean> {
+function portFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
@@ -98,6 +98,17 @@ function permissionsCheck(settings: ReturnType<typeof settingsFor> | undefined):
       detail: (error as Error).message,
       fix: (error as { hint?: string }).hint ?? 'Fix the permission rules.',
     };
+  }
+}
+
+/** Whether what listens there is a codex-task proxy (its /health answers). */
+async function proxyAnswers(port: number, host: string): Promise<boolean> {
+  try {
+    const shown = host.includes(':') ? `[${host}]` : host;
+    const res = await fetch(`http://${shown}:${port}/health`, { signal: AbortSignal.timeout(1000) });
+    return res.ok && ((await res.json()) as { status?: string }).status === 'ok';
+  } catch {
+    return false;
   }
 }
 
@@ -177,16 +188,24 @@ export async function doctorCommand(opts: { json?: boolean }): Promise<number> {
         },
   );
   checks.push(sandboxCheck(settings?.config.values.sandbox?.mode));
-  const port = settings?.config.values.proxy?.port ?? 10000;
+  const proxyConfig = settings?.config.values.proxy;
+  const port = proxyConfig?.port ?? PROXY_DEFAULTS.port;
+  const host = proxyConfig?.host ?? PROXY_DEFAULTS.host;
   checks.push(
-    (await portFree(port))
-      ? { check: 'proxy port', status: 'ok', detail: `127.0.0.1:${port} is free` }
-      : {
-          check: 'proxy port',
-          status: 'warn',
-          detail: `127.0.0.1:${port} is in use`,
-          fix: 'Stop what uses it, or set proxy.port in .codex-task/config.json.',
-        },
+    (await portFree(port, host))
+      ? { check: 'proxy port', status: 'ok', detail: `${host}:${port} is free for \`codex-task proxy\`` }
+      : (await proxyAnswers(port, host))
+        ? {
+            check: 'proxy port',
+            status: 'ok',
+            detail: `a codex-task proxy already answers on ${host}:${port}`,
+          }
+        : {
+            check: 'proxy port',
+            status: 'warn',
+            detail: `${host}:${port} is in use by something else`,
+            fix: "Stop what uses it, or set proxy.port in .codex-task/config.json (or CODEX_TASK_PROXY_PORT, or --port) and the same port in Codex's base_url.",
+          },
   );
   if (opts.json) process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
   else {

@@ -63,6 +63,8 @@ export async function handleResponses(
   if (body) {
     changed = stripSynthetic(body);
     if (ctx.expandCommands?.(body)) changed = true;
+    // A slash command may have set the turn's model: the subagents inherit that one.
+    if (typeof body.model === 'string') caller.model = body.model;
     if (task) {
       injectTool(body, task.tool());
       changed = true;

@@ -28,13 +28,14 @@ export function commandExpander(options: CommandExpanderOptions): (body: Json) =
   const remembered = new Map<string, string>();
   return (body) => {
     if (!Array.isArray(body.input)) return false;
+    const messages = body.input.filter(
+      (item): item is Json =>
+        isObject(item) && item.role === 'user' && (item.type === undefined || item.type === 'message'),
+    );
+    const latest = messages.at(-1);
     let changed = false;
-    let latest: Json | undefined;
-    for (const item of body.input) {
-      if (!isObject(item) || item.role !== 'user' || (item.type !== undefined && item.type !== 'message'))
-        continue;
-      latest = item;
-      const earlier = typeof item.id === 'string' ? remembered.get(item.id) : undefined;
+    for (const item of messages) {
+      const earlier = item !== latest && typeof item.id === 'string' ? remembered.get(item.id) : undefined;
       if (earlier !== undefined && setText(item, earlier)) changed = true;
     }
     const text = latest ? textOf(latest) : undefined;
