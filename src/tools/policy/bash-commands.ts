@@ -5,8 +5,16 @@ import { type Command, forEachChild, parse, type SyntaxNode, type Word, type Wor
  * their arguments (`env`, `command`, `xargs`, `sh -c`…) looked through.
  */
 export type BashAnalysis =
-  | { ok: true; commands: SimpleCommand[] }
+  | { ok: true; commands: SimpleCommand[]; redirects: RedirectTarget[] }
   | { ok: false; reason: string; hint: string };
+
+/** A file a redirection opens (`> out.txt`, `< in.txt`); `path` is DYNAMIC-marked when computed. */
+export interface RedirectTarget {
+  path: string;
+  write: boolean;
+}
+
+const WRITE_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>', '<>']);
 
 export interface SimpleCommand {
   /** Words as the shell would see them; a word with an expansion is `DYNAMIC`-marked text. */
@@ -52,15 +60,17 @@ const MAX_DEPTH = 8;
 
 export function analyzeBash(source: string): BashAnalysis {
   const commands: SimpleCommand[] = [];
-  const problem = collect(source, commands, 0);
+  const redirects: RedirectTarget[] = [];
+  const problem = collect(source, commands, 0, redirects);
   if (problem) return problem;
-  return { ok: true, commands };
+  return { ok: true, commands, redirects };
 }
 
 function collect(
   source: string,
   out: SimpleCommand[],
   depth: number,
+  redirects: RedirectTarget[],
 ): Extract<BashAnalysis, { ok: false }> | undefined {
   if (depth > MAX_DEPTH) return denied('the command nests shells too deeply to check');
   const script = parse(source);
@@ -76,6 +86,9 @@ function collect(
     }
     if (node.type === 'Function') defined.add(node.name.value);
     if (node.type === 'Command') commands.push(node);
+    if (node.type === 'Redirect' && node.target && !(node.operator === '>&' || node.operator === '<&')) {
+      redirects.push({ path: wordValue(node.target, false), write: WRITE_REDIRECTS.has(node.operator) });
+    }
     forEachChild(node, visit);
   };
   visit(script);
@@ -100,7 +113,7 @@ function collect(
         const eq = arg.indexOf('=');
         if (eq > 0) {
           defined.add(arg.slice(0, eq));
-          const nested = collect(arg.slice(eq + 1), out, depth + 1);
+          const nested = collect(arg.slice(eq + 1), out, depth + 1, redirects);
           if (nested) return nested;
         }
       }
@@ -108,7 +121,7 @@ function collect(
     if (name === 'eval') {
       const body = words.slice(1);
       if (body.some((w) => w.includes(DYNAMIC))) return denied('`eval` runs text computed when it runs');
-      const nested = collect(body.join(' '), out, depth + 1);
+      const nested = collect(body.join(' '), out, depth + 1, redirects);
       if (nested) return nested;
       continue;
     }
@@ -119,7 +132,7 @@ function collect(
         const script = shellScript(inner);
         if (script === DYNAMIC) return denied(`\`${inner[0]} -c\` runs text computed when it runs`);
         if (script !== undefined) {
-          const nested = collect(script, out, depth + 1);
+          const nested = collect(script, out, depth + 1, redirects);
           if (nested) return nested;
         }
       }

@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { analyzeBash, type BashAnalysis } from './bash-commands.ts';
+import { isInside } from '../workspace-path.ts';
+import { analyzeBash, type BashAnalysis, DYNAMIC } from './bash-commands.ts';
 import type { CallFacts } from './compiled-rules.ts';
 import { EDIT_TOOLS, READ_TOOLS } from './rule-syntax.ts';
 
@@ -43,11 +44,18 @@ export async function callFacts(
   }
   if (name === 'Bash') {
     const command = typeof args.command === 'string' ? args.command : '';
-    let analysis: BashAnalysis | undefined;
-    facts.bash = () => {
-      analysis ??= analyzeBash(command);
-      return analysis;
-    };
+    const analysis: BashAnalysis = analyzeBash(command);
+    facts.bash = () => analysis;
+    if (analysis.ok) {
+      facts.redirects = analysis.redirects.map(({ path: target, write }) => {
+        const computed = target.includes(DYNAMIC);
+        const abs =
+          target === '~' || target.startsWith('~/')
+            ? path.join(where.home, target.slice(1))
+            : path.resolve(where.workspaceRoot, target);
+        return { path: abs, write, computed, inside: !computed && isInside(where.workspaceRoot, abs) };
+      });
+    }
   }
   if (name === 'WebFetch' && typeof args.url === 'string') {
     try {

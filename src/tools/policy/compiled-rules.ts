@@ -10,6 +10,8 @@ export interface CallFacts {
   paths?: string[];
   /** The Bash command, parsed on first use. */
   bash?: () => BashAnalysis;
+  /** Files Bash's redirections open, resolved like file tools' paths (`computed` when not static). */
+  redirects?: { path: string; write: boolean; inside: boolean; computed: boolean }[];
   /** WebFetch's host, lowercase. */
   host?: string;
   /** Task's `subagent_type`. */

@@ -17,6 +17,8 @@ export interface PolicyDecision {
 }
 
 const SECRET_SOURCE = 'default secret list';
+/** Redirection targets that are not files. */
+const DEVICES = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
 const SETTINGS_HINT =
   'If the user wants this allowed, they add an allow rule (e.g. `Bash(npm test:*)`) to .claude/settings.json or `permissions.allow` in .codex-task/config.json.';
 
@@ -68,6 +70,9 @@ export function decide(
     return deny(`Bash denied: ${analysis.reason}, so the permission rules cannot be checked.`, analysis.hint);
   }
 
+  const redirected = checkRedirects();
+  if (redirected) return redirected;
+
   const denyRule = mine.find((r) => r.behavior === 'deny' && r.touches(facts));
   if (denyRule)
     return deny(
@@ -102,6 +107,49 @@ export function decide(
     );
   }
   return allow('no rule applies; the tool is granted to this agent');
+
+  /**
+   * Bash's redirections are file access the rules can see: a secret is never opened, an `Edit(…)`
+   * deny rule holds for `>` too, and an allow-listed command may not write outside the workspace.
+   */
+  function checkRedirects(): PolicyDecision | undefined {
+    for (const target of facts.redirects ?? []) {
+      if (target.computed) {
+        if (!specificBash) continue;
+        return deny(
+          'Bash denied: a redirection target is computed when it runs, so the permission rules cannot be checked.',
+          'Redirect to a literal file name.',
+        );
+      }
+      const pattern = secrets.patternOf(target.path);
+      if (pattern !== undefined) {
+        return {
+          ...deny(
+            `Bash denied: it redirects ${target.write ? 'into' : 'from'} ${target.path}, a secret (matches \`${pattern}\` of the secret deny list)`,
+            'Secrets are never read or changed by subagents.',
+          ),
+          rule: pattern,
+          source: SECRET_SOURCE,
+        };
+      }
+      if (!target.write || DEVICES.has(target.path)) continue;
+      const editDeny = rules.find(
+        (r) =>
+          r.behavior === 'deny' && r.appliesTo('Write') && r.touches({ name: 'Write', paths: [target.path] }),
+      );
+      if (editDeny) {
+        return deny(
+          `Bash denied: it writes ${target.path}, which the rule \`${editDeny.text}\` (${editDeny.source}) denies`,
+          'Deny rules hold in every permission mode; do the task another way.',
+          editDeny,
+        );
+      }
+      if (!target.inside && mine.some((r) => r.behavior === 'allow' && !r.whole)) {
+        return ask(`it writes ${target.path}, outside the workspace, which no allow rule covers`);
+      }
+    }
+    return undefined;
+  }
 
   function ask(why: string, rule?: CompiledRule): PolicyDecision {
     if (mode === 'bypassPermissions')

@@ -188,6 +188,24 @@ describe('secret deny list', () => {
   });
 });
 
+describe('Bash redirections are file access', () => {
+  it('never into or out of a secret, whatever the rules', async () => {
+    const p = policyFor();
+    expect((await p.check('Bash', { command: 'echo x > .env' })).decision).toBe('denied');
+    expect((await p.check('Bash', { command: 'cat < config/.env.local' })).decision).toBe('denied');
+    expect((await p.check('Bash', { command: 'echo x > .env.example' })).decision).toBe('allowed');
+  });
+
+  it('an Edit(…) deny rule holds for `>`; an allow-listed command may not write outside the workspace', async () => {
+    await settings(ws, { allow: ['Bash(npm test:*)'], deny: ['Edit(./locked/**)'] });
+    const p = policyFor();
+    expect((await p.check('Bash', { command: 'npm test > locked/out.txt' })).rule).toBe('Edit(./locked/**)');
+    expect((await p.check('Bash', { command: 'npm test > /tmp/elsewhere' })).decision).toBe('denied');
+    expect((await p.check('Bash', { command: 'npm test > out.txt 2>&1' })).decision).toBe('allowed');
+    expect((await p.check('Bash', { command: 'npm test >/dev/null 2>&1' })).decision).toBe('allowed');
+  });
+});
+
 describe('permission modes', () => {
   it('bypassPermissions from an agent file alone is downgraded to default, with a warning', async () => {
     await settings(ws, { ask: ['Bash(git push:*)'] });
