@@ -82,6 +82,36 @@ describe('Bash rules hold against chaining and wrapper tricks', () => {
   });
 });
 
+describe('file tools stay in the workspace', () => {
+  it('`..`, URL-encoded `..`, absolute and `~` paths read nothing and write nothing outside', async () => {
+    await writeFile(join(outside, 'canary.txt'), 'OUTSIDE-CANARY\n');
+    const rel = `../${join('..', outside.split('/').at(-2)!, 'outside', 'canary.txt')}`;
+    await h.setup(
+      { '.claude/agents/worker.md': worker },
+      hostile([
+        { name: 'Read', input: { file_path: rel } },
+        { name: 'Read', input: { file_path: `%2e%2e/%2e%2e/${outside.slice(1)}/canary.txt` } },
+        { name: 'Read', input: { file_path: join(outside, 'canary.txt') } },
+        { name: 'Read', input: { file_path: '~/.ssh/id_rsa' } },
+        { name: 'Write', input: { file_path: join(outside, 'dropped.txt'), content: 'x' } },
+        {
+          name: 'Edit',
+          input: { file_path: join(outside, 'canary.txt'), old_string: 'OUTSIDE', new_string: 'x' },
+        },
+        { name: 'Grep', input: { pattern: 'CANARY', path: outside } },
+      ]),
+    );
+    const result = await h
+      .engine({ homeDir: home })
+      .run({ description: 'x', prompt: 'x', subagent_type: 'worker' });
+    expect(result.content).not.toMatch(/CANARY/);
+    // `%2e%2e` is a plain (missing) name inside the workspace; the other three are refused.
+    expect(result.toolStats.Read).toMatchObject({ calls: 4, denied: 3 });
+    expect(readdirSync(outside)).toEqual(['canary.txt']);
+    expect(readFileSync(join(outside, 'canary.txt'), 'utf8')).toBe('OUTSIDE-CANARY\n');
+  });
+});
+
 describe('secrets are never read, listed or searched', () => {
   it('.env, keys and ~/.ssh through Read, Grep, Glob, LS and Edit', async () => {
     await h.setup(

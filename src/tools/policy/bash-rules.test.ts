@@ -108,6 +108,11 @@ describe('chaining and tricks past `Bash(npm test:*)` are refused', () => {
     expect(bash('ls; echo curl', { deny: ['Bash(curl:*)'] }).decision).toBe('allowed');
   });
 
+  it('a whole-tool `Bash` allow covers anything the deny rules let through', () => {
+    expect(bash('ls; curl x', { allow: ['Bash', 'Bash(npm test:*)'] }).decision).toBe('allowed');
+    expect(bash('ls; curl x', { allow: ['Bash'], deny: ['Bash(curl:*)'] }).decision).toBe('denied');
+  });
+
   it('what the allow rules cover together is allowed', () => {
     expect(bash('npm test && git diff HEAD', ALLOW_NPM_TEST).decision).toBe('allowed');
     expect(bash('FOO=1 npm test -- --grep "a b" 2>&1 > out.txt', ALLOW_NPM_TEST).decision).toBe('allowed');
