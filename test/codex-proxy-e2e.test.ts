@@ -218,7 +218,10 @@ describe.concurrent('Codex CLI → codex-task proxy → scripted upstream', () =
       expect(sub.length).toBeGreaterThanOrEqual(2);
       for (const r of sub) expect(r.headers.authorization).toBe(`Bearer ${KEY}`);
       // Progress was shown: the reasoning summary the proxy streamed while they ran.
-      expect(`${run.stdout}\n${run.stderr}`).toContain('Running 2 subagents');
+      const shown = `${run.stdout}\n${run.stderr}`;
+    expect(shown).toContain('Running 2 subagents: alpha job (alpha), beta job (beta)');
+    expect(shown).toMatch(/alpha job \(alpha\): completed in \d+\.\d s/);
+    expect(shown).toMatch(/beta job \(beta\): completed in \d+\.\d s/);
     },
     90_000,
   );

@@ -1,6 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadRuntimeSettings } from '../src/config/index.ts';
-import { type ProxyOptions, type ProxyServer, SYNTHETIC_ID_PREFIX, startProxy } from '../src/proxy/index.ts';
+import {
+  KEEPALIVE_EVENT,
+  type ProxyOptions,
+  type ProxyServer,
+  SYNTHETIC_ID_PREFIX,
+  startProxy,
+} from '../src/proxy/index.ts';
 import { type ScriptedModelServer, startScriptedModel } from '../src/scripted-model/index.ts';
 import { agentFile, makeWorkspace } from './support.ts';
 
@@ -139,5 +145,40 @@ describe('Task in the proxy', () => {
     const second = model.requests.at(-1)!;
     expect(second.toolResults[0]!.output).toMatch(/prompt/);
     expect(second.toolResults[0]!.output).not.toContain('unsupported call');
+  });
+
+  it('keeps the stream alive while a result it must wait for is computed (a call it never saw run)', async () => {
+    model.setHandler((req) =>
+      req.system.includes('AGENT:napper')
+        ? { text: 'napped well', latencyMs: 600 }
+        : { text: `saw: ${req.toolResults[0]?.output}` },
+    );
+    const p = await proxy({ keepAliveMs: 100 });
+    const call = {
+      type: 'function_call',
+      id: 'fc_2',
+      call_id: 'call_unseen',
+      name: 'Task',
+      arguments: JSON.stringify({ description: 'nap', prompt: 'nap', subagent_type: 'napper' }),
+    };
+    const response = await post(p, {
+      model: 'gpt-5.5',
+      stream: true,
+      tools: [],
+      input: [
+        user('go'),
+        call,
+        { type: 'function_call_output', call_id: 'call_unseen', output: 'unsupported call: Task' },
+      ],
+    });
+    expect(response.status).toBe(200);
+    const events = (await response.text())
+      .split('\n')
+      .filter((l) => l.startsWith('event: '))
+      .map((l) => l.slice(7));
+    const created = events.indexOf('response.created');
+    expect(events.slice(0, created).filter((e) => e === KEEPALIVE_EVENT).length).toBeGreaterThanOrEqual(3);
+    expect(events.at(-1)).toBe('response.completed');
+    expect(model.requests.at(-1)!.toolResults[0]!.output).toContain('napped well');
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 type Json = Record<string, unknown>;
-type Emit = (type: string, data: Json) => void;
+type Emit = (type: string, data: Json) => unknown;
 
 /**
  * Ids of the reasoning items the proxy adds to a response. Codex keeps them in its history and
@@ -10,38 +10,41 @@ type Emit = (type: string, data: Json) => void;
  */
 export const SYNTHETIC_ID_PREFIX = 'rs_codextask_';
 
+/** One SSE event in the Responses format (`event:` line, then the JSON with its `type`). */
+export function sseEvent(type: string, data: Json): string {
+  return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+}
+
 /** Event Codex ignores (unknown type) but counts as stream activity: SSE comments do not reset its idle timer. */
 export const KEEPALIVE_EVENT = 'codex_task.keepalive';
 
 /**
- * Subagent progress as a reasoning item with a summary, the one thing `codex exec` and the TUI show
- * between tool calls: each line streams as a summary delta, and the done item carries them all
- * (that is what `codex exec` prints). A keep-alive event goes out every `keepAliveMs` in between.
+ * Subagent progress as reasoning items with a summary, the one thing `codex exec` and the TUI show
+ * between tool calls. One small item per line, each complete at once: `codex exec` prints a
+ * reasoning item when it is done, so one item per line is what makes progress live there. A
+ * keep-alive event goes out every `keepAliveMs` in between.
  */
-export function progressItem(emit: Emit, outputIndex: number, keepAliveMs: number) {
-  const id = `${SYNTHETIC_ID_PREFIX}${randomBytes(8).toString('hex')}`;
-  const lines: string[] = [];
-  emit('response.output_item.added', {
-    output_index: outputIndex,
-    item: { id, type: 'reasoning', summary: [] },
-  });
+export function progressItems(emit: Emit, firstOutputIndex: number, keepAliveMs: number) {
+  let outputIndex = firstOutputIndex;
   const timer = setInterval(() => emit(KEEPALIVE_EVENT, { running: true }), keepAliveMs);
   return {
     say(line: string): void {
+      const id = `${SYNTHETIC_ID_PREFIX}${randomBytes(8).toString('hex')}`;
+      const output_index = outputIndex++;
+      emit('response.output_item.added', { output_index, item: { id, type: 'reasoning', summary: [] } });
       emit('response.reasoning_summary_text.delta', {
         item_id: id,
-        output_index: outputIndex,
+        output_index,
         summary_index: 0,
-        delta: lines.length === 0 ? line : `\n${line}`,
+        delta: line,
       });
-      lines.push(line);
+      emit('response.output_item.done', {
+        output_index,
+        item: { id, type: 'reasoning', summary: [{ type: 'summary_text', text: line }] },
+      });
     },
     done(): void {
       clearInterval(timer);
-      emit('response.output_item.done', {
-        output_index: outputIndex,
-        item: { id, type: 'reasoning', summary: [{ type: 'summary_text', text: lines.join('\n') }] },
-      });
     },
   };
 }

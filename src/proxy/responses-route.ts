@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http/index.ts';
 import { clientGone, type ForwardContext, sendUpstreamResponse } from './forward.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from './header-policy.ts';
-import { keepAlive, progressItem, stripSynthetic } from './progress-events.ts';
+import { keepAlive, progressItems, sseEvent, stripSynthetic } from './progress-events.ts';
 import { relaySse } from './sse-relay.ts';
 import type { CallerContext, TaskCalls } from './task-calls.ts';
 import { clientHasTool, injectTool, isInjectedCall } from './task-injection.ts';
@@ -124,7 +124,7 @@ export async function handleResponses(
       },
       mustHold: () => started.length > 0,
       settle: async (emit, outputIndex) => {
-        const progress = progressItem(emit, outputIndex, ctx.keepAliveMs);
+        const progress = progressItems(emit, outputIndex, ctx.keepAliveMs);
         progress.say(
           `Running ${started.length} subagent${started.length === 1 ? '' : 's'}: ${started.map((id) => task.calls.labelOf(id)).join(', ')}`,
         );
@@ -176,9 +176,7 @@ function startStream(res: ServerResponse): void {
 }
 
 function emitter(res: ServerResponse) {
-  return (type: string, data: Json) => {
-    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-  };
+  return (type: string, data: Json) => res.write(sseEvent(type, data));
 }
 
 /** After the stream was opened, a failure can only be an event: `response.failed`, which Codex reports. */

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { sseEvent } from './progress-events.ts';
 
 type Json = Record<string, unknown>;
 
@@ -13,7 +14,7 @@ export interface RelayHooks {
    * Runs once the upstream stream has ended with its final event held back: writes events (progress,
    * keep-alive) with `emit` until the work is done. `nextOutputIndex` is free for new output items.
    */
-  settle(emit: (type: string, data: Json) => void, nextOutputIndex: number): Promise<void>;
+  settle(emit: (type: string, data: Json) => unknown, nextOutputIndex: number): Promise<void>;
 }
 
 /** End of one SSE event (after its blank line), from `from`; -1 when the event is not complete yet. */
@@ -95,10 +96,7 @@ export async function relaySse(body: Readable, res: ServerResponse, hooks: Relay
     await write(sendUpTo === buf.length ? buf : buf.subarray(0, sendUpTo));
   }
   if (held) {
-    const emit = (type: string, data: Json) => {
-      res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-    };
-    await hooks.settle(emit, nextOutputIndex);
+    await hooks.settle((type, data) => res.write(sseEvent(type, data)), nextOutputIndex);
     await write(Buffer.concat(held));
   } else if (tail) {
     await write(tail);

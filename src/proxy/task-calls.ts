@@ -60,9 +60,6 @@ export class TaskCalls {
     const events = runtime.engine.events;
     const onStarted = (e: TaskEvents['task.started'][0]) =>
       this.#say(e.taskId, `started on ${e.resolvedModel}`);
-    const onTool = (e: TaskEvents['task.tool'][0]) => {
-      if (e.phase === 'started') this.#say(e.taskId, `uses ${e.name}`, e.parentTaskId);
-    };
     const onFinished = (e: TaskEvents['task.finished'][0]) => {
       const r = e.result;
       this.#say(
@@ -72,11 +69,9 @@ export class TaskCalls {
       this.#byTask.delete(e.taskId);
     };
     events.on('task.started', onStarted);
-    events.on('task.tool', onTool);
     events.on('task.finished', onFinished);
     this.#detach = () => {
       events.off('task.started', onStarted);
-      events.off('task.tool', onTool);
       events.off('task.finished', onFinished);
     };
   }
@@ -129,7 +124,7 @@ export class TaskCalls {
     return this.#record(callId, threadId) !== undefined;
   }
 
-  /** Progress lines (`<label>: started on …`) of these calls' subagents and of the tasks they start. */
+  /** Progress lines (`<label>: started on …`, `…: completed in 1.2 s`) of these calls' subagents. */
   watch(callIds: readonly string[], listener: (line: string) => void): () => void {
     for (const id of callIds) {
       const set = this.#watchers.get(id) ?? new Set();
@@ -153,8 +148,8 @@ export class TaskCalls {
     this.#detach();
   }
 
-  #say(taskId: string, what: string, parentTaskId?: string): void {
-    const callId = this.#byTask.get(taskId) ?? (parentTaskId ? this.#byTask.get(parentTaskId) : undefined);
+  #say(taskId: string, what: string): void {
+    const callId = this.#byTask.get(taskId);
     if (!callId) return;
     const line = `${this.labelOf(callId)}: ${what}`;
     for (const listener of this.#watchers.get(callId) ?? []) listener(line);
