@@ -219,9 +219,9 @@ describe.concurrent('Codex CLI → codex-task proxy → scripted upstream', () =
       for (const r of sub) expect(r.headers.authorization).toBe(`Bearer ${KEY}`);
       // Progress was shown: the reasoning summary the proxy streamed while they ran.
       const shown = `${run.stdout}\n${run.stderr}`;
-    expect(shown).toContain('Running 2 subagents: alpha job (alpha), beta job (beta)');
-    expect(shown).toMatch(/alpha job \(alpha\): completed in \d+\.\d s/);
-    expect(shown).toMatch(/beta job \(beta\): completed in \d+\.\d s/);
+      expect(shown).toContain('Running 2 subagents: alpha job (alpha), beta job (beta)');
+      expect(shown).toMatch(/alpha job \(alpha\): completed in \d+\.\d s/);
+      expect(shown).toMatch(/beta job \(beta\): completed in \d+\.\d s/);
     },
     90_000,
   );
