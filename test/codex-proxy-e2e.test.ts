@@ -272,6 +272,24 @@ describe.concurrent('Codex CLI → codex-task proxy → scripted upstream', () =
   }, 90_000);
 });
 
+describe('an upstream that is down', () => {
+  it('gives Codex an error it reports, not a hang', async () => {
+    const down = await startProxyProcess(['--port', '0', '--upstream', 'http://127.0.0.1:9/v1'], {
+      cwd: workspace,
+      env: proxyEnv,
+    });
+    try {
+      const started = Date.now();
+      const run = await runCodex('down', ['-m', 'gpt-5.5', 'PLAIN but nobody answers'], down.baseUrl);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain('http://127.0.0.1:9/v1 is not reachable');
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await down.stop();
+    }
+  }, 60_000);
+});
+
 describe('proxy restart between two requests of one conversation', () => {
   it('takes the earlier Task result from the run records, without running it again', async () => {
     let own = await startProxyProcess(['--port', '0', '--upstream', model.baseUrls.openai], {

@@ -151,6 +151,19 @@ describe('proxy forwarding', () => {
     expect(req!.headers.host).toBe(new URL(upstreamUrl).host);
   });
 
+  it('asks for an uncompressed stream where it reads Task calls, and only there', async () => {
+    handler = (_req, res) => void res.end('{}');
+    const p = await proxy();
+    const headers = { 'content-type': 'application/json', 'accept-encoding': 'gzip' };
+    await fetch(`${p.baseUrl}/responses`, {
+      method: 'POST',
+      headers,
+      body: '{"model":"gpt-5.5","input":"hi"}',
+    });
+    await fetch(`${p.baseUrl}/models`, { headers });
+    expect(seen.map((s) => s.headers['accept-encoding'])).toEqual([undefined, 'gzip']);
+  });
+
   it('passes error statuses, their headers and bodies through unchanged', async () => {
     const body = '{"error":{"message":"Rate limit reached","type":"rate_limit_exceeded"}}';
     handler = (_req, res) => {

@@ -37,14 +37,21 @@ function endToEnd(headers: Record<string, HeaderValue>, drop: readonly string[])
 
 /**
  * What goes upstream: every end-to-end field as the client sent it (Authorization included), minus
- * `host` (the upstream's own is set by the connection), the proxy's token, and `content-length`
- * when the proxy rewrote the body (the new length is set from the bytes sent).
+ * `host` (the upstream's own is set by the connection), the proxy's token, `content-length` when
+ * the proxy rewrote the body (the new length is set from the bytes sent), and `accept-encoding`
+ * when the proxy must read the response.
  */
 export function upstreamRequestHeaders(
   headers: IncomingHttpHeaders,
-  options: { tokenHeader: string; bodyRewritten: boolean },
+  options: { tokenHeader: string; bodyRewritten: boolean; readsResponse?: boolean },
 ): HeaderRecord {
-  const drop = ['host', options.tokenHeader, ...(options.bodyRewritten ? ['content-length'] : [])];
+  const drop = [
+    'host',
+    options.tokenHeader,
+    ...(options.bodyRewritten ? ['content-length'] : []),
+    // A stream the proxy reads (for Task calls) must come uncompressed.
+    ...(options.readsResponse ? ['accept-encoding'] : []),
+  ];
   return endToEnd(headers, drop);
 }
 

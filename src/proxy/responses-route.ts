@@ -95,7 +95,11 @@ export async function handleResponses(
     response = await ctx.upstream.request({
       method: 'POST',
       path,
-      headers: upstreamRequestHeaders(req.headers, { tokenHeader: ctx.tokenHeader, bodyRewritten: changed }),
+      headers: upstreamRequestHeaders(req.headers, {
+        tokenHeader: ctx.tokenHeader,
+        bodyRewritten: changed,
+        readsResponse: task !== undefined,
+      }),
       body: changed ? Buffer.from(JSON.stringify(body)) : raw,
       signal: abort.signal,
     });
