@@ -4,7 +4,7 @@ import { clientGone, type ForwardContext, sendUpstreamResponse } from './forward
 import { clientResponseHeaders, upstreamRequestHeaders } from './header-policy.ts';
 import { keepAlive, progressItems, sseEvent, stripSynthetic } from './progress-events.ts';
 import { relaySse } from './sse-relay.ts';
-import type { CallerContext, TaskCalls } from './task-calls.ts';
+import type { CallerContext, RunningCall, TaskCalls } from './task-calls.ts';
 import { clientHasTool, injectTool, isInjectedCall } from './task-injection.ts';
 import type { UpstreamResponse } from './upstream-pool.ts';
 
@@ -118,25 +118,25 @@ export async function handleResponses(
     // Headers leave with the first event (one write, not two).
     res.writeHead(response.status, clientResponseHeaders(response.headers, { bodyRewritten: true }));
   }
-  const started: string[] = [];
+  const started: RunningCall[] = [];
   try {
     await relaySse(response.body, res, {
       onItemDone: (item) => {
         if (!isInjectedCall(item, task.name)) return;
-        task.calls.start({ callId: item.call_id, arguments: item.arguments }, caller);
-        started.push(item.call_id);
+        started.push(task.calls.start({ callId: item.call_id, arguments: item.arguments }, caller));
       },
       mustHold: () => started.length > 0,
       settle: async (emit, outputIndex) => {
         const progress = progressItems(emit, outputIndex, ctx.keepAliveMs);
         progress.say(
-          `Running ${started.length} subagent${started.length === 1 ? '' : 's'}: ${started.map((id) => task.calls.labelOf(id)).join(', ')}`,
+          `Running ${started.length} subagent${started.length === 1 ? '' : 's'}: ${started.map((call) => call.label).join(', ')}`,
         );
-        const unwatch = task.calls.watch(started, (line) => progress.say(line));
+        const unwatch = task.calls.watch(
+          started.map((call) => call.callId),
+          (line) => progress.say(line),
+        );
         try {
-          await Promise.all(
-            started.map((callId) => task.calls.resultText({ callId, arguments: '{}' }, caller)),
-          );
+          await Promise.all(started.map((call) => call.text));
         } finally {
           unwatch();
           progress.done();

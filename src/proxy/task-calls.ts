@@ -28,7 +28,8 @@ export interface TaskCall {
   arguments: unknown;
 }
 
-interface Running {
+/** A Task call this process started (or answered at once, when its input was invalid). */
+export interface RunningCall {
   callId: string;
   label: string;
   taskId: string | undefined;
@@ -49,7 +50,7 @@ const MEMORY_LIMIT = 5_000;
 export class TaskCalls {
   readonly #runtime: ProxyRuntime;
   readonly #store: RunStore | undefined;
-  readonly #calls = new Map<string, Running>();
+  readonly #calls = new Map<string, RunningCall>();
   readonly #byTask = new Map<string, string>();
   readonly #watchers = new Map<string, Set<(line: string) => void>>();
   readonly #detach: () => void;
@@ -77,7 +78,7 @@ export class TaskCalls {
   }
 
   /** Starts the call's subagent unless this call id is already known. */
-  start(call: TaskCall, caller: CallerContext): Running {
+  start(call: TaskCall, caller: CallerContext): RunningCall {
     const known = this.#calls.get(call.callId);
     if (known) return known;
     let input: TaskInput;
@@ -140,10 +141,6 @@ export class TaskCalls {
     };
   }
 
-  labelOf(callId: string): string {
-    return this.#calls.get(callId)?.label ?? 'Task';
-  }
-
   close(): void {
     this.#detach();
   }
@@ -151,12 +148,12 @@ export class TaskCalls {
   #say(taskId: string, what: string): void {
     const callId = this.#byTask.get(taskId);
     if (!callId) return;
-    const line = `${this.labelOf(callId)}: ${what}`;
+    const line = `${this.#calls.get(callId)?.label ?? 'Task'}: ${what}`;
     for (const listener of this.#watchers.get(callId) ?? []) listener(line);
   }
 
-  #remember(callId: string, label: string, taskId: string | undefined, text: Promise<string>): Running {
-    const running: Running = { callId, label, taskId, text, settled: false };
+  #remember(callId: string, label: string, taskId: string | undefined, text: Promise<string>): RunningCall {
+    const running: RunningCall = { callId, label, taskId, text, settled: false };
     void text.finally(() => {
       running.settled = true;
     });
