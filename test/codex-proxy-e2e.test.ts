@@ -143,13 +143,27 @@ request_max_retries = 0
   return home;
 }
 
-async function runCodex(name: string, args: string[], baseUrl = `${clientTap.url}/v1`) {
+async function runCodex(
+  name: string,
+  args: string[],
+  baseUrl = `${clientTap.url}/v1`,
+  watch?: { text: string; seenAt?: number },
+) {
   const home = await codexHome(name, baseUrl);
-  return spawnCollecting(CODEX, ['exec', '--skip-git-repo-check', ...args], {
+  const run = spawnCollecting(CODEX, ['exec', '--skip-git-repo-check', ...args], {
     cwd: workspace,
     env: { PATH: process.env.PATH ?? '', HOME: workspace, CODEX_HOME: home, OPENAI_API_KEY: KEY },
     timeoutMs: 90_000,
-  }).done;
+  });
+  if (watch) {
+    const look = () => {
+      const { stdout, stderr } = run.output();
+      if (!watch.seenAt && `${stdout}${stderr}`.includes(watch.text)) watch.seenAt = Date.now();
+    };
+    run.child.stdout.on('data', look);
+    run.child.stderr.on('data', look);
+  }
+  return run.done;
 }
 
 function records(callIds: string[]): TaskRecord[] {
@@ -244,9 +258,13 @@ describe.concurrent('Codex CLI → codex-task proxy → scripted upstream', () =
 
   it("(5) a Task slower than Codex's stream idle timeout still completes", async () => {
     const started = Date.now();
-    const run = await runCodex('slow', ['-m', 'gpt-5.5', 'SLOW task']);
+    const progress: { text: string; seenAt?: number } = { text: 'Running 1 subagent: slowpoke job' };
+    const run = await runCodex('slow', ['-m', 'gpt-5.5', 'SLOW task'], undefined, progress);
+    const ended = Date.now();
     expect(run.code, run.stderr).toBe(0);
-    expect(Date.now() - started).toBeGreaterThan(AGENTS.slowpoke!.latencyMs);
+    expect(ended - started).toBeGreaterThan(AGENTS.slowpoke!.latencyMs);
+    // Progress is live: Codex printed it while the subagent was still running.
+    expect(ended - progress.seenAt!).toBeGreaterThan(AGENTS.slowpoke!.latencyMs / 2);
     expect(run.stdout).toContain('slowpoke: finally done');
     expect(run.stderr).not.toContain('idle timeout');
     expect(codexRequests('SLOW task')).toHaveLength(2);
