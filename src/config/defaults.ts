@@ -220,7 +220,8 @@ export const DEFAULT_SECRET_PATHS: readonly string[] = [
   '~/.config/gh/hosts.yml',
   '~/.codex/auth.json',
   '~/.claude/.credentials*',
-  '~/.codex-task/credentials.json',
+  // Our own data: credentials, and run records / audit log / saved outputs holding other tasks' text.
+  '~/.codex-task',
 ];
 
 /** Names that match the list above but are templates committed without values. */

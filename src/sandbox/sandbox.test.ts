@@ -150,6 +150,7 @@ describe('hidden paths', () => {
   it('the default list lives under the given home and expands a final *', async () => {
     await mkdir(join(dir, '.claude'));
     await writeFile(join(dir, '.claude', '.credentials.json'), '{}');
+    await mkdir(join(dir, '.codex-task'));
     await writeFile(join(dir, '.claude', '.credentials.old'), '{}');
     await writeFile(join(dir, '.claude', 'settings.json'), '{}');
     const paths = defaultSecretPaths(dir);
@@ -158,7 +159,7 @@ describe('hidden paths', () => {
         join(dir, '.ssh'),
         join(dir, '.aws'),
         join(dir, '.codex', 'auth.json'),
-        join(dir, '.codex-task', 'credentials.json'),
+        join(dir, '.codex-task'),
         join(dir, '.claude', '.credentials.json'),
         join(dir, '.claude', '.credentials.old'),
       ]),

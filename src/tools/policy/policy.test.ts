@@ -159,6 +159,7 @@ describe('secret deny list', () => {
       path.join(home, '.aws', 'credentials'),
       path.join(home, '.codex', 'auth.json'),
       path.join(home, '.claude', '.credentials.json'),
+      path.join(home, '.codex-task', 'runs.db'),
     ]) {
       expect((await p.check('Read', { file_path: file })).decision, file).toBe('denied');
     }
