@@ -158,7 +158,7 @@ describe('proxy forwarding', () => {
     await fetch(`${p.baseUrl}/responses`, {
       method: 'POST',
       headers,
-      body: '{"model":"gpt-5.5","input":"hi"}',
+      body: '{"model":"gpt-5.5","stream":true,"input":"hi"}',
     });
     await fetch(`${p.baseUrl}/models`, { headers });
     expect(seen.map((s) => s.headers['accept-encoding'])).toEqual([undefined, 'gzip']);

@@ -86,7 +86,7 @@ describe('Task in the proxy', () => {
       .toBe('cancelled');
   });
 
-  it('adds Task to a responses-lite request without a functions namespace, and not where the client has its own', async () => {
+  it('adds Task to a responses-lite request without a functions namespace, and not where the client has its own or the request does not stream', async () => {
     model.setHandler(() => ({ text: 'ok' }));
     const p = await proxy();
     await (
@@ -100,6 +100,8 @@ describe('Task in the proxy', () => {
     const own = { type: 'function', name: 'Task', description: 'mine', parameters: { type: 'object' } };
     await (await post(p, { model: 'gpt-5.5', stream: true, tools: [own], input: [user('b')] })).text();
     expect(model.requests.at(-1)!.tools).toEqual(['Task']);
+    await (await post(p, { model: 'gpt-5.5', tools: [], input: [user('c')] })).text();
+    expect(model.requests.at(-1)!.tools).toEqual([]);
   });
 
   it('forwards the body untouched when Task is disabled', async () => {

@@ -57,7 +57,9 @@ export async function handleResponses(
     threadId: header(req, 'thread-id') ?? header(req, 'session-id') ?? header(req, 'session_id'),
     signal: abort.signal,
   };
-  const task = body && ctx.task && !clientHasTool(body, ctx.task.name) ? ctx.task : undefined;
+  // Task lives in streams (the calls are read as they stream): a non-streaming request passes as is.
+  const task =
+    body && body.stream === true && ctx.task && !clientHasTool(body, ctx.task.name) ? ctx.task : undefined;
   let changed = false;
   let stopWaiting: (() => void) | undefined;
   if (body) {
