@@ -9,6 +9,8 @@
  *               process competes with the model and the load generator for the same cores) and
  *               `model-bound` (20 ms before the first byte, as a model always takes far longer)
  * The proxy runs as `codex-task proxy` with its defaults (Task injected into every request).
+ * Beside it runs the floor (bench/floor-proxy.ts: node:http + undici, nothing else), so the figures
+ * say how much of the gap is ours and how much any Node proxy pays on this machine.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,8 +48,9 @@ function start(
   args: string[],
   pattern: RegExp,
   stream: 'stdout' | 'stderr',
+  script = 'src/cli/bin.ts',
 ): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['src/cli/bin.ts', ...args], {
+  const child = spawn(process.execPath, [script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
@@ -127,6 +130,7 @@ const proxy = await start(
   /proxy on (http\S+)\/v1/,
   'stderr',
 );
+const floor = await start([model.url], /floor proxy on (http\S+)/, 'stderr', 'bench/floor-proxy.ts');
 try {
   log(`scripted model ${model.url}, proxy ${proxy.url}; reply ${REPLY.length} chars streamed`);
   const direct = await ttfb(model.url, '/v1/responses');
@@ -157,10 +161,14 @@ try {
     }, 200);
     const proxyLoad = await load(`${proxy.url}/v1/responses`, requestBody);
     clearInterval(sampler);
+    const floorLoad = await load(`${floor.url}/v1/responses`, requestBody);
     const figures = {
       directRps: directLoad.requests.average,
       proxyRps: proxyLoad.requests.average,
       ratio: proxyLoad.requests.average / directLoad.requests.average,
+      floorRps: floorLoad.requests.average,
+      floorRatio: floorLoad.requests.average / directLoad.requests.average,
+      proxyOverFloor: proxyLoad.requests.average / floorLoad.requests.average,
       directLatencyP50Ms: directLoad.latency.p50,
       proxyLatencyP50Ms: proxyLoad.latency.p50,
       errors: directLoad.errors + proxyLoad.errors + directLoad.non2xx + proxyLoad.non2xx,
@@ -168,7 +176,8 @@ try {
     throughput[phase] = figures;
     log(
       `throughput  ${phase.padEnd(10)} direct ${figures.directRps.toFixed(0)} req/s | proxy ${figures.proxyRps.toFixed(0)} req/s | ` +
-        `ratio ${figures.ratio.toFixed(3)} (target ≥ ${TARGETS.throughputRatio}) | latency p50 ${figures.directLatencyP50Ms} → ${figures.proxyLatencyP50Ms} ms | errors ${figures.errors}`,
+        `ratio ${figures.ratio.toFixed(3)} (target ≥ ${TARGETS.throughputRatio}) | latency p50 ${figures.directLatencyP50Ms} → ${figures.proxyLatencyP50Ms} ms | errors ${figures.errors}\n` +
+        `            ${''.padEnd(10)} floor proxy ${figures.floorRps.toFixed(0)} req/s, ratio ${figures.floorRatio.toFixed(3)} | ours/floor ${figures.proxyOverFloor.toFixed(3)}`,
     );
   }
   log(
@@ -183,6 +192,7 @@ try {
   }
 } finally {
   proxy.child.kill('SIGTERM');
+  floor.child.kill('SIGTERM');
   model.child.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 }
