@@ -12,13 +12,7 @@ import {
   subagentTypeRules,
 } from '../agents/index.ts';
 import { DEFAULTS, OBSERVABILITY_DEFAULTS } from '../config/defaults.ts';
-import {
-  CodexTaskError,
-  SpawnDepthError,
-  TaskCancelledError,
-  TaskTimeoutError,
-  toErrorInfo,
-} from '../errors/index.ts';
+import { SpawnDepthError, TaskCancelledError, TaskTimeoutError } from '../errors/index.ts';
 import {
   ModelGateway,
   type ProviderConfig,
@@ -37,13 +31,14 @@ import { type Budgets, checkNewTask, resolveBudgets } from './budgets.ts';
 import { allowsFailover, FAILOVER_ENV, type TaskEngineOptions } from './engine-options.ts';
 import { taskModelObserver } from './model-call-events.ts';
 import { createNestedTaskTool } from './nested-task-tool.ts';
-import { guardOutput, originalsSaver } from './output-guard.ts';
+import { originalsSaver } from './output-guard.ts';
 import { SlotLease } from './slot-lease.ts';
 import { applyPermissions } from './subagent-permissions.ts';
 import { buildSystemPrompt, ProjectInstructionsReader } from './subagent-prompt.ts';
 import { RunState, runSubagentLoop } from './subagent-run.ts';
 import { buildToolSet, providedTool, type ToolCallHooks } from './subagent-tools.ts';
 import { parseTaskInput } from './task-input.ts';
+import { buildTaskResult, type TaskResultOptions } from './task-result.ts';
 import { createToolModelHooks, type WebToolSettings } from './tool-model-hooks.ts';
 import type {
   ProvidedToolSpec,
@@ -92,7 +87,7 @@ export class TaskEngine {
   readonly #warned = new Set<string>();
   readonly #shutdown = new AbortController();
   readonly #limits: ToolLimits;
-  readonly #saveOriginal: (taskId: string, text: string) => string;
+  readonly #resultOptions: TaskResultOptions;
   readonly #webTools: WebToolSettings;
   readonly #sandbox: SandboxSettings;
   readonly #instructions = new ProjectInstructionsReader({
@@ -115,10 +110,13 @@ export class TaskEngine {
     });
     this.#budgets = resolveBudgets(options);
     this.#limits = { ...DEFAULT_TOOL_LIMITS, ...options.toolLimits };
-    this.#saveOriginal = originalsSaver(
-      options.outputsDir ?? join(options.homeDir ?? homedir(), '.codex-task', 'outputs'),
-      OBSERVABILITY_DEFAULTS.store.retentionDays * 86_400_000,
-    );
+    this.#resultOptions = {
+      outputMaxChars: options.outputMaxChars ?? DEFAULTS.outputMaxChars,
+      saveOriginal: originalsSaver(
+        options.outputsDir ?? join(options.homeDir ?? homedir(), '.codex-task', 'outputs'),
+        OBSERVABILITY_DEFAULTS.store.retentionDays * 86_400_000,
+      ),
+    };
     this.#webTools = { ...DEFAULTS.webTools, ...options.webTools };
     this.#sandbox = {
       ...DEFAULT_SANDBOX_SETTINGS,
@@ -217,7 +215,7 @@ export class TaskEngine {
     let agent: AgentDefinition | undefined;
     let queuedMs = 0;
     const finish = (status: TaskStatus, content: string, error?: unknown): TaskResult => {
-      const result = this.#result({
+      const result = buildTaskResult(this.#resultOptions, {
         base,
         state,
         status,
@@ -440,60 +438,6 @@ export class TaskEngine {
       this.#workspaceRoots.set(cwd, root);
     }
     return root;
-  }
-
-  #result(p: {
-    base: TaskEventBase;
-    state: RunState;
-    status: TaskStatus;
-    content: string;
-    startedAt: number;
-    queuedMs: number;
-    resolved: ResolvedModel | undefined;
-    agent: AgentDefinition | undefined;
-    error?: unknown;
-  }): TaskResult {
-    const { base, state } = p;
-    // What the caller reads is guarded, whatever the status: a failed task's partial output too.
-    const raw = p.status === 'completed' ? p.content : state.partialContent();
-    const guarded =
-      raw === undefined
-        ? undefined
-        : guardOutput(raw, {
-            maxChars: this.#options.outputMaxChars ?? DEFAULTS.outputMaxChars,
-            saveOriginal: (text) => this.#saveOriginal(base.taskId, text),
-          });
-    const content = p.status === 'completed' ? (guarded?.text ?? '') : p.content;
-    const partial = p.status === 'completed' ? undefined : guarded?.text;
-    const errorInfo =
-      p.error === undefined
-        ? undefined
-        : p.error instanceof CodexTaskError
-          ? p.error.toJSON()
-          : toErrorInfo(p.error);
-    return {
-      taskId: base.taskId,
-      agentId: base.taskId,
-      ...(base.parentTaskId ? { parentTaskId: base.parentTaskId } : {}),
-      status: p.status,
-      agentType: base.agentType,
-      description: base.description,
-      content,
-      ...(partial ? { partialContent: partial } : {}),
-      resolvedModel: p.resolved?.spec ?? null,
-      totalDurationMs: performance.now() - p.startedAt,
-      totalToolUseCount: state.toolUses,
-      turns: state.turns,
-      usage: { ...state.usage },
-      modelsUsed: [...state.modelsUsed.values()].map((used) => ({ ...used })),
-      failovers: state.failovers,
-      retries: state.retries,
-      toolStats: state.toolStats,
-      timings: { queuedMs: p.queuedMs, modelMs: state.modelMs, toolMs: state.toolMs },
-      ...(errorInfo ? { error: errorInfo } : {}),
-      ...(p.agent?.file ? { agentFile: p.agent.file, agentHash: p.agent.hash } : {}),
-      ...(guarded?.report ? { outputGuard: guarded.report } : {}),
-    };
   }
 }
 
