@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import path from 'node:path';
@@ -155,7 +155,10 @@ describe.skipIf(skip)(`Bash in the OS sandbox${skip ? ` (SKIPPED: ${skip})` : ''
     const server = createNetServer((conn) => conn.end('hello-from-the-daemon'));
     server.listen(socket);
     await once(server, 'listening');
-    const connect = `"${process.execPath}" -e "require('net').connect('${socket}').on('data', (d) => console.log(String(d))).on('error', (e) => console.log(e.code))"`;
+    // The sandbox gives /tmp its own empty tmpfs: a Node under /tmp (a checkout there) is not
+    // visible inside, so the test runs a hard link (or copy) of it placed in the workspace.
+    const node = await nodeInsideSandbox(ws.root);
+    const connect = `"${node}" -e "require('net').connect('${socket}').on('data', (d) => console.log(String(d))).on('error', (e) => console.log(e.code))"`;
     try {
       expect(await run(connect)).toBe('hello-from-the-daemon'); // reachable when not hidden
       const hidden = await run(`${connect}; ls /run/dbus /run/user 2>&1 | grep -c 'Permission denied'`, {
@@ -252,3 +255,11 @@ describe.skipIf(skip)(`Bash in the OS sandbox${skip ? ` (SKIPPED: ${skip})` : ''
     expect(out).toBe('Sandboxed:first\ncaches writable');
   });
 });
+
+/** A path to this Node binary that the sandbox can see: the binary itself unless it is under /tmp. */
+async function nodeInsideSandbox(workspace: string): Promise<string> {
+  if (!process.execPath.startsWith('/tmp/')) return process.execPath;
+  const inside = path.join(workspace, '.node-for-test');
+  await link(process.execPath, inside).catch(() => copyFile(process.execPath, inside));
+  return inside;
+}
