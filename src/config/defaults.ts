@@ -224,6 +224,25 @@ export const DEFAULT_SECRET_PATHS: readonly string[] = [
   '~/.codex-task',
 ];
 
+/**
+ * Control files a subagent must not write in any permission mode (file-edit tools and Bash
+ * redirections; the Bash sandbox mounts them read-only): each one changes what later runs may do —
+ * permission rules and agents (`.claude`), our config (`.codex-task`), Codex's own config and MCP
+ * servers (`.codex`), MCP servers our client pool starts on the host (`.mcp.json`), and git hooks /
+ * config / submodules that run commands on the next git call. Specifiers as for the secret list,
+ * relative to the workspace; a name without a slash matches at any depth, so a nested `.claude/`
+ * counts too. Only an explicit allow rule naming the path (e.g. `Edit(.claude/agents/**)`) lifts it.
+ */
+export const DEFAULT_PROTECTED_PATHS: readonly string[] = [
+  '.claude',
+  '.codex-task',
+  '.codex',
+  '.mcp.json',
+  '**/.git/hooks',
+  '**/.git/config',
+  '.gitmodules',
+];
+
 /** Names that match the list above but are templates committed without values. */
 export const DEFAULT_SECRET_EXCEPTIONS: readonly string[] = [
   '.env.example',

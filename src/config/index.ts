@@ -17,6 +17,7 @@ export {
   saveCredential,
 } from './credentials.ts';
 export {
+  DEFAULT_PROTECTED_PATHS,
   DEFAULT_SECRET_EXCEPTIONS,
   DEFAULT_SECRET_PATHS,
   DEFAULTS,
