@@ -142,6 +142,13 @@ export const DEFAULTS = {
     /** Searches the vendor may run for one WebSearch call (Anthropic's `max_uses`). */
     searchMaxUses: 5,
   },
+  /** WebFetch's HTML → Markdown worker threads (tools/web/markdown-converter.ts), shared by the process. */
+  webConverter: {
+    /** At most this many, and one fewer than the CPUs (the engine's own thread keeps one). */
+    maxThreads: 2,
+    /** Heap of one converter thread: turndown needs about 90 MB per MB of HTML (measured). */
+    maxMemoryMb: 1024,
+  },
 } as const;
 
 /** Environment variables that override the model of every subagent (ours first, Claude Code's honoured too). */

@@ -3,7 +3,7 @@ import { ToolDeniedError } from '../errors/index.ts';
 import { defineTool } from './define-tool.ts';
 import { STRICT_TOOL_PERMISSIONS } from './permissions.ts';
 import type { ToolContext, ToolSpec } from './types.ts';
-import { fetchPage, htmlToMarkdown, type ResolveHost } from './web/index.ts';
+import { fetchPage, type MarkdownConverter, type ResolveHost, sharedMarkdownConverter } from './web/index.ts';
 import { WEB_FETCH_DESCRIPTION } from './web-fetch.description.ts';
 
 const inputSchema = z.object({
@@ -16,6 +16,8 @@ export interface WebFetchToolOptions {
   /** Replaces the system resolver (tests script DNS answers with it, e.g. a rebinding name). */
   resolve?: ResolveHost;
   userAgent?: string;
+  /** Where HTML becomes Markdown: the process's shared worker threads unless given. */
+  converter?: MarkdownConverter;
 }
 
 const NOTES_ROOM = 500;
@@ -29,6 +31,7 @@ export function createWebFetchTool(options: WebFetchToolOptions = {}): ToolSpec<
     readOnly: true,
     async execute(input, ctx) {
       const permissions = ctx.permissions ?? STRICT_TOOL_PERMISSIONS;
+      const deadline = AbortSignal.timeout(ctx.limits.webFetchTimeoutMs);
       const page = await fetchPage(input.url, {
         limits: {
           maxBytes: ctx.limits.webFetchMaxBytes,
@@ -50,7 +53,16 @@ export function createWebFetchTool(options: WebFetchToolOptions = {}): ToolSpec<
         },
         ...(options.resolve ? { resolve: options.resolve } : {}),
       });
-      const markdown = page.kind === 'html' ? htmlToMarkdown(page.text) : page.text;
+      // One time limit for the whole call: what the fetch took is not given to the conversion again.
+      const markdown =
+        page.kind === 'html'
+          ? await (options.converter ?? sharedMarkdownConverter).convert(page.text, {
+              url: page.url,
+              signal: ctx.signal,
+              deadline,
+              timeoutMs: ctx.limits.webFetchTimeoutMs,
+            })
+          : page.text;
       // Returned raw, the page must fit in one tool result (with room for the notes).
       const limit = ctx.summarize
         ? ctx.limits.webFetchMaxContentChars

@@ -1,5 +1,10 @@
-/** WebFetch's network side: the SSRF guard (address policy + guarded connections) and the page reader. */
+/** WebFetch's network side (the SSRF guard and the page reader) and its HTML → Markdown converter. */
 export { classifyAddress } from './address-policy.ts';
 export { type FetchedPage, type FetchLimits, fetchPage, parseWebUrl } from './fetch-page.ts';
 export { createGuardedAgent, type ResolveHost, systemResolve } from './guarded-agent.ts';
 export { htmlToMarkdown } from './html-to-markdown.ts';
+export {
+  MarkdownConverter,
+  type MarkdownConverterOptions,
+  sharedMarkdownConverter,
+} from './markdown-converter.ts';
