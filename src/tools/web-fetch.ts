@@ -16,6 +16,8 @@ export interface WebFetchToolOptions {
   /** Replaces the system resolver (tests script DNS answers with it, e.g. a rebinding name). */
   resolve?: ResolveHost;
   userAgent?: string;
+  /** Certificates (PEM) trusted besides the default CAs: the tests' self-signed https servers. */
+  trustedCertificates?: readonly string[];
   /** Where HTML becomes Markdown: the process's shared worker threads unless given. */
   converter?: MarkdownConverter;
 }
@@ -52,6 +54,7 @@ export function createWebFetchTool(options: WebFetchToolOptions = {}): ToolSpec<
           }
         },
         ...(options.resolve ? { resolve: options.resolve } : {}),
+        ...(options.trustedCertificates ? { trustedCertificates: options.trustedCertificates } : {}),
       });
       // One time limit for the whole call: what the fetch took is not given to the conversion again.
       const markdown =

@@ -17,6 +17,8 @@ export interface FetchPageOptions {
   allowsPrivateHost(host: string): boolean;
   signal: AbortSignal;
   resolve?: ResolveHost;
+  /** Certificates (PEM) trusted besides the default CAs (see GuardOptions). */
+  trustedCertificates?: readonly string[];
   userAgent: string;
   /** Called before following each redirect; throws to refuse it (the permission policy's rules). */
   beforeRedirect?: (to: URL, from: URL) => Promise<void>;
@@ -75,6 +77,7 @@ export async function fetchPage(rawUrl: string, options: FetchPageOptions): Prom
     allowsPrivateHost: options.allowsPrivateHost,
     connectTimeoutMs: limits.connectTimeoutMs,
     ...(options.resolve ? { resolve: options.resolve } : {}),
+    ...(options.trustedCertificates ? { trustedCertificates: options.trustedCertificates } : {}),
   });
   let url = parseWebUrl(rawUrl);
   try {
@@ -195,6 +198,20 @@ function decode(bytes: Uint8Array, contentType: string): string {
   }
 }
 
+/** OpenSSL's and Node's codes for a certificate chain or name that does not check out. */
+const TLS_TRUST_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /** undici reports every network failure as `fetch failed` with the real reason as its cause. */
 function explain(
   error: unknown,
@@ -213,6 +230,13 @@ function explain(
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'UND_ERR_CONNECT_TIMEOUT') {
       return new ToolExecutionError(`Connecting to ${bareHost(url.hostname)} timed out.`, 'Try again later.');
+    }
+    if (code && TLS_TRUST_ERRORS.has(code)) {
+      return new ToolExecutionError(
+        // Node appends its own advice after a ';' (--use-system-ca): the hint gives it.
+        `The certificate of ${bareHost(url.hostname)} is not trusted (${cause.message.split(';')[0]}); WebFetch did not read ${url.href}.`,
+        'Check the URL (an https site must present a certificate from a public CA for its name). For a site with a private CA, start codex-task with NODE_EXTRA_CA_CERTS=/path/to/ca.pem (or NODE_OPTIONS=--use-system-ca when the CA is installed in the system store).',
+      );
     }
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
       return new ToolExecutionError(

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction, Socket } from 'node:net';
+import { getCACertificates, rootCertificates } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 import { ToolDeniedError } from '../../errors/index.ts';
 import { bareHost, classifyAddress, isIpLiteral } from './address-policy.ts';
@@ -19,6 +20,11 @@ export interface GuardOptions {
   allowsPrivateHost(host: string): boolean;
   resolve?: ResolveHost;
   connectTimeoutMs: number;
+  /**
+   * Certificates (PEM) trusted besides the default CAs: the tests' self-signed server. Users with a
+   * private CA have Node's NODE_EXTRA_CA_CERTS, which the default store already includes.
+   */
+  trustedCertificates?: readonly string[];
 }
 
 /** Refusal of a destination by the SSRF guard: a denial the model sees, with what would allow it. */
@@ -70,7 +76,14 @@ export function createGuardedAgent(options: GuardOptions): Agent {
       (error: Error) => callback(error as NodeJS.ErrnoException, '', 0),
     );
   };
-  const connect = buildConnector({ timeout: options.connectTimeoutMs, lookup });
+  const connect = buildConnector({
+    timeout: options.connectTimeoutMs,
+    lookup,
+    ...(options.trustedCertificates?.length
+      ? // `ca` replaces the default store: keep it, and add to it.
+        { ca: [...(getCACertificates?.('default') ?? rootCertificates), ...options.trustedCertificates] }
+      : {}),
+  });
   return new Agent({
     connect(connectOptions, callback) {
       try {
