@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type * as Zod from 'zod';
 import type { PermissionMode } from './types.ts';
 
 /** Claude Code's frontmatter fields that we act on. */
@@ -55,8 +57,9 @@ export function parseDuration(text: string): number {
   return Math.round(Number.parseFloat(m[1]!) * UNIT_MS[m[2] ?? 'ms']!);
 }
 
-const positiveInt = z.number().int().positive();
-const text = z.string().trim().min(1);
+type Z = typeof Zod.z;
+const positiveInt = (z: Z) => z.number().int().positive();
+const text = (z: Z) => z.string().trim().min(1);
 
 /**
  * One field: the zod schema that defines it, what to tell a person whose value fails it, and a
@@ -66,7 +69,8 @@ const text = z.string().trim().min(1);
  * accept what the schema accepts and returns unchanged (a test holds the two together).
  */
 export interface FieldRule {
-  schema: z.ZodType;
+  /** Builds the schema from zod; see `fieldSchema`, which builds each one once, on first use. */
+  schema: (z: Z) => Zod.ZodType;
   fast: (value: unknown) => boolean;
   expected: string;
   hint: string;
@@ -79,7 +83,7 @@ const isToolList = (v: unknown): boolean =>
   typeof v === 'string' || (Array.isArray(v) && v.every((item) => typeof item === 'string'));
 
 const TOOL_LIST: FieldRule = {
-  schema: z.union([z.string(), z.array(z.string())]),
+  schema: (z) => z.union([z.string(), z.array(z.string())]),
   fast: isToolList,
   expected: 'a comma-separated string or a list of tool names',
   hint: 'e.g. `tools: Read, Grep, Glob` or `tools: [Read, Grep, Glob]`.',
@@ -97,7 +101,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
     hint: 'e.g. `model: sonnet`, or remove the line to use the caller’s model.',
   },
   permissionMode: {
-    schema: z.enum(PERMISSION_MODES as [PermissionMode, ...PermissionMode[]]),
+    schema: (z) => z.enum(PERMISSION_MODES as [PermissionMode, ...PermissionMode[]]),
     fast: (v) => PERMISSION_MODES.includes(v as PermissionMode),
     expected: `one of ${PERMISSION_MODES.join(', ')}`,
     hint: 'e.g. `permissionMode: default`.',
@@ -109,7 +113,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
     hint: 'e.g. `maxTurns: 20`.',
   },
   temperature: {
-    schema: z.number().min(0).max(2),
+    schema: (z) => z.number().min(0).max(2),
     fast: (v) => typeof v === 'number' && v >= 0 && v <= 2,
     expected: 'a number from 0 to 2',
     hint: 'e.g. `temperature: 0.2`.',
@@ -121,23 +125,39 @@ export const FIELD_RULES: Record<string, FieldRule> = {
     hint: 'e.g. `max_tokens: 8000`.',
   },
   failover: {
-    schema: z.boolean(),
+    schema: (z) => z.boolean(),
     fast: (v) => typeof v === 'boolean',
     expected: 'true or false',
     hint: '`failover: false` pins the model: never substituted, even where a failover chain is configured.',
   },
   timeout: {
-    schema: z.union([positiveInt, z.string().transform(parseDuration).pipe(positiveInt)]),
+    schema: (z) => z.union([positiveInt(z), z.string().transform(parseDuration).pipe(positiveInt(z))]),
     fast: isPositiveInt,
     expected: 'a positive whole number of milliseconds, or a duration such as "90s" or "5m"',
     hint: 'e.g. `timeout: 300000` or `timeout: 5m`.',
   },
 };
 
+/**
+ * The lazy boundary of agent parsing: importing zod costs ~100 ms, more than the rest of
+ * `codex-task agents list`, and the fast checks pass nearly every real agent file. So zod is loaded
+ * (synchronously, the very instance `import 'zod'` gives elsewhere) when a value first needs a
+ * schema, and each field's schema is built once.
+ */
+const built = new Map<string, Zod.ZodType>();
+export function fieldSchema(field: string): Zod.ZodType {
+  let schema = built.get(field);
+  if (!schema) {
+    const zod = createRequire(import.meta.url)(fileURLToPath(import.meta.resolve('zod'))) as typeof Zod;
+    schema = FIELD_RULES[field]!.schema(zod.z);
+    built.set(field, schema);
+  }
+  return schema;
+}
+
 /** The field's value as its schema reads it, or `ok: false` when the value does not pass. */
 export function checkField(field: string, value: unknown): { ok: true; value: unknown } | { ok: false } {
-  const rule = FIELD_RULES[field]!;
-  if (rule.fast(value)) return { ok: true, value };
-  const parsed = rule.schema.safeParse(value);
+  if (FIELD_RULES[field]!.fast(value)) return { ok: true, value };
+  const parsed = fieldSchema(field).safeParse(value);
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false };
 }

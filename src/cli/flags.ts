@@ -1,10 +1,10 @@
-import { ConfigError, durationMs } from '../config/index.ts';
+import { ConfigError, configSchemas } from '../config/index.ts';
 import { SANDBOX_MODES, type SandboxMode } from '../sandbox/index.ts';
 
 /** `--timeout 90000 | 90s | 5m` → ms; a bad value names the flag and the accepted forms. */
 export function durationFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const parsed = durationMs.safeParse(/^\d+$/.test(value) ? Number(value) : value);
+  const parsed = configSchemas().durationMs.safeParse(/^\d+$/.test(value) ? Number(value) : value);
   if (!parsed.success)
     throw new ConfigError(
       `${flag} must be a positive duration, got '${value}'`,

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { type Credentials, configSchemas } from './config-schema.ts';
 import { ConfigError } from './load-config.ts';
 
 /** The env var each built-in provider's key comes from; a stored key is used only when it is unset. */
@@ -10,9 +10,6 @@ export const KEY_ENV_OF: Record<string, string> = {
   openai: 'OPENAI_API_KEY',
   google: 'GEMINI_API_KEY',
 };
-
-const credentialsSchema = z.record(z.string(), z.strictObject({ apiKey: z.string().min(1) }));
-export type Credentials = z.output<typeof credentialsSchema>;
 
 export function credentialsPath(homeDir = homedir()): string {
   return join(homeDir, '.codex-task', 'credentials.json');
@@ -35,7 +32,7 @@ export function readCredentials(homeDir?: string): Credentials {
       'Run `codex-task logout <provider>` and log in again, or fix the file.',
     );
   }
-  const parsed = credentialsSchema.safeParse(raw);
+  const parsed = configSchemas().credentials.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
       `${file} has an unexpected shape`,

@@ -1,13 +1,12 @@
 export {
   type ConfigFile,
   type ConfigInput,
-  configFileSchema,
-  durationMs,
+  type Credentials,
+  configSchemas,
   type PermissionsConfig,
   USER_ONLY_PERMISSION_KEYS,
 } from './config-schema.ts';
 export {
-  type Credentials,
   credentialsPath,
   credentialsPermissionProblem,
   KEY_ENV_OF,

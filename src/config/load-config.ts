@@ -6,7 +6,7 @@ import { CodexTaskError } from '../errors/index.ts';
 import {
   type ConfigFile,
   type ConfigInput,
-  configFileSchema,
+  configSchemas,
   USER_ONLY_PERMISSION_KEYS,
 } from './config-schema.ts';
 
@@ -121,12 +121,13 @@ export function loadConfig(options: {
 }
 
 function parse(raw: unknown, where: string): ConfigFile {
-  const result = configFileSchema.safeParse(raw);
+  const schema = configSchemas().configFile;
+  const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => describeIssue(issue));
   throw new ConfigError(
     `${where}: ${problems.join('; ')}`,
-    `Fix the value(s) above; the accepted keys are: ${Object.keys(configFileSchema.shape)
+    `Fix the value(s) above; the accepted keys are: ${Object.keys(schema.shape)
       .filter((k) => k !== '$schema')
       .join(', ')}.`,
   );

@@ -1,6 +1,6 @@
 import { type ProviderConfig, providersFromEnv } from '../providers/index.ts';
-import type { ConfigFile } from './config-schema.ts';
-import { type Credentials, KEY_ENV_OF } from './credentials.ts';
+import type { ConfigFile, Credentials } from './config-schema.ts';
+import { KEY_ENV_OF } from './credentials.ts';
 
 type Env = Record<string, string | undefined>;
 
