@@ -250,6 +250,29 @@ export const DEFAULT_PROTECTED_PATHS: readonly string[] = [
   '.gitmodules',
 ];
 
+/**
+ * Variables a command may set (`X=1 cmd`, `env X=1 cmd`) and still be allowed by a specific Bash
+ * allow rule such as `Bash(npm test:*)`. Any other can make the allowed program run other code
+ * (`NODE_OPTIONS`, `GIT_EXTERNAL_DIFF`, `npm_config_*`…), so the rule no longer says what runs.
+ * These only change locale, colours and log levels. A trailing `*` is a prefix. A plain `Bash`
+ * allow rule, or none, does not look at assignments.
+ */
+export const SAFE_ENV_VARIABLES: readonly string[] = [
+  'LANG',
+  'LANGUAGE',
+  'LC_*',
+  'TZ',
+  'NO_COLOR',
+  'FORCE_COLOR',
+  'CI',
+  'DEBUG',
+  'NODE_ENV',
+  'RUST_BACKTRACE',
+  'RUST_LOG',
+  'PYTHONUNBUFFERED',
+  'PYTHONDONTWRITEBYTECODE',
+];
+
 /** Names that match the list above but are templates committed without values. */
 export const DEFAULT_SECRET_EXCEPTIONS: readonly string[] = [
   '.env.example',

@@ -21,6 +21,7 @@ export {
   DEFAULT_SECRET_PATHS,
   DEFAULTS,
   PROXY_DEFAULTS,
+  SAFE_ENV_VARIABLES,
   SUBAGENT_MODEL_ENV,
 } from './defaults.ts';
 export { ConfigError, type ConfigSource, configFiles, type LoadedConfig, loadConfig } from './load-config.ts';

@@ -19,6 +19,12 @@ export interface ToolPermissions {
    * Grep, Glob and LS leave such files out of their results. Absent = nothing hidden.
    */
   hidesPath?(absolutePath: string): boolean;
+  /**
+   * True for an absolute path no file tool may write (a protected control path such as
+   * `.claude/settings.json` that no allow rule names). Re-checked on the opened file, so a symlink
+   * swapped in after the policy check cannot redirect a write there. Absent = nothing protected.
+   */
+  protectsPath?(absolutePath: string): boolean;
 }
 
 export const STRICT_TOOL_PERMISSIONS: ToolPermissions = Object.freeze({

@@ -1,8 +1,10 @@
+import { DEFAULT_PROTECTED_PATHS } from '../../config/index.ts';
 import type { ToolPermissions } from '../permissions.ts';
 import { callFacts } from './call-facts.ts';
 import { hostMatches } from './compiled-rules.ts';
 import { decide, type PolicyDecision } from './decide.ts';
 import { PERMISSION_MODES, type PermissionMode, type PermissionPolicy } from './permission-policy.ts';
+import { protectedPaths } from './protected-paths.ts';
 import { READ_TOOLS } from './rule-syntax.ts';
 import { type SecretPaths, secretPaths } from './secret-paths.ts';
 
@@ -60,6 +62,11 @@ export function agentPolicy(
     );
   }
   const secrets = sharedSecrets(policy, workspaceRoot);
+  const controls = protectedPaths(
+    DEFAULT_PROTECTED_PATHS,
+    { cwd: workspaceRoot, home: policy.home, root: policy.cwd },
+    policy.rules,
+  );
   const readDenies = policy.rules.filter(
     (r) => r.behavior === 'deny' && r.parsed.kind === 'read-path' && r.parsed.specifier !== undefined,
   );
@@ -78,6 +85,7 @@ export function agentPolicy(
     get hiddenPaths() {
       return secrets.existing();
     },
+    protectsPath: (abs) => controls.patternOf(abs) !== undefined,
     hidesPath: (abs) =>
       secrets.matches(abs) || readDenies.some((r) => r.touches({ name: READ_TOOLS[0]!, paths: [abs] })),
   };
@@ -87,7 +95,7 @@ export function agentPolicy(
     permissions,
     async check(name, input) {
       const facts = await callFacts(name, input, { workspaceRoot, home: policy.home });
-      return decide(facts, policy.rules, mode, secrets);
+      return decide(facts, policy.rules, mode, secrets, controls);
     },
   };
 }

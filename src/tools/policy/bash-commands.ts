@@ -1,11 +1,18 @@
 import { type Command, forEachChild, parse, type SyntaxNode, type Word, type WordPart } from 'unbash';
+import { runtimeEvaluation } from './bash-evaluation.ts';
 
 /**
  * A shell command split into the simple commands that would run, with the wrappers that only run
  * their arguments (`env`, `command`, `xargs`, `sh -c`…) looked through.
  */
 export type BashAnalysis =
-  | { ok: true; commands: SimpleCommand[]; redirects: RedirectTarget[] }
+  | {
+      ok: true;
+      commands: SimpleCommand[];
+      redirects: RedirectTarget[];
+      /** Variables the command sets for what it runs: `X=1 cmd`, `env X=1 cmd`, a bare `X=1;`. */
+      assignments: string[];
+    }
   | { ok: false; reason: string; hint: string };
 
 /** A file a redirection opens (`> out.txt`, `< in.txt`); `path` is DYNAMIC-marked when computed. */
@@ -14,7 +21,7 @@ export interface RedirectTarget {
   write: boolean;
 }
 
-const WRITE_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>', '<>']);
+const WRITE_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>', '<>', '>&']);
 
 export interface SimpleCommand {
   /** Words as the shell would see them; a word with an expansion is `DYNAMIC`-marked text. */
@@ -57,13 +64,16 @@ const WRAPPERS: Record<string, Set<string>> = {
   timeout: new Set(['-s', '-k']),
 };
 const MAX_DEPTH = 8;
+const EVALUATION_HINT =
+  'Write the values out literally: a command a permission rule must check may not use arithmetic, parameter transforms (@P), indirect or sliced expansions, computed subscripts, or variables holding `$(…)`.';
 
 export function analyzeBash(source: string): BashAnalysis {
   const commands: SimpleCommand[] = [];
   const redirects: RedirectTarget[] = [];
-  const problem = collect(source, commands, 0, redirects);
+  const assignments: string[] = [];
+  const problem = collect(source, commands, 0, redirects, assignments);
   if (problem) return problem;
-  return { ok: true, commands, redirects };
+  return { ok: true, commands, redirects, assignments };
 }
 
 function collect(
@@ -71,6 +81,7 @@ function collect(
   out: SimpleCommand[],
   depth: number,
   redirects: RedirectTarget[],
+  assignments: string[],
 ): Extract<BashAnalysis, { ok: false }> | undefined {
   if (depth > MAX_DEPTH) return denied('the command nests shells too deeply to check');
   const script = parse(source);
@@ -84,10 +95,18 @@ function collect(
       problem = denied(`the command could not be parsed (${errors[0]!.message})`);
       return;
     }
+    const evaluated = runtimeEvaluation(node);
+    if (evaluated) {
+      problem = denied(evaluated, EVALUATION_HINT);
+      return;
+    }
     if (node.type === 'Function') defined.add(node.name.value);
     if (node.type === 'Command') commands.push(node);
-    if (node.type === 'Redirect' && node.target && !(node.operator === '>&' || node.operator === '<&')) {
-      redirects.push({ path: wordValue(node.target, false), write: WRITE_REDIRECTS.has(node.operator) });
+    if (node.type === 'Redirect' && node.target) {
+      const target = wordValue(node.target, false);
+      // `>&2` and `<&-` duplicate or close a descriptor; `>& file` is `&> file`, and bash's `<& file` a file too.
+      const duplicates = (node.operator === '>&' || node.operator === '<&') && /^(\d+-?|-)$/.test(target);
+      if (!duplicates) redirects.push({ path: target, write: WRITE_REDIRECTS.has(node.operator) });
     }
     forEachChild(node, visit);
   };
@@ -95,9 +114,12 @@ function collect(
   if (problem) return problem;
   for (const command of commands) {
     for (const item of command.prefix) {
-      if (item.type === 'Assignment' && HIJACKING_VARIABLES.has(item.name)) {
+      if (item.type !== 'Assignment') continue;
+      if (HIJACKING_VARIABLES.has(item.name)) {
         return denied(`it sets ${item.name}, which changes what the command runs`);
       }
+      // A bare `X=1;` counts too: it changes X for every later command if X is already exported.
+      assignments.push(item.name);
     }
     if (!command.name) continue; // a bare assignment: its substitutions were collected by the walk
     const words = [
@@ -113,7 +135,7 @@ function collect(
         const eq = arg.indexOf('=');
         if (eq > 0) {
           defined.add(arg.slice(0, eq));
-          const nested = collect(arg.slice(eq + 1), out, depth + 1, redirects);
+          const nested = collect(arg.slice(eq + 1), out, depth + 1, redirects, assignments);
           if (nested) return nested;
         }
       }
@@ -121,18 +143,18 @@ function collect(
     if (name === 'eval') {
       const body = words.slice(1);
       if (body.some((w) => w.includes(DYNAMIC))) return denied('`eval` runs text computed when it runs');
-      const nested = collect(body.join(' '), out, depth + 1, redirects);
+      const nested = collect(body.join(' '), out, depth + 1, redirects, assignments);
       if (nested) return nested;
       continue;
     }
-    const unwrapped = unwrap(words);
+    const unwrapped = unwrap(words, assignments);
     if ('reason' in unwrapped) return unwrapped;
     for (const inner of [words, ...unwrapped.forms]) {
       if (SHELLS.has(inner[0] ?? '')) {
         const script = shellScript(inner);
         if (script === DYNAMIC) return denied(`\`${inner[0]} -c\` runs text computed when it runs`);
         if (script !== undefined) {
-          const nested = collect(script, out, depth + 1, redirects);
+          const nested = collect(script, out, depth + 1, redirects, assignments);
           if (nested) return nested;
         }
       }
@@ -147,7 +169,7 @@ function collect(
         const inner = last.slice(i + 1, end === -1 ? undefined : end);
         if (inner.length === 0) continue;
         if (inner[0]!.includes(DYNAMIC)) return denied('`find -exec` runs a command computed when it runs');
-        const forms = unwrap(inner);
+        const forms = unwrap(inner, assignments);
         if ('reason' in forms) return forms;
         out.push({ words: inner, unwrapped: forms.forms });
       }
@@ -166,7 +188,10 @@ function collect(
 }
 
 /** `env X=1 timeout 5 npm test` → [[timeout 5 npm test], [npm test]]: every form a rule may be checked against. */
-function unwrap(words: string[]): { forms: string[][] } | Extract<BashAnalysis, { ok: false }> {
+function unwrap(
+  words: string[],
+  assignments: string[],
+): { forms: string[][] } | Extract<BashAnalysis, { ok: false }> {
   const forms: string[][] = [];
   let current = words;
   for (let hops = 0; hops < 10; hops++) {
@@ -181,9 +206,11 @@ function unwrap(words: string[]): { forms: string[][] } | Extract<BashAnalysis, 
         break;
       }
       if (wrapper === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) {
-        if (HIJACKING_VARIABLES.has(word.slice(0, word.indexOf('=')))) {
-          return denied(`it sets ${word.slice(0, word.indexOf('='))}, which changes what the command runs`);
+        const variable = word.slice(0, word.indexOf('='));
+        if (HIJACKING_VARIABLES.has(variable)) {
+          return denied(`it sets ${variable}, which changes what the command runs`);
         }
+        assignments.push(variable);
         i++;
         continue;
       }

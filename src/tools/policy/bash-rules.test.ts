@@ -115,7 +115,7 @@ describe('chaining and tricks past `Bash(npm test:*)` are refused', () => {
 
   it('what the allow rules cover together is allowed', () => {
     expect(bash('npm test && git diff HEAD', ALLOW_NPM_TEST).decision).toBe('allowed');
-    expect(bash('FOO=1 npm test -- --grep "a b" 2>&1 > out.txt', ALLOW_NPM_TEST).decision).toBe('allowed');
+    expect(bash('LC_ALL=C npm test -- --grep "a b" 2>&1 > out.txt', ALLOW_NPM_TEST).decision).toBe('allowed');
     expect(bash('env CI=1 npm test', ALLOW_NPM_TEST).decision).toBe('allowed');
   });
 
@@ -126,5 +126,54 @@ describe('chaining and tricks past `Bash(npm test:*)` are refused', () => {
     expect(d.hint).toBeTruthy();
     // With no Bash rule at all there is nothing to check: the shell reports its own syntax error.
     expect(bash('npm test "oops', {}).decision).toBe('allowed');
+  });
+});
+
+describe('text evaluated at run time is not decidable under a rule (review finding 5)', () => {
+  it.each([
+    ["x='a[$(touch p)]'; npm test $((x))", 'assignment'],
+    [`x='$(touch p)'; npm test \${x@P}`, 'assignment'],
+    ['npm test $((y))', 'arithmetic'],
+    ['npm test $[y]', 'arithmetic'],
+    ['npm test; (( y ))', 'arithmetic'],
+    [`npm test \${y@P}`, 'transforms'],
+    [`npm test \${y@E}`, 'transforms'],
+    [`npm test \${!y}`, 'indirect'],
+    [`npm test \${y:z}`, 'offset'],
+    [`npm test \${a[z]}`, 'subscript'],
+    ["npm test; [[ -v 'a[$(touch p)]' ]]", '-v'],
+    ["npm test; [[ 'a[$(touch p)]' -eq 1 ]]", '-eq'],
+    ['a[z]=1; npm test', 'subscript'],
+  ])('%s is denied (%s)', (command, why) => {
+    const d = bash(command, ALLOW_NPM_TEST);
+    expect(d.decision).toBe('denied');
+    expect(d.reason).toContain(why);
+    expect(d.reason).toContain('cannot be checked');
+  });
+
+  it('plain expansions, literal subscripts and `[[ == ]]` stay decidable; with no rule nothing is refused', () => {
+    expect(bash(`npm test \${HOME} \${a[0]} "$@"`, ALLOW_NPM_TEST).decision).toBe('allowed');
+    expect(bash('npm test; [[ -f x ]]', ALLOW_NPM_TEST).decision).toBe('allowed');
+    expect(bash(`x='$(id)'; echo \${x@P} $((1+2))`, {}).decision).toBe('allowed');
+  });
+});
+
+describe('variables set under a specific allow rule (review finding 6)', () => {
+  it.each([
+    ["GIT_EXTERNAL_DIFF='touch p;:' git diff", 'GIT_EXTERNAL_DIFF'],
+    ['NODE_OPTIONS="--import=data:text/javascript,1" npm test', 'NODE_OPTIONS'],
+    ['env NODE_OPTIONS=x npm test', 'NODE_OPTIONS'],
+    ['npm_config_script_shell=/tmp/x; npm test', 'npm_config_script_shell'],
+  ])('%s is not covered: it sets %s', (command, variable) => {
+    const d = bash(command, ALLOW_NPM_TEST);
+    expect(d.decision).toBe('denied');
+    expect(d.reason).toContain(`it sets ${variable}`);
+    expect(d.reason).toContain('NO_COLOR');
+  });
+
+  it('safe-listed variables pass; a plain Bash allow or no rule does not look at variables', () => {
+    expect(bash('LANG=C LC_ALL=C CI=1 env FORCE_COLOR=0 npm test', ALLOW_NPM_TEST).decision).toBe('allowed');
+    expect(bash('NODE_OPTIONS=x npm test', { allow: ['Bash'] }).decision).toBe('allowed');
+    expect(bash('NODE_OPTIONS=x npm test', {}).decision).toBe('allowed');
   });
 });

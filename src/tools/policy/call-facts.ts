@@ -47,14 +47,21 @@ export async function callFacts(
     const analysis: BashAnalysis = analyzeBash(command);
     facts.bash = () => analysis;
     if (analysis.ok) {
-      facts.redirects = analysis.redirects.map(({ path: target, write }) => {
-        const computed = target.includes(DYNAMIC);
+      facts.redirects = [];
+      for (const { path: target, write } of analysis.redirects) {
+        // `~user`, `~+` and `~-` are expanded by the shell to a home, $PWD or $OLDPWD we cannot know here.
+        const computed = target.includes(DYNAMIC) || (/^~./.test(target) && !target.startsWith('~/'));
         const abs =
           target === '~' || target.startsWith('~/')
             ? path.join(where.home, target.slice(1))
             : path.resolve(where.workspaceRoot, target);
-        return { path: abs, write, computed, inside: !computed && isInside(where.workspaceRoot, abs) };
-      });
+        const inside = !computed && isInside(where.workspaceRoot, abs);
+        facts.redirects.push({ path: abs, write, computed, inside });
+        // A symlink to a secret or a control file is opened through: check where it leads too.
+        const real = computed ? abs : await realpathLoose(abs);
+        if (real !== abs)
+          facts.redirects.push({ path: real, write, computed, inside: isInside(where.workspaceRoot, real) });
+      }
     }
   }
   if (name === 'WebFetch' && typeof args.url === 'string') {

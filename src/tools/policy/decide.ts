@@ -1,6 +1,8 @@
+import { SAFE_ENV_VARIABLES } from '../../config/index.ts';
 import type { BashAnalysis } from './bash-commands.ts';
 import { bashAllowed, type CallFacts, type CompiledRule } from './compiled-rules.ts';
 import type { PermissionMode } from './permission-policy.ts';
+import type { ProtectedPaths } from './protected-paths.ts';
 import { EDIT_TOOLS } from './rule-syntax.ts';
 import type { SecretPaths } from './secret-paths.ts';
 
@@ -17,6 +19,7 @@ export interface PolicyDecision {
 }
 
 const SECRET_SOURCE = 'default secret list';
+const PROTECTED_SOURCE = 'protected control paths';
 /** Redirection targets that are not files. */
 const DEVICES = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
 const SETTINGS_HINT =
@@ -33,6 +36,7 @@ export function decide(
   rules: readonly CompiledRule[],
   mode: PermissionMode,
   secrets: SecretPaths,
+  controls?: ProtectedPaths,
 ): PolicyDecision {
   const { name } = facts;
   const deny = (reason: string, hint?: string, rule?: CompiledRule): PolicyDecision => ({
@@ -63,6 +67,13 @@ export function decide(
     }
   }
 
+  if (EDIT_TOOLS.includes(name)) {
+    for (const p of facts.paths ?? []) {
+      const refused = protectedWrite(p, name);
+      if (refused) return refused;
+    }
+  }
+
   const mine = rules.filter((r) => r.appliesTo(name));
   const analysis: BashAnalysis | undefined = facts.bash?.();
   const specificBash = mine.some((r) => r.parsed.kind === 'bash' && !r.whole);
@@ -87,6 +98,11 @@ export function decide(
   const allows = mine.filter((r) => r.behavior === 'allow');
   if (analysis && allows.length > 0) {
     const covered = bashAllowed(analysis, allows);
+    const unsafe = covered.covered && !covered.rules.some((r) => r.whole) && unsafeAssignment(analysis);
+    if (unsafe)
+      return ask(
+        `it sets ${unsafe}, and a specific allow rule (${covered.rules.map((r) => `\`${r.text}\``).join(', ')}) only covers commands that set none but ${SAFE_ENV_VARIABLES.join(', ')}: other variables can make the allowed program run other code`,
+      );
     if (covered.covered)
       return allow(`allowed by ${covered.rules.map((r) => `\`${r.text}\``).join(', ')}`, covered.rules[0]);
     return ask(
@@ -133,6 +149,8 @@ export function decide(
         };
       }
       if (!target.write || DEVICES.has(target.path)) continue;
+      const protectedTarget = protectedWrite(target.path, 'Bash', 'redirects into');
+      if (protectedTarget) return protectedTarget;
       const editDeny = rules.find(
         (r) =>
           r.behavior === 'deny' && r.appliesTo('Write') && r.touches({ name: 'Write', paths: [target.path] }),
@@ -151,6 +169,20 @@ export function decide(
     return undefined;
   }
 
+  /** A write to a protected control path: refused in every mode, naming the rule that would allow it. */
+  function protectedWrite(p: string, tool: string, verb = 'writes'): PolicyDecision | undefined {
+    const pattern = controls?.patternOf(p);
+    if (pattern === undefined) return undefined;
+    return {
+      ...deny(
+        `${tool} denied: it ${verb} ${p}, a protected control path (matches \`${pattern}\`: settings, agents, MCP servers and git hooks decide what later runs may do), in every permission mode`,
+        `Do not change it; report the change you wanted instead. If the user wants subagents to write it, they add an allow rule naming the path, e.g. \`${controls!.suggestedRule(p)}\`, to permissions.allow in ~/.codex-task/config.json or .claude/settings.json.`,
+      ),
+      rule: pattern,
+      source: PROTECTED_SOURCE,
+    };
+  }
+
   function ask(why: string, rule?: CompiledRule): PolicyDecision {
     if (mode === 'bypassPermissions')
       return allow(`${why}; approved by permissionMode bypassPermissions`, rule);
@@ -162,4 +194,15 @@ export function decide(
       rule,
     );
   }
+}
+
+/** The first variable the command sets that is not on the safe list. */
+function unsafeAssignment(analysis: BashAnalysis): string | undefined {
+  if (!analysis.ok) return undefined;
+  return analysis.assignments.find(
+    (name) =>
+      !SAFE_ENV_VARIABLES.some((safe) =>
+        safe.endsWith('*') ? name.startsWith(safe.slice(0, -1)) : name === safe,
+      ),
+  );
 }

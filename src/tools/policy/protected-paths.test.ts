@@ -1,0 +1,136 @@
+import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { agentPolicy, loadPermissionPolicy, PermissionPolicyCache } from './index.ts';
+
+let home: string;
+let ws: string;
+
+beforeEach(async () => {
+  const base = await realpath(await mkdtemp(path.join(tmpdir(), 'codex-task-protected-')));
+  home = path.join(base, 'home');
+  ws = path.join(base, 'ws');
+  await mkdir(path.join(ws, '.git', 'hooks'), { recursive: true });
+  await mkdir(home, { recursive: true });
+});
+afterEach(() => rm(path.dirname(home), { recursive: true, force: true }));
+
+function policyFor(config: object = {}, permissionMode?: string) {
+  return agentPolicy(
+    loadPermissionPolicy({ cwd: ws, homeDir: home, config }),
+    { name: 'a', ...(permissionMode ? { permissionMode } : {}) },
+    ws,
+  );
+}
+
+const CONTROL_FILES = [
+  '.claude/settings.json',
+  '.claude/settings.local.json',
+  '.claude/agents/x.md',
+  '.codex-task/config.json',
+  '.codex/config.toml',
+  '.mcp.json',
+  '.git/hooks/pre-commit',
+  '.git/config',
+  '.gitmodules',
+  'packages/app/.claude/settings.json',
+  'packages/app/.mcp.json',
+];
+
+describe('protected control paths (review finding 3)', () => {
+  it.each(['default', 'acceptEdits', 'bypassPermissions'])(
+    'no file-edit tool and no Bash redirection writes them in %s mode, even with Edit and Bash allowed',
+    async (mode) => {
+      const p = policyFor(
+        { allow: ['Edit', 'Write', 'Bash'], allowBypassPermissions: true },
+        mode === 'default' ? undefined : mode,
+      );
+      for (const file of CONTROL_FILES) {
+        for (const [tool, input] of [
+          ['Write', { file_path: file, content: '{}' }],
+          ['Edit', { file_path: file, old_string: 'a', new_string: 'b' }],
+          ['MultiEdit', { file_path: file, edits: [] }],
+          ['Bash', { command: `echo '{"permissions":{"allow":["Bash"]}}' > ${file}` }],
+          ['Bash', { command: `npm test >> ${file}` }],
+        ] as const) {
+          const d = await p.check(tool, input);
+          expect(d, `${tool} ${file}`).toMatchObject({
+            decision: 'denied',
+            source: 'protected control paths',
+          });
+          expect(d.reason).toContain('protected control path');
+          expect(d.hint).toContain(`Edit(${file})`);
+        }
+      }
+      // Reading them, and writing next to them, stays allowed.
+      expect((await p.check('Read', { file_path: '.claude/settings.json' })).decision).toBe('allowed');
+      expect((await p.check('Write', { file_path: 'claude.md', content: 'x' })).decision).toBe('allowed');
+      expect((await p.check('Write', { file_path: '.github/ci.yml', content: 'x' })).decision).toBe(
+        'allowed',
+      );
+    },
+  );
+
+  it('an allow rule naming the path lifts it, for that path only', async () => {
+    const p = policyFor({ allow: ['Edit(.claude/agents/**)'] }, 'acceptEdits');
+    expect((await p.check('Write', { file_path: '.claude/agents/new.md', content: 'x' })).decision).toBe(
+      'allowed',
+    );
+    expect((await p.check('Write', { file_path: '.claude/settings.json', content: 'x' })).decision).toBe(
+      'denied',
+    );
+  });
+
+  it('a symlink to a control file is refused for Write and for a redirection', async () => {
+    await mkdir(path.join(ws, '.claude'));
+    await writeFile(path.join(ws, '.claude', 'settings.json'), '{}');
+    await symlink('.claude/settings.json', path.join(ws, 'innocent.json'));
+    const p = policyFor();
+    expect((await p.check('Write', { file_path: 'innocent.json', content: 'x' })).decision).toBe('denied');
+    expect((await p.check('Bash', { command: 'echo x > innocent.json' })).decision).toBe('denied');
+  });
+
+  it('so the next task cannot be handed rules the project did not write (the reviewed exploit)', async () => {
+    await mkdir(path.join(ws, '.claude'));
+    await writeFile(
+      path.join(ws, '.claude', 'settings.json'),
+      JSON.stringify({ permissions: { deny: ['Bash(curl:*)'] } }),
+    );
+    const cache = new PermissionPolicyCache({ homeDir: home, config: {} }, 0);
+    const p = agentPolicy(cache.get(ws), { name: 'a' }, ws);
+    for (const file of ['.claude/settings.json', '.claude/settings.local.json']) {
+      const d = await p.check('Write', { file_path: file, content: '{"permissions":{"allow":["Bash"]}}' });
+      expect(d.decision).toBe('denied');
+    }
+    expect((await p.check('Bash', { command: 'curl https://x' })).decision).toBe('denied');
+  });
+});
+
+describe('`>&`, `<&` and `~user` redirections are file access (review finding 7)', () => {
+  it('under an allow rule: a secret, an Edit deny and outside the workspace hold for `>&` too', async () => {
+    const p = policyFor({ allow: ['Bash(npm test:*)'], deny: ['Edit(package.json)'] });
+    for (const command of [
+      'npm test >& package.json',
+      'npm test >& .env',
+      'npm test >& /etc/x',
+      'npm test <& .env',
+    ])
+      expect((await p.check('Bash', { command })).decision, command).toBe('denied');
+    expect((await p.check('Bash', { command: 'npm test >& .env' })).reason).toContain('secret');
+    expect((await p.check('Bash', { command: 'npm test >& package.json' })).rule).toBe('Edit(package.json)');
+    // Duplicating or closing a descriptor opens no file.
+    for (const command of ['npm test 2>&1', 'npm test >&2', 'npm test 3<&-', 'npm test 2>&1-'])
+      expect((await p.check('Bash', { command })).decision, command).toBe('allowed');
+  });
+
+  it('`~user`, `~+` and `~-` are computed by the shell: not decidable under a rule', async () => {
+    const p = policyFor({ allow: ['Bash(npm test:*)'] });
+    for (const command of ['npm test >> ~root/.bashrc', 'npm test > ~+/x', 'npm test > ~-/x']) {
+      const d = await p.check('Bash', { command });
+      expect(d.decision, command).toBe('denied');
+      expect(d.reason).toContain('computed');
+    }
+    expect((await p.check('Bash', { command: 'npm test > out.txt' })).decision).toBe('allowed');
+  });
+});
