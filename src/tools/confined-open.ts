@@ -2,6 +2,8 @@ import { constants, type Stats } from 'node:fs';
 import { type FileHandle, open, readlink } from 'node:fs/promises';
 import { ToolDeniedError, ToolExecutionError } from '../errors/index.ts';
 import { errorCode, missingFileError } from './fs-utils.ts';
+import { recheckOpenedPath } from './opened-path.ts';
+import type { ToolPermissions } from './permissions.ts';
 import { isInside, type WorkspacePath } from './workspace-path.ts';
 
 /**
@@ -9,6 +11,8 @@ import { isInside, type WorkspacePath } from './workspace-path.ts';
  * must not be a symlink (O_NOFOLLOW: one swapped in after the check fails the open), the file the
  * descriptor really points at is re-checked against the workspace (/proc/self/fd, which catches a
  * parent directory swapped for a symlink), and O_NONBLOCK keeps a FIFO from blocking the open.
+ * The real path is also re-checked against the policy (`permissions`): a name checked as harmless
+ * may lead to a secret by the time it is opened.
  * Only regular files with a single link come back: a device, FIFO or socket never ends or blocks,
  * and a hard link can make a file from outside the workspace appear inside it.
  */
@@ -16,6 +20,7 @@ export async function openConfinedFile(
   workspaceRoot: string,
   target: WorkspacePath,
   purpose: 'read' | 'edit',
+  permissions?: ToolPermissions,
 ): Promise<{ handle: FileHandle; stats: Stats } | undefined> {
   let handle: FileHandle;
   try {
@@ -29,6 +34,8 @@ export async function openConfinedFile(
   try {
     const real = await descriptorPath(handle.fd);
     if (real !== undefined && !isInside(workspaceRoot, real)) throw swapped(target);
+    if (real !== undefined)
+      recheckOpenedPath(real, target.path, purpose === 'edit' ? 'write' : 'read', permissions);
     const stats = await handle.stat();
     if (stats.isDirectory()) {
       throw new ToolExecutionError(
@@ -56,8 +63,9 @@ export async function openConfinedFile(
 export async function openExistingConfinedFile(
   workspaceRoot: string,
   target: WorkspacePath,
+  permissions?: ToolPermissions,
 ): Promise<{ handle: FileHandle; stats: Stats }> {
-  const opened = await openConfinedFile(workspaceRoot, target, 'read');
+  const opened = await openConfinedFile(workspaceRoot, target, 'read', permissions);
   if (!opened) throw await missingFileError(target.path, target.realPath);
   return opened;
 }

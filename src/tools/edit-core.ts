@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ToolExecutionError } from '../errors/index.ts';
 import { openConfinedFile } from './confined-open.ts';
 import { looksBinary, missingFileError, numberLine } from './fs-utils.ts';
+import type { ToolPermissions } from './permissions.ts';
 import type { WorkspacePath } from './workspace-path.ts';
 
 export const editOperationSchema = z.object({
@@ -87,9 +88,10 @@ function toCrlf(text: string): string {
 export async function loadEditableFile(
   workspaceRoot: string,
   target: WorkspacePath,
+  permissions?: ToolPermissions,
 ): Promise<string | undefined> {
   // Opened like Read opens: no FIFO, device, hard link or symlink swapped in after the check.
-  const opened = await openConfinedFile(workspaceRoot, target, 'edit');
+  const opened = await openConfinedFile(workspaceRoot, target, 'edit', permissions);
   if (!opened) return undefined;
   let bytes: Buffer;
   try {

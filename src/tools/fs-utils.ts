@@ -3,6 +3,8 @@ import { open, readdir, readlink, rename, stat, unlink } from 'node:fs/promises'
 import path from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import { ToolDeniedError, ToolExecutionError } from '../errors/index.ts';
+import { recheckOpenedPath } from './opened-path.ts';
+import type { ToolPermissions } from './permissions.ts';
 import { isInside } from './workspace-path.ts';
 
 /** Directories no listing or search descends into: version-control internals and installed packages. */
@@ -21,6 +23,7 @@ export async function writeFileAtomic(
   realPath: string,
   content: string,
   workspaceRoot?: string,
+  permissions?: ToolPermissions,
 ): Promise<void> {
   const dir = path.dirname(realPath);
   const temp = path.join(dir, `.${path.basename(realPath)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -29,6 +32,7 @@ export async function writeFileAtomic(
     () => undefined,
   );
   const handle = await open(temp, 'wx', existingMode ?? 0o666);
+  let target = realPath;
   try {
     try {
       // The directory was checked before; if it was swapped for a symlink since, the temp file
@@ -43,13 +47,18 @@ export async function writeFileAtomic(
           'Write to a path inside the workspace.',
         );
       }
+      // The file lands where the temp file is: rename there, after checking that is not a secret or control file.
+      if (real !== undefined) {
+        target = path.join(path.dirname(real), path.basename(realPath));
+        recheckOpenedPath(target, realPath, 'write', permissions);
+      }
       await handle.writeFile(content, 'utf8');
       if (existingMode !== undefined) await handle.chmod(existingMode);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(temp, realPath);
+    await rename(temp, target);
   } catch (error) {
     await unlink(temp).catch(() => {});
     throw error;

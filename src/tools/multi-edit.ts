@@ -26,7 +26,7 @@ export const multiEditTool = defineTool<MultiEditInput>({
   readOnly: false,
   async execute(input, ctx) {
     const target = await resolveWorkspacePath(ctx.workspaceRoot, input.file_path);
-    const current = await loadEditableFile(ctx.workspaceRoot, target);
+    const current = await loadEditableFile(ctx.workspaceRoot, target, ctx.permissions);
     const creating = (current === undefined || current === '') && input.edits[0]?.old_string === '';
     let content = creating ? (input.edits[0]?.new_string ?? '') : await requireExisting(target, current);
     let replaced = 0;
@@ -44,7 +44,7 @@ export const multiEditTool = defineTool<MultiEditInput>({
       }
     }
     if (current === undefined) await prepareTarget(target);
-    await writeFileAtomic(target.realPath, content, ctx.workspaceRoot);
+    await writeFileAtomic(target.realPath, content, ctx.workspaceRoot, ctx.permissions);
     const count = input.edits.length;
     return `${current === undefined ? 'Created' : 'Edited'} ${target.path}: applied ${count} edit${count === 1 ? '' : 's'} (${replaced} replacement${replaced === 1 ? '' : 's'}).`;
   },

@@ -42,7 +42,7 @@ export const readTool = defineTool<ReadInput>({
   readOnly: true,
   async execute(input, ctx) {
     const target = await resolveWorkspacePath(ctx.workspaceRoot, input.file_path);
-    const { handle, stats } = await openExistingConfinedFile(ctx.workspaceRoot, target);
+    const { handle, stats } = await openExistingConfinedFile(ctx.workspaceRoot, target, ctx.permissions);
     try {
       const maxBytes = ctx.limits.readMaxFileBytes ?? DEFAULTS.tools.readMaxFileBytes;
       if (stats.size > maxBytes) {

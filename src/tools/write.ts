@@ -24,7 +24,7 @@ export const writeTool = defineTool<WriteInput>({
   async execute(input, ctx) {
     const target = await resolveWorkspacePath(ctx.workspaceRoot, input.file_path);
     const existed = await prepareTarget(target);
-    await writeFileAtomic(target.realPath, input.content, ctx.workspaceRoot);
+    await writeFileAtomic(target.realPath, input.content, ctx.workspaceRoot, ctx.permissions);
     const lines =
       input.content === '' ? 0 : input.content.split('\n').length - (input.content.endsWith('\n') ? 1 : 0);
     const bytes = Buffer.byteLength(input.content);

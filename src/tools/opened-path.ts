@@ -1,0 +1,28 @@
+import { ToolDeniedError } from '../errors/index.ts';
+import type { ToolPermissions } from './permissions.ts';
+
+/**
+ * The policy checked the path a call named; between that check and the open, a concurrent Bash
+ * call can swap a symlink so the same name leads to a secret or a control file. So the file a
+ * descriptor really opened is checked again: never a hidden path, and for a write never a
+ * protected one.
+ */
+export function recheckOpenedPath(
+  realPath: string,
+  displayPath: string,
+  purpose: 'read' | 'write',
+  permissions: ToolPermissions | undefined,
+): void {
+  if (permissions?.hidesPath?.(realPath)) {
+    throw new ToolDeniedError(
+      `${displayPath} leads to ${realPath}, which the permission policy hides (a secret or a Read deny rule); refused.`,
+      'Secrets are never read or changed by subagents; do not point paths at them.',
+    );
+  }
+  if (purpose === 'write' && permissions?.protectsPath?.(realPath)) {
+    throw new ToolDeniedError(
+      `${displayPath} leads to ${realPath}, a protected control path (settings, agents, MCP servers, git hooks); refused.`,
+      'Do not change it; report the change you wanted instead.',
+    );
+  }
+}
