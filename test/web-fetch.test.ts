@@ -24,6 +24,7 @@ let site: TestSite;
 beforeAll(async () => {
   site = await startTestSite({
     '/changelog': (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE),
+    '/hop': (_req, res) => res.writeHead(302, { location: '/changelog' }).end(),
     '/to-localhost': (_req, res) =>
       res.writeHead(302, { location: `http://localhost:${site.port}/changelog` }).end(),
   });
@@ -196,5 +197,39 @@ describe('webFetch in config', () => {
     const { engine } = loadRuntimeSettings({ cwd: root, homeDir: root, env: {} });
     expect(engine.webTools).toEqual({ applyPrompt: false, fetchModel: 'anthropic:claude-haiku-4-5' });
     expect(engine.toolLimits).toEqual({ webFetchMaxBytes: 65536, webFetchTimeoutMs: 5000 });
+  });
+
+  it('sets the connect timeout and the redirect limit, and a run honours them', async () => {
+    const root = await makeWorkspace({
+      '.codex-task/config.json': JSON.stringify({ webFetch: { connectTimeout: '2s', maxRedirects: 0 } }),
+    });
+    const { engine: settings } = loadRuntimeSettings({ cwd: root, homeDir: root, env: {} });
+    expect(settings.toolLimits).toEqual({ webFetchConnectTimeoutMs: 2000, webFetchMaxRedirects: 0 });
+
+    await h.setup({}, (req) =>
+      req.toolResults.length > 0
+        ? { text: `Tool said: ${req.toolResults[0]!.output}` }
+        : { toolCalls: [{ name: 'WebFetch', input: { url: `${site.url}/hop`, prompt: 'x' } }] },
+    );
+    site.requests.length = 0;
+    const engine = h.engine({
+      toolLimits: settings.toolLimits!,
+      permissions: { allow: ['WebFetch(domain:127.0.0.1)'] },
+    });
+    const result = await engine.run({ description: 'fetch', prompt: 'Read it' });
+    expect(result.content).toContain(`${site.url}/hop redirected more than 0 times`);
+    expect(site.requests).toEqual(['/hop']);
+  });
+
+  it.each([
+    [{ webFetch: { maxRedirects: -1 } }, '`webFetch.maxRedirects`: at least 0 (0 follows none)'],
+    [{ webFetch: { maxRedirects: 2.5 } }, '`webFetch.maxRedirects`: a whole number of redirects'],
+    [{ webFetch: { connectTimeout: 'soon' } }, '`webFetch.connectTimeout`: a duration like 90000, "90s"'],
+    [{ webFetch: { connectTimout: '5s' } }, 'unknown key(s) `connectTimout`'],
+  ])('refuses %j with an error naming the file and the field', async (config, message) => {
+    const root = await makeWorkspace({ '.codex-task/config.json': JSON.stringify(config) });
+    const load = () => loadRuntimeSettings({ cwd: root, homeDir: root, env: {} });
+    expect(load).toThrow('.codex-task/config.json: ');
+    expect(load).toThrow(message);
   });
 });

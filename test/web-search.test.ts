@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskResult } from '../src/engine/index.ts';
+import { loadRuntimeSettings } from '../src/config/index.ts';
+import type { TaskEngineOptions, TaskResult } from '../src/engine/index.ts';
 import type { ScriptedHandler, ScriptedRequest } from '../src/scripted-model/index.ts';
-import { providersFor, useHarness } from './support.ts';
+import { makeWorkspace, providersFor, useHarness } from './support.ts';
 
 const h = useHarness();
 
@@ -35,10 +36,15 @@ function recordingFetch(bodies: Record<string, unknown>[]): typeof fetch {
   };
 }
 
-async function runSearch(callerModel: string, input: Record<string, unknown>) {
+async function runSearch(
+  callerModel: string,
+  input: Record<string, unknown>,
+  options: Pick<TaskEngineOptions, 'webTools'> = {},
+) {
   await h.setup({}, searchingModel(input));
   const bodies: Record<string, unknown>[] = [];
   const engine = h.engine({
+    ...options,
     callerModel,
     fetch: recordingFetch(bodies),
     providers: [
@@ -136,5 +142,34 @@ describe('WebSearch where the provider has no search tool', () => {
     const output = toolResultSeen(run.requests);
     expect(output).toMatch(message);
     expect(output).toContain('Hint:');
+  });
+});
+
+describe('webSearch in config', () => {
+  it('sets maxUses, which reaches the vendor as its max_uses', async () => {
+    const root = await makeWorkspace({
+      '.codex-task/config.json': JSON.stringify({ webSearch: { maxUses: 2 } }),
+    });
+    const { engine: settings } = loadRuntimeSettings({ cwd: root, homeDir: root, env: {} });
+    expect(settings.webTools).toEqual({ searchMaxUses: 2 });
+    const run = await runSearch(
+      'anthropic:claude-sonnet-5',
+      { query: FOUND.query },
+      { webTools: settings.webTools! },
+    );
+    expect(run.searchBody?.tools).toEqual([{ type: 'web_search_20250305', name: 'web_search', max_uses: 2 }]);
+  });
+
+  it.each([
+    [0, '`webSearch.maxUses`: at least 1 search'],
+    [51, '`webSearch.maxUses`: at most 50 searches'],
+    ['3', '`webSearch.maxUses`: a whole number of searches'],
+  ])('refuses maxUses %j with an error naming the file and the field', async (maxUses, message) => {
+    const root = await makeWorkspace({
+      '.codex-task/config.json': JSON.stringify({ webSearch: { maxUses } }),
+    });
+    const load = () => loadRuntimeSettings({ cwd: root, homeDir: root, env: {} });
+    expect(load).toThrow('.codex-task/config.json: ');
+    expect(load).toThrow(message);
   });
 });

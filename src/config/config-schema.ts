@@ -17,17 +17,20 @@ export const USER_ONLY_PERMISSION_KEYS = [
 /** The schemas of what config reads: config files (and env, flags), durations, stored credentials. */
 function buildSchemas(z: typeof Zod.z) {
   /** `90000`, `"90s"`, `"5m"`, `"1h"` → milliseconds. */
-  const durationMs = z.union([
-    z.int().positive(),
-    z
-      .string()
-      .regex(/^\d+(\.\d+)?\s*(ms|s|m|h)$/, 'a duration like 90000, "90s", "5m" or "1h"')
-      .transform((text) => {
-        const [, value, unit] = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(text)!;
-        const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
-        return Math.round(Number(value) * scale);
-      }),
-  ]);
+  const durationMs = z.union(
+    [
+      z.int().positive(),
+      z
+        .string()
+        .regex(/^\d+(\.\d+)?\s*(ms|s|m|h)$/, 'a duration like 90000, "90s", "5m" or "1h"')
+        .transform((text) => {
+          const [, value, unit] = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(text)!;
+          const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+          return Math.round(Number(value) * scale);
+        }),
+    ],
+    'a duration like 90000, "90s", "5m" or "1h"',
+  );
 
   const providerSchema = z.strictObject({
     kind: z.enum(['anthropic', 'openai', 'google', 'openai-compatible']),
@@ -129,6 +132,24 @@ function buildSchemas(z: typeof Zod.z) {
         model: z.string().min(1).optional(),
         maxBytes: z.int().positive().optional(),
         timeout: durationMs.optional(),
+        /** Connecting alone (DNS, TCP, TLS) to each host of a fetch. */
+        connectTimeout: durationMs.optional(),
+        /** Redirects followed at most; 0 follows none. */
+        maxRedirects: z
+          .int('a whole number of redirects')
+          .min(0, 'at least 0 (0 follows none)')
+          .max(50, 'at most 50 redirects')
+          .optional(),
+      })
+      .optional(),
+    /** WebSearch: `maxUses` = searches the vendor may run for one call (Anthropic's `max_uses`). */
+    webSearch: z
+      .strictObject({
+        maxUses: z
+          .int('a whole number of searches')
+          .min(1, 'at least 1 search')
+          .max(50, 'at most 50 searches')
+          .optional(),
       })
       .optional(),
     /** The OS sandbox for Bash (bubblewrap): `auto` (default), `require` or `off`. */

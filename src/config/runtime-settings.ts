@@ -27,8 +27,13 @@ export interface RuntimeSettings {
     permissions?: NonNullable<ConfigFile['permissions']>;
     permissionRuleSources?: Record<string, string>;
     outputMaxChars?: number;
-    webTools?: { applyPrompt?: boolean; fetchModel?: string };
-    toolLimits?: { webFetchMaxBytes?: number; webFetchTimeoutMs?: number };
+    webTools?: { applyPrompt?: boolean; fetchModel?: string; searchMaxUses?: number };
+    toolLimits?: {
+      webFetchMaxBytes?: number;
+      webFetchTimeoutMs?: number;
+      webFetchConnectTimeoutMs?: number;
+      webFetchMaxRedirects?: number;
+    };
     sandbox?: { mode: NonNullable<NonNullable<ConfigFile['sandbox']>['mode']> };
   };
 }
@@ -76,17 +81,19 @@ function rateLimits(v: ConfigFile): RuntimeSettings['engine']['rateLimits'] {
   return limits.length ? Object.fromEntries(limits) : undefined;
 }
 
-/** `webFetch` in config → the engine's web tool settings and WebFetch's limits. */
+/** `webFetch` and `webSearch` in config → the engine's web tool settings and WebFetch's limits. */
 function webFetchSettings(v: ConfigFile): Pick<RuntimeSettings['engine'], 'webTools' | 'toolLimits'> {
-  const w = v.webFetch;
-  if (!w) return {};
+  const w = v.webFetch ?? {};
   const webTools = {
     ...(w.applyPrompt !== undefined ? { applyPrompt: w.applyPrompt } : {}),
     ...(w.model !== undefined ? { fetchModel: w.model } : {}),
+    ...(v.webSearch?.maxUses !== undefined ? { searchMaxUses: v.webSearch.maxUses } : {}),
   };
   const toolLimits = {
     ...(w.maxBytes !== undefined ? { webFetchMaxBytes: w.maxBytes } : {}),
     ...(w.timeout !== undefined ? { webFetchTimeoutMs: w.timeout } : {}),
+    ...(w.connectTimeout !== undefined ? { webFetchConnectTimeoutMs: w.connectTimeout } : {}),
+    ...(w.maxRedirects !== undefined ? { webFetchMaxRedirects: w.maxRedirects } : {}),
   };
   return {
     ...(Object.keys(webTools).length ? { webTools } : {}),
