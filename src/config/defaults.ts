@@ -105,7 +105,11 @@ export const DEFAULTS = {
      * (npm, pip and go write their caches even to build or install; each command starts empty).
      */
     cacheEnv: { XDG_CACHE_HOME: '/tmp/.cache', npm_config_cache: '/tmp/.npm' },
-    /** Environment variables sandboxed commands never see: the model vendors' keys the engine itself holds. */
+    /**
+     * Environment variables sandboxed commands never see: the model vendors' keys the engine itself
+     * holds, credentials without a telling suffix, and (below) every name that looks like one. The
+     * engine adds each provider's `apiKeyEnv`. Everything else passes (PATH, HOME, LANG, TERM…).
+     */
     hiddenEnv: [
       'ANTHROPIC_API_KEY',
       'ANTHROPIC_AUTH_TOKEN',
@@ -113,6 +117,22 @@ export const DEFAULTS = {
       'GEMINI_API_KEY',
       'GOOGLE_GENERATIVE_AI_API_KEY',
       'CODEX_API_KEY',
+      'PGPASSWORD',
+      'MYSQL_PWD',
+      'REDISCLI_AUTH',
+    ],
+    /** Names (`*` = anything, any case) of variables sandboxed commands never see: credentials by convention. */
+    hiddenEnvPatterns: [
+      '*_KEY',
+      '*APIKEY',
+      '*TOKEN',
+      '*SECRET*',
+      '*PASSWORD*',
+      '*PASSWD*',
+      '*_PWD',
+      '*CREDENTIAL*',
+      '*_AUTH',
+      '*_AUTH_*',
     ],
   },
   tools: {

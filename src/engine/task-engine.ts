@@ -121,6 +121,8 @@ export class TaskEngine {
     this.#sandbox = {
       ...DEFAULT_SANDBOX_SETTINGS,
       ...(options.homeDir ? { homeDir: options.homeDir } : {}),
+      // Whatever a provider's key is called, sandboxed commands do not see it.
+      hiddenEnv: this.#providers.flatMap((p) => (p.apiKeyEnv ? [p.apiKeyEnv] : [])),
       ...options.sandbox,
     };
     this.#policies = new PermissionPolicyCache({

@@ -1,4 +1,5 @@
 import type { HiddenPath } from './hidden-paths.ts';
+import type { ProtectedMounts } from './protected-paths.ts';
 
 /** What one sandboxed command may see and touch. */
 export interface SandboxSpec {
@@ -9,6 +10,8 @@ export interface SandboxSpec {
   network: boolean;
   /** Existing paths to hide, each with its kind (see resolveHiddenPaths). */
   hidden: readonly HiddenPath[];
+  /** The workspace's control files, kept read-only (see protectPaths). */
+  protected?: ProtectedMounts;
 }
 
 /**
@@ -35,7 +38,9 @@ export function isolationArgs(options: { network: boolean }): string[] {
 /**
  * The bwrap arguments (before the command) for one command. Mounts apply in order, so a later one
  * covers an earlier one: read-only root, fresh /dev and /proc, a private /tmp, the home directory
- * read-only again (it may live under /tmp), the workspace writable, then the hidden paths on top.
+ * read-only again (it may live under /tmp), the workspace writable, its protected paths read-only
+ * (their parents pinned first), then the hidden paths on top. `-try`: a protected path another
+ * command removes in the meantime must not make this one fail to start.
  */
 export function bwrapArgs(spec: SandboxSpec): string[] {
   const args = [
@@ -52,6 +57,9 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
   ];
   if (spec.homeDir && spec.homeDir !== '/') args.push('--ro-bind-try', spec.homeDir, spec.homeDir);
   args.push('--bind', spec.workspaceRoot, spec.workspaceRoot);
+  for (const dir of spec.protected?.pinned ?? []) args.push('--bind-try', dir, dir);
+  for (const path of spec.protected?.readOnly ?? []) args.push('--ro-bind-try', path, path);
+  for (const path of spec.protected?.placeholders ?? []) args.push('--tmpfs', path, '--remount-ro', path);
   for (const { path, kind } of spec.hidden) {
     // An empty tmpfs nobody may enter over a directory; an unreadable, unwritable device over
     // anything else (bwrap mounts binds nodev, so even /dev/null cannot be opened there).

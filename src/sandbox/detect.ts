@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
 import { isolationArgs } from './bwrap-args.ts';
+import { findTrustedBinary } from './trusted-binary.ts';
 
 /** Whether bubblewrap can sandbox commands on this machine, and if not, why. */
 export interface SandboxProbe {
@@ -23,19 +22,9 @@ export const INSTALL_HINT =
 const PROBE_TIMEOUT_MS = 5_000;
 const probes = new Map<string, SandboxProbe>();
 
-/** The first executable `bwrap` on PATH. */
-export function findBwrap(path = process.env.PATH ?? ''): string | undefined {
-  for (const dir of path.split(delimiter)) {
-    if (!dir || !isAbsolute(dir)) continue;
-    const candidate = join(dir, 'bwrap');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+/** The `bwrap` the host may run (see findTrustedBinary: never one a sandboxed command could plant). */
+export function findBwrap(path?: string): string | undefined {
+  return findTrustedBinary('bwrap', path === undefined ? {} : { path });
 }
 
 /**
@@ -58,7 +47,7 @@ function runProbe(bwrapPath: string | undefined): SandboxProbe {
   if (!bwrapPath && process.platform !== 'linux')
     return { working: false, reason: `bubblewrap runs on Linux only (this is ${process.platform})` };
   if (!bwrapPath)
-    return { working: false, reason: 'bubblewrap (bwrap) is not installed (not found on PATH)' };
+    return { working: false, reason: 'bubblewrap (bwrap) is not installed (not found in the system directories, nor on PATH outside the project)' };
   const version = spawnSync(bwrapPath, ['--version'], { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS });
   if (version.error) {
     const code = (version.error as NodeJS.ErrnoException).code;

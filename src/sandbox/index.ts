@@ -9,15 +9,20 @@
  * WebFetch. Here we need the mounts and namespaces only, which bwrap gives in a few milliseconds.
  */
 import { homedir } from 'node:os';
-import { DEFAULTS } from '../config/index.ts';
+import { DEFAULT_PROTECTED_PATHS, DEFAULTS } from '../config/index.ts';
 import { ToolDeniedError } from '../errors/index.ts';
 import { bwrapArgs } from './bwrap-args.ts';
 import { INSTALL_HINT, probeBubblewrap, type SandboxProbe } from './detect.ts';
 import { defaultSecretPaths, resolveHiddenPaths } from './hidden-paths.ts';
+import { protectedPaths, protectPaths, restoreProtected } from './protected-paths.ts';
+import { sandboxEnv } from './sandbox-env.ts';
 
 export { bwrapArgs, type SandboxSpec } from './bwrap-args.ts';
 export { findBwrap, INSTALL_HINT, probeBubblewrap, type SandboxProbe } from './detect.ts';
 export { defaultSecretPaths, type HiddenPath, resolveHiddenPaths } from './hidden-paths.ts';
+export { type ProtectedPath, protectedPaths } from './protected-paths.ts';
+export { sandboxEnv } from './sandbox-env.ts';
+export { findTrustedBinary, SYSTEM_BIN_DIRS } from './trusted-binary.ts';
 
 /** `auto`: sandbox where bwrap works, else warn once and run bare; `require`: refuse without it; `off`: never. */
 export type SandboxMode = 'auto' | 'require' | 'off';
@@ -29,6 +34,8 @@ export interface SandboxSettings {
   bwrapPath?: string;
   /** The home shown read-only, where default secrets are hidden, and `$HOME` inside; os.homedir() when omitted. */
   homeDir?: string;
+  /** More environment variables to remove inside (the providers' `apiKeyEnv`), besides DEFAULTS.sandbox's. */
+  hiddenEnv?: readonly string[];
 }
 
 export const DEFAULT_SANDBOX_SETTINGS: SandboxSettings = Object.freeze({ mode: DEFAULTS.sandbox.mode });
@@ -44,6 +51,11 @@ export interface SandboxRequest {
 export interface SandboxLaunch {
   prefix: string[];
   env: NodeJS.ProcessEnv;
+  /**
+   * Call once the command has ended (always, also after a timeout or a cancel): removes the
+   * protected paths it created, and says so, one line each, for its output.
+   */
+  restore(): string[];
 }
 
 /** What `doctor` reports: the mode and what it means on this machine. */
@@ -103,13 +115,24 @@ export function sandboxLaunch(
     ...(request.hiddenPaths ?? defaultSecretPaths(homeDir)),
     ...DEFAULTS.sandbox.alwaysHidden,
   ]);
+  const { mounts, snapshot } = protectPaths(
+    request.workspaceRoot,
+    protectedPaths(request.workspaceRoot, DEFAULT_PROTECTED_PATHS),
+  );
   const args = bwrapArgs({
     workspaceRoot: request.workspaceRoot,
     homeDir,
     network: request.network,
     hidden,
+    protected: mounts,
   });
-  const sandboxEnv: NodeJS.ProcessEnv = { ...env, ...DEFAULTS.sandbox.cacheEnv, HOME: homeDir };
-  for (const name of DEFAULTS.sandbox.hiddenEnv) delete sandboxEnv[name];
-  return { prefix: [probe.bwrapPath, ...args], env: sandboxEnv };
+  let restored: string[] | undefined;
+  return {
+    prefix: [probe.bwrapPath, ...args],
+    env: sandboxEnv(env, { ...DEFAULTS.sandbox.cacheEnv, HOME: homeDir }, settings.hiddenEnv),
+    restore: () => {
+      restored ??= restoreProtected(snapshot);
+      return restored;
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { copyFile, link, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
@@ -248,8 +249,10 @@ describe.skipIf(skip)(`Bash in the OS sandbox${skip ? ` (SKIPPED: ${skip})` : ''
   });
 
   it('git works in the workspace with the home read-only; caches go to the private /tmp', async () => {
+    // The repository exists already: its hooks and config are read-only in the sandbox, and commits need neither.
+    execFileSync('git', ['init', '-q', ws.root]);
     const out = await run(
-      'git init -q . && git -c user.email=a@b.c commit -q --allow-empty -m first && git log --format=%an:%s' +
+      'git -c user.email=a@b.c commit -q --allow-empty -m first && git log --format=%an:%s' +
         ' && mkdir -p "$XDG_CACHE_HOME/go-build" "$npm_config_cache" && echo "caches writable"',
     );
     expect(out).toBe('Sandboxed:first\ncaches writable');

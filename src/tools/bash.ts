@@ -42,19 +42,26 @@ export function createBashTool(options: BashToolOptions = {}): ToolSpec<BashInpu
         // Without a policy the sandbox hides the default secret locations itself.
         hiddenPaths: ctx.permissions?.hiddenPaths,
       });
-      const result = await runInProcessGroup(input.command, {
-        ...(sandbox ? { prefix: sandbox.prefix, env: sandbox.env, pidNamespace: true } : {}),
-        cwd: ctx.workspaceRoot,
-        timeoutMs,
-        signal: ctx.signal,
-        outputLimitBytes: ctx.limits.bashOutputLimitBytes,
-        killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
-      });
+      let restored: string[] = [];
+      let result: Awaited<ReturnType<typeof runInProcessGroup>>;
+      try {
+        result = await runInProcessGroup(input.command, {
+          ...(sandbox ? { prefix: sandbox.prefix, env: sandbox.env, pidNamespace: true } : {}),
+          cwd: ctx.workspaceRoot,
+          timeoutMs,
+          signal: ctx.signal,
+          outputLimitBytes: ctx.limits.bashOutputLimitBytes,
+          killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+        });
+      } finally {
+        // Every process of the sandbox is gone by now (its PID namespace ended with bash).
+        restored = sandbox?.restore() ?? [];
+      }
       if (result.aborted) {
         ctx.signal.throwIfAborted();
         throw new Error('The command was cancelled.');
       }
-      const output = result.output.replace(/\n$/, '');
+      const output = [result.output.replace(/\n$/, ''), ...restored].filter((part) => part !== '').join('\n');
       if (result.timedOut) {
         throw new ToolExecutionError(
           `Command timed out after ${timeoutMs} ms and was stopped, with every process it started.` +

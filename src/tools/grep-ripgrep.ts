@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ToolExecutionError } from '../errors/index.ts';
+import { findTrustedBinary } from '../sandbox/index.ts';
 import {
   FILE_TYPES,
   type FileHits,
@@ -59,15 +60,19 @@ interface RgEvent {
 
 /**
  * Runs ripgrep with --json and feeds whole files to the collector; kills ripgrep as soon as the
- * collector is full or the task is cancelled. Reports 'unavailable' when `rg` is not on PATH.
+ * collector is full or the task is cancelled. Reports 'unavailable' when there is no `rg` the host
+ * may run: ripgrep runs outside the sandbox, so never one from the workspace or a `node_modules/.bin`
+ * on PATH, where a sandboxed command could have put a fake (see findTrustedBinary).
  */
 export function searchWithRipgrep(
   query: GrepQuery,
   collector: HitCollector,
   signal: AbortSignal,
-  command = 'rg',
+  explicitCommand?: string,
 ): Promise<RipgrepOutcome> {
   const cwd = query.rootIsFile ? path.dirname(query.root) : query.root;
+  const command = explicitCommand ?? findTrustedBinary('rg', { untrusted: [cwd] });
+  if (!command) return Promise.resolve({ status: 'unavailable' });
   const typeMatches = query.type !== undefined && !query.rootIsFile ? fileTypeMatcher(query.type) : undefined;
   return new Promise((resolve, reject) => {
     const child = spawn(command, ripgrepArgs(query), { cwd, stdio: ['ignore', 'pipe', 'pipe'], signal });

@@ -59,7 +59,7 @@ export type GrepEngine = 'auto' | 'ripgrep' | 'js';
 
 export interface GrepToolOptions {
   engine?: GrepEngine;
-  /** The ripgrep executable (default `rg`, looked up on PATH). */
+  /** The ripgrep executable (default: `rg` from the system directories, or PATH outside the project). */
   ripgrepCommand?: string;
 }
 

@@ -17,6 +17,8 @@ interface CachedFile {
   path: string;
   mtimeMs: number;
   size: number;
+  /** The content the servers were read from: the only one trusted for the reader's life. */
+  text: string;
   servers: Map<string, McpServerConfig>;
   problems: McpConfigError[];
 }
@@ -26,10 +28,17 @@ interface CachedFile {
  * nearest one walking up from the task's directory to the repository root), then the agent's own
  * `mcpServers` frontmatter — names of configured servers, or inline definitions (`- name: {…}`, or
  * a map). Inline ones are the agent's alone, as in Claude Code.
+ *
+ * Project servers run on the host, outside the Bash sandbox, so a subagent must not be able to add
+ * one: the `.mcp.json` found the first time a directory is looked at (before any subagent of the
+ * engine ran there) is the one trusted, as it was then, until the reader is made again (a restart).
+ * A file that appears later or a change to the content is reported and ignored.
  */
 export class ServerSourceReader {
   readonly #env: Env;
-  readonly #files = new Map<string, CachedFile | null>();
+  readonly #files = new Map<string, CachedFile>();
+  /** The `.mcp.json` each directory had at its first lookup (null: none). */
+  readonly #trustedPath = new Map<string, string | null>();
 
   constructor(env: Env) {
     this.#env = env;
@@ -70,16 +79,33 @@ export class ServerSourceReader {
     return { servers, problems };
   }
 
-  #projectFile(cwd: string): CachedFile | undefined {
-    const path = findMcpJson(cwd);
-    if (!path) return undefined;
-    const st = statSync(path, { throwIfNoEntry: false });
-    if (!st) return undefined;
+  #projectFile(cwd: string): Pick<CachedFile, 'servers' | 'problems'> | undefined {
+    const found = findMcpJson(cwd) ?? null;
+    if (!this.#trustedPath.has(cwd)) this.#trustedPath.set(cwd, found);
+    const path = this.#trustedPath.get(cwd) ?? null;
+    const ignored: McpConfigError[] = [];
+    if (found !== null && found !== path) ignored.push(untrusted(found, 'appeared'));
+    const st = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
+    // A trusted file removed: no project servers (less than trusted is safe).
+    if (!path || !st) return ignored.length > 0 ? { servers: new Map(), problems: ignored } : undefined;
     const cached = this.#files.get(path);
-    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached;
-    const file: CachedFile = { path, mtimeMs: st.mtimeMs, size: st.size, servers: new Map(), problems: [] };
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return withProblems(cached, ignored);
+    const text = readText(path);
+    if (cached) {
+      if (text !== cached.text) ignored.push(untrusted(path, 'changed'));
+      else Object.assign(cached, { mtimeMs: st.mtimeMs, size: st.size });
+      return withProblems(cached, ignored);
+    }
+    const file = this.#parse(path, text ?? '');
+    Object.assign(file, { mtimeMs: st.mtimeMs, size: st.size });
+    this.#files.set(path, file);
+    return withProblems(file, ignored);
+  }
+
+  #parse(path: string, text: string): CachedFile {
+    const file: CachedFile = { path, mtimeMs: 0, size: 0, text, servers: new Map(), problems: [] };
     try {
-      const json = mcpJsonSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+      const json = mcpJsonSchema.parse(JSON.parse(text));
       for (const [name, raw] of Object.entries(json.mcpServers)) {
         try {
           file.servers.set(name, resolveServerConfig(name, raw, this.#env, dirname(path), path));
@@ -97,9 +123,27 @@ export class ServerSourceReader {
             ),
       );
     }
-    this.#files.set(path, file);
     return file;
   }
+}
+
+function withProblems(file: CachedFile, more: McpConfigError[]): Pick<CachedFile, 'servers' | 'problems'> {
+  return more.length === 0 ? file : { servers: file.servers, problems: [...file.problems, ...more] };
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function untrusted(path: string, how: 'appeared' | 'changed'): McpConfigError {
+  return new McpConfigError(
+    `${path} ${how} after this engine first read its MCP servers; the ${how === 'appeared' ? 'new file' : 'change'} is ignored until codex-task restarts`,
+    'MCP servers run on the host, outside the Bash sandbox, so a subagent must not be able to add one. If you made this change, restart codex-task (or the Codex session) to use it.',
+  );
 }
 
 /** The nearest `.mcp.json` from `cwd` up to the repository root (a directory holding `.git`). */
