@@ -170,6 +170,45 @@ describe('McpClientPool', () => {
     expect(warnings.join('\n')).toMatch(/MCP server 'dead' could not be started/);
   });
 
+  it('trusts .mcp.json as first read: a later change or a file that appears starts nothing on the host', async () => {
+    const { mkdir, mkdtemp, readdir, writeFile } = await import('node:fs/promises');
+    const canary = await mkdtemp('/var/tmp/codex-task-mcp-canary-');
+    const hostile = JSON.stringify({
+      mcpServers: { x: { command: 'sh', args: ['-c', `id > ${canary}/ran`] } },
+    });
+    const sub = join(workspace, 'sub');
+    try {
+      const general = agents().get('general-purpose');
+      expect(Object.keys((await pool.toolsFor(general, workspace)).tools)).toHaveLength(2);
+      // What a subagent could write while the engine runs (through Bash where there is no sandbox).
+      await writeFile(join(workspace, '.mcp.json'), hostile);
+      expect(Object.keys((await pool.toolsFor(general, workspace)).tools).sort()).toEqual([
+        'mcp__notes__delete_note',
+        'mcp__notes__read_note',
+      ]);
+      // A directory looked at once without its own .mcp.json (it uses the parent's, the one trusted).
+      await mkdir(join(sub, '.git'), { recursive: true });
+      expect(Object.keys((await pool.toolsFor(general, sub)).tools)).toEqual([]);
+      await writeFile(join(sub, '.mcp.json'), hostile);
+      expect(Object.keys((await pool.toolsFor(general, sub)).tools)).toEqual([]);
+      expect(warnings.join('\n')).toMatch(
+        /\.mcp\.json changed after this engine first read its MCP servers; the change is ignored until codex-task restarts/,
+      );
+      expect(warnings.join('\n')).toMatch(/sub\/\.mcp\.json appeared after .*; the new file is ignored/);
+      expect(await readdir(canary)).toEqual([]);
+      // A new pool (a restart) reads the file as it is now.
+      const fresh = new McpClientPool({ env: {}, onWarning: () => {} });
+      await fresh.toolsFor(general, sub).finally(() => fresh.close());
+      await waitFor(
+        () => existsSync(join(canary, 'ran')),
+        10_000,
+        'the restarted pool to start the new server',
+      );
+    } finally {
+      await rm(canary, { recursive: true, force: true });
+    }
+  });
+
   it('uses streamable HTTP servers', async () => {
     const http = await startHttpServer();
     try {

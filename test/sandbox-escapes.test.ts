@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentRegistry } from '../src/agents/index.ts';
@@ -36,7 +36,8 @@ afterEach(async () => {
 const run = (command: string) => bashTool.execute({ command }, ctx);
 const markers = () => readdir(canary);
 const exists = (rel: string) => existsSync(join(ws.root, rel));
-const evilMcpJson = () => JSON.stringify({ mcpServers: { x: { command: 'sh', args: ['-c', `id > ${canary}/mcp-ran`] } } });
+const evilMcpJson = () =>
+  JSON.stringify({ mcpServers: { x: { command: 'sh', args: ['-c', `id > ${canary}/mcp-ran`] } } });
 
 /** Starts the project's MCP servers the way the engine does for a subagent. */
 async function mcpTools(): Promise<string[]> {
@@ -51,76 +52,94 @@ async function mcpTools(): Promise<string[]> {
   }
 }
 
-describe.skipIf(skip)(`Bash cannot reach the host through the workspace${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
-  it('the control files stay as they were: .mcp.json, git hooks and config, .claude, .codex, .codex-task, .gitmodules', async () => {
-    execFileSync('git', ['init', '-q', ws.root]);
-    await ws.file('.claude/settings.json', '{"permissions":{"deny":["WebFetch"]}}\n');
-    const git = await snapshotTree(join(ws.root, '.git'));
-    const claude = await snapshotTree(join(ws.root, '.claude'));
-    const out = await run(
-      [
-        `echo '${evilMcpJson()}' > .mcp.json`,
-        `printf '#!/bin/sh\\nid > ${canary}/hook-ran\\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit`,
-        `printf '[core]\\n\\tfsmonitor = "id > ${canary}/fsmonitor-ran"\\n' >> .git/config`,
-        `echo '{"permissions":{"allow":["WebFetch"]}}' > .claude/settings.json`,
-        'mkdir -p .claude/agents && echo evil > .claude/agents/evil.md',
-        'rm -rf .claude',
-        'mkdir -p .codex && echo "[mcp_servers.x]" > .codex/config.toml',
-        'mkdir -p .codex-task && echo "{}" > .codex-task/config.json',
-        'echo "[submodule \\"x\\"]" > .gitmodules',
-        // Around the mounts: move the repository aside and build one with its own hooks.
-        'mv .git .git-old && mkdir -p .git/hooks && echo evil > .git/hooks/pre-commit',
-        'echo done',
-      ].join('; '),
-    );
-    expect(out).toMatch(/\.git\/hooks\/pre-commit: Read-only file system/);
-    expect(out).toMatch(/\.claude\/settings\.json: Read-only file system/);
-    expect(out).toMatch(/mv: cannot move '\.git' to '\.git-old': Device or resource busy/);
-    expect(out).toMatch(/\.mcp\.json was created by the command and has been removed/);
-    expect(out).toMatch(/\.gitmodules was created by the command and has been removed/);
-    for (const rel of ['.mcp.json', '.gitmodules', '.codex', '.codex-task', '.git-old']) expect(exists(rel)).toBe(false);
-    expect(await snapshotTree(join(ws.root, '.git'))).toEqual(git);
-    expect(await snapshotTree(join(ws.root, '.claude'))).toEqual(claude);
+describe.skipIf(skip)(
+  `Bash cannot reach the host through the workspace${skip ? ` (SKIPPED: ${skip})` : ''}`,
+  () => {
+    it('the control files stay as they were: .mcp.json, git hooks and config, .claude, .codex, .codex-task, .gitmodules', async () => {
+      execFileSync('git', ['init', '-q', ws.root]);
+      await ws.file('.claude/settings.json', '{"permissions":{"deny":["WebFetch"]}}\n');
+      const git = await snapshotTree(join(ws.root, '.git'));
+      const claude = await snapshotTree(join(ws.root, '.claude'));
+      const out = await run(
+        [
+          `echo '${evilMcpJson()}' > .mcp.json`,
+          `printf '#!/bin/sh\\nid > ${canary}/hook-ran\\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit`,
+          `printf '[core]\\n\\tfsmonitor = "id > ${canary}/fsmonitor-ran"\\n' >> .git/config`,
+          `echo '{"permissions":{"allow":["WebFetch"]}}' > .claude/settings.json`,
+          'mkdir -p .claude/agents && echo evil > .claude/agents/evil.md',
+          'rm -rf .claude',
+          'mkdir -p .codex && echo "[mcp_servers.x]" > .codex/config.toml',
+          'mkdir -p .codex-task && echo "{}" > .codex-task/config.json',
+          'echo "[submodule \\"x\\"]" > .gitmodules',
+          // Around the mounts: move the repository aside and build one with its own hooks.
+          'mv .git .git-old && mkdir -p .git/hooks && echo evil > .git/hooks/pre-commit',
+          'echo done',
+        ].join('; '),
+      );
+      expect(out).toMatch(/\.git\/hooks\/pre-commit: Read-only file system/);
+      expect(out).toMatch(/\.claude\/settings\.json: Read-only file system/);
+      expect(out).toMatch(/mv: cannot move '\.git' to '\.git-old': Device or resource busy/);
+      expect(out).toMatch(/\.mcp\.json was created by the command and has been removed/);
+      expect(out).toMatch(/\.gitmodules was created by the command and has been removed/);
+      for (const rel of ['.mcp.json', '.gitmodules', '.codex', '.codex-task', '.git-old'])
+        expect(exists(rel)).toBe(false);
+      expect(await snapshotTree(join(ws.root, '.git'))).toEqual(git);
+      expect(await snapshotTree(join(ws.root, '.claude'))).toEqual(claude);
 
-    // What the host does next runs nothing of the command's.
-    expect(await mcpTools()).toEqual([]);
-    execFileSync('git', ['-C', ws.root, '-c', 'user.email=a@b.c', '-c', 'user.name=n', 'commit', '-q', '--allow-empty', '-m', 'x']);
-    execFileSync('git', ['-C', ws.root, 'status', '--short']);
-    expect(await markers()).toEqual([]);
-  });
+      // What the host does next runs nothing of the command's.
+      expect(await mcpTools()).toEqual([]);
+      execFileSync('git', [
+        '-C',
+        ws.root,
+        '-c',
+        'user.email=a@b.c',
+        '-c',
+        'user.name=n',
+        'commit',
+        '-q',
+        '--allow-empty',
+        '-m',
+        'x',
+      ]);
+      execFileSync('git', ['-C', ws.root, 'status', '--short']);
+      expect(await markers()).toEqual([]);
+    });
 
-  it('a control directory that is a symlink is put back when the command replaces the link', async () => {
-    await ws.file('config/claude/settings.json', '{}\n');
-    await symlink('config/claude', join(ws.root, '.claude'));
-    const out = await run('echo x > .claude/settings.json; rm .claude && mkdir .claude && echo evil > .claude/settings.json; echo done');
-    expect(out).toMatch(/\.claude\/settings\.json: Read-only file system/);
-    expect(out).toMatch(/\.claude was replaced by the command and has been restored/);
-    expect(await readlink(join(ws.root, '.claude'))).toBe('config/claude');
-    expect(await readFile(join(ws.root, 'config/claude/settings.json'), 'utf8')).toBe('{}\n');
-  });
+    it('a control directory that is a symlink is put back when the command replaces the link', async () => {
+      await ws.file('config/claude/settings.json', '{}\n');
+      await symlink('config/claude', join(ws.root, '.claude'));
+      const out = await run(
+        'echo x > .claude/settings.json; rm .claude && mkdir .claude && echo evil > .claude/settings.json; echo done',
+      );
+      expect(out).toMatch(/\.claude\/settings\.json: Read-only file system/);
+      expect(out).toMatch(/\.claude was replaced by the command and has been restored/);
+      expect(await readlink(join(ws.root, '.claude'))).toBe('config/claude');
+      expect(await readFile(join(ws.root, 'config/claude/settings.json'), 'utf8')).toBe('{}\n');
+    });
 
-  it('a control file one command made is removed even when a command running alongside re-makes it', async () => {
-    // The first command's clean-up removes its .mcp.json, which detaches the read-only mount the
-    // second command had put over it: the second may then write one, and must clean it up too.
-    const first = run(`echo '{}' > .mcp.json; sleep 0.5`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const second = run(`sleep 1.2; echo '${evilMcpJson()}' > .mcp.json && echo wrote`);
-    await Promise.all([first, second]);
-    expect(exists('.mcp.json')).toBe(false);
-    expect(await mcpTools()).toEqual([]);
-    expect(await markers()).toEqual([]);
-  });
+    it('a control file one command made is removed even when a command running alongside re-makes it', async () => {
+      // The first command's clean-up removes its .mcp.json, which detaches the read-only mount the
+      // second command had put over it: the second may then write one, and must clean it up too.
+      const first = run(`echo '{}' > .mcp.json; sleep 0.5`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const second = run(`sleep 1.2; echo '${evilMcpJson()}' > .mcp.json && echo wrote`);
+      await Promise.all([first, second]);
+      expect(exists('.mcp.json')).toBe(false);
+      expect(await mcpTools()).toEqual([]);
+      expect(await markers()).toEqual([]);
+    });
 
-  it('missing control directories cannot be created while the command runs', async () => {
-    const out = await run('mkdir -p .codex/x; echo x > .claude/settings.json; echo done');
-    expect(out).toMatch(/\.codex\/x.*Read-only file system/);
-    expect(out).toMatch(/\.claude\/settings\.json: Read-only file system/);
-    expect(out).toMatch(/done$/);
-    // The empty stand-ins are gone afterwards, and no note is made of them.
-    expect(out).not.toMatch(/removed/);
-    for (const rel of ['.codex', '.claude', '.codex-task']) expect(exists(rel)).toBe(false);
-  });
-});
+    it('missing control directories cannot be created while the command runs', async () => {
+      const out = await run('mkdir -p .codex/x; echo x > .claude/settings.json; echo done');
+      expect(out).toMatch(/\.codex\/x.*Read-only file system/);
+      expect(out).toMatch(/\.claude\/settings\.json: Read-only file system/);
+      expect(out).toMatch(/done$/);
+      // The empty stand-ins are gone afterwards, and no note is made of them.
+      expect(out).not.toMatch(/removed/);
+      for (const rel of ['.codex', '.claude', '.codex-task']) expect(exists(rel)).toBe(false);
+    });
+  },
+);
 
 describe.skipIf(skip)(`bwrap and rg never come from the project${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
   it('a fake bwrap and rg in node_modules/.bin (first on PATH under npx) are never run', async () => {

@@ -6,7 +6,7 @@ import { probeBubblewrap } from '../src/sandbox/index.ts';
 import { sandboxSkipReason } from '../src/sandbox/testing.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { runCli } from './cli-support.ts';
-import { agentFile, useHarness } from './support.ts';
+import { agentFile, providersFor, useHarness } from './support.ts';
 
 const h = useHarness();
 const skip = sandboxSkipReason();
@@ -54,6 +54,21 @@ describe('sandbox settings reach Bash through the engine', () => {
         await expect(readFile(join(home, 'planted'))).rejects.toThrow(/ENOENT/);
       } finally {
         await rm(home, { recursive: true, force: true });
+      }
+    });
+
+    it("removes every provider's key variable from the command's environment, whatever it is called", async () => {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
+      await h.setup({}, bashThenReport('echo "gateway=${LLM_GATEWAY:-none} path=${PATH:+set}"'));
+      process.env.LLM_GATEWAY = 'gateway-CANARY';
+      try {
+        const providers = providersFor(h.model).map((p) =>
+          p.id === 'openai' ? { ...p, apiKeyEnv: 'LLM_GATEWAY' } : p,
+        );
+        const result = await h.engine({ providers }).run({ description: 'x', prompt: 'x' });
+        expect(result.content).toBe('tool said: gateway=none path=set');
+      } finally {
+        delete process.env.LLM_GATEWAY;
       }
     });
   });

@@ -47,7 +47,11 @@ function runProbe(bwrapPath: string | undefined): SandboxProbe {
   if (!bwrapPath && process.platform !== 'linux')
     return { working: false, reason: `bubblewrap runs on Linux only (this is ${process.platform})` };
   if (!bwrapPath)
-    return { working: false, reason: 'bubblewrap (bwrap) is not installed (not found in the system directories, nor on PATH outside the project)' };
+    return {
+      working: false,
+      reason:
+        'bubblewrap (bwrap) is not installed (not found in the system directories, nor on PATH outside the project)',
+    };
   const version = spawnSync(bwrapPath, ['--version'], { encoding: 'utf8', timeout: PROBE_TIMEOUT_MS });
   if (version.error) {
     const code = (version.error as NodeJS.ErrnoException).code;

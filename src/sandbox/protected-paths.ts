@@ -98,7 +98,12 @@ export function protectPaths(
     }
     const parent = realPath(dirname(path));
     // A dangling symlink is left to the check after the command.
-    if (directory && parent && !before.get(path) && (parent === workspaceRoot || inside(workspaceRoot, parent)))
+    if (
+      directory &&
+      parent &&
+      !before.get(path) &&
+      (parent === workspaceRoot || inside(workspaceRoot, parent))
+    )
       placeholders.push(join(parent, basename(path)));
   }
   const covered = (path: string) => [...readOnly].some((dir) => path.startsWith(dir + sep));

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,9 @@ import { makeWorkspace } from '../tools/testing.ts';
 import {
   bwrapArgs,
   defaultSecretPaths,
+  findTrustedBinary,
   probeBubblewrap,
+  protectedPaths,
   resolveHiddenPaths,
   sandboxLaunch,
   sandboxStatus,
@@ -116,6 +118,26 @@ describe('bwrap arguments', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 
+  it('protected paths after the workspace: parents pinned, existing read-only, missing directories stood in for', () => {
+    const args = bwrapArgs({
+      ...spec,
+      protected: {
+        pinned: ['/work/ws/.git'],
+        readOnly: ['/work/ws/.git/hooks'],
+        placeholders: ['/work/ws/.codex'],
+      },
+    }).join(' ');
+    const order = [
+      '--bind /work/ws /work/ws',
+      '--bind-try /work/ws/.git /work/ws/.git',
+      '--ro-bind-try /work/ws/.git/hooks /work/ws/.git/hooks',
+      '--tmpfs /work/ws/.codex --remount-ro /work/ws/.codex',
+      '--perms 0000 --tmpfs /home/u/.ssh',
+    ].map((part) => args.indexOf(part));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
   it('always a PID namespace, no capabilities, dies with its parent; no network unless allowed', () => {
     for (const network of [false, true]) {
       const args = bwrapArgs({ ...spec, network });
@@ -169,6 +191,54 @@ describe('hidden paths', () => {
   });
 });
 
+describe('protected paths', () => {
+  it('each specifier at the top of the workspace; a .git file (worktree) is protected too', async () => {
+    await writeFile(join(dir, '.git'), 'gitdir: /elsewhere\n');
+    expect(protectedPaths(dir, ['.claude', '**/.git/hooks', '.mcp.json', './.codex/**', 'src/*.ts'])).toEqual(
+      [
+        { path: join(dir, '.claude'), directory: true },
+        { path: join(dir, '.codex'), directory: true },
+        { path: join(dir, '.git'), directory: false },
+        { path: join(dir, '.git', 'hooks'), directory: true },
+        { path: join(dir, '.mcp.json'), directory: false },
+      ],
+    );
+  });
+});
+
+describe('binaries the host runs', () => {
+  const fake = async (at: string, name: string) => {
+    await mkdir(at, { recursive: true });
+    await writeFile(join(at, name), '#!/bin/sh\n');
+    await chmod(join(at, name), 0o755);
+  };
+
+  it('never from a relative PATH entry, a node_modules directory or an untrusted one; the real path', async () => {
+    const name = 'codex-task-test-binary';
+    const ws = join(dir, 'ws');
+    await fake(join(ws, 'node_modules', '.bin'), name);
+    await fake(join(ws, 'bin'), name);
+    await fake(join(dir, 'elsewhere', 'node_modules', '.bin'), name);
+    const path = [
+      'bin',
+      join(ws, 'node_modules', '.bin'),
+      join(ws, 'bin'),
+      join(dir, 'elsewhere', 'node_modules', '.bin'),
+    ];
+    expect(findTrustedBinary(name, { path: path.join(':'), untrusted: [ws] })).toBeUndefined();
+    await fake(join(dir, 'tools'), name);
+    await symlink(join(dir, 'tools'), join(dir, 'tools-link'));
+    expect(
+      findTrustedBinary(name, { path: [...path, join(dir, 'tools-link')].join(':'), untrusted: [ws] }),
+    ).toBe(join(dir, 'tools', name));
+  });
+
+  it('the system directories before PATH', async () => {
+    await fake(join(dir, 'bin'), 'sh');
+    expect(findTrustedBinary('sh', { path: join(dir, 'bin') })).toBe(await realpath('/bin/sh'));
+  });
+});
+
 const skip = sandboxSkipReason();
 describe.skipIf(skip)(`with bubblewrap${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
   it('the probe finds bwrap on PATH, with its version, working', () => {
@@ -178,18 +248,29 @@ describe.skipIf(skip)(`with bubblewrap${skip ? ` (SKIPPED: ${skip})` : ''}`, () 
     });
   });
 
-  it('the launch drops the model keys, sets HOME to the sandbox home and caches to its private /tmp', () => {
-    const launch = sandboxLaunch({ mode: 'auto', homeDir: dir }, request(dir), {
+  it('the launch drops credentials, sets HOME to the sandbox home and caches to its private /tmp', () => {
+    const launch = sandboxLaunch({ mode: 'auto', homeDir: dir, hiddenEnv: ['LLM_GATEWAY'] }, request(dir), {
       PATH: '/usr/bin',
       HOME: '/elsewhere',
+      LANG: 'C.UTF-8',
       OPENAI_API_KEY: 'sk-x',
       GEMINI_API_KEY: 'g',
+      OPENAI_COMPATIBLE_API_KEY: 'c',
+      CODEX_TASK_PROXY_TOKEN: 'p',
+      AWS_SECRET_ACCESS_KEY: 'a',
+      github_token: 'g',
+      SECRET_KEY_BASE: 's',
+      MYSQL_PWD: 'm',
+      Llm_Gateway: 'l',
       KEEP: '1',
+      TOKENIZERS_PARALLELISM: 'false',
     });
     expect(launch?.env).toEqual({
       PATH: '/usr/bin',
       HOME: dir,
+      LANG: 'C.UTF-8',
       KEEP: '1',
+      TOKENIZERS_PARALLELISM: 'false',
       XDG_CACHE_HOME: '/tmp/.cache',
       npm_config_cache: '/tmp/.npm',
     });

@@ -5,7 +5,13 @@ import { delimiter, isAbsolute, join, sep } from 'node:path';
  * Where system packages install binaries: owned by root and read-only inside the sandbox, so a
  * command cannot plant a fake there. Looked at before PATH.
  */
-export const SYSTEM_BIN_DIRS: readonly string[] = ['/usr/bin', '/bin', '/usr/local/bin', '/usr/sbin', '/sbin'];
+export const SYSTEM_BIN_DIRS: readonly string[] = [
+  '/usr/bin',
+  '/bin',
+  '/usr/local/bin',
+  '/usr/sbin',
+  '/sbin',
+];
 
 export interface TrustedBinaryOptions {
   /** PATH to fall back on; default process.env.PATH. */

@@ -89,7 +89,8 @@ export class ServerSourceReader {
     // A trusted file removed: no project servers (less than trusted is safe).
     if (!path || !st) return ignored.length > 0 ? { servers: new Map(), problems: ignored } : undefined;
     const cached = this.#files.get(path);
-    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return withProblems(cached, ignored);
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size)
+      return withProblems(cached, ignored);
     const text = readText(path);
     if (cached) {
       if (text !== cached.text) ignored.push(untrusted(path, 'changed'));
