@@ -34,8 +34,7 @@ export async function openConfinedFile(
   try {
     const real = await descriptorPath(handle.fd);
     if (real !== undefined && !isInside(workspaceRoot, real)) throw swapped(target);
-    if (real !== undefined)
-      recheckOpenedPath(real, target.path, purpose === 'edit' ? 'write' : 'read', permissions);
+    if (real !== undefined) recheckOpenedPath(real, target.path, purpose, permissions);
     const stats = await handle.stat();
     if (stats.isDirectory()) {
       throw new ToolExecutionError(

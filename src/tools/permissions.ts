@@ -20,8 +20,8 @@ export interface ToolPermissions {
    */
   hidesPath?(absolutePath: string): boolean;
   /**
-   * True for an absolute path no file tool may write (a protected control path such as
-   * `.claude/settings.json` that no allow rule names). Re-checked on the opened file, so a symlink
+   * True for an absolute path no file tool may write: a secret, or a protected control path such
+   * as `.claude/settings.json` that no allow rule names. Re-checked on the opened file, so a symlink
    * swapped in after the policy check cannot redirect a write there. Absent = nothing protected.
    */
   protectsPath?(absolutePath: string): boolean;

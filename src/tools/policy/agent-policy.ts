@@ -85,7 +85,7 @@ export function agentPolicy(
     get hiddenPaths() {
       return secrets.existing();
     },
-    protectsPath: (abs) => controls.patternOf(abs) !== undefined,
+    protectsPath: (abs) => secrets.matches(abs) || controls.patternOf(abs) !== undefined,
     hidesPath: (abs) =>
       secrets.matches(abs) || readDenies.some((r) => r.touches({ name: READ_TOOLS[0]!, paths: [abs] })),
   };
