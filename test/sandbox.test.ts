@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { loadConfig } from '../src/config/index.ts';
 import { probeBubblewrap } from '../src/sandbox/index.ts';
 import { sandboxSkipReason } from '../src/sandbox/testing.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
@@ -133,6 +134,27 @@ describe('codex-task run --sandbox', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--sandbox must be one of auto, require, off, got 'strict'/);
   });
+});
+
+describe('a repository cannot turn the sandbox off', () => {
+  it.each(['off', 'auto'])(
+    'sandbox.mode "%s" in a project config is an error naming the file',
+    async (mode) => {
+      const ws = await h.setup();
+      await mkdir(join(ws, '.codex-task'), { recursive: true });
+      await writeFile(join(ws, '.codex-task', 'config.json'), JSON.stringify({ sandbox: { mode } }));
+      expect(() => loadConfig({ cwd: ws, homeDir: join(ws, 'home'), env: {} })).toThrow(
+        new RegExp(`config\\.json: \`sandbox\\.mode: "${mode}"\` is only honoured in your own config`),
+      );
+      await writeFile(
+        join(ws, '.codex-task', 'config.json'),
+        JSON.stringify({ sandbox: { mode: 'require' } }),
+      );
+      expect(loadConfig({ cwd: ws, homeDir: join(ws, 'home'), env: {} }).values.sandbox).toEqual({
+        mode: 'require',
+      });
+    },
+  );
 });
 
 describe('codex-task doctor and config show the sandbox', () => {

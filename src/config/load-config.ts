@@ -144,6 +144,14 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 /** A repository's config must not loosen the user's protection (see USER_ONLY_PERMISSION_KEYS). */
 function refuseUserOnlyKeys(values: ConfigFile, where: string, userFile: string): void {
+  // The sandbox likewise: a project may ask for more of it (`require`), never for less.
+  const mode = values.sandbox?.mode;
+  if (mode !== undefined && mode !== 'require') {
+    throw new ConfigError(
+      `${where}: \`sandbox.mode: "${mode}"\` is only honoured in your own config (${userFile}), not in a project's (which may only set "require")`,
+      `Remove it from ${where}; if you want it, set it in ${userFile} (a repository must not be able to turn the Bash sandbox off).`,
+    );
+  }
   const set = USER_ONLY_PERMISSION_KEYS.filter((key) => values.permissions?.[key] !== undefined);
   if (set.length === 0) return;
   throw new ConfigError(
