@@ -3,12 +3,16 @@ import { ToolDeniedError, ToolExecutionError } from '../errors/index.ts';
 import { STRICT_TOOL_PERMISSIONS, type ToolPermissions } from './permissions.ts';
 import { makeWorkspace, startTestSite, type TestSite, type TestWorkspace } from './testing.ts';
 import type { ToolContext, ToolLimits } from './types.ts';
+import { MarkdownConverter } from './web/index.ts';
 import { createWebFetchTool, webFetchTool } from './web-fetch.ts';
 
 const PAGE = `<!doctype html><html><head><title>T</title><style>p{color:red}</style>
 <script>window.secret = "do not show"</script></head>
 <body><h1>Release notes</h1><p>Version <strong>2.0</strong> adds <a href="/docs">docs</a>.</p>
 <ul><li>fast</li><li>safe</li></ul><pre><code>npm i thing</code></pre></body></html>`;
+
+/** 2 MB of ordinary markup: seconds of turndown and a few hundred MB of DOM in its worker. */
+const HUGE_PAGE = `<html><body>${'<div><h2>Part</h2><p>Text with <a href="/x">a link</a> and <b>bold</b>.</p><ul><li>a</li><li>b</li></ul></div>\n'.repeat(20_000)}</body></html>`;
 
 let site: TestSite;
 let other: TestSite;
@@ -29,6 +33,7 @@ beforeAll(async () => {
         .writeHead(200, { 'content-type': 'text/plain' })
         .end(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2])),
     '/hang': () => {},
+    '/huge-html': (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(HUGE_PAGE),
     '/old': (_req, res) => res.writeHead(301, { location: '/page' }).end(),
     '/to-metadata': (_req, res) =>
       res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
@@ -126,6 +131,41 @@ describe('WebFetch on an allowed host', () => {
     const pending = fetchWith(ctx, `${site.url}/hang`);
     setTimeout(() => controller.abort(new Error('task cancelled')), 100);
     await expect(pending).rejects.toThrow('task cancelled');
+  });
+
+  it('stops a conversion that outlasts the time left of the limit (the fetch was quick)', async () => {
+    const ctx = await context({ permissions: allowing('127.0.0.1'), limits: { webFetchTimeoutMs: 1000 } });
+    await expect(fetchWith(ctx, `${site.url}/huge-html`)).rejects.toThrow(
+      `Fetching and converting ${site.url}/huge-html took longer than 1000 ms and was stopped.`,
+    );
+  });
+
+  it('stops a conversion when the task is cancelled', async () => {
+    const controller = new AbortController();
+    const ctx = await context({ permissions: allowing('127.0.0.1'), signal: controller.signal });
+    const pending = fetchWith(ctx, `${site.url}/huge-html`);
+    // The body arrives within milliseconds; the conversion takes seconds.
+    setTimeout(() => controller.abort(new Error('task cancelled')), 300);
+    await expect(pending).rejects.toThrow('task cancelled');
+  });
+
+  it('fails one call with a tool error when the converter crashes; the next call works', async () => {
+    const converter = new MarkdownConverter({ maxThreads: 1, maxMemoryMb: 16 });
+    const tool = createWebFetchTool({ converter });
+    const ctx = await context({ permissions: allowing('127.0.0.1') });
+    try {
+      const error = await tool
+        .execute({ url: `${site.url}/huge-html`, prompt: 'x' }, ctx)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ToolExecutionError);
+      expect((error as Error).message).toBe(
+        `WebFetch could not convert ${site.url}/huge-html to Markdown: the page needs more than the converter's 16 MB of memory.`,
+      );
+      const out = await tool.execute({ url: `${site.url}/page`, prompt: 'x' }, ctx);
+      expect(out).toContain('# Release notes');
+    } finally {
+      await converter.close();
+    }
   });
 
   it('refuses binary content, also when it is labelled as text', async () => {

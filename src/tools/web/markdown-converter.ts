@@ -45,8 +45,8 @@ export class MarkdownConverter {
     context: { url: string; signal: AbortSignal; deadline: AbortSignal; timeoutMs: number },
   ): Promise<string> {
     const signal = AbortSignal.any([context.signal, context.deadline]);
-    signal.throwIfAborted();
     try {
+      signal.throwIfAborted();
       return await this.#start().run(html, { signal });
     } catch (error) {
       if (context.signal.aborted) throw context.signal.reason ?? error;
