@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,9 +62,9 @@ export async function snapshotTree(dir: string): Promise<Record<string, string>>
 /** A web server on loopback (IPv4 and IPv6) for WebFetch's tests, counting every connection it sees. */
 export interface TestSite {
   port: number;
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`) */
   url: string;
-  /** TCP connections accepted, whether or not a request followed. */
+  /** TCP connections accepted, whether or not a request (or a TLS handshake) followed. */
   connections: number;
   /** Paths requested, in order. */
   requests: string[];
@@ -72,22 +73,29 @@ export interface TestSite {
 
 export type TestRoute = (req: IncomingMessage, res: ServerResponse) => void;
 
-export async function startTestSite(routes: Record<string, TestRoute>): Promise<TestSite> {
-  const server = createServer((req, res) => {
+/** `tls`: serve https with this key and certificate (PEM). */
+export async function startTestSite(
+  routes: Record<string, TestRoute>,
+  options: { tls?: { key: string; cert: string } } = {},
+): Promise<TestSite> {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     site.requests.push(req.url ?? '');
     const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
     if (route) route(req, res);
     else res.writeHead(404).end('not found');
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, handle) : createServer(handle);
   server.on('connection', () => {
     site.connections++;
   });
+  // A client refusing the certificate is what some tests are about, not a server error.
+  server.on('tlsClientError', () => {});
   // '::' accepts IPv4 too (as ::ffff:127.0.0.1), so 127.0.0.1, [::1] and localhost all reach it.
   await new Promise<void>((resolve) => server.listen(0, '::', resolve));
   const { port } = server.address() as AddressInfo;
   const site: TestSite = {
     port,
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     connections: 0,
     requests: [],
     close: () =>
