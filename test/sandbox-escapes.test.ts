@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, symlink } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentRegistry } from '../src/agents/index.ts';
@@ -102,6 +102,27 @@ describe.skipIf(skip)(
         'x',
       ]);
       execFileSync('git', ['-C', ws.root, 'status', '--short']);
+      expect(await markers()).toEqual([]);
+    });
+
+    it('the hooks directory core.hooksPath names (husky) is read-only too', async () => {
+      execFileSync('git', ['init', '-q', ws.root]);
+      execFileSync('git', ['-C', ws.root, 'config', 'core.hooksPath', '.husky/_']);
+      await ws.file('.husky/_/pre-commit', '#!/bin/sh\nexit 0\n');
+      const out = await run(
+        `printf '#!/bin/sh\nid > ${canary}/hook-ran\n' > .husky/_/pre-commit; rm -rf .husky/_; echo done`,
+      );
+      expect(out).toMatch(/\.husky\/_\/pre-commit: Read-only file system/);
+      expect(await readFile(join(ws.root, '.husky/_/pre-commit'), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
+      await chmod(join(ws.root, '.husky/_/pre-commit'), 0o755);
+      const env = {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'n',
+        GIT_AUTHOR_EMAIL: 'a@b.c',
+        GIT_COMMITTER_NAME: 'n',
+        GIT_COMMITTER_EMAIL: 'a@b.c',
+      };
+      execFileSync('git', ['-C', ws.root, 'commit', '-q', '--allow-empty', '-m', 'x'], { env });
       expect(await markers()).toEqual([]);
     });
 

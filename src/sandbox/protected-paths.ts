@@ -1,4 +1,13 @@
-import { lstatSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 
 /**
@@ -76,7 +85,36 @@ export function protectedPaths(workspaceRoot: string, specifiers: readonly strin
   }
   const git = join(workspaceRoot, '.git');
   if (lstatSync(git, { throwIfNoEntry: false })?.isFile()) paths.add(git);
-  return [...paths].sort().map((path) => ({ path, directory: DIRECTORY_NAMES.has(basename(path)) }));
+  const hooks = hooksPath(workspaceRoot);
+  if (hooks) paths.add(hooks);
+  return [...paths]
+    .sort()
+    .map((path) => ({ path, directory: path === hooks || DIRECTORY_NAMES.has(basename(path)) }));
+}
+
+/**
+ * `core.hooksPath` of the workspace's repository when it names a directory inside the workspace
+ * (husky's `.husky/_`, git-ignored): git runs the hooks from there, not from `.git/hooks`. Read
+ * from `.git/config`, itself read-only to commands, so no command can have moved it.
+ */
+function hooksPath(workspaceRoot: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(workspaceRoot, '.git', 'config'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  let section = '';
+  let value: string | undefined;
+  for (const line of text.split('\n')) {
+    const header = /^\s*\[([^\]]*)\]/.exec(line);
+    if (header) section = (header[1] ?? '').trim().toLowerCase();
+    const entry = /^\s*hookspath\s*=\s*(.*?)\s*$/i.exec(header ? '' : line);
+    if (section === 'core' && entry) value = (entry[1] ?? '').replace(/^"(.*)"$/, '$1');
+  }
+  if (!value || value.startsWith('~')) return undefined;
+  const path = isAbsolute(value) ? value : join(workspaceRoot, value);
+  return inside(workspaceRoot, path) ? path : undefined;
 }
 
 /** Takes the snapshot and decides the mounts, at once, right before the command starts. */
