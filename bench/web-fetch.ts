@@ -9,7 +9,9 @@
  * conversion's length with the worker.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { htmlToMarkdown, MarkdownConverter } from '../src/tools/web/index.ts';
+// The module the worker runs, called here on the main thread: how WebFetch converted before.
+import { htmlToMarkdown } from '../src/tools/web/html-to-markdown.ts';
+import { MarkdownConverter } from '../src/tools/web/index.ts';
 
 const json = process.argv.includes('--json');
 const figures: Record<string, Record<string, number>> = {};

@@ -71,19 +71,31 @@ describe('MarkdownConverter', () => {
     }
   });
 
-  it('does not keep the process alive once idle', async () => {
+  it('loads piscina on the first conversion, turndown never on this thread, and lets the process exit', async () => {
+    const tools = fileURLToPath(new URL('../index.ts', import.meta.url));
     const script = `
-      import { MarkdownConverter } from ${JSON.stringify(fileURLToPath(new URL('./markdown-converter.ts', import.meta.url)))};
+      import module from 'node:module';
+      const loaded = [];
+      module.registerHooks({ load: (url, context, next) => (loaded.push(url), next(url, context)) });
+      const seen = (name) => loaded.some((url) => url.includes('/node_modules/' + name + '/'));
+      const { getBuiltinTool } = await import(${JSON.stringify(tools)});
+      const { MarkdownConverter } = await import(${JSON.stringify(fileURLToPath(new URL('./index.ts', import.meta.url)))});
+      getBuiltinTool('WebFetch');
+      const before = { piscina: seen('piscina'), turndown: seen('turndown') };
       const markdown = await new MarkdownConverter().convert('<h1>Hi</h1>', {
         url: 'x', signal: new AbortController().signal, deadline: new AbortController().signal, timeoutMs: 1,
       });
-      console.log(markdown);`;
+      console.log(JSON.stringify({ markdown, before, after: { piscina: seen('piscina'), turndown: seen('turndown') } }));`;
     // The child would hang (and the call time out) if the idle worker held its event loop open.
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--input-type=module', '--eval', script],
-      { timeout: 20_000 },
+      { timeout: 30_000 },
     );
-    expect(stdout).toBe('# Hi\n');
+    expect(JSON.parse(stdout)).toEqual({
+      markdown: '# Hi',
+      before: { piscina: false, turndown: false },
+      after: { piscina: true, turndown: false },
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { DEFAULTS } from '../../config/defaults.ts';
 import { ToolExecutionError } from '../../errors/index.ts';
 
@@ -26,7 +26,7 @@ const WORKER_FILE = new URL(
  */
 export class MarkdownConverter {
   readonly #options: Required<MarkdownConverterOptions>;
-  #pool: Piscina<string, string> | undefined;
+  #pool: Promise<Piscina<string, string>> | undefined;
 
   constructor(options: MarkdownConverterOptions = {}) {
     const { maxThreads, maxMemoryMb } = DEFAULTS.webConverter;
@@ -47,7 +47,7 @@ export class MarkdownConverter {
     const signal = AbortSignal.any([context.signal, context.deadline]);
     try {
       signal.throwIfAborted();
-      return await this.#start().run(html, { signal });
+      return await (await this.#start()).run(html, { signal });
     } catch (error) {
       if (context.signal.aborted) throw context.signal.reason ?? error;
       if (context.deadline.aborted) {
@@ -67,18 +67,23 @@ export class MarkdownConverter {
   async close(): Promise<void> {
     const pool = this.#pool;
     this.#pool = undefined;
-    await pool?.destroy();
+    await (await pool)?.destroy();
   }
 
-  #start(): Piscina<string, string> {
-    // minThreads 1, not 0: with 0, piscina 5.3 leaves a queued task waiting forever once the only
-    // worker was terminated by an abort. The pool itself is created lazily instead.
-    this.#pool ??= new Piscina<string, string>({
-      filename: WORKER_FILE.href,
-      minThreads: 1,
-      maxThreads: this.#options.maxThreads,
-      resourceLimits: { maxOldGenerationSizeMb: this.#options.maxMemoryMb },
-    });
+  #start(): Promise<Piscina<string, string>> {
+    // piscina is imported here, not at the top: a process that never converts a page (and every
+    // start-up) does not pay for loading it. minThreads 1, not 0: with 0, piscina 5.3 leaves a
+    // queued task waiting forever once the only worker was terminated by an abort; the pool itself
+    // is what is created lazily.
+    this.#pool ??= import('piscina').then(
+      ({ Piscina }) =>
+        new Piscina<string, string>({
+          filename: WORKER_FILE.href,
+          minThreads: 1,
+          maxThreads: this.#options.maxThreads,
+          resourceLimits: { maxOldGenerationSizeMb: this.#options.maxMemoryMb },
+        }),
+    );
     return this.#pool;
   }
 
