@@ -64,6 +64,7 @@ const WRAPPERS: Record<string, Set<string>> = {
   timeout: new Set(['-s', '-k']),
 };
 const MAX_DEPTH = 8;
+const DIRECTORY_CHANGERS = new Set(['cd', 'pushd', 'popd']);
 const EVALUATION_HINT =
   'Write the values out literally: a command a permission rule must check may not use arithmetic, parameter transforms (@P), indirect or sliced expansions, computed subscripts, or variables holding `$(…)`.';
 
@@ -73,6 +74,10 @@ export function analyzeBash(source: string): BashAnalysis {
   const assignments: string[] = [];
   const problem = collect(source, commands, 0, redirects, assignments);
   if (problem) return problem;
+  // After `cd dir`, `> settings.json` opens dir/settings.json: a relative target no longer says which file.
+  if (commands.some((c) => DIRECTORY_CHANGERS.has((c.unwrapped.at(-1) ?? c.words)[0]!))) {
+    for (const r of redirects) if (!/^[/~]/.test(r.path)) r.path = `${DYNAMIC}${r.path}`;
+  }
   return { ok: true, commands, redirects, assignments };
 }
 
