@@ -230,6 +230,8 @@ describe('WebFetch SSRF guard (no rule allows a private host)', () => {
     ['link-local', 'http://169.254.1.1/', /link-local/],
     ['carrier-grade NAT', 'http://100.64.0.1/', /carrier-grade NAT/],
     ['IPv6 unique-local', 'http://[fc00::1]/', /unique-local/],
+    ['IPv4-compatible IPv6', 'http://[::127.0.0.1]/', /IPv4-compatible/],
+    ['IPv4-compatible IPv6 of a private address', 'http://[::10.0.0.1]/', /IPv4-compatible/],
   ])('%s', async (_name, url, message) => {
     const ctx = await context();
     // Refused before any connection: an unreachable address would time out instead of this.

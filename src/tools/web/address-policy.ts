@@ -16,9 +16,19 @@ export function classifyAddress(address: string): { allowed: true } | { allowed:
     parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   }
   const text = parsed.toString();
+  // `::a.b.c.d` (IPv4-compatible, deprecated): ipaddr.js calls it unicast, but it embeds an IPv4
+  // address and some stacks route it there. `::` and `::1` are caught below as their own ranges.
+  if (parsed.kind() === 'ipv6' && isIpv4Compatible(parsed as ipaddr.IPv6)) {
+    return { allowed: false, range: 'IPv4-compatible (embeds an IPv4 address)' };
+  }
   if (METADATA_ADDRESSES.has(text)) return { allowed: false, range: 'cloud metadata service' };
   const range = parsed.range();
   return range === 'unicast' ? { allowed: true } : { allowed: false, range: RANGE_NAMES[range] ?? range };
+}
+
+function isIpv4Compatible(address: ipaddr.IPv6): boolean {
+  const parts = address.parts;
+  return parts.slice(0, 6).every((part) => part === 0) && (parts[6] !== 0 || parts[7]! > 1);
 }
 
 const METADATA_ADDRESSES = new Set(['169.254.169.254', 'fd00:ec2::254', '100.100.100.200']);
