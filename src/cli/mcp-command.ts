@@ -24,7 +24,7 @@ export async function mcpCommand(flags: McpFlags): Promise<number> {
   }
   // Cached compiled code for everything loaded from here on: start-up is what Codex is strict about.
   module.enableCompileCache?.();
-  const { createEngineRuntime, serveHttp, serveStdio, TaskService } = await import('../mcp/index.ts');
+  const { createEngineRuntime, serveHttp, serveStdio, TaskService } = await import('../mcp/serve-entry.ts');
   const cwd = resolve(flags.cwd ?? process.cwd());
   const service = new TaskService({
     cwd,

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { TaskEngineOptions, TaskEvents, TaskInput, TaskOptions, TaskResult } from '../engine/index.ts';
 import type { ObserveOptions } from '../observe/index.ts';
-import { McpClientPool } from './client/mcp-client-pool.ts';
+import type { McpClientPool } from './client/mcp-client-pool.ts';
 
 /**
  * What the MCP server needs of the engine, behind a loader: the engine, the AI SDK and the
@@ -35,10 +35,11 @@ export interface EngineRuntimeOptions {
 
 /** The real runtime: a TaskEngine with observability attached, loaded on demand. */
 export async function createEngineRuntime(options: EngineRuntimeOptions): Promise<TaskRuntime> {
-  const [{ TaskEngine }, { observe }, { resolveSpec }] = await Promise.all([
+  const [{ TaskEngine }, { observe }, { resolveSpec }, { McpClientPool }] = await Promise.all([
     import('../engine/index.ts'),
     import('../observe/index.ts'),
     import('../providers/index.ts'),
+    import('./client/mcp-client-pool.ts'),
   ]);
   const pool =
     options.mcpClients === false
