@@ -16,23 +16,45 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-/** The fields a `Connection` header names are hop-by-hop for that message too. */
-function connectionTokens(value: HeaderValue): Set<string> {
-  const tokens = new Set<string>();
-  for (const part of [value ?? []].flat()) {
-    for (const token of part.split(',')) if (token.trim()) tokens.add(token.trim().toLowerCase());
+/**
+ * The fields a `Connection` header names are hop-by-hop for that message too. Undefined when it
+ * names none beyond the fixed ones (`Connection: keep-alive`, the usual case).
+ */
+function connectionTokens(value: HeaderValue): Set<string> | undefined {
+  if (value === undefined) return undefined;
+  let tokens: Set<string> | undefined;
+  for (const part of typeof value === 'string' ? [value] : value) {
+    for (const raw of part.split(',')) {
+      const token = raw.trim().toLowerCase();
+      if (token === '' || HOP_BY_HOP.has(token)) continue;
+      tokens ??= new Set();
+      tokens.add(token);
+    }
   }
   return tokens;
 }
 
-function endToEnd(headers: Record<string, HeaderValue>, drop: readonly string[]): HeaderRecord {
+function endToEnd(headers: Record<string, HeaderValue>, drop: ReadonlySet<string>): HeaderRecord {
   const named = connectionTokens(headers.connection);
   const out: HeaderRecord = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || drop.includes(name)) continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || drop.has(name) || named?.has(name)) continue;
     out[name] = value;
   }
   return out;
+}
+
+/** The few sets of fields dropped, built once each (a header policy runs on every request). */
+const dropSets = new Map<string, ReadonlySet<string>>();
+function dropSet(...names: (string | false | undefined)[]): ReadonlySet<string> {
+  const key = names.join('\n');
+  let set = dropSets.get(key);
+  if (!set) {
+    set = new Set(names.filter((n): n is string => typeof n === 'string'));
+    dropSets.set(key, set);
+  }
+  return set;
 }
 
 /**
@@ -45,13 +67,13 @@ export function upstreamRequestHeaders(
   headers: IncomingHttpHeaders,
   options: { tokenHeader: string; bodyRewritten: boolean; readsResponse?: boolean },
 ): HeaderRecord {
-  const drop = [
+  const drop = dropSet(
     'host',
     options.tokenHeader,
-    ...(options.bodyRewritten ? ['content-length'] : []),
+    options.bodyRewritten && 'content-length',
     // A stream the proxy reads (for Task calls) must come uncompressed.
-    ...(options.readsResponse ? ['accept-encoding'] : []),
-  ];
+    options.readsResponse && 'accept-encoding',
+  );
   return endToEnd(headers, drop);
 }
 
@@ -63,5 +85,5 @@ export function clientResponseHeaders(
   headers: Record<string, HeaderValue>,
   options: { bodyRewritten: boolean },
 ): HeaderRecord {
-  return endToEnd(headers, options.bodyRewritten ? ['content-length'] : []);
+  return endToEnd(headers, dropSet(options.bodyRewritten && 'content-length'));
 }

@@ -28,7 +28,26 @@ function eventEnd(buf: Buffer, from: number): number {
   return -1;
 }
 
+const ITEM_DONE = 'response.output_item.done';
 const FINAL_EVENTS = ['response.completed', 'response.incomplete'];
+const EVENT_FIELD = Buffer.from('event:');
+
+/**
+ * The type an event names on its first line (`event: <type>`, as the Responses API sends every
+ * event), or undefined when it does not start with one (then its bytes are searched instead).
+ */
+function leadingEventType(raw: Buffer): string | undefined {
+  if (
+    raw.length <= EVENT_FIELD.length ||
+    raw.compare(EVENT_FIELD, 0, EVENT_FIELD.length, 0, EVENT_FIELD.length) !== 0
+  )
+    return undefined;
+  let end = raw.indexOf(0x0a, EVENT_FIELD.length);
+  if (end === -1) return undefined;
+  if (raw[end - 1] === 0x0d) end--;
+  const from = raw[EVENT_FIELD.length] === 0x20 ? EVENT_FIELD.length + 1 : EVENT_FIELD.length;
+  return raw.toString('utf8', from, end);
+}
 
 /**
  * Relays an upstream Responses SSE stream to the client byte for byte, event by event: each
@@ -51,26 +70,40 @@ export async function relaySse(body: Readable, res: ServerResponse, hooks: Relay
   const write = async (bytes: Buffer) => {
     if (bytes.length > 0 && !res.write(bytes)) await drained(res);
   };
+  // Most events cannot matter (text deltas and the like): their `event:` line says so, and nothing
+  // else is done with them. Only a done item that may be a function call is parsed, and the final
+  // event only when it may have to be held.
   const inspect = (raw: Buffer): 'hold' | 'pass' => {
-    const done = raw.includes('response.output_item.done');
-    const final = !done && FINAL_EVENTS.some((type) => raw.includes(type));
-    if (!done && !final) return 'pass';
-    parsed = undefined;
-    parser.feed(raw.toString('utf8'));
-    if (!parsed) return 'pass';
-    let data: Json;
-    try {
-      data = JSON.parse((parsed as EventSourceMessage).data) as Json;
-    } catch {
-      return 'pass';
-    }
-    if (data.type === 'response.output_item.done' && typeof data.item === 'object' && data.item) {
+    const type = leadingEventType(raw);
+    const done = type === undefined ? raw.includes(ITEM_DONE) : type === ITEM_DONE;
+    const final =
+      !done && (type === undefined ? FINAL_EVENTS.some((t) => raw.includes(t)) : FINAL_EVENTS.includes(type));
+    if (done ? !raw.includes('function_call') : !final || !hooks.mustHold()) return 'pass';
+    const data = eventData(raw);
+    if (!data) return 'pass';
+    if (data.type === ITEM_DONE && typeof data.item === 'object' && data.item) {
       if (typeof data.output_index === 'number')
         nextOutputIndex = Math.max(nextOutputIndex, data.output_index + 1);
       hooks.onItemDone(data.item as Json);
       return 'pass';
     }
-    return FINAL_EVENTS.includes(String(data.type)) && hooks.mustHold() ? 'hold' : 'pass';
+    if (!FINAL_EVENTS.includes(String(data.type)) || !hooks.mustHold()) return 'pass';
+    // Done items that were not parsed (messages, reasoning) still hold output indexes: the final
+    // event's output lists them all.
+    const output = (data.response as Json | undefined)?.output;
+    if (Array.isArray(output)) nextOutputIndex = Math.max(nextOutputIndex, output.length);
+    return 'hold';
+  };
+  const eventData = (raw: Buffer): Json | undefined => {
+    parsed = undefined;
+    parser.feed(raw.toString('utf8'));
+    if (!parsed) return undefined;
+    try {
+      const data: unknown = JSON.parse((parsed as EventSourceMessage).data);
+      return typeof data === 'object' && data !== null ? (data as Json) : undefined;
+    } catch {
+      return undefined;
+    }
   };
 
   for await (const chunk of body as AsyncIterable<Buffer>) {
