@@ -11,13 +11,22 @@ export interface ForwardContext {
   bodyLimitBytes: number;
 }
 
-/** Aborted when the client goes away before its response is complete (the upstream call stops too). */
-export function clientGone(req: IncomingMessage, res: ServerResponse): AbortController {
+/**
+ * Aborted when the client goes away before its response is complete (the upstream call stops too).
+ * `onClose` runs from the same listener (one per request, not one per concern).
+ */
+export function clientGone(
+  req: IncomingMessage,
+  res: ServerResponse,
+  onClose?: (finished: boolean) => void,
+): AbortController {
   const abort = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) abort.abort();
+  res.once('close', () => {
+    const finished = res.writableFinished;
+    if (!finished) abort.abort();
+    onClose?.(finished);
   });
-  req.on('error', () => abort.abort());
+  req.once('error', () => abort.abort());
   return abort;
 }
 
@@ -31,8 +40,8 @@ export async function forwardRaw(
   res: ServerResponse,
   path: string,
   ctx: ForwardContext,
+  abort: AbortController,
 ): Promise<void> {
-  const abort = clientGone(req, res);
   const declared = Number(req.headers['content-length']);
   if (declared > ctx.bodyLimitBytes) throw tooLarge(ctx.bodyLimitBytes);
   const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;

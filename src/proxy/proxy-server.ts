@@ -6,7 +6,7 @@ import { PROXY_DEFAULTS, type RuntimeSettings } from '../config/index.ts';
 import { taskToolDefinition } from '../engine/index.ts';
 import { HttpError, type HttpServer, isLoopback, startHttpServer } from '../http/index.ts';
 import type { ObserveOptions } from '../observe/index.ts';
-import { forwardRaw } from './forward.ts';
+import { clientGone, forwardRaw } from './forward.ts';
 import { ProxyConfigError } from './proxy-errors.ts';
 import { createProxyRuntime, type ProxyRuntime } from './proxy-runtime.ts';
 import { handleResponses, type ResponsesContext } from './responses-route.ts';
@@ -76,7 +76,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   });
   const calls = new TaskCalls(runtime);
   const toolName = 'Task';
-  let toolCache: { key: string; tool: Record<string, unknown> } | undefined;
+  const agentRegistry = runtime.engine.agents();
+  let toolCache: { agents: readonly unknown[]; json: string } | undefined;
   const ctx: ResponsesContext = {
     upstream: pool,
     tokenHeader: d.tokenHeader,
@@ -87,14 +88,17 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
           task: {
             calls,
             name: toolName,
-            tool: () => {
-              // Rebuilt only when the agents change: the description lists them.
-              const agents = runtime.engine.agents().list();
-              const key = agents.map((a) => `${a.name}:${a.hash}`).join('|');
-              if (toolCache?.key !== key) {
-                toolCache = { key, tool: taskFunctionTool(taskToolDefinition(agents, toolName)) };
+            toolJson: () => {
+              // Rebuilt only when the agents change (the description lists them); the registry
+              // keeps an unchanged agent's definition, so comparing the objects is enough.
+              const agents = agentRegistry.list();
+              if (!toolCache || !sameItems(toolCache.agents, agents)) {
+                toolCache = {
+                  agents,
+                  json: JSON.stringify(taskFunctionTool(taskToolDefinition(agents, toolName))),
+                };
               }
-              return toolCache.tool;
+              return toolCache.json;
             },
           },
         }
@@ -122,29 +126,41 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const basePath = d.basePath;
   const responsesPath = `${upstream.basePath}/responses`;
 
+  // One counter child per kind and status, so a request does not hash its labels again.
+  const counted = new Map<string, { inc(): void }>();
+  const count = (kind: string, status: number) => {
+    if (!requests) return;
+    const key = `${kind} ${status}`;
+    let child = counted.get(key);
+    if (!child) {
+      child = requests.labels({ kind, status });
+      counted.set(key, child);
+    }
+    child.inc();
+  };
+
   const fallback = async (req: IncomingMessage, res: ServerResponse) => {
     if (token) requireToken(req, token, d.tokenHeader);
     const path = upstreamPath(req.url ?? '/', basePath, upstream);
-    const responses = req.method === 'POST' && path.split('?', 1)[0] === responsesPath;
+    const q = path.indexOf('?');
+    const pathname = q === -1 ? path : path.slice(0, q);
+    const responses = req.method === 'POST' && pathname === responsesPath;
     const kind = responses ? 'responses' : 'other';
     const started = performance.now();
-    res.on('close', () => {
-      const status = res.writableFinished ? res.statusCode : 0;
-      requests?.inc({ kind, status });
+    const abort = clientGone(req, res, (finished) => {
+      const status = finished ? res.statusCode : 0;
+      count(kind, status);
       // Method, path and status only: never headers (Authorization) nor bodies.
-      logger?.debug(
-        {
-          method: req.method,
-          path: path.split('?', 1)[0],
-          status,
-          durationMs: Math.round(performance.now() - started),
-        },
-        'proxy request',
-      );
+      if (logger?.isLevelEnabled('debug')) {
+        logger.debug(
+          { method: req.method, path: pathname, status, durationMs: Math.round(performance.now() - started) },
+          'proxy request',
+        );
+      }
     });
     try {
-      if (responses) await handleResponses(req, res, path, ctx);
-      else await forwardRaw(req, res, path, ctx);
+      if (responses) await handleResponses(req, res, path, ctx, abort);
+      else await forwardRaw(req, res, path, ctx, abort);
     } catch (error) {
       if (error instanceof HttpError && error.status >= 500)
         logger?.warn({ status: error.status }, error.message);
@@ -182,6 +198,10 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       await pool.close().catch(() => {});
     },
   };
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 /** The proxy's own token, in its own header: Authorization belongs to the upstream and is forwarded as is. */

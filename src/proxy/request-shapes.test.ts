@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { SYNTHETIC_ID_PREFIX, stripSynthetic } from './progress-events.ts';
-import { clientHasTool, injectTool, isInjectedCall } from './task-injection.ts';
+import {
+  clientHasTool,
+  injectTool,
+  injectToolSlot,
+  isInjectedCall,
+  serializeBody,
+} from './task-injection.ts';
 import { parseUpstream, upstreamPath } from './upstream-target.ts';
 
 const tool = { type: 'function', name: 'Task' };
@@ -21,6 +27,27 @@ describe('Task injection by request shape', () => {
     expect(ns.tools.map((t) => t.name)).toEqual(['wait', 'Task']);
     expect(clientHasTool(body, 'Task')).toBe(true);
     expect('tools' in body).toBe(false);
+  });
+
+  it('the serialised body carries the tool JSON where the placeholder was, in both shapes', () => {
+    const toolWithText = { ...tool, description: 'Runs "a subagent"\nwith ünïcode', parameters: { a: [1] } };
+    const classic = () => ({ model: 'm', tools: [{ type: 'function', name: 'exec_command' }], input: [] });
+    const ns = () => ({ type: 'namespace', name: 'functions', tools: [{ type: 'function', name: 'wait' }] });
+    const lite = () => ({
+      model: 'm',
+      input: [{ type: 'additional_tools', tools: [ns()] }, { type: 'message' }],
+    });
+    for (const make of [classic, lite]) {
+      const expected = make();
+      injectTool(expected, toolWithText);
+      const body = make();
+      injectToolSlot(body);
+      const text = serializeBody(body, JSON.stringify(toolWithText));
+      expect(text).toBe(JSON.stringify(expected));
+      expect(JSON.parse(text)).toEqual(expected);
+    }
+    expect(serializeBody({ a: 1 }, undefined)).toBe('{"a":1}');
+    expect(() => serializeBody({ a: 1 }, '{}')).toThrow(/placeholder/);
   });
 
   it('only top-level or functions-namespace calls are ours (an MCP server may have its own Task)', () => {

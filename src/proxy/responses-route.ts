@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http/index.ts';
-import { clientGone, type ForwardContext, sendUpstreamResponse } from './forward.ts';
+import { type ForwardContext, sendUpstreamResponse } from './forward.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from './header-policy.ts';
 import { keepAlive, progressItems, sseEvent, stripSynthetic } from './progress-events.ts';
 import { relaySse } from './sse-relay.ts';
 import type { CallerContext, RunningCall, TaskCalls } from './task-calls.ts';
-import { clientHasTool, injectTool, isInjectedCall } from './task-injection.ts';
+import { clientHasTool, injectToolSlot, isInjectedCall, serializeBody } from './task-injection.ts';
 import type { UpstreamResponse } from './upstream-pool.ts';
 
 type Json = Record<string, unknown>;
@@ -15,8 +15,8 @@ export interface ResponsesContext extends ForwardContext {
   task?: {
     calls: TaskCalls;
     name: string;
-    /** The tool as a Responses function, with the agents as they are now. */
-    tool: () => Json;
+    /** The tool as a Responses function (JSON text), with the agents as they are now. */
+    toolJson: () => string;
   };
   keepAliveMs: number;
   /** Rewrites the latest user message when it is a slash command; true when it changed the body. */
@@ -41,9 +41,9 @@ export async function handleResponses(
   res: ServerResponse,
   path: string,
   ctx: ResponsesContext,
+  abort: AbortController,
 ): Promise<void> {
   const raw = await readBody(req, ctx.bodyLimitBytes);
-  const abort = clientGone(req, res);
   let body: Json | undefined;
   try {
     const value: unknown = JSON.parse(raw.toString('utf8'));
@@ -68,7 +68,7 @@ export async function handleResponses(
     // A slash command may have set the turn's model: the subagents inherit that one.
     if (typeof body.model === 'string') caller.model = body.model;
     if (task) {
-      injectTool(body, task.tool());
+      injectToolSlot(body);
       changed = true;
       const answers = unsupportedAnswers(body, task.name);
       if (answers.some(({ call }) => !task.calls.ready(call.call_id, caller.threadId))) {
@@ -102,7 +102,7 @@ export async function handleResponses(
         bodyRewritten: changed,
         readsResponse: task !== undefined,
       }),
-      body: changed ? Buffer.from(JSON.stringify(body)) : raw,
+      body: changed ? Buffer.from(serializeBody(body as Json, task?.toolJson())) : raw,
       signal: abort.signal,
     });
   } catch (error) {

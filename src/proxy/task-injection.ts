@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TaskToolDefinition } from '../engine/index.ts';
 
 type Json = Record<string, unknown>;
@@ -46,7 +47,7 @@ export function clientHasTool(body: Json, name: string): boolean {
  * array, e.g. gpt-5.5) get it in `tools`; responses-lite requests (gpt-6*: no `tools`, an
  * `additional_tools` input item) get it in that item's `functions` namespace, beside Codex's `wait`.
  */
-export function injectTool(body: Json, tool: Json): void {
+export function injectTool(body: Json, tool: unknown): void {
   const extra = additionalTools(body);
   if (extra && !Array.isArray(body.tools)) {
     const namespace = liteNamespace(extra);
@@ -68,4 +69,28 @@ export function isInjectedCall(item: unknown, name: string): item is Json & { ca
     typeof item.call_id === 'string' &&
     (item.namespace === undefined || item.namespace === null || item.namespace === LITE_NAMESPACE)
   );
+}
+
+/**
+ * Stands in a body for the tool until the body is serialised (`injectToolSlot`, `serializeBody`):
+ * the tool's JSON, a few kB of description, is then spliced in as it was serialised once, instead
+ * of being serialised again on every request. Random per process and never sent anywhere, so no
+ * client can put the same string in a body.
+ */
+const TOOL_SLOT = `codex-task-tool-slot-${randomUUID()}`;
+const QUOTED_SLOT = JSON.stringify(TOOL_SLOT);
+
+/** `injectTool` with the placeholder that `serializeBody` replaces by the tool's JSON. */
+export function injectToolSlot(body: Json): void {
+  injectTool(body, TOOL_SLOT);
+}
+
+/** The body as JSON text, with the tool's JSON (`toolJson`) where `injectToolSlot` put the placeholder. */
+export function serializeBody(body: Json, toolJson: string | undefined): string {
+  const text = JSON.stringify(body);
+  if (toolJson === undefined) return text;
+  const at = text.indexOf(QUOTED_SLOT);
+  if (at === -1)
+    throw new Error('codex-task proxy: the Task tool placeholder is missing from the request body');
+  return `${text.slice(0, at)}${toolJson}${text.slice(at + QUOTED_SLOT.length)}`;
 }

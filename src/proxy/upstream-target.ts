@@ -67,6 +67,8 @@ export function upstreamPath(target: string, clientBase: string, upstream: Upstr
     });
   }
   const rest = path.slice(clientBase.length);
+  // Without a dot, escape or backslash, nothing can climb out: the usual path skips the checks.
+  if (!/[.%\\]/.test(rest)) return `${upstream.basePath}${rest}${query}`;
   let decoded: string;
   try {
     decoded = decodeURIComponent(rest);
