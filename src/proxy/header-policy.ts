@@ -47,11 +47,10 @@ function endToEnd(headers: Record<string, HeaderValue>, drop: ReadonlySet<string
 
 /** The few sets of fields dropped, built once each (a header policy runs on every request). */
 const dropSets = new Map<string, ReadonlySet<string>>();
-function dropSet(...names: (string | false | undefined)[]): ReadonlySet<string> {
-  const key = names.join('\n');
+function dropSet(key: string, names: () => (string | false | undefined)[]): ReadonlySet<string> {
   let set = dropSets.get(key);
   if (!set) {
-    set = new Set(names.filter((n): n is string => typeof n === 'string'));
+    set = new Set(names().filter((n): n is string => typeof n === 'string'));
     dropSets.set(key, set);
   }
   return set;
@@ -67,13 +66,14 @@ export function upstreamRequestHeaders(
   headers: IncomingHttpHeaders,
   options: { tokenHeader: string; bodyRewritten: boolean; readsResponse?: boolean },
 ): HeaderRecord {
-  const drop = dropSet(
+  const { tokenHeader, bodyRewritten, readsResponse } = options;
+  const drop = dropSet(`up ${bodyRewritten} ${readsResponse === true} ${tokenHeader}`, () => [
     'host',
-    options.tokenHeader,
-    options.bodyRewritten && 'content-length',
+    tokenHeader,
+    bodyRewritten && 'content-length',
     // A stream the proxy reads (for Task calls) must come uncompressed.
-    options.readsResponse && 'accept-encoding',
-  );
+    readsResponse && 'accept-encoding',
+  ]);
   return endToEnd(headers, drop);
 }
 
@@ -85,5 +85,8 @@ export function clientResponseHeaders(
   headers: Record<string, HeaderValue>,
   options: { bodyRewritten: boolean },
 ): HeaderRecord {
-  return endToEnd(headers, dropSet(options.bodyRewritten && 'content-length'));
+  return endToEnd(
+    headers,
+    dropSet(`down ${options.bodyRewritten}`, () => [options.bodyRewritten && 'content-length']),
+  );
 }
