@@ -7,7 +7,9 @@
  *               proxy over direct (target ≥ 0.9), and the proxy's RSS while under that load. Twice:
  *               `saturated` (the model answers at once: CPU-bound, and on a small machine the proxy's
  *               process competes with the model and the load generator for the same cores) and
- *               `model-bound` (20 ms before the first byte, as a model always takes far longer)
+ *               `model-bound` (20 ms before the first byte, as a model always takes far longer), with
+ *               the CPU time per request of ours and of the floor (from /proc: steadier than req/s
+ *               on a shared machine)
  * The proxy runs as `codex-task proxy` with its defaults (Task injected into every request).
  * Beside it runs the floor (bench/floor-proxy.ts: node:http + undici, nothing else), so the figures
  * say how much of the gap is ours and how much any Node proxy pays on this machine.
@@ -102,6 +104,12 @@ function load(url: string, requestBody: string): Promise<autocannon.Result> {
   });
 }
 
+/** CPU time (user + system, all threads) a process has used so far, in µs (from /proc, 10 ms ticks). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -159,9 +167,13 @@ try {
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, rssMiB(proxy.child.pid!));
     }, 200);
+    const proxyCpu = cpuMicros(proxy.child.pid!);
     const proxyLoad = await load(`${proxy.url}/v1/responses`, requestBody);
+    const proxyCpuUs = cpuMicros(proxy.child.pid!) - proxyCpu;
     clearInterval(sampler);
+    const floorCpu = cpuMicros(floor.child.pid!);
     const floorLoad = await load(`${floor.url}/v1/responses`, requestBody);
+    const floorCpuUs = cpuMicros(floor.child.pid!) - floorCpu;
     const figures = {
       directRps: directLoad.requests.average,
       proxyRps: proxyLoad.requests.average,
@@ -169,6 +181,9 @@ try {
       floorRps: floorLoad.requests.average,
       floorRatio: floorLoad.requests.average / directLoad.requests.average,
       proxyOverFloor: proxyLoad.requests.average / floorLoad.requests.average,
+      // CPU per request is steadier than req/s on a shared machine: it does not depend on who else runs.
+      proxyCpuUsPerRequest: proxyCpuUs / Math.max(1, proxyLoad.requests.total),
+      floorCpuUsPerRequest: floorCpuUs / Math.max(1, floorLoad.requests.total),
       directLatencyP50Ms: directLoad.latency.p50,
       proxyLatencyP50Ms: proxyLoad.latency.p50,
       errors: directLoad.errors + proxyLoad.errors + directLoad.non2xx + proxyLoad.non2xx,
@@ -177,7 +192,8 @@ try {
     log(
       `throughput  ${phase.padEnd(10)} direct ${figures.directRps.toFixed(0)} req/s | proxy ${figures.proxyRps.toFixed(0)} req/s | ` +
         `ratio ${figures.ratio.toFixed(3)} (target ≥ ${TARGETS.throughputRatio}) | latency p50 ${figures.directLatencyP50Ms} → ${figures.proxyLatencyP50Ms} ms | errors ${figures.errors}\n` +
-        `            ${''.padEnd(10)} floor proxy ${figures.floorRps.toFixed(0)} req/s, ratio ${figures.floorRatio.toFixed(3)} | ours/floor ${figures.proxyOverFloor.toFixed(3)}`,
+        `            ${''.padEnd(10)} floor proxy ${figures.floorRps.toFixed(0)} req/s, ratio ${figures.floorRatio.toFixed(3)} | ours/floor ${figures.proxyOverFloor.toFixed(3)}\n` +
+        `            ${''.padEnd(10)} cpu per request: ours ${figures.proxyCpuUsPerRequest.toFixed(0)} µs, floor ${figures.floorCpuUsPerRequest.toFixed(0)} µs`,
     );
   }
   log(
