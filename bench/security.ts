@@ -44,7 +44,7 @@ try {
     }),
   );
   const policy = agentPolicy(loadPermissionPolicy({ cwd: ws, homeDir: ws }), { name: 'bench' }, ws);
-  const bash = { command: 'FOO=1 npm test -- --grep "x" && git diff HEAD~1 | head -50' };
+  const bash = { command: 'NODE_ENV=test npm test -- --grep "x" && git diff HEAD~1 | head -50' };
   if ((await policy.check('Bash', bash)).decision !== 'allowed') throw new Error('bench command not allowed');
   report('policy Bash check', await time(() => policy.check('Bash', bash), 2_000, 20_000), 'µs');
   report(
