@@ -188,7 +188,7 @@ describe.concurrent('Codex CLI → codex-task proxy → scripted upstream', () =
     expect(run.stdout).toContain('Plain answer: nothing to delegate here.');
     // Codex may exit before the taps have seen the end of the response.
     const find = (tap: typeof clientTap) => tap.records.find((r) => r.requestBody.includes('PLAIN question'));
-    await expect.poll(() => find(clientTap) && find(upstreamTap)).toBeTruthy();
+    await expect.poll(() => find(clientTap) && find(upstreamTap), { timeout: 10_000 }).toBeTruthy();
     const sent = find(upstreamTap);
     const received = find(clientTap);
     expect(sent?.responseBody.length).toBeGreaterThan(500);

@@ -31,7 +31,12 @@ export async function startTap(target: string) {
           chunks.push(c);
           res.write(c);
         });
-        up.on('end', () => {
+        // Recorded at the end of the response, or when it is cut short: Codex may hang up as soon
+        // as it has `response.completed`, before the chunked body's terminator reaches the tap.
+        let recorded = false;
+        const record = () => {
+          if (recorded) return;
+          recorded = true;
           records.push({
             method: req.method ?? '',
             path: req.url ?? '',
@@ -39,8 +44,12 @@ export async function startTap(target: string) {
             status: up.statusCode ?? 0,
             responseBody: Buffer.concat(chunks),
           });
+        };
+        up.on('end', () => {
+          record();
           res.end();
         });
+        up.on('close', record);
         up.on('error', () => res.destroy());
       },
     );
