@@ -1,7 +1,11 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
+
+/** The real Codex CLI's launcher, from the `@openai/codex` devDependency (the end-to-end tests drive it). */
+export const CODEX_BIN = createRequire(import.meta.url).resolve('@openai/codex/bin/codex.js');
 
 export interface CliRun {
   code: number | null;

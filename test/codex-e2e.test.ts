@@ -1,5 +1,4 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,13 +8,12 @@ import {
   startScriptedModel,
 } from '../src/scripted-model/index.ts';
 import { RunStore } from '../src/store/index.ts';
-import { runCli, spawnCollecting } from './cli-support.ts';
+import { CODEX_BIN, runCli, spawnCollecting } from './cli-support.ts';
 import { agentFile, makeWorkspace } from './support.ts';
 
 // The real Codex CLI (npm @openai/codex) delegating to codex-task over MCP. Codex and the three
 // subagents all talk to one scripted model server: Codex through a custom provider (Responses,
 // SSE), the subagents through the AI SDK. COMPAT.md says what Codex 0.169 needs; this checks it.
-const CODEX = createRequire(import.meta.url).resolve('@openai/codex/bin/codex.js');
 const SUBAGENT_LATENCY_MS = 1000;
 
 const AGENTS = {
@@ -136,7 +134,7 @@ function runCodex(
   codexModelName: string,
   prompt: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return spawnCollecting(CODEX, ['exec', '--skip-git-repo-check', '-m', codexModelName, prompt], {
+  return spawnCollecting(CODEX_BIN, ['exec', '--skip-git-repo-check', '-m', codexModelName, prompt], {
     cwd: workspace,
     env,
     timeoutMs: 60_000,

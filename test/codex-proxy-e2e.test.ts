@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +10,7 @@ import {
   startScriptedModel,
 } from '../src/scripted-model/index.ts';
 import { RunStore, type TaskRecord } from '../src/store/index.ts';
-import { spawnCollecting } from './cli-support.ts';
+import { CODEX_BIN, spawnCollecting } from './cli-support.ts';
 import { startProxyProcess, startTap } from './proxy-support.ts';
 import { agentFile, makeWorkspace } from './support.ts';
 
@@ -20,7 +19,6 @@ import { agentFile, makeWorkspace } from './support.ts';
 //   Codex → tap (what Codex received) → proxy → tap (what the upstream sent) → scripted model
 // Codex's stream idle timeout is cut to 1.5 s and its retries to 0, so a stream the proxy let go
 // quiet, or broke, fails the run instead of being retried away.
-const CODEX = createRequire(import.meta.url).resolve('@openai/codex/bin/codex.js');
 const IDLE_TIMEOUT_MS = 1500;
 const KEY = 'sk-codex-proxy-e2e';
 
@@ -150,7 +148,7 @@ async function runCodex(
   watch?: { text: string; seenAt?: number },
 ) {
   const home = await codexHome(name, baseUrl);
-  const run = spawnCollecting(CODEX, ['exec', '--skip-git-repo-check', ...args], {
+  const run = spawnCollecting(CODEX_BIN, ['exec', '--skip-git-repo-check', ...args], {
     cwd: workspace,
     env: { PATH: process.env.PATH ?? '', HOME: workspace, CODEX_HOME: home, OPENAI_API_KEY: KEY },
     timeoutMs: 90_000,
