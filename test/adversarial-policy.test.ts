@@ -218,7 +218,8 @@ describe('hostile agent files', () => {
     } finally {
       process.off('warning', onWarning);
     }
-    expect(warnings.join('\n')).toMatch(/yolo.*bypassPermissions.*allowBypassPermissions/);
+    // A repository's agent may not loosen the user's mode at all (delegation-limits.test.ts).
+    expect(warnings.join('\n')).toMatch(/yolo\.md: permissionMode `bypassPermissions` is looser than your mode `default`/);
     expect(readdirSync(outside)).toEqual([]);
   });
 
@@ -239,7 +240,11 @@ describe('hostile agent files', () => {
         { name: 'Read', input: { file_path: '.env' } },
       ]),
     );
-    const engine = h.engine({ homeDir: home, permissions: { allowBypassPermissions: true } });
+    // The user's own mode is bypass (a repository's agent alone could not choose it).
+    const engine = h.engine({
+      homeDir: home,
+      permissions: { allowBypassPermissions: true, defaultMode: 'bypassPermissions' },
+    });
     const result = await engine.run({ description: 'x', prompt: 'x', subagent_type: 'yolo' });
     expect(readFileSync(join(h.workspace, 'ok.txt'), 'utf8')).toBe('fine');
     expect(result.toolStats.Bash).toMatchObject({ denied: 1 });

@@ -13,6 +13,8 @@ import { McpClientPool, mayUseServer } from '../src/mcp/index.ts';
 import { isAlive, waitFor } from './mcp-support.ts';
 import { agentFile, makeWorkspace } from './support.ts';
 
+const TRUSTED = { CODEX_TASK_TRUST_WORKSPACE: '1' };
+
 // Subagents as MCP clients: the pool the engine asks for tools, against real servers (a stdio
 // process from .mcp.json, an agent's inline server, a streamable HTTP server).
 const NOTES_SERVER = fileURLToPath(new URL('./fixtures/mcp-notes-server.ts', import.meta.url));
@@ -64,7 +66,8 @@ body
 `,
   });
   warnings = [];
-  pool = new McpClientPool({ env: {}, onWarning: (m) => warnings.push(m) });
+  // These tests are about the pool; the workspace trust it needs is tested in mcp-trust.test.ts.
+  pool = new McpClientPool({ env: TRUSTED, onWarning: (m) => warnings.push(m) });
 });
 afterEach(async () => {
   await pool.close();
@@ -197,7 +200,7 @@ describe('McpClientPool', () => {
       expect(warnings.join('\n')).toMatch(/sub\/\.mcp\.json appeared after .*; the new file is ignored/);
       expect(await readdir(canary)).toEqual([]);
       // A new pool (a restart) reads the file as it is now.
-      const fresh = new McpClientPool({ env: {}, onWarning: () => {} });
+      const fresh = new McpClientPool({ env: TRUSTED, onWarning: () => {} });
       await fresh.toolsFor(general, sub).finally(() => fresh.close());
       await waitFor(
         () => existsSync(join(canary, 'ran')),
@@ -220,7 +223,7 @@ describe('McpClientPool', () => {
           mcpServers: { 'web tools': { type: 'http', url: http.url, headers: { 'x-key': '${KEY}' } } },
         }),
       );
-      const scoped = new McpClientPool({ env: { KEY: 'secret' } });
+      const scoped = new McpClientPool({ env: { ...TRUSTED, KEY: 'secret' } });
       try {
         const { tools } = await scoped.toolsFor(agents().get('general-purpose'), workspace);
         expect(Object.keys(tools)).toEqual(['mcp__web_tools__echo']);

@@ -57,7 +57,8 @@ async function setup() {
     },
     script,
   );
-  pool = new McpClientPool({ env: {} });
+  // Trust is tested in mcp-trust.test.ts; here the workspace opts in.
+  pool = new McpClientPool({ env: { CODEX_TASK_TRUST_WORKSPACE: '1' } });
   return h.engine({ toolProvider: pool });
 }
 

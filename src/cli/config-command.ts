@@ -1,4 +1,5 @@
 import { DEFAULTS, maskKey, readCredentials } from '../config/index.ts';
+import { trustChecker } from '../trust/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { printError } from './output.ts';
 import { settingsFor } from './settings.ts';
@@ -51,8 +52,13 @@ export async function configCommand(opts: { json?: boolean }): Promise<number> {
       ...(p.api ? { api: p.api } : {}),
     };
   });
+  const trust = {
+    workspace: settings.engine.cwd,
+    optIn: trustChecker({ homeDir: settings.engine.homeDir, env: settings.engine.env }).optIn,
+    skipped: settings.config.skipped.map((s) => s.notice),
+  };
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ files, settings: entries, providers }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ files, settings: entries, providers, trust }, null, 2)}\n`);
     return EXIT.ok;
   }
   const lines = [
@@ -69,6 +75,8 @@ export async function configCommand(opts: { json?: boolean }): Promise<number> {
     lines.push(
       `  ${p.id.padEnd(10)} ${p.kind.padEnd(17)} ${p.baseURL}  key ${p.key ?? 'none'} ← ${p.keySource}`,
     );
+  if (trust.skipped.length > 0)
+    lines.push('skipped (workspace not trusted):', ...trust.skipped.map((n) => `  ${n}`));
   process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
 }

@@ -4,10 +4,12 @@ import { AgentRegistry } from '../agents/index.ts';
 import { credentialsPermissionProblem, maskKey, PROXY_DEFAULTS } from '../config/index.ts';
 import type { ProviderConfig } from '../providers/index.ts';
 import { loadPermissionPolicy } from '../tools/policy/index.ts';
+import { KIND_LABEL } from '../trust/index.ts';
 import { sandboxCheck } from './doctor-sandbox.ts';
 import { EXIT } from './exit-codes.ts';
 import { paint } from './output.ts';
 import { settingsFor } from './settings.ts';
+import { trustState } from './trust-command.ts';
 
 interface Check {
   check: string;
@@ -102,6 +104,31 @@ function permissionsCheck(settings: ReturnType<typeof settingsFor> | undefined):
 }
 
 /** Whether what listens there is a codex-task proxy (its /health answers). */
+/** What of this workspace needs trust, whether it has it, and what is skipped until then. */
+function trustCheck(cwd: string, homeDir: string | undefined): Check {
+  const state = trustState(cwd, homeDir);
+  const skipped = state.filter((s) => !s.verdict.trusted);
+  if (state.length === 0)
+    return { check: 'workspace trust', status: 'ok', detail: 'nothing here needs trust' };
+  if (skipped.length === 0)
+    return {
+      check: 'workspace trust',
+      status: 'ok',
+      detail: `trusted: ${state.map((s) => `${KIND_LABEL[s.item.kind]} from ${s.item.file}`).join('; ')}`,
+    };
+  return {
+    check: 'workspace trust',
+    status: 'warn',
+    detail: `skipped until trusted: ${skipped
+      .map(
+        (s) =>
+          `${KIND_LABEL[s.item.kind]} from ${s.item.file}${!s.verdict.trusted && s.verdict.reason === 'changed' ? ' (changed since trusted)' : ''}`,
+      )
+      .join('; ')}`,
+    fix: `Review them (\`codex-task trust --list\`), then run \`codex-task trust ${cwd}\`.`,
+  };
+}
+
 async function proxyAnswers(port: number, host: string): Promise<boolean> {
   try {
     const shown = host.includes(':') ? `[${host}]` : host;
@@ -176,6 +203,7 @@ export async function doctorCommand(opts: { json?: boolean }): Promise<number> {
         },
   );
   checks.push(permissionsCheck(settings));
+  checks.push(trustCheck(settings?.engine.cwd ?? process.cwd(), settings?.engine.homeDir));
   const rg = spawnSync('rg', ['--version'], { encoding: 'utf8' });
   checks.push(
     rg.status === 0

@@ -26,13 +26,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version(VERSION, '-v, --version')
     .option('-q, --quiet', 'print only results and errors')
     .option('--verbose', 'print progress details and stack traces')
+    .option(
+      '--trust-workspace',
+      "trust this run's workspace as it is (its .mcp.json, agents' mcpServers, provider URLs, allow rules): for CI on its own repository",
+    )
     .exitOverride()
     .showSuggestionAfterError()
     .configureOutput({ outputError: (text, write) => write(text) })
     .hook('preAction', (command) => {
-      const opts = command.optsWithGlobals() as { quiet?: boolean; verbose?: boolean };
+      const opts = command.optsWithGlobals() as {
+        quiet?: boolean;
+        verbose?: boolean;
+        trustWorkspace?: boolean;
+      };
       outputPrefs.quiet = Boolean(opts.quiet);
       outputPrefs.verbose = Boolean(opts.verbose);
+      // The same switch as the variable, so every part that checks trust sees it (MCP pool, config, policy).
+      if (opts.trustWorkspace) process.env.CODEX_TASK_TRUST_WORKSPACE = '1';
     });
 
   program
@@ -127,6 +137,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print as JSON')
     .addHelpText('after', example('codex-task config --json'))
     .action(act(async () => (await import('./config-command.ts')).configCommand));
+
+  program
+    .command('trust')
+    .description(
+      "Trust a workspace: let its .mcp.json, agents' mcpServers, provider URLs and allow rules take effect",
+    )
+    .argument('[dir]', 'the workspace (default: the current directory)')
+    .option('--list', 'show what needs trust here and whether it is trusted, change nothing')
+    .option('--revoke', 'forget the trust given to this workspace')
+    .option('--json', 'print as JSON')
+    .addHelpText(
+      'after',
+      example('codex-task trust --list', 'codex-task trust .', 'codex-task trust --revoke ~/src/cloned-repo'),
+    )
+    .action(act(async () => (await import('./trust-command.ts')).trustCommand));
 
   program
     .command('doctor')

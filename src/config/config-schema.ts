@@ -6,14 +6,6 @@ import { DEFAULTS } from './defaults.ts';
 const ALIASES = ['haiku', 'sonnet', 'opus', 'fable'] as const;
 const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions', 'dontAsk'] as const;
 
-/** Keys of `permissions` a project config may not set. */
-export const USER_ONLY_PERMISSION_KEYS = [
-  'allowBypassPermissions',
-  'bashNetwork',
-  'secretPaths',
-  'secretExceptions',
-] as const;
-
 /** The schemas of what config reads: config files (and env, flags), durations, stored credentials. */
 function buildSchemas(z: typeof Zod.z) {
   /** `90000`, `"90s"`, `"5m"`, `"1h"` → milliseconds. */
@@ -78,9 +70,8 @@ function buildSchemas(z: typeof Zod.z) {
 
   /**
    * Permission rules in Claude Code's syntax (checked by tools/policy, which names the bad rule), over
-   * the rules of `.claude/settings*.json`. The keys that widen access (`allowBypassPermissions`,
-   * `bashNetwork`, `secretPaths`, `secretExceptions`) count only in the user's own config, never in a
-   * project's (a repository must not be able to loosen the user's protection).
+   * the rules of `.claude/settings*.json`. The keys that widen access count only in the user's own
+   * config, never in a project's: see project-keys.ts.
    */
   const permissionsSchema = z.strictObject({
     allow: ruleList,

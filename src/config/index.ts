@@ -4,7 +4,6 @@ export {
   type Credentials,
   configSchemas,
   type PermissionsConfig,
-  USER_ONLY_PERMISSION_KEYS,
 } from './config-schema.ts';
 export {
   credentialsPath,
@@ -24,6 +23,14 @@ export {
   SAFE_ENV_VARIABLES,
   SUBAGENT_MODEL_ENV,
 } from './defaults.ts';
-export { ConfigError, type ConfigSource, configFiles, type LoadedConfig, loadConfig } from './load-config.ts';
+export {
+  ConfigError,
+  type ConfigSource,
+  configFiles,
+  type LoadedConfig,
+  loadConfig,
+  projectConfigTrustItem,
+} from './load-config.ts';
+export { PROJECT_TRUSTED_KEYS, USER_ONLY_PROJECT_KEYS } from './project-keys.ts';
 export { effectiveProviders } from './providers.ts';
 export { loadRuntimeSettings, type RuntimeSettings } from './runtime-settings.ts';

@@ -3,12 +3,9 @@ import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { z } from 'zod';
 import { CodexTaskError } from '../errors/index.ts';
-import {
-  type ConfigFile,
-  type ConfigInput,
-  configSchemas,
-  USER_ONLY_PERMISSION_KEYS,
-} from './config-schema.ts';
+import { digestOf, skippedNotice, type TrustChecker, type TrustItem, trustChecker } from '../trust/index.ts';
+import { type ConfigFile, type ConfigInput, configSchemas } from './config-schema.ts';
+import { describeTrustedKeys, LOWER_ONLY_KEYS, splitTrustedKeys, userOnlyKeyIn } from './project-keys.ts';
 
 export class ConfigError extends CodexTaskError {
   constructor(message: string, hint?: string) {
@@ -25,8 +22,13 @@ export interface LoadedConfig {
   sources: Record<string, ConfigSource>;
   /** Config files read, lowest precedence first. */
   files: string[];
-  /** Where each permission rule was written: `allow Bash(npm test:*)` → source. */
+  /**
+   * Where each permission rule was written: `allow Bash(npm test:*)` → source; a project's
+   * `permissions.defaultMode` as `defaultMode <mode>` → its file (it may only tighten the user's).
+   */
   ruleSources: Record<string, ConfigSource>;
+  /** Trusted-only keys of a project config left out because the workspace is not trusted, each with its notice. */
+  skipped: { item: TrustItem; notice: string }[];
 }
 
 /** Env vars that set config keys (`CODEX_TASK_*`), parsed like the file values. */
@@ -78,10 +80,14 @@ export function loadConfig(options: {
   homeDir?: string;
   env?: Record<string, string | undefined>;
   flags?: ConfigInput;
+  /** The user's trust decisions; default: ~/.codex-task/trust.json and CODEX_TASK_TRUST_WORKSPACE. */
+  trust?: TrustChecker;
 }): LoadedConfig {
   const env = options.env ?? process.env;
-  const loaded: LoadedConfig = { values: {}, sources: {}, files: [], ruleSources: {} };
-  const userFile = join(options.homeDir ?? homedir(), '.codex-task', 'config.json');
+  const loaded: LoadedConfig = { values: {}, sources: {}, files: [], ruleSources: {}, skipped: [] };
+  const homeDir = options.homeDir ?? homedir();
+  const userFile = join(homeDir, '.codex-task', 'config.json');
+  const trust = options.trust ?? trustChecker({ homeDir, env });
   for (const file of configFiles(options.cwd, options.homeDir)) {
     let raw: unknown;
     try {
@@ -94,8 +100,8 @@ export function loadConfig(options: {
       );
     }
     const values = parse(raw, display(file, options.cwd));
-    if (file !== userFile) refuseUserOnlyKeys(values, display(file, options.cwd), userFile);
-    merge(loaded, values, `file ${file}`);
+    if (file === userFile) merge(loaded, values, `file ${file}`);
+    else mergeProject(loaded, values, file, { where: display(file, options.cwd), userFile, trust });
     loaded.files.push(file);
   }
   for (const [name, { key, number, field }] of Object.entries(ENV_KEYS)) {
@@ -142,8 +148,17 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `\`${key}\`: ${issue.message}`;
 }
 
-/** A repository's config must not loosen the user's protection (see USER_ONLY_PERMISSION_KEYS). */
-function refuseUserOnlyKeys(values: ConfigFile, where: string, userFile: string): void {
+/**
+ * A project config (the repository's) may only tighten: user-only keys are errors, trusted-only keys
+ * count only in a trusted workspace (see project-keys.ts), and lower-only limits never raise the user's.
+ */
+function mergeProject(
+  into: LoadedConfig,
+  values: ConfigFile,
+  file: string,
+  context: { where: string; userFile: string; trust: TrustChecker },
+): void {
+  const { where, userFile } = context;
   // The sandbox likewise: a project may ask for more of it (`require`), never for less.
   const mode = values.sandbox?.mode;
   if (mode !== undefined && mode !== 'require') {
@@ -152,12 +167,60 @@ function refuseUserOnlyKeys(values: ConfigFile, where: string, userFile: string)
       `Remove it from ${where}; if you want it, set it in ${userFile} (a repository must not be able to turn the Bash sandbox off).`,
     );
   }
-  const set = USER_ONLY_PERMISSION_KEYS.filter((key) => values.permissions?.[key] !== undefined);
-  if (set.length === 0) return;
-  throw new ConfigError(
-    `${where}: \`permissions.${set[0]}\` is only honoured in your own config (${userFile}), not in a project's`,
-    `Remove it from ${where}; if you want it, set it in ${userFile} (a repository must not be able to widen what its subagents may do).`,
-  );
+  const userOnly = userOnlyKeyIn(values);
+  if (userOnly) {
+    throw new ConfigError(
+      `${where}: \`${userOnly}\` is only honoured in your own config (${userFile}), not in a project's`,
+      `Remove it from ${where}; if you want it, set it in ${userFile} (a repository must not be able to widen what its subagents may do, nor choose which of your variables a key is read from).`,
+    );
+  }
+  const { gated, rest } = splitTrustedKeys(values);
+  // A project's mode only tightens the user's: kept apart (the policy makes the user's stricter with
+  // it), so `permissions.defaultMode` is always the user's own.
+  const projectMode = values.permissions?.defaultMode;
+  if (projectMode !== undefined) {
+    into.ruleSources[`defaultMode ${projectMode}`] = `file ${file}`;
+    const { defaultMode: _, ...permissions } = values.permissions!;
+    rest.permissions = permissions;
+  }
+  for (const key of LOWER_ONLY_KEYS) {
+    const mine = into.values[key];
+    if (rest[key] !== undefined && mine !== undefined && rest[key] > mine) delete rest[key];
+  }
+  if (!gated) {
+    merge(into, rest, `file ${file}`);
+    return;
+  }
+  const item: TrustItem = {
+    kind: 'project-config',
+    file,
+    digest: digestOf(gated),
+    summary: describeTrustedKeys(gated),
+  };
+  const verdict = context.trust.verdict(item);
+  if (verdict.trusted) {
+    merge(into, rest, `file ${file}`);
+    merge(into, gated, `file ${file}`);
+    return;
+  }
+  into.skipped.push({ item, notice: skippedNotice(item, verdict) });
+  merge(into, rest, `file ${file}`);
+}
+
+/** The trust item of a project config's trusted-only keys (for `codex-task trust`), if it has any. */
+export function projectConfigTrustItem(file: string): TrustItem | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const parsed = configSchemas().configFile.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const { gated } = splitTrustedKeys(parsed.data);
+  return gated
+    ? { kind: 'project-config', file, digest: digestOf(gated), summary: describeTrustedKeys(gated) }
+    : undefined;
 }
 
 /** Rules add up across files (a project can add deny rules to the user's); modes and switches override. */

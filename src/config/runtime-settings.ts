@@ -47,6 +47,7 @@ export function loadRuntimeSettings(options: {
   const env = options.env ?? process.env;
   const homeDir = options.homeDir ?? homedir();
   const config = loadConfig({ ...options, env, homeDir });
+  for (const { notice } of config.skipped) sayOnce(notice);
   const v = config.values;
   return {
     config,
@@ -99,4 +100,13 @@ function webFetchSettings(v: ConfigFile): Pick<RuntimeSettings['engine'], 'webTo
     ...(Object.keys(webTools).length ? { webTools } : {}),
     ...(Object.keys(toolLimits).length ? { toolLimits } : {}),
   };
+}
+
+const said = new Set<string>();
+
+/** A skipped trusted-only key is said once per process, on stderr (stdout carries results). */
+function sayOnce(line: string): void {
+  if (said.has(line)) return;
+  said.add(line);
+  process.stderr.write(`${line}\n`);
 }

@@ -27,6 +27,7 @@ export {
 } from './tool-model-hooks.ts';
 export type {
   FailoverRecord,
+  InheritedLimits,
   ModelUsage,
   TaskEventBase,
   TaskEvents,

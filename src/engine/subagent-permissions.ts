@@ -1,6 +1,11 @@
 import type { EventEmitter } from 'node:events';
 import type { AgentDefinition } from '../agents/index.ts';
-import { type AgentPolicy, agentPolicy, type PermissionPolicy } from '../tools/policy/index.ts';
+import {
+  type AgentPolicy,
+  agentPolicy,
+  type PermissionMode,
+  type PermissionPolicy,
+} from '../tools/policy/index.ts';
 import type { TaskEventBase, TaskEvents } from './types.ts';
 
 /**
@@ -14,8 +19,10 @@ export function applyPermissions(p: {
   warned: Set<string>;
   events: EventEmitter<TaskEvents>;
   base: TaskEventBase;
+  /** The mode of the subagent that started this one: this one runs no looser. */
+  floor?: PermissionMode | undefined;
 }): AgentPolicy {
-  const applied = agentPolicy(p.policy, p.agent, p.workspaceRoot);
+  const applied = agentPolicy(p.policy, p.agent, p.workspaceRoot, p.floor);
   const warnings = [...p.policy.warnings, ...applied.warnings];
   for (const warning of warnings) {
     if (p.warned.has(warning)) continue;

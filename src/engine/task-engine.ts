@@ -26,6 +26,7 @@ import {
 import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from '../sandbox/index.ts';
 import { BUILTIN_TOOLS, DEFAULT_TOOL_LIMITS, type ToolContext, type ToolLimits } from '../tools/index.ts';
 import { type PermissionPolicy, PermissionPolicyCache } from '../tools/policy/index.ts';
+import { trustChecker } from '../trust/index.ts';
 import { Admission } from './admission.ts';
 import { type Budgets, checkNewTask, resolveBudgets } from './budgets.ts';
 import { allowsFailover, FAILOVER_ENV, type TaskEngineOptions } from './engine-options.ts';
@@ -41,6 +42,7 @@ import { parseTaskInput } from './task-input.ts';
 import { buildTaskResult, type TaskResultOptions } from './task-result.ts';
 import { createToolModelHooks, type WebToolSettings } from './tool-model-hooks.ts';
 import type {
+  InheritedLimits,
   ProvidedToolSpec,
   TaskEventBase,
   TaskEvents,
@@ -62,6 +64,7 @@ interface ExecuteParams {
   signal: AbortSignal;
   lease: SlotLease;
   base: TaskEventBase;
+  inherited: InheritedLimits | undefined;
 }
 
 const TOOLS_BY_NAME = new Map(BUILTIN_TOOLS.map((t) => [t.name, t]));
@@ -127,6 +130,7 @@ export class TaskEngine {
     };
     this.#policies = new PermissionPolicyCache({
       ...(options.homeDir ? { homeDir: options.homeDir } : {}),
+      trust: trustChecker({ homeDir: options.homeDir ?? homedir(), env: options.env ?? process.env }),
       ...(options.permissions ? { config: options.permissions } : {}),
       ...(options.permissionRuleSources ? { ruleSources: options.permissionRuleSources } : {}),
     });
@@ -287,6 +291,7 @@ export class TaskEngine {
         signal,
         lease,
         base,
+        inherited: options.inherited,
       });
       return finish('completed', content);
     } catch (error) {
@@ -309,8 +314,13 @@ export class TaskEngine {
   }
 
   async #runSubagent(params: ExecuteParams, provided: Record<string, ProvidedToolSpec>): Promise<string> {
-    const { input, agent, resolved, cwd, state, signal } = params;
-    const granted = effectiveTools(agent, [...GRANTABLE_TOOLS, ...Object.keys(provided)]);
+    const { input, agent, resolved, cwd, state, signal, inherited } = params;
+    // What an ancestor was denied stays denied: delegating to another agent does not bring it back.
+    const disallowedTools = [...(inherited?.disallowedTools ?? []), ...agent.disallowedTools];
+    const granted = effectiveTools(inherited ? { ...agent, disallowedTools } : agent, [
+      ...GRANTABLE_TOOLS,
+      ...Object.keys(provided),
+    ]);
     const maxDepth = this.#options.maxSpawnDepth ?? DEFAULTS.maxSpawnDepth;
     // `turn` is the turn in progress (1-based) when a tool starts, the one just finished at a turn's end.
     const progress = (turn: number) =>
@@ -329,6 +339,7 @@ export class TaskEngine {
       warned: this.#warned,
       events: this.events,
       base: params.base,
+      floor: inherited?.mode,
     });
     const hooks: ToolCallHooks = {
       guard: (call) => applied.check(call.name, call.input),
@@ -365,6 +376,7 @@ export class TaskEngine {
               callerModel: resolved.spec,
               parentTaskId: params.taskId,
               spawnDepth: params.spawnDepth + 1,
+              inherited: { mode: applied.mode, disallowedTools },
             });
           } finally {
             await params.lease.childEnded(signal);

@@ -1,7 +1,7 @@
 import type { AgentDefinition } from '../agents/index.ts';
 import type { TaskErrorInfo } from '../errors/index.ts';
 import type { AttemptReport } from '../models/index.ts';
-import type { PolicyDecision } from '../tools/policy/index.ts';
+import type { PermissionMode, PolicyDecision } from '../tools/policy/index.ts';
 import type { OutputGuardReport } from './output-guard.ts';
 
 /** The Task tool's input, exactly Claude Code's field names. */
@@ -26,6 +26,16 @@ export interface TaskOptions {
   parentTaskId?: string;
   /** Nesting level: 0 for a Task started by a user or client, n+1 for a Task started by a subagent. */
   spawnDepth?: number;
+  /**
+   * What a subagent inherits from the one that started it, so delegation never loosens: it runs in
+   * no looser a permission mode, and without the tools its ancestors' `disallowedTools` removed.
+   */
+  inherited?: InheritedLimits;
+}
+
+export interface InheritedLimits {
+  mode: PermissionMode;
+  disallowedTools: readonly string[];
 }
 
 export type TaskStatus = 'completed' | 'failed' | 'timed_out' | 'cancelled';

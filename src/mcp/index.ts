@@ -16,6 +16,7 @@ export {
 } from './client/mcp-client-pool.ts';
 export { McpConfigError, type McpServerConfig } from './client/server-config.ts';
 export type { ConnectionTimeouts } from './client/server-connection.ts';
+export { agentMcpTrustItem, findMcpJson, mcpJsonTrustItem } from './client/server-sources.ts';
 export {
   type ApplyResult,
   applyCodexEntry,

@@ -1,4 +1,6 @@
+import { homedir } from 'node:os';
 import type { AgentDefinition } from '../../agents/index.ts';
+import { type TrustChecker, trustChecker } from '../../trust/index.ts';
 import { configKey, type McpServerConfig } from './server-config.ts';
 import { type ConnectionTimeouts, type ListedTool, ServerConnection } from './server-connection.ts';
 import { ServerSourceReader } from './server-sources.ts';
@@ -34,6 +36,11 @@ export interface McpClientPoolOptions {
   timeouts?: Partial<ConnectionTimeouts>;
   /** A server entry that cannot be used or a server that would not start (default: process warning). */
   onWarning?: (message: string) => void;
+  /**
+   * The user's trust decisions: a project's `.mcp.json` and a project agent's inline servers start
+   * only in a trusted workspace. Default: ~/.codex-task/trust.json, and CODEX_TASK_TRUST_WORKSPACE in `env`.
+   */
+  trust?: TrustChecker;
 }
 
 export const DEFAULT_CONNECTION_TIMEOUTS: ConnectionTimeouts = { startMs: 30_000, callMs: 10 * 60_000 };
@@ -53,7 +60,8 @@ export class McpClientPool implements McpToolProvider {
   #closed = false;
 
   constructor(options: McpClientPoolOptions = {}) {
-    this.#sources = new ServerSourceReader(options.env ?? process.env);
+    const env = options.env ?? process.env;
+    this.#sources = new ServerSourceReader(env, options.trust ?? trustChecker({ homeDir: homedir(), env }));
     this.#timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, ...options.timeouts };
     this.#warn = options.onWarning ?? ((message) => process.emitWarning(message, 'McpServerWarning'));
   }

@@ -2,6 +2,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { AgentDefinition } from '../../agents/index.ts';
+import {
+  digestOf,
+  digestOfText,
+  skippedNotice,
+  type TrustChecker,
+  type TrustItem,
+} from '../../trust/index.ts';
 import { McpConfigError, type McpServerConfig, mcpJsonSchema, resolveServerConfig } from './server-config.ts';
 
 type Env = Record<string, string | undefined>;
@@ -36,18 +43,20 @@ interface CachedFile {
  */
 export class ServerSourceReader {
   readonly #env: Env;
+  readonly #trust: TrustChecker;
   readonly #files = new Map<string, CachedFile>();
   /** The `.mcp.json` each directory had at its first lookup (null: none). */
   readonly #trustedPath = new Map<string, string | null>();
 
-  constructor(env: Env) {
+  constructor(env: Env, trust: TrustChecker) {
     this.#env = env;
+    this.#trust = trust;
   }
 
   read(agent: AgentDefinition, cwd: string): ServerSources {
     const problems: McpConfigError[] = [];
     const servers: ServerSources['servers'] = new Map();
-    const project = this.#projectFile(cwd);
+    const project = this.#trustedProjectFile(cwd);
     if (project) {
       for (const [name, config] of project.servers) servers.set(name, { config, scope: 'project' });
       problems.push(...project.problems);
@@ -55,6 +64,12 @@ export class ServerSourceReader {
     const declared = agent.accepted.mcpServers ?? agent.unknown.mcpServers;
     if (declared !== undefined) {
       const source = agent.file ?? `agent ${agent.name}`;
+      // A repository's agent file runs its inline servers only in a trusted workspace; the user's
+      // own agents (and agents given in code) need no trust.
+      const item = agentMcpTrustItem(agent);
+      const verdict = item ? this.#trust.verdict(item) : undefined;
+      const inlineTrusted = verdict === undefined || verdict.trusted;
+      if (item && verdict && !verdict.trusted) problems.push(skipped(item, verdict, cwd));
       for (const [name, raw] of agentEntries(declared, source, problems)) {
         if (raw === undefined) {
           if (!servers.has(name))
@@ -66,6 +81,7 @@ export class ServerSourceReader {
             );
           continue;
         }
+        if (!inlineTrusted) continue;
         try {
           servers.set(name, {
             config: resolveServerConfig(name, raw, this.#env, cwd, source),
@@ -77,6 +93,17 @@ export class ServerSourceReader {
       }
     }
     return { servers, problems };
+  }
+
+  /** The project's servers, if the user trusted this `.mcp.json` as it is now (else one notice, no servers). */
+  #trustedProjectFile(cwd: string): Pick<CachedFile, 'servers' | 'problems'> | undefined {
+    const file = this.#projectFile(cwd);
+    const cached = file && this.#files.get(this.#trustedPath.get(cwd) ?? '');
+    if (!file || !cached || cached.servers.size === 0) return file;
+    const item = mcpJsonItem(cached.path, cached.text);
+    const verdict = this.#trust.verdict(item);
+    if (verdict.trusted) return file;
+    return { servers: new Map(), problems: [skipped(item, verdict, cwd)] };
   }
 
   #projectFile(cwd: string): Pick<CachedFile, 'servers' | 'problems'> | undefined {
@@ -126,6 +153,60 @@ export class ServerSourceReader {
     }
     return file;
   }
+}
+
+function skipped(
+  item: TrustItem,
+  verdict: Extract<ReturnType<TrustChecker['verdict']>, { trusted: false }>,
+  cwd: string,
+): McpConfigError {
+  return new McpConfigError(
+    skippedNotice(item, verdict, cwd),
+    'MCP servers run programs on your machine, outside the Bash sandbox, with your environment: a cloned repository must not start them unasked.',
+  );
+}
+
+/** A `.mcp.json`'s trust item: its exact text, summarised as each server's command line or URL. */
+function mcpJsonItem(path: string, text: string): TrustItem {
+  let entries: [string, unknown][] = [];
+  try {
+    entries = Object.entries(mcpJsonSchema.parse(JSON.parse(text)).mcpServers);
+  } catch {
+    // Not usable: it starts nothing, but trusting it is still about its text.
+  }
+  return {
+    kind: 'mcp-json',
+    file: path,
+    digest: digestOfText(text),
+    summary: entries.map(([name, raw]) => `${name}: ${describeRawServer(raw)}`),
+  };
+}
+
+function describeRawServer(raw: unknown): string {
+  const r = (raw ?? {}) as { command?: unknown; args?: unknown; url?: unknown };
+  if (typeof r.command === 'string')
+    return [r.command, ...(Array.isArray(r.args) ? r.args.map(String) : [])].join(' ');
+  return typeof r.url === 'string' ? r.url : 'server';
+}
+
+/** The trust item of a project `.mcp.json` (for `codex-task trust`). */
+export function mcpJsonTrustItem(path: string): TrustItem | undefined {
+  const text = readText(path);
+  return text === undefined ? undefined : mcpJsonItem(path, text);
+}
+
+/** The trust item of a repository agent's inline `mcpServers` (undefined: none, or not the repository's). */
+export function agentMcpTrustItem(agent: AgentDefinition): TrustItem | undefined {
+  const declared = agent.accepted.mcpServers ?? agent.unknown.mcpServers;
+  if (declared === undefined || agent.scope !== 'project' || !agent.file) return undefined;
+  const inline = agentEntries(declared, agent.file, []).filter(([, raw]) => raw !== undefined);
+  if (inline.length === 0) return undefined;
+  return {
+    kind: 'agent-mcp-servers',
+    file: agent.file,
+    digest: digestOf(declared),
+    summary: inline.map(([name, raw]) => `${name}: ${describeRawServer(raw)}`),
+  };
 }
 
 function withProblems(file: CachedFile, more: McpConfigError[]): Pick<CachedFile, 'servers' | 'problems'> {

@@ -3,7 +3,12 @@ import type { ToolPermissions } from '../permissions.ts';
 import { callFacts } from './call-facts.ts';
 import { hostMatches } from './compiled-rules.ts';
 import { decide, type PolicyDecision } from './decide.ts';
-import { PERMISSION_MODES, type PermissionMode, type PermissionPolicy } from './permission-policy.ts';
+import {
+  isPermissionMode,
+  type PermissionMode,
+  type PermissionPolicy,
+  stricterMode,
+} from './permission-policy.ts';
 import { type ProtectedPaths, protectedPaths } from './protected-paths.ts';
 import { READ_TOOLS } from './rule-syntax.ts';
 import { type SecretPaths, secretPaths } from './secret-paths.ts';
@@ -45,7 +50,7 @@ function sharedProtectedPaths(policy: PermissionPolicy, workspaceRoot: string): 
   let controls = byRoot.get(workspaceRoot);
   if (!controls) {
     const bases = { cwd: workspaceRoot, home: policy.home, root: policy.cwd };
-    controls = protectedPaths(DEFAULT_PROTECTED_PATHS, bases, policy.rules);
+    controls = protectedPaths(DEFAULT_PROTECTED_PATHS, bases, policy.liftingRules);
     byRoot.set(workspaceRoot, controls);
   }
   return controls;
@@ -62,32 +67,41 @@ export interface AgentPolicy {
 }
 
 /**
- * Applies `policy` to an agent: its mode is its file's `permissionMode`, else the configured
- * default, else `default`. `bypassPermissions` needs `permissions.allowBypassPermissions: true` in
- * the user's config; asked for without it, the agent runs in `default` mode, with a warning.
+ * Applies `policy` to an agent. Its mode is its file's `permissionMode`, else the policy's default —
+ * but never looser than it may be: a project's agent file (the repository's) only tightens the
+ * user's mode, and a nested subagent never runs looser than the subagent that started it
+ * (`floor`). `bypassPermissions` needs `permissions.allowBypassPermissions: true` in the user's
+ * config; asked for without it, the agent runs in `default` mode, with a warning.
  */
 export function agentPolicy(
   policy: PermissionPolicy,
-  agent: { name: string; permissionMode?: string | undefined },
+  agent: { name: string; permissionMode?: string | undefined; scope?: string; file?: string | undefined },
   workspaceRoot: string,
+  floor?: PermissionMode,
 ): AgentPolicy {
   const warnings: string[] = [];
-  let requested = agent.permissionMode ?? policy.defaultMode ?? 'default';
-  if (!(PERMISSION_MODES as readonly string[]).includes(requested)) requested = 'default';
-  let mode = requested as PermissionMode;
+  const asked = isPermissionMode(agent.permissionMode) ? agent.permissionMode : undefined;
+  let mode: PermissionMode = asked ?? policy.defaultMode;
+  if (asked && agent.scope === 'project' && stricterMode(policy.defaultMode, asked) !== asked) {
+    mode = policy.defaultMode;
+    warnings.push(
+      `${agent.file ?? `agent '${agent.name}'`}: permissionMode \`${asked}\` is looser than your mode \`${policy.defaultMode}\`; a repository's agent may only tighten it, so '${agent.name}' runs in \`${mode}\` (set permissionMode in an agent under ~/.claude/agents to choose it yourself)`,
+    );
+  }
   if (mode === 'bypassPermissions' && policy.config.allowBypassPermissions !== true) {
     mode = 'default';
-    const from = agent.permissionMode ? `agent '${agent.name}' asks for` : 'the configured defaultMode is';
+    const from = asked ? `agent '${agent.name}' asks for` : 'the configured defaultMode is';
     warnings.push(
       `${from} permissionMode bypassPermissions, which your config does not allow: running in default mode. Set \`permissions.allowBypassPermissions: true\` in ~/.codex-task/config.json to let it.`,
     );
   }
+  if (floor !== undefined) mode = stricterMode(mode, floor);
   const secrets = sharedSecrets(policy, workspaceRoot);
   const controls = sharedProtectedPaths(policy, workspaceRoot);
   const readDenies = policy.rules.filter(
     (r) => r.behavior === 'deny' && r.parsed.kind === 'read-path' && r.parsed.specifier !== undefined,
   );
-  const privateHosts = policy.rules.filter(
+  const privateHosts = policy.liftingRules.filter(
     (r) => r.behavior === 'allow' && r.parsed.kind === 'domain' && r.parsed.specifier !== undefined,
   );
   const deniedHosts = policy.rules.filter((r) => r.behavior === 'deny' && r.parsed.kind === 'domain');

@@ -12,6 +12,8 @@ export {
   type PermissionMode,
   type PermissionPolicy,
   type PermissionPolicyOptions,
+  projectAllowTrustItems,
+  stricterMode,
 } from './permission-policy.ts';
 export { PermissionPolicyCache, POLICY_RECHECK_MS } from './policy-cache.ts';
 export { parseRule, type RuleBehavior } from './rule-syntax.ts';

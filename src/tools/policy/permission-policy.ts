@@ -1,11 +1,20 @@
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import {
+  configFiles,
   DEFAULT_SECRET_EXCEPTIONS,
   DEFAULT_SECRET_PATHS,
   type PermissionsConfig,
 } from '../../config/index.ts';
 import { CodexTaskError } from '../../errors/index.ts';
+import {
+  digestOf,
+  skippedNotice,
+  type TrustChecker,
+  type TrustItem,
+  trustChecker,
+} from '../../trust/index.ts';
 import { type CompiledRule, compileRule } from './compiled-rules.ts';
 import { parseRule } from './rule-syntax.ts';
 import {
@@ -32,6 +41,26 @@ export interface PermissionPolicyOptions {
   config?: PermissionsConfig;
   /** Where each config rule came from (`allow Bash(x)` → `file /…/config.json`), from LoadedConfig. */
   ruleSources?: Record<string, string>;
+  /** The user's trust decisions: a project's allow rules lift protections only when trusted. */
+  trust?: TrustChecker;
+}
+
+/** How strict each mode is for unattended runs (`default` and `dontAsk` both refuse what would ask). */
+const MODE_STRICTNESS: Record<PermissionMode, number> = {
+  bypassPermissions: 0,
+  acceptEdits: 1,
+  default: 2,
+  dontAsk: 2,
+  plan: 3,
+};
+
+/** The stricter of two modes (the first when equally strict). */
+export function stricterMode(a: PermissionMode, b: PermissionMode): PermissionMode {
+  return MODE_STRICTNESS[b] > MODE_STRICTNESS[a] ? b : a;
+}
+
+export function isPermissionMode(text: string | undefined): text is PermissionMode {
+  return text !== undefined && (PERMISSION_MODES as readonly string[]).includes(text);
 }
 
 /** The rules that govern the tasks of one working directory, compiled once. */
@@ -44,8 +73,15 @@ export interface PermissionPolicy {
   /** Rules ignored or widened to a whole tool, said once when the policy is loaded. */
   readonly warnings: readonly string[];
   readonly config: PermissionsConfig;
-  /** `defaultMode` from the config, else from the highest-precedence settings file that sets one. */
-  readonly defaultMode: string | undefined;
+  /**
+   * The mode of agents that set none: the user's (their config, else `~/.claude/settings.json`,
+   * else `default`), made stricter — never looser — by a project's config or settings files.
+   */
+  readonly defaultMode: PermissionMode;
+  /** The user's own mode: what a project's agent file may tighten but never loosen. */
+  readonly userMode: PermissionMode;
+  /** Allow rules that may lift a protection (control paths, private hosts): the user's, and a trusted project's. */
+  readonly liftingRules: readonly CompiledRule[];
   readonly secretPatterns: readonly string[];
   readonly secretExceptions: readonly string[];
 }
@@ -75,6 +111,41 @@ export function loadPermissionPolicy(options: PermissionPolicyOptions): Permissi
       }
     }
   }
+  const trust = options.trust ?? trustChecker({ homeDir: home });
+  const userSettings = path.join(home, '.claude', 'settings.json');
+  const userConfig = path.join(home, '.codex-task', 'config.json');
+  const isProjectFile = (file: string) =>
+    file !== userSettings && file !== userConfig && path.isAbsolute(file);
+  /** Project files whose allow rules lift nothing (the workspace is not trusted with them). */
+  const untrusted = new Set<string>();
+  const weighAllowRules = (file: string, allow: readonly string[]) => {
+    if (!isProjectFile(file) || allow.length === 0) return;
+    const item = { kind: 'settings-allow' as const, file, digest: digestOf(allow), summary: [] };
+    const verdict = trust.verdict(item);
+    if (verdict.trusted) return;
+    untrusted.add(file);
+    const lifting = allow.filter((text) =>
+      /^\s*(Edit|Write|MultiEdit|NotebookEdit|WebFetch)\s*\(/.test(text),
+    );
+    if (lifting.length > 0)
+      warnings.push(
+        `${skippedNotice({ ...item, summary: lifting }, verdict)} (Until then they still narrow what is allowed, but cannot open control files or private hosts.)`,
+      );
+  };
+  for (const source of sources)
+    weighAllowRules(
+      source.file,
+      source.rules.filter((r) => r.behavior === 'allow').map((r) => r.text),
+    );
+  const configAllowByFile = new Map<string, string[]>();
+  for (const text of config.allow ?? []) {
+    const origin = options.ruleSources?.[`allow ${text}`] ?? 'config';
+    if (!origin.startsWith('file ')) continue;
+    const list = configAllowByFile.get(origin.slice(5)) ?? [];
+    list.push(text);
+    configAllowByFile.set(origin.slice(5), list);
+  }
+  for (const [file, allow] of configAllowByFile) weighAllowRules(file, allow);
   const rules: CompiledRule[] = [];
   const counted: { file: string; rules: number }[] = [];
   for (const source of sources) {
@@ -121,15 +192,35 @@ export function loadPermissionPolicy(options: PermissionPolicyOptions): Permissi
     }
   }
   for (const [file, n] of configCounts) counted.push({ file, rules: n });
-  const settingsMode = sources.findLast((s) => s.defaultMode !== undefined);
-  let defaultMode: string | undefined = config.defaultMode;
-  if (defaultMode === undefined && settingsMode?.defaultMode !== undefined) {
-    if ((PERMISSION_MODES as readonly string[]).includes(settingsMode.defaultMode))
-      defaultMode = settingsMode.defaultMode;
-    else
+  const modeOf = (text: string | undefined, file: string): PermissionMode | undefined => {
+    if (text === undefined || isPermissionMode(text)) return text;
+    warnings.push(
+      `${file}: permissions.defaultMode \`${text}\` is not a mode; ignored (modes: ${PERMISSION_MODES.join(', ')})`,
+    );
+    return undefined;
+  };
+  // The user's mode (their config, env or flag, else their own settings file) is the base; a
+  // project's config or settings may make it stricter, never looser.
+  const userSettingsMode = modeOf(sources.find((s) => s.file === userSettings)?.defaultMode, userSettings);
+  const userMode: PermissionMode = config.defaultMode ?? userSettingsMode ?? 'default';
+  let defaultMode = userMode;
+  const projectModes: [PermissionMode | undefined, string][] = [
+    ...sources
+      .filter((s) => s.file !== userSettings)
+      .map((s): [PermissionMode | undefined, string] => [modeOf(s.defaultMode, s.file), s.file]),
+    ...Object.entries(options.ruleSources ?? {}).flatMap(
+      ([key, origin]): [PermissionMode | undefined, string][] =>
+        key.startsWith('defaultMode ') ? [[modeOf(key.slice(12), origin), origin.replace(/^file /, '')]] : [],
+    ),
+  ];
+  for (const [mode, file] of projectModes) {
+    if (mode === undefined) continue;
+    const next = stricterMode(defaultMode, mode);
+    if (next !== mode)
       warnings.push(
-        `${settingsMode.file}: permissions.defaultMode \`${settingsMode.defaultMode}\` is not a mode; ignored (modes: ${PERMISSION_MODES.join(', ')})`,
+        `${file}: permissions.defaultMode \`${mode}\` is looser than your own mode \`${defaultMode}\`; a project may only make it stricter, so \`${defaultMode}\` holds (set it in ~/.codex-task/config.json to change your mode)`,
       );
+    defaultMode = next;
   }
   return {
     cwd,
@@ -139,7 +230,51 @@ export function loadPermissionPolicy(options: PermissionPolicyOptions): Permissi
     warnings,
     config,
     defaultMode,
+    userMode,
+    liftingRules: rules.filter((r) => r.behavior === 'allow' && !untrusted.has(r.source)),
     secretPatterns: config.secretPaths ?? DEFAULT_SECRET_PATHS,
     secretExceptions: config.secretExceptions ?? DEFAULT_SECRET_EXCEPTIONS,
   };
+}
+
+/**
+ * The trust items of a project's allow rules for a task in `cwd` (for `codex-task trust`): each
+ * project `.claude/settings*.json` and project `.codex-task/config.json` that has allow rules.
+ */
+export function projectAllowTrustItems(cwd: string, homeDir = homedir()): TrustItem[] {
+  const home = path.resolve(homeDir);
+  const userConfig = path.join(home, '.codex-task', 'config.json');
+  const items: TrustItem[] = [];
+  const add = (file: string, allow: string[]) => {
+    if (allow.length > 0)
+      items.push({ kind: 'settings-allow', file, digest: digestOf(allow), summary: allow });
+  };
+  for (const { file, root } of claudeSettingsFiles(path.resolve(cwd), home)) {
+    if (file === path.join(home, '.claude', 'settings.json')) continue;
+    try {
+      add(
+        file,
+        readSettingsFile(file, root)
+          .rules.filter((r) => r.behavior === 'allow')
+          .map((r) => r.text),
+      );
+    } catch {
+      // A broken settings file fails every task anyway, with its own error.
+    }
+  }
+  for (const file of configFiles(path.resolve(cwd), home)) {
+    if (file === userConfig) continue;
+    try {
+      const raw = JSON.parse(readFileSync(file, 'utf8')) as { permissions?: { allow?: unknown } };
+      const allow = raw.permissions?.allow;
+      if (Array.isArray(allow))
+        add(
+          file,
+          allow.filter((t): t is string => typeof t === 'string'),
+        );
+    } catch {
+      // Reported by the config loader.
+    }
+  }
+  return items;
 }

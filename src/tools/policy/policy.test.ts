@@ -2,7 +2,14 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentPolicy, loadPermissionPolicy, PermissionConfigError, PermissionPolicyCache } from './index.ts';
+import { writeTrustRecords } from '../../trust/index.ts';
+import {
+  agentPolicy,
+  loadPermissionPolicy,
+  PermissionConfigError,
+  PermissionPolicyCache,
+  projectAllowTrustItems,
+} from './index.ts';
 
 let home: string;
 let ws: string;
@@ -240,6 +247,11 @@ describe('other rule kinds', () => {
       allow: ['WebFetch(domain:localhost)', 'WebFetch(domain:*.docs.example)'],
       deny: ['WebFetch(domain:evil.test)'],
     });
+    // A project's allow rule opens a private host only once the user trusted it (trust-and-modes.test.ts).
+    expect(policyFor().permissions.allowsPrivateHost('localhost')).toBe(false);
+    writeTrustRecords(home, () =>
+      projectAllowTrustItems(ws, home).map((i) => ({ ...i, trustedAt: new Date().toISOString() })),
+    );
     const p = policyFor();
     expect(p.permissions.allowsPrivateHost('localhost')).toBe(true);
     expect(p.permissions.allowsPrivateHost('127.0.0.1')).toBe(false);
