@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { startHttpServer } from '../src/http/index.ts';
+import { startHttpServer, UnprotectedListenError } from '../src/http/index.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
-import { readSse, useApi } from './http-support.ts';
+import { rawHttp, readSse, useApi } from './http-support.ts';
 import { agentFile, useHarness } from './support.ts';
 
 const h = useHarness();
@@ -288,11 +288,102 @@ describe('authentication', () => {
 
   it('refuses to bind beyond loopback without a token, and serves there with one', async () => {
     await h.setup();
-    await expect(startHttpServer({ engine: h.engine(), host: '0.0.0.0', port: 0 })).rejects.toThrow(/token/);
+    const refused = startHttpServer({ engine: h.engine(), host: '0.0.0.0', port: 0 });
+    await expect(refused).rejects.toThrow(UnprotectedListenError);
+    await expect(refused).rejects.toThrow(/^Refusing to listen on 0\.0\.0\.0 without a token/);
     const { server } = await api(h.engine(), h.workspace, { host: '0.0.0.0', token: 'tok-123456' });
     const res = await fetch(`http://127.0.0.1:${server.port}/v1/agents`, {
       headers: { authorization: 'Bearer tok-123456' },
     });
     expect(res.status).toBe(200);
+  });
+});
+
+describe('requests from browsers and DNS-rebinding pages', () => {
+  const json = { 'content-type': 'application/json' };
+  const body = JSON.stringify(task());
+
+  it('refuses a Host that is not loopback (DNS rebinding), on every route', async () => {
+    await h.setup();
+    const { server, obs } = await api(h.engine(), h.workspace);
+    const post = await rawHttp(`${server.url}/v1/tasks?wait=true`, {
+      method: 'POST',
+      headers: { ...json, host: `evil.example:${server.port}` },
+      body,
+    });
+    expect(post.status).toBe(403);
+    expect(JSON.parse(post.text).error.type).toBe('ForbiddenHost');
+    const list = await rawHttp(`${server.url}/v1/tasks`, { headers: { host: 'evil.example' } });
+    expect(list.status).toBe(403);
+    expect(obs.store!.count()).toBe(0);
+    expect(h.model.requests).toHaveLength(0);
+  });
+
+  it('refuses a cross-origin browser request (Origin of another site, or Sec-Fetch-Site: cross-site)', async () => {
+    await h.setup();
+    const { server, obs } = await api(h.engine(), h.workspace);
+    const foreign = await rawHttp(`${server.url}/v1/tasks?wait=true`, {
+      method: 'POST',
+      headers: { ...json, origin: 'https://evil.example' },
+      body,
+    });
+    expect(foreign.status).toBe(403);
+    expect(JSON.parse(foreign.text).error.type).toBe('ForbiddenOrigin');
+    // Another program on this machine, on another port, is another origin too.
+    const otherPort = await rawHttp(`${server.url}/v1/agents`, {
+      headers: { origin: `http://localhost:${server.port + 1}` },
+    });
+    expect(otherPort.status).toBe(403);
+    const crossSite = await rawHttp(`${server.url}/v1/agents`, {
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
+    expect(crossSite.status).toBe(403);
+    expect(obs.store!.count()).toBe(0);
+  });
+
+  it('refuses a POST whose body is not declared JSON (text/plain, forms, none: no CORS preflight)', async () => {
+    await h.setup();
+    const { server, obs } = await api(h.engine(), h.workspace);
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      '',
+    ]) {
+      const res = await rawHttp(`${server.url}/v1/tasks?wait=true`, {
+        method: 'POST',
+        headers: type ? { 'content-type': type } : {},
+        body,
+      });
+      expect(res.status, type).toBe(415);
+      expect(JSON.parse(res.text).error.type).toBe('UnsupportedMediaType');
+    }
+    expect(obs.store!.count()).toBe(0);
+  });
+
+  it('serves loopback Hosts, its own origin and JSON with a charset', async () => {
+    await h.setup({}, () => ({ text: 'hello' }));
+    const { server } = await api(h.engine(), h.workspace);
+    for (const host of [
+      `127.0.0.1:${server.port}`,
+      `localhost:${server.port}`,
+      'localhost',
+      `[::1]:${server.port}`,
+      `app.localhost:${server.port}`,
+    ]) {
+      expect((await rawHttp(`${server.url}/v1/agents`, { headers: { host } })).status, host).toBe(200);
+    }
+    const res = await rawHttp(`${server.url}/v1/tasks?wait=true`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        host: `localhost:${server.port}`,
+        origin: `http://localhost:${server.port}`,
+        'sec-fetch-site': 'same-origin',
+      },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text)).toMatchObject({ status: 'completed', content: 'hello' });
   });
 });

@@ -1,11 +1,11 @@
 import { rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScriptedModelServer, startScriptedModel } from '../src/scripted-model/index.ts';
-import { startCli } from './cli-support.ts';
+import { runCli, startCli } from './cli-support.ts';
+import { rawHttp } from './http-support.ts';
 import { serverEnv, waitFor } from './mcp-support.ts';
 import { makeWorkspace } from './support.ts';
 
@@ -59,28 +59,106 @@ it('serves Task to two clients at once, each in its own session', async () => {
   await Promise.all(clients.map((c) => c.close()));
 });
 
+const initialize = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+});
+const mcpHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
 it('refuses requests whose Host is not loopback (DNS rebinding)', async () => {
   const { port } = new URL(url);
-  const status = await new Promise<number | undefined>((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/mcp',
-        method: 'POST',
-        headers: {
-          host: `evil.example:${port}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-        },
-      },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode);
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }));
+  const res = await rawHttp(url, {
+    method: 'POST',
+    headers: { ...mcpHeaders, host: `evil.example:${port}` },
+    body: initialize,
   });
-  expect(status).toBe(403);
+  expect(res.status).toBe(403);
+  expect(JSON.parse(res.text)).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 }, id: null });
+});
+
+it('refuses cross-origin browser requests', async () => {
+  const foreign = await rawHttp(url, {
+    method: 'POST',
+    headers: { ...mcpHeaders, origin: 'https://evil.example' },
+    body: initialize,
+  });
+  expect(foreign.status).toBe(403);
+  expect(JSON.parse(foreign.text).error.message).toMatch(/origin/i);
+  const crossSite = await rawHttp(url, {
+    method: 'POST',
+    headers: { ...mcpHeaders, 'sec-fetch-site': 'cross-site' },
+    body: initialize,
+  });
+  expect(crossSite.status).toBe(403);
+});
+
+it('refuses a POST that is not JSON (text/plain needs no CORS preflight)', async () => {
+  const res = await rawHttp(url, {
+    method: 'POST',
+    headers: { ...mcpHeaders, 'content-type': 'text/plain' },
+    body: initialize,
+  });
+  expect(res.status).toBe(415);
+});
+
+it('answers an initialize from loopback with JSON (the happy path, raw)', async () => {
+  const { port } = new URL(url);
+  const res = await rawHttp(url, {
+    method: 'POST',
+    headers: { ...mcpHeaders, host: `localhost:${port}`, origin: `http://localhost:${port}` },
+    body: initialize,
+  });
+  expect(res.status).toBe(200);
+  expect(res.headers['mcp-session-id']).toBeTruthy();
+});
+
+describe('off loopback', () => {
+  it('refuses to listen on 0.0.0.0 without a token, with the same error as serve and proxy', async () => {
+    const run = await runCli(['mcp', '--http', '0', '--host', '0.0.0.0'], {
+      cwd: workspace,
+      env: serverEnv(model, workspace),
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Refusing to listen on 0.0.0.0 without a token');
+    expect(run.stderr).toContain('CODEX_TASK_MCP_TOKEN');
+  });
+
+  it('with a token, requires it as a bearer token', async () => {
+    const token = 'mcp-secret-token';
+    let stderr = '';
+    const open = startCli(['mcp', '--http', '0', '--host', '0.0.0.0'], {
+      cwd: workspace,
+      env: serverEnv(model, workspace, { CODEX_TASK_MCP_TOKEN: token }),
+      timeoutMs: 60_000,
+    });
+    open.child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    try {
+      const shown = await waitFor(() => /on (http:\S+\/mcp)/.exec(stderr)?.[1], 15_000, 'the server URL');
+      const local = `http://127.0.0.1:${new URL(shown).port}/mcp`;
+      const none = await rawHttp(local, { method: 'POST', headers: mcpHeaders, body: initialize });
+      expect(none.status).toBe(401);
+      expect(none.headers['www-authenticate']).toContain('Bearer');
+      const wrong = await rawHttp(local, {
+        method: 'POST',
+        headers: { ...mcpHeaders, authorization: 'Bearer nope' },
+        body: initialize,
+      });
+      expect(wrong.status).toBe(401);
+      const client = new Client({ name: 'token-test', version: '1' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(local), {
+          requestInit: { headers: { authorization: `Bearer ${token}` } },
+        }),
+      );
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['Task']);
+      await client.close();
+    } finally {
+      open.child.kill('SIGTERM');
+      await open.done;
+    }
+  });
 });

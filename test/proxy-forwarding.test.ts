@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadRuntimeSettings } from '../src/config/index.ts';
+import { UnprotectedListenError } from '../src/http/index.ts';
 import { type ProxyOptions, type ProxyServer, startProxy } from '../src/proxy/index.ts';
 import { makeWorkspace } from './support.ts';
 
@@ -131,7 +132,7 @@ describe('proxy forwarding', () => {
     // Raw, because fetch will not send Connection or TE.
     const answer = await rawRequest(
       p.port,
-      'PUT /v1/files/abc?purpose=batch&x=1 HTTP/1.1\r\nHost: evil.example\r\n' +
+      'PUT /v1/files/abc?purpose=batch&x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
         'Content-Type: application/octet-stream\r\nContent-Length: 4\r\nAuthorization: Bearer sk-up\r\n' +
         'OpenAI-Organization: org_1\r\nConnection: close, x-hop\r\nX-Hop: secret-hop\r\nTE: trailers\r\n\r\n' +
         '\u0000\u0001\u0002\u007f',
@@ -229,16 +230,23 @@ describe('proxy forwarding', () => {
       'GET /v1\\..\\admin HTTP/1.1',
     ];
     for (const target of targets) {
-      const answer = await rawRequest(p.port, `${target}\r\nHost: evil.example\r\nConnection: close\r\n\r\n`);
+      const answer = await rawRequest(p.port, `${target}\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
       expect(answer, target).toMatch(/^HTTP\/1\.1 40[04] /);
     }
     const outside = await fetch(`${p.url}/admin`);
     expect(outside.status).toBe(404);
     expect(seen).toHaveLength(0);
-    // The Host header never picks the destination.
-    const answer = await rawRequest(
+    // The Host header never picks the destination: another name is refused (DNS rebinding), and
+    // a loopback one on another port still goes to the configured upstream.
+    const rebound = await rawRequest(
       p.port,
       'GET /v1/models HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n',
+    );
+    expect(rebound).toMatch(/^HTTP\/1\.1 403 /);
+    expect(seen).toHaveLength(0);
+    const answer = await rawRequest(
+      p.port,
+      'GET /v1/models HTTP/1.1\r\nHost: localhost:1\r\nConnection: close\r\n\r\n',
     );
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
     expect(seen.map((s) => s.url)).toEqual(['/v1/models']);
@@ -256,7 +264,9 @@ describe('proxy forwarding', () => {
   });
 
   it('needs a token off loopback, taken from its own header (Authorization still goes upstream)', async () => {
-    await expect(proxy({ host: '0.0.0.0' })).rejects.toThrow(/without a token/);
+    const refused = proxy({ host: '0.0.0.0' });
+    await expect(refused).rejects.toThrow(UnprotectedListenError);
+    await expect(refused).rejects.toThrow(/^Refusing to listen on 0\.0\.0\.0 without a token/);
     handler = (_req, res) => void res.end('{}');
     const p = await proxy({ token: 'proxy-secret' });
     const denied = await fetch(`${p.baseUrl}/models`, { headers: { authorization: 'Bearer proxy-secret' } });

@@ -206,6 +206,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Serve the Task tool to MCP clients (Codex CLI…) over stdio, or streamable HTTP with --http')
     .option('--http [port]', 'serve streamable HTTP on this port (default 8765) at /mcp instead of stdio')
     .option('--host <host>', 'interface for --http', '127.0.0.1')
+    .option(
+      '--token <token>',
+      'bearer token clients must send with --http (default: CODEX_TASK_MCP_TOKEN); required off loopback',
+    )
     .option('--tool-name <name>', 'Task or Agent (Claude Code accepts both)', 'Task')
     .option('-C, --cwd <dir>', 'project directory (agent discovery, workspace root)')
     .addHelpText(

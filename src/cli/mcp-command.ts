@@ -8,6 +8,8 @@ import { VERSION } from './version.ts';
 export interface McpFlags {
   http?: string | boolean;
   host?: string;
+  /** Bearer token for --http (default CODEX_TASK_MCP_TOKEN); required off loopback. */
+  token?: string;
   toolName?: string;
   cwd?: string;
 }
@@ -47,13 +49,22 @@ export async function mcpCommand(flags: McpFlags): Promise<number> {
     process.stderr.write(`--http takes a port number (got '${String(flags.http)}')\n`);
     return EXIT.usage;
   }
-  const server = await serveHttp(service, VERSION, { port, host: flags.host ?? '127.0.0.1' });
-  process.stderr.write(`codex-task MCP server (streamable HTTP) on ${server.url}\n`);
-  if (!['127.0.0.1', 'localhost', '::1'].includes(flags.host ?? '127.0.0.1')) {
-    process.stderr.write(
-      'warning: not loopback and no authentication: anyone who can reach this port can run subagents here\n',
-    );
+  const token = flags.token ?? process.env.CODEX_TASK_MCP_TOKEN;
+  let server: Awaited<ReturnType<typeof serveHttp>>;
+  try {
+    server = await serveHttp(service, VERSION, {
+      port,
+      host: flags.host ?? '127.0.0.1',
+      ...(token ? { token } : {}),
+      tokenHint: 'Set a token (CODEX_TASK_MCP_TOKEN; clients send `Authorization: Bearer <token>`)',
+    });
+  } catch (error) {
+    const { printError } = await import('./output.ts');
+    printError(error);
+    await service.close();
+    return EXIT.usage;
   }
+  process.stderr.write(`codex-task MCP server (streamable HTTP) on ${server.url}\n`);
   await new Promise<void>((done) => {
     const stop = () => void server.close().then(done);
     process.once('SIGINT', stop);

@@ -1,14 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { isIP } from 'node:net';
 import { HttpError } from './http-error.ts';
-
-/** Loopback addresses: the only binds that may run without a token. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1' || h === '::ffff:127.0.0.1') return true;
-  return isIP(h) === 4 && h.startsWith('127.');
-}
 
 /** Throws 401 unless the request carries `Authorization: Bearer <token>` (compared in constant time). */
 export function requireBearer(req: IncomingMessage, token: string): void {

@@ -1,14 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import { HttpError, type Issue } from './http-error.ts';
+import { isJsonType } from './request-guard.ts';
 
 /**
  * The JSON body, parsed (validate it with `validate`). Sizes are checked as bytes arrive: a missing
  * or lying content-length cannot make us buffer more than the limit.
  */
 export async function readJson(req: IncomingMessage, limitBytes: number): Promise<unknown> {
-  const type = req.headers['content-type'] ?? '';
-  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+  if (!isJsonType(req.headers['content-type'])) {
     throw new HttpError(
       415,
       'UnsupportedMediaType',

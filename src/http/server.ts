@@ -6,13 +6,14 @@ import type { TaskEngine } from '../engine/index.ts';
 import { circuitsOf, type Observability } from '../observe/index.ts';
 import type { RunStore } from '../store/index.ts';
 import { type CircuitReport, createRedactor, type Redactor, TaskCorrelation } from '../telemetry/index.ts';
-import { isLoopback, requireBearer } from './auth.ts';
+import { requireBearer } from './auth.ts';
 import { HttpError, sendJson } from './http-error.ts';
+import { checkRequest, type RequestGuardOptions, requireTokenOffLoopback } from './request-guard.ts';
 import * as system from './routes-system.ts';
 import * as tasks from './routes-tasks.ts';
 import { TaskHub } from './task-hub.ts';
 
-export interface HttpServerOptions {
+export interface HttpServerOptions extends RequestGuardOptions {
   engine: TaskEngine;
   /** What `observe(engine)` returned: its store, metrics and correlation are used (recommended). */
   observability?: Observability;
@@ -39,6 +40,10 @@ export interface HttpServerOptions {
    * own credentials: the bearer token guards the routes above only.
    */
   fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** Which requests must declare a JSON body (request-guard.ts). Default: every POST. */
+  requireJson?: (method: string, pathname: string) => boolean;
+  /** The body of an error answer. Default: `{ error: { type, message, issues?, hint? } }`. */
+  errorBody?: (error: HttpError) => unknown;
 }
 
 export interface HttpServer {
@@ -72,12 +77,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const d = OBSERVABILITY_DEFAULTS.http;
   const host = options.host ?? d.host;
   const token = options.token?.trim() || undefined;
-  if (!isLoopback(host) && !token) {
-    throw new Error(
-      `Refusing to serve on ${host} without a token: anyone who can reach it could run agents. ` +
-        'Set a bearer token (e.g. CODEX_TASK_API_TOKEN) or bind to 127.0.0.1.',
-    );
-  }
+  requireTokenOffLoopback(
+    host,
+    token,
+    'Set a bearer token (--token or CODEX_TASK_API_TOKEN; clients send `Authorization: Bearer <token>`)',
+  );
   const { engine } = options;
   const obs = options.observability;
   let ownCorrelation: (() => void) | undefined;
@@ -143,13 +147,27 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   ];
   const routes = options.api === false ? systemRoutes : [...systemRoutes, ...apiRoutes];
   const fallback = options.fallback;
+  const requireJson = options.requireJson ?? ((method: string) => method === 'POST');
+  const errorBody = options.errorBody ?? ((error: HttpError) => error.toJSON());
+  const guardOptions: RequestGuardOptions = {
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const target = req.url ?? '';
+    const refusal = checkRequest(req, {
+      ...guardOptions,
+      listenHost: host,
+      port: (server.address() as AddressInfo).port,
+      requireJson: requireJson(req.method ?? 'GET', target.split('?')[0] ?? ''),
+    });
+    if (refusal) throw new HttpError(refusal.status, refusal.type, refusal.message, { hint: refusal.hint });
     // Absolute-form targets (`GET http://other/…`) are a forward proxy's, never a route of ours.
-    if (!req.url?.startsWith('/')) {
+    if (!target.startsWith('/')) {
       throw new HttpError(400, 'InvalidRequestTarget', 'The request target must be a path (origin-form)');
     }
-    const url = new URL(req.url, 'http://localhost');
+    const url = new URL(target, 'http://localhost');
     const matching = routes.filter((r) => r.pattern.test(url.pathname));
     const route = matching.find((r) => r.method === req.method);
     if (!route && matching.length === 0 && fallback) return fallback(req, res);
@@ -171,7 +189,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
           ? error
           : new HttpError(500, 'InternalError', redactor.text((error as Error)?.message ?? String(error)));
       if (res.headersSent) return void res.destroy();
-      sendJson(res, httpError.status, httpError.toJSON(), httpError.headers);
+      sendJson(res, httpError.status, errorBody(httpError), httpError.headers);
       // The rest of an oversized body is not worth reading: answer, then hang up.
       if (httpError.status === 413) res.on('finish', () => req.destroy());
     });

@@ -40,6 +40,14 @@ export async function serveStdio(service: TaskService, version: string): Promise
 export interface HttpServeOptions {
   port: number;
   host: string;
+  /** Required off loopback: clients send `Authorization: Bearer <token>` (as to `codex-task serve`). */
+  token?: string;
+  /** How this surface takes a token, for the refusal off loopback without one. */
+  tokenHint?: string;
+  /** Host names clients use to reach a server bound off loopback, besides IP literals. */
+  allowedHosts?: readonly string[];
+  /** Browser origins allowed to call, besides the server's own. */
+  allowedOrigins?: readonly string[];
 }
 
 export interface HttpMcpServer {
@@ -49,11 +57,10 @@ export interface HttpMcpServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
-
 /**
  * Streamable HTTP on `/mcp`, one MCP session per client (`mcp-session-id`), all sharing the service.
- * On loopback, requests whose Host is not loopback are refused (DNS rebinding).
+ * Every request passes the servers' shared guard first (src/http/request-guard.ts: Host, Origin,
+ * JSON bodies), then the bearer token when there is one; off loopback there must be one.
  */
 export async function serveHttp(
   service: TaskService,
@@ -61,13 +68,23 @@ export async function serveHttp(
   options: HttpServeOptions,
 ): Promise<HttpMcpServer> {
   // Loaded here: node:http alone costs tens of ms, and stdio start-up is what Codex measures.
-  const [{ createServer }, { randomUUID }, { StreamableHTTPServerTransport }] = await Promise.all([
+  const [{ createServer }, { randomUUID }, { StreamableHTTPServerTransport }, guard] = await Promise.all([
     import('node:http'),
     import('node:crypto'),
     import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+    import('../http/index.ts'),
   ]);
+  const token = options.token?.trim() || undefined;
+  guard.requireTokenOffLoopback(
+    options.host,
+    token,
+    options.tokenHint ?? 'Set a token (clients send `Authorization: Bearer <token>`)',
+  );
+  const guardOptions = {
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+  };
   const transports = new Map<string, StreamableHTTPServerTransport>();
-  const loopback = LOOPBACK.has(options.host);
 
   const http = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -76,6 +93,21 @@ export async function serveHttp(
     });
   });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const refusal = guard.checkRequest(req, {
+      ...guardOptions,
+      listenHost: options.host,
+      port: (http.address() as AddressInfo).port,
+      requireJson: req.method === 'POST',
+    });
+    if (refusal) return jsonError(res, refusal.status, `${refusal.message}. ${refusal.hint}`);
+    if (token) {
+      try {
+        guard.requireBearer(req, token);
+      } catch (error) {
+        if (!(error instanceof guard.HttpError)) throw error;
+        return jsonError(res, error.status, error.message, error.headers);
+      }
+    }
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path !== '/mcp') return jsonError(res, 404, 'Not found: the MCP endpoint is /mcp');
     const sessionId = req.headers['mcp-session-id'];
@@ -83,7 +115,6 @@ export async function serveHttp(
     if (existing) return existing.handleRequest(req, res);
     if (sessionId !== undefined)
       return jsonError(res, 404, 'Unknown or expired MCP session: initialize again');
-    const port = (http.address() as AddressInfo).port;
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -92,12 +123,6 @@ export async function serveHttp(
       onsessionclosed: (id) => {
         transports.delete(id);
       },
-      ...(loopback
-        ? {
-            enableDnsRebindingProtection: true,
-            allowedHosts: [...LOOPBACK].map((h) => `${h.includes(':') ? `[${h}]` : h}:${port}`),
-          }
-        : {}),
     });
     transport.onclose = () => {
       if (transport.sessionId) transports.delete(transport.sessionId);
@@ -126,8 +151,13 @@ export async function serveHttp(
   };
 }
 
-function jsonError(res: ServerResponse, status: number, message: string): void {
+function jsonError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   res
-    .writeHead(status, { 'content-type': 'application/json' })
+    .writeHead(status, { 'content-type': 'application/json', ...headers })
     .end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
 }

@@ -13,6 +13,12 @@
  * rewritten is one output string per call, found by call_id, which also makes a restart simple —
  * the text comes from the run record with that call id. The cost: Codex logs one "unsupported call"
  * line per Task call.
+ *
+ * Which calls run: only those the proxy saw stream from the upstream (recorded in the run store by
+ * call_id and arguments' hash as they stream, so a restarted proxy still knows them). A request is
+ * the client's word, and any web page could post one: a Task call that appears only there is never
+ * run (task-calls.ts). Who may send requests at all is src/http/request-guard.ts's (Host, Origin,
+ * JSON bodies) and the token's off loopback.
  */
 
 export { KEEPALIVE_EVENT, SYNTHETIC_ID_PREFIX } from './progress-events.ts';

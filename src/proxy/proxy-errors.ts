@@ -1,6 +1,6 @@
 import { CodexTaskError } from '../errors/index.ts';
 
-/** A proxy setting that cannot work (bad upstream, no token off loopback…), with its fix. */
+/** A proxy setting that cannot work (a bad or disallowed upstream…), with its fix. */
 export class ProxyConfigError extends CodexTaskError {
   constructor(message: string, hint: string) {
     super('ProxyConfigError', message, hint);

@@ -4,10 +4,16 @@ import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
 import { PROXY_DEFAULTS, type RuntimeSettings } from '../config/index.ts';
 import { taskToolDefinition } from '../engine/index.ts';
-import { HttpError, type HttpServer, isLoopback, startHttpServer } from '../http/index.ts';
+import {
+  HttpError,
+  type HttpServer,
+  type RequestGuardOptions,
+  requireTokenOffLoopback,
+  startHttpServer,
+} from '../http/index.ts';
 import type { ObserveOptions } from '../observe/index.ts';
 import { clientGone, forwardRaw } from './forward.ts';
-import { ProxyConfigError } from './proxy-errors.ts';
+import { openaiError } from './proxy-errors.ts';
 import { createProxyRuntime, type ProxyRuntime } from './proxy-runtime.ts';
 import { handleResponses, type ResponsesContext } from './responses-route.ts';
 import { commandExpander } from './slash-commands.ts';
@@ -16,7 +22,8 @@ import { taskFunctionTool } from './task-injection.ts';
 import { UpstreamPool } from './upstream-pool.ts';
 import { parseUpstream, upstreamPath } from './upstream-target.ts';
 
-export interface ProxyOptions {
+/** `allowedHosts`/`allowedOrigins`: who besides loopback may call (src/http/request-guard.ts). */
+export interface ProxyOptions extends RequestGuardOptions {
   /** Engine settings for the subagents (config files, env): `loadRuntimeSettings`. */
   settings: RuntimeSettings;
   /** Upstream base URL; default config `proxy.upstream`, then https://api.openai.com/v1. */
@@ -58,12 +65,11 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const v = options.settings.config.values.proxy ?? {};
   const host = options.host ?? v.host ?? d.host;
   const token = options.token?.trim() || undefined;
-  if (!isLoopback(host) && !token) {
-    throw new ProxyConfigError(
-      `Refusing to listen on ${host} without a token: anyone who can reach it could spend your upstream key and run agents`,
-      'Set a token (--token or CODEX_TASK_PROXY_TOKEN; clients send it in x-codex-task-token) or bind to 127.0.0.1.',
-    );
-  }
+  requireTokenOffLoopback(
+    host,
+    token,
+    'Set a token (--token or CODEX_TASK_PROXY_TOKEN; clients send it in x-codex-task-token)',
+  );
   const upstream = parseUpstream(
     options.upstream ?? v.upstream ?? d.upstream,
     options.allowedUpstreams ?? v.allowedUpstreams,
@@ -176,8 +182,17 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       host,
       port: options.port ?? v.port ?? d.port,
       ...(token ? { token } : {}),
+      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+      ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
       api: false,
       fallback,
+      // Where Task runs, the body must be JSON (no browser sends that cross-origin unasked). Other
+      // POSTs are forwarded as they are: the OpenAI API takes multipart uploads (/files, /audio),
+      // and a page still cannot send them here (the Origin check), nor run anything through them.
+      requireJson: (method, pathname) => method === 'POST' && pathname === `${basePath}/responses`,
+      // Codex prints an error's `message` only: the hint goes in it.
+      errorBody: (error) =>
+        openaiError(error.type, error.hint ? `${error.message}. ${error.hint}` : error.message),
     });
   } catch (error) {
     calls.close();

@@ -30,7 +30,8 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
  * answer) is explained in index.ts. Per request:
  * 1. the body is rewritten: the proxy's progress items removed, a slash command expanded, Task
  *    added to the tools, and Codex's "unsupported call" outputs of Task calls replaced by the real
- *    results (by call_id; from memory, the run records, or a run started now);
+ *    results (by call_id; from memory, the run records, or a run started now) — for calls that
+ *    streamed from the upstream only; one a client wrote gets a refusal (task-calls.ts);
  * 2. the upstream's SSE is relayed byte for byte; each Task call starts its subagent as soon as its
  *    `output_item.done` passes, and the response's final event waits until they have all finished,
  *    with progress and keep-alive events in between — so Codex's next request finds every result
@@ -71,7 +72,12 @@ export async function handleResponses(
       injectToolSlot(body);
       changed = true;
       const answers = unsupportedAnswers(body, task.name);
-      if (answers.some(({ call }) => !task.calls.ready(call.call_id, caller.threadId))) {
+      if (
+        answers.some(
+          ({ call }) =>
+            !task.calls.ready({ callId: call.call_id, arguments: call.arguments }, caller.threadId),
+        )
+      ) {
         // A result is still being computed (this request came sooner than its response's end, or
         // after a restart): answer with a stream now and keep it alive while waiting.
         startStream(res);
@@ -125,7 +131,7 @@ export async function handleResponses(
     await relaySse(response.body, res, {
       onItemDone: (item) => {
         if (!isInjectedCall(item, task.name)) return;
-        started.push(task.calls.start({ callId: item.call_id, arguments: item.arguments }, caller));
+        started.push(task.calls.fromUpstream({ callId: item.call_id, arguments: item.arguments }, caller));
       },
       mustHold: () => started.length > 0,
       settle: async (emit, outputIndex) => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   formatResultForModel,
   parseTaskToolInput,
@@ -31,6 +32,8 @@ export interface TaskCall {
 /** A Task call this process started (or answered at once, when its input was invalid). */
 export interface RunningCall {
   callId: string;
+  /** `argumentsHash` of the arguments it streamed with: a client's copy must match to get its text. */
+  argumentsHash: string;
   label: string;
   taskId: string | undefined;
   /** The text the model gets as the call's output. */
@@ -41,11 +44,26 @@ export interface RunningCall {
 const MEMORY_LIMIT = 5_000;
 
 /**
+ * What the model reads in place of "unsupported call: Task" for a call the proxy never saw the
+ * upstream make: a page or program that writes a Task call and its answer into a request does not
+ * get it run. A sentence rather than Codex's own text, so that the model, in the rare honest case
+ * (a conversation older than the run store, or one whose store was deleted), knows to call again.
+ */
+export const NOT_FROM_UPSTREAM_TEXT =
+  'codex-task proxy: this Task call was not run: the proxy did not see it come from the model ' +
+  '(its call_id and arguments are not in its records), and it runs only the Task calls the model ' +
+  'made through it. If the work is still needed, call Task again.';
+
+/**
  * The proxy's Task calls by Codex `call_id`: each is started once (as soon as its call item is
- * complete), runs on the engine (its concurrency limit, budgets, records), and its output text is
- * asked for when Codex sends the call's output back. The text comes from memory while this process
- * knows the call, else from the run records (a restart in between), else — the call never started
- * here — the task is run then.
+ * complete in the upstream's stream), runs on the engine (its concurrency limit, budgets, records),
+ * and its output text is asked for when Codex sends the call's output back. Provenance: only calls
+ * that streamed from the upstream run. Each is recorded (call_id and a hash of its arguments) in the
+ * run store as it streams; a call found only in a client's request — an unknown call_id, or
+ * arguments that differ from what streamed — is answered with `NOT_FROM_UPSTREAM_TEXT` and never
+ * run. For a call that did stream, the text comes from memory while this process knows it, else
+ * from the run records (a restart in between), else — it streamed but never ran, e.g. the process
+ * died first — the task is run then.
  */
 export class TaskCalls {
   readonly #runtime: ProxyRuntime;
@@ -53,6 +71,7 @@ export class TaskCalls {
   readonly #calls = new Map<string, RunningCall>();
   readonly #byTask = new Map<string, string>();
   readonly #watchers = new Map<string, Set<(line: string) => void>>();
+  readonly #refused = new Set<string>();
   readonly #detach: () => void;
 
   constructor(runtime: ProxyRuntime) {
@@ -77,15 +96,45 @@ export class TaskCalls {
     };
   }
 
-  /** Starts the call's subagent unless this call id is already known. */
-  start(call: TaskCall, caller: CallerContext): RunningCall {
+  /**
+   * A Task call that streamed from the upstream: records that it did (what lets a later request's
+   * copy of it be answered, after a restart too), and starts its subagent unless this call id is
+   * already known.
+   */
+  fromUpstream(call: TaskCall, caller: CallerContext): RunningCall {
     const known = this.#calls.get(call.callId);
     if (known) return known;
+    const hash = argumentsHash(call.arguments);
+    this.#store?.recordUpstreamCall(call.callId, hash);
+    return this.#start(call, hash, caller);
+  }
+
+  /** The output text for a call Codex answered itself ("unsupported call"): see the class comment. */
+  async resultText(call: TaskCall, caller: CallerContext): Promise<string> {
+    const hash = argumentsHash(call.arguments);
+    const known = this.#calls.get(call.callId);
+    if (known) return known.argumentsHash === hash ? known.text : this.#refuse(call.callId);
+    if (!this.#store?.upstreamCallSeen(call.callId, hash)) return this.#refuse(call.callId);
+    const record = this.#record(call.callId, caller.threadId);
+    if (record) return recordText(record);
+    return this.#start(call, hash, caller).text;
+  }
+
+  /** Whether the call's text is ready without waiting (memory, the run records, or a refusal). */
+  ready(call: TaskCall, threadId: string | undefined): boolean {
+    const hash = argumentsHash(call.arguments);
+    const known = this.#calls.get(call.callId);
+    if (known) return known.settled || known.argumentsHash !== hash;
+    if (!this.#store?.upstreamCallSeen(call.callId, hash)) return true;
+    return this.#record(call.callId, threadId) !== undefined;
+  }
+
+  #start(call: TaskCall, hash: string, caller: CallerContext): RunningCall {
     let input: TaskInput;
     try {
       input = parseTaskToolInput(parseArguments(call.arguments));
     } catch (error) {
-      return this.#remember(call.callId, 'Task', undefined, Promise.resolve(errorText(error)));
+      return this.#remember(call.callId, hash, 'Task', undefined, Promise.resolve(errorText(error)));
     }
     const label = `${input.description} (${input.subagent_type ?? 'general-purpose'})`;
     const started = withCredentials(caller.authorization, () =>
@@ -103,26 +152,11 @@ export class TaskCalls {
     this.#byTask.set(started.taskId, call.callId);
     return this.#remember(
       call.callId,
+      hash,
       label,
       started.taskId,
       started.result.then(formatResultForModel, errorText),
     );
-  }
-
-  /** The output text for a call Codex answered itself ("unsupported call"): see the class comment. */
-  async resultText(call: TaskCall, caller: CallerContext): Promise<string> {
-    const known = this.#calls.get(call.callId);
-    if (known) return known.text;
-    const record = this.#record(call.callId, caller.threadId);
-    if (record) return recordText(record);
-    return this.start(call, caller).text;
-  }
-
-  /** Whether the call's text is ready without waiting (memory, or the run records). */
-  ready(callId: string, threadId: string | undefined): boolean {
-    const known = this.#calls.get(callId);
-    if (known) return known.settled;
-    return this.#record(callId, threadId) !== undefined;
   }
 
   /** Progress lines (`<label>: started on …`, `…: completed in 1.2 s`) of these calls' subagents. */
@@ -152,8 +186,27 @@ export class TaskCalls {
     for (const listener of this.#watchers.get(callId) ?? []) listener(line);
   }
 
-  #remember(callId: string, label: string, taskId: string | undefined, text: Promise<string>): RunningCall {
-    const running: RunningCall = { callId, label, taskId, text, settled: false };
+  /** Warns once per call id (Codex resends the refused call with every later request). */
+  #refuse(callId: string): string {
+    if (!this.#refused.has(callId)) {
+      if (this.#refused.size >= MEMORY_LIMIT) this.#refused.clear();
+      this.#refused.add(callId);
+      this.#runtime.observability.logger?.warn(
+        { callId },
+        'refused to run a Task call that did not stream from the upstream (a client wrote it)',
+      );
+    }
+    return NOT_FROM_UPSTREAM_TEXT;
+  }
+
+  #remember(
+    callId: string,
+    argumentsHash: string,
+    label: string,
+    taskId: string | undefined,
+    text: Promise<string>,
+  ): RunningCall {
+    const running: RunningCall = { callId, argumentsHash, label, taskId, text, settled: false };
     void text.finally(() => {
       running.settled = true;
     });
@@ -177,6 +230,35 @@ export class TaskCalls {
     });
     return record && record.status !== 'queued' && record.status !== 'running' ? record : undefined;
   }
+}
+
+/**
+ * A call's arguments as a hash that does not depend on how they were serialised (key order,
+ * spacing): JSON text is parsed and written again with sorted keys; other text is hashed as is.
+ */
+export function argumentsHash(args: unknown): string {
+  let value: unknown = args ?? {};
+  if (typeof args === 'string') {
+    try {
+      value = JSON.parse(args);
+    } catch {
+      return createHash('sha256').update(`text:${args}`).digest('hex');
+    }
+  }
+  return createHash('sha256')
+    .update(`json:${canonicalJson(value)}`)
+    .digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 function parseArguments(args: unknown): unknown {

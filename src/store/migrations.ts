@@ -76,6 +76,19 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
       ALTER TABLE tasks ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 3,
+    description: 'the Task calls the proxy saw stream from its upstream (only those may run)',
+    sql: `
+      -- The arguments are kept as a hash only: the prompt is in the task's own record once it runs.
+      CREATE TABLE upstream_task_calls (
+        call_id TEXT NOT NULL,
+        arguments_hash TEXT NOT NULL,
+        seen_at INTEGER NOT NULL,
+        PRIMARY KEY (call_id, arguments_hash)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

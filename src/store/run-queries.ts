@@ -100,6 +100,16 @@ export class RunQueries {
     return rows.map(toRecord);
   }
 
+  /** Whether the proxy saw this Task call (id and arguments' hash) stream from its upstream. */
+  upstreamCallSeen(callId: string, argumentsHash: string): boolean {
+    this.beforeRead();
+    return (
+      this.#db
+        .prepare('SELECT 1 FROM upstream_task_calls WHERE call_id = ? AND arguments_hash = ?')
+        .get(callId, argumentsHash) !== undefined
+    );
+  }
+
   count(): number {
     this.beforeRead();
     return Number((this.#db.prepare('SELECT COUNT(*) AS n FROM tasks').get() as Row).n);

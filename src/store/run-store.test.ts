@@ -91,7 +91,11 @@ describe('schema migrations', () => {
     const path = tempDb();
     open(path).close();
     const db = new DatabaseSync(path);
-    db.exec('DROP TABLE tasks; DROP TABLE steps; DROP TABLE instances; PRAGMA user_version = 0;');
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+      name: string;
+    }[];
+    for (const { name } of tables) db.exec(`DROP TABLE ${name}`);
+    db.exec('PRAGMA user_version = 0');
     db.exec(MIGRATIONS[0]!.sql);
     db.exec('PRAGMA user_version = 1');
     db.exec(
@@ -216,5 +220,24 @@ describe('queries', () => {
     expect(store.get('b')!.usage).toMatchObject({ inputTokens: 1, outputTokens: 2, costUsd: 0.5 });
     expect(store.get('b')).toMatchObject({ retries: 2, modelsUsed: [{ model: 'openai:m', calls: 1 }] });
     expect(store.writable()).toBe(true);
+  });
+});
+
+describe('Task calls seen from the proxy upstream', () => {
+  it('remembers each call id with its arguments hash across a reopen, and forgets them with retention', () => {
+    const path = tempDb();
+    const store = open(path);
+    store.recordUpstreamCall('call_1', 'hash-a');
+    store.recordUpstreamCall('call_1', 'hash-a');
+    store.recordUpstreamCall('call_old', 'hash-b', Date.now() - 40 * DAY);
+    expect(store.upstreamCallSeen('call_1', 'hash-a')).toBe(true);
+    expect(store.upstreamCallSeen('call_1', 'hash-other')).toBe(false);
+    expect(store.upstreamCallSeen('call_2', 'hash-a')).toBe(false);
+    store.close();
+    const again = open(path);
+    expect(again.upstreamCallSeen('call_1', 'hash-a')).toBe(true);
+    again.prune({ maxAgeMs: 30 * DAY });
+    expect(again.upstreamCallSeen('call_old', 'hash-b')).toBe(false);
+    expect(again.upstreamCallSeen('call_1', 'hash-a')).toBe(true);
   });
 });

@@ -79,6 +79,8 @@ export class RunStore extends RunQueries {
       instance: s(`INSERT INTO instances (id, host, pid, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`),
       dropInstance: s('DELETE FROM instances WHERE id = ?'),
+      upstreamCall: s(`INSERT INTO upstream_task_calls (call_id, arguments_hash, seen_at) VALUES (?, ?, ?)
+        ON CONFLICT DO NOTHING`),
     };
   }
 
@@ -178,6 +180,14 @@ export class RunStore extends RunQueries {
     );
   }
 
+  /**
+   * A Task call the proxy saw stream from its upstream: only such calls may run when a client's
+   * request answers them (`upstreamCallSeen`), before a restart as after.
+   */
+  recordUpstreamCall(callId: string, argumentsHash: string, at = Date.now()): void {
+    this.#write(() => this.#s.upstreamCall!.run(callId, argumentsHash, at));
+  }
+
   /** Commits the writes waiting for the end of the macrotask now. */
   flush(): void {
     if (this.#pending.length === 0 || !this.#db.isOpen) return;
@@ -258,6 +268,7 @@ export class RunStore extends RunQueries {
         this.#db.prepare(`DELETE FROM tasks WHERE id IN (${doomed})`).run(cutoff, maxTasks).changes,
       );
       this.#db.prepare('DELETE FROM instances WHERE heartbeat_at < ?').run(cutoff);
+      this.#db.prepare('DELETE FROM upstream_task_calls WHERE seen_at < ?').run(cutoff);
     });
     return deleted;
   }
