@@ -36,7 +36,7 @@ function summary(findings: readonly NeutralisedFinding[]): string {
   return findings
     .map((f) => {
       const [one, many] = KIND_LABELS[f.kind];
-      const examples = f.kind === 'invisible' ? '' : ` e.g. ${f.examples.map((e) => `"${e}"`).join(', ')}`;
+      const examples = f.examples.length === 0 ? '' : ` e.g. ${f.examples.map((e) => `"${e}"`).join(', ')}`;
       return `${f.count} ${f.count === 1 ? one : many}${examples}`;
     })
     .join('; ');

@@ -1,7 +1,9 @@
 /**
  * The instruction-shaped text a subagent can aim at its parent, and how each kind is defanged.
- * Kept separate from the guard's policy (output-guard.ts) so the patterns read as one list.
+ * Kept separate from the guard's policy (output-guard.ts) so the patterns read as one list; the
+ * character-level work (invisible characters, text hidden in tag characters) is in output-invisible.ts.
  */
+import { isTagText, stripInvisible } from './output-invisible.ts';
 
 export type NeutralisedKind = 'invisible' | 'marker' | 'role' | 'override';
 const KIND_ORDER: readonly NeutralisedKind[] = ['invisible', 'marker', 'role', 'override'];
@@ -13,31 +15,44 @@ export interface NeutralisedFinding {
   examples: string[];
 }
 
-/** Zero-width and bidi controls (text that reads differently than it parses) and C0 controls but tab/newline. */
-const INVISIBLE =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+/**
+ * Tag names models read as turns or tool traffic (Anthropic, OpenAI, Gemma, Qwen/Hermes), in any case;
+ * role names in title case are left alone (`Array<User>`, `<User />`: code, not a turn).
+ */
+const TAG_NAMES = [
+  'system(?:[-_](?:reminder|message|prompt|instructions?))?',
+  'developer|user|assistant|human',
+  'im_start|im_end|start_of_turn|end_of_turn',
+  'function_results?|function_calls?|tool_results?|tool_use|tool_calls?|tool_response|invoke|instructions?',
+  'antml:[\\w-]+',
+].join('|');
 
-const TAG_NAMES =
-  'system(?:[-_](?:reminder|message|prompt|instructions?))?|developer|user|assistant|human|im_start|im_end|function_results?|function_calls?|tool_results?|tool_use|tool_calls?|tool_response|invoke|instructions?|antml:[\\w-]+';
+/** Llama 2's and Mistral's bracketed tokens; in upper case only but `INST`, as `[system]` is an INI section, `[tool_calls]` a TOML table. */
+const BRACKET_NAMES = 'INST|SYS|SYSTEM|ADMIN|DEVELOPER|AVAILABLE_TOOLS|TOOL_CALLS|TOOL_RESULTS|TOOL_CONTENT';
 
-/** Chat-template and tool-protocol markers: `<system>`, `</function_results>`, `<|im_start|>`, `[INST]`, `<<SYS>>`. */
+/**
+ * Chat-template and tool-protocol markers, matched on folded text (see `fold`). Spacing inside is
+ * bounded, so a long run of spaces after a `<` costs linear time, not quadratic.
+ */
 const MARKER = new RegExp(
   [
-    `[<＜]\\s*\\/?\\s*(?:${TAG_NAMES})(?=[\\s>＞/])[^<>＜＞\\n]{0,200}[>＞]`,
-    '[<＜]\\|[\\w-]{1,40}\\|[>＞]',
-    '\\[\\/?(?:SYSTEM|INST|SYS|ADMIN|DEVELOPER)(?: MESSAGE| PROMPT)?\\]',
-    '<<\\/?SYS>>',
+    // `<system>`, `</ system >`, `<system\n role="x">`, `<start_of_turn>`; an opener left open counts too; a blank line ends a tag.
+    `<\\s{0,16}\\/?\\s{0,16}(?:${TAG_NAMES})(?=[\\s>/]|$)(?:(?:[^<>\\n]|\\n(?![ \\t]*\\n)){0,200}>)?`,
+    // Special tokens, any name: ChatML `<|im_start|>`, Llama 3 `<|eot_id|>`, Phi `<|end|>`, DeepSeek `<｜begin▁of▁sentence｜>`.
+    '<\\s{0,16}\\|\\s{0,16}[\\w\\u2581.-]{1,40}\\s{0,16}\\|\\s{0,16}>',
+    `\\[\\s{0,16}\\/?\\s{0,16}(?:${BRACKET_NAMES})(?:[ _](?:MESSAGE|PROMPT))?\\s{0,16}\\]`,
+    '<<\\s{0,16}\\/?\\s{0,16}SYS\\s{0,16}>>',
   ].join('|'),
   'gi',
 );
 
-/** Role tags count in lower case only, `[SYSTEM]`-style markers in upper case; the others in any case. */
-const ROLE_TAG = /^[<＜]\s*\/?\s*(user|assistant|human|developer)\b/i;
+const ROLE_TAG = /^<\s*\/?\s*(user|assistant|human|developer)\b/i;
+const TITLE_CASE = /^[A-Z][a-z]+$/;
 
-/** A line that opens a conversation turn: `Human:`, `**User:**`, `> Assistant:`… */
-const ROLE =
-  /^([ \t>*_#]*)(Human|Assistant|User|System|Developer|HUMAN|ASSISTANT|USER|SYSTEM|DEVELOPER)([ \t*_]*):/gm;
+/** A line that opens a conversation turn: `Human:`, `human:`, `**User:**`, `> Assistant:`… */
+const ROLE = /^([\p{Zs}\t>*_#]*)(human|assistant|user|system|developer)([\p{Zs}\t*_]*):/gimu;
+/** `user:`, `system:` and `developer:` in lower case are keys (YAML, configs), not turns. */
+const ROLE_KEY = /^(?:user|system|developer)$/;
 
 /** Permission-mode words and the classic override phrases. */
 const OVERRIDE = new RegExp(
@@ -55,23 +70,66 @@ const OVERRIDE = new RegExp(
   'gi',
 );
 
-const LOOKALIKE: Record<string, string> = { '<': '‹', '＜': '‹', '>': '›', '＞': '›', '[': '⟦', ']': '⟧' };
+const LOOKALIKE: Record<string, string> = {
+  '<': '‹',
+  '＜': '‹',
+  '﹤': '‹',
+  '>': '›',
+  '＞': '›',
+  '﹥': '›',
+  '[': '⟦',
+  '［': '⟦',
+  ']': '⟧',
+  '］': '⟧',
+};
 
 function defangMarker(marker: string): string {
-  return marker.replace(/[<＜>＞[\]]/g, (ch) => LOOKALIKE[ch]!);
+  return marker.replace(/[<＜﹤>＞﹥[\]［］]/g, (ch) => LOOKALIKE[ch]!);
+}
+
+/** Full-width forms (＜, ｜, ［, ｓｙｓｔｅｍ, ：) and the small ﹤﹥ read as the ASCII they imitate. */
+const WIDE = /[\uFF01-\uFF5E\uFE64\uFE65]/g;
+
+/** One UTF-16 unit for one, so an offset in the folded text is the same offset in the original. */
+function fold(text: string): string {
+  return text.replace(WIDE, (ch) => {
+    if (ch === '\uFE64') return '<';
+    if (ch === '\uFE65') return '>';
+    return String.fromCharCode(ch.charCodeAt(0) - 0xfee0);
+  });
+}
+
+/** `text.replace(pattern, …)`, matched on the folded text; `replace` gets the match and the original slice. */
+function rewrite(
+  text: string,
+  wide: boolean,
+  pattern: RegExp,
+  replace: (match: RegExpExecArray, original: string, folded: string) => string,
+): string {
+  const folded = wide ? fold(text) : text;
+  let out = '';
+  let last = 0;
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(folded); m; m = pattern.exec(folded)) {
+    const end = m.index + m[0].length;
+    out += text.slice(last, m.index) + replace(m, text.slice(m.index, end), folded);
+    last = end;
+  }
+  return last === 0 ? text : out + text.slice(last);
 }
 
 class Findings {
   readonly #byKind = new Map<NeutralisedKind, NeutralisedFinding>();
 
-  add(kind: NeutralisedKind, example: string): void {
+  add(kind: NeutralisedKind, example?: string, count = 1, maxChars = 60): void {
     let finding = this.#byKind.get(kind);
     if (!finding) {
       finding = { kind, count: 0, examples: [] };
       this.#byKind.set(kind, finding);
     }
-    finding.count++;
-    const shown = example.length > 60 ? `${example.slice(0, 57)}...` : example;
+    finding.count += count;
+    if (example === undefined) return;
+    const shown = example.length > maxChars ? `${example.slice(0, maxChars - 3)}...` : example;
     if (finding.examples.length < 3 && !finding.examples.includes(shown)) finding.examples.push(shown);
   }
 
@@ -86,35 +144,51 @@ class Findings {
  * are touched: a fence is just text to a chat template, so a `</function_results>` escapes it, while
  * role labels and mode words in code are data (fixtures, configs, prompts being written). A fence
  * that is never closed does not count as code, or one opening fence would shelter everything after it.
+ * Text hidden in tag characters is never data: it is shown, neutralised as prose, wherever it was.
  */
 export function neutralise(text: string): { text: string; findings: NeutralisedFinding[] } {
   const findings = new Findings();
-  const visible = text.replace(INVISIBLE, (ch) => {
-    findings.add('invisible', `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
-    return '';
+  const revealed: string[] = [];
+  const { text: visible, removed } = stripInvisible(text, (hidden) => {
+    const shown = `[hidden tag text: ${neutraliseVisible(hidden, false, findings)}]`;
+    revealed.push(shown);
+    return shown;
   });
-  const out = splitFenced(visible).map(({ code, text: part }) => {
-    let result = part.replace(MARKER, (m) => {
-      const role = ROLE_TAG.exec(m)?.[1];
-      if (role && role !== role.toLowerCase()) return m;
-      if (m.startsWith('[') && m !== m.toUpperCase()) return m; // `[system]`: an INI section // `Array<Assistant>`: a type, not a turn
-      const defanged = defangMarker(m);
-      findings.add('marker', defanged);
-      return defanged;
-    });
-    if (code) return result;
-    result = result.replace(ROLE, (_, lead: string, role: string, gap: string) => {
-      const quoted = `${lead}${role} (quoted)${gap}:`;
-      findings.add('role', quoted.trim());
-      return quoted;
-    });
-    return result.replace(OVERRIDE, (m, at: number, whole: string) => {
-      if (whole[at - 1] === '«' && whole[at + m.length] === '»') return m; // guarded one level down
-      findings.add('override', `«${m}»`);
-      return `«${m}»`;
-    });
-  });
+  for (const shown of revealed) findings.add('invisible', shown, 0, 120);
+  for (const code of removed) {
+    findings.add(
+      'invisible',
+      isTagText(code) ? undefined : `U+${code.toString(16).toUpperCase().padStart(4, '0')}`,
+    );
+  }
+  const out = splitFenced(visible).map(({ code, text: part }) => neutraliseVisible(part, code, findings));
   return { text: out.join(''), findings: findings.list() };
+}
+
+function neutraliseVisible(text: string, code: boolean, findings: Findings): string {
+  WIDE.lastIndex = 0;
+  const wide = WIDE.test(text);
+  let result = rewrite(text, wide, MARKER, ([m], original) => {
+    const role = ROLE_TAG.exec(m)?.[1];
+    if (role && TITLE_CASE.test(role)) return original;
+    if (m.startsWith('[') && !/inst/i.test(m) && m !== m.toUpperCase()) return original;
+    const defanged = defangMarker(original);
+    findings.add('marker', defanged);
+    return defanged;
+  });
+  if (code) return result;
+  result = rewrite(result, wide, ROLE, ([, lead, role], original) => {
+    if (ROLE_KEY.test(role!)) return original;
+    const cut = lead!.length + role!.length;
+    const quoted = `${original.slice(0, cut)} (quoted)${original.slice(cut)}`;
+    findings.add('role', quoted.trim());
+    return quoted;
+  });
+  return rewrite(result, wide, OVERRIDE, ({ 0: m, index: at }, original, whole) => {
+    if (whole[at - 1] === '«' && whole[at + m.length] === '»') return original; // guarded one level down
+    findings.add('override', `«${original}»`);
+    return `«${original}»`;
+  });
 }
 
 /** Splits text into prose and closed fenced code blocks (``` or ~~~, CommonMark's closing rule). */
