@@ -104,11 +104,11 @@ describe('codex-task batch', () => {
       cwd: ws,
       env: envFor(),
       input:
-        '{"subagent_type":"echo","description":"x","prompt":"ok"}\n{"subagent_type":"echo","prompt":"no description"}\n',
+        '{"subagent_type":"echo","description":"x","prompt":"ok"}\n{"subagent_type":"echo","description":"x"}\n',
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('stdin:2');
-    expect(run.stderr).toContain('`description`');
+    expect(run.stderr).toContain('`prompt` is required');
     expect(h.model.stats.requests).toBe(0);
   });
 
@@ -373,5 +373,122 @@ describe('recorded runs and the HTTP API from the command line', () => {
     expect(JSON.stringify(await response.json())).toContain('echo: via api');
     child.kill('SIGINT');
     expect((await done).code).toBe(0);
+  });
+});
+
+// Issue 17 §4: a file that does not load is never silent — `agents list`, every run and every
+// "not found" say which file was skipped and why, and doctor and validate count problems alike.
+describe('broken agent files are never silent', () => {
+  const BROKEN = {
+    '.claude/agents/echo.md': agentFile({ name: 'echo', description: 'echoes', tools: 'Read' }, 'ECHO'),
+    // Fails for real (no description, also for Claude Code): skipped, and said so.
+    '.claude/agents/wrong-case.md': agentFile({ name: 'wrong-case', descripton: 'typo in the key' }),
+    '.claude/agents/no-front.md': 'You are an agent without frontmatter.\n',
+  };
+  const SKIP_LINE =
+    /^skipped \.claude\/agents\/wrong-case\.md:1: `description` is missing — run `codex-task agents validate` for every problem and its fix$/m;
+
+  it('`agents list` names each skipped file and why, one line each, with the pointer to validate', async () => {
+    const ws = await h.setup(BROKEN);
+    const run = await runCli(['agents', 'list'], { cwd: ws, env: envFor() });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('echo');
+    expect(run.stdout).not.toContain('wrong-case');
+    expect(run.stderr).toMatch(SKIP_LINE);
+    expect(run.stderr).toMatch(
+      /^skipped \.claude\/agents\/no-front\.md:1: no frontmatter: .* — run `codex-task agents validate` for every problem and its fix$/m,
+    );
+    expect(run.stderr.trim().split('\n')).toHaveLength(2);
+    // --json keeps stdout machine-readable; the notice still goes to stderr.
+    const json = await runCli(['agents', 'list', '--json'], { cwd: ws, env: envFor() });
+    expect(JSON.parse(json.stdout).map((r: { name: string }) => r.name)).toContain('echo');
+    expect(json.stderr).toMatch(SKIP_LINE);
+  });
+
+  it('every `run` and `batch` says which files were skipped and why', async () => {
+    const ws = await h.setup(BROKEN, script);
+    const run = await runCli(['run', 'echo', 'hi'], { cwd: ws, env: envFor() });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('echo: hi\n');
+    expect(run.stderr).toMatch(SKIP_LINE);
+    const batch = await runCli(['batch', '-'], {
+      cwd: ws,
+      env: envFor(),
+      input: JSON.stringify({ subagent_type: 'echo', description: 'a', prompt: 'a' }),
+    });
+    expect(batch.code).toBe(0);
+    expect(batch.stderr).toMatch(SKIP_LINE);
+  });
+
+  it('"not found" says that a file of that name exists but was skipped, and why (exit 2)', async () => {
+    const ws = await h.setup(BROKEN, script);
+    const run = await runCli(['run', 'wrong-case', 'hi'], { cwd: ws, env: envFor() });
+    expect(run.code).toBe(2);
+    // Claude Code's exact first sentence, on a line of its own.
+    expect(run.stderr).toMatch(
+      /AgentNotFound: Agent type 'wrong-case' not found\. Available agents: echo, Explore, general-purpose, Plan$/m,
+    );
+    expect(run.stderr).toContain(
+      '.claude/agents/wrong-case.md exists but was skipped: `description` is missing (line 1)',
+    );
+    expect(run.stderr).not.toContain('add .claude/agents/wrong-case.md');
+    expect(run.stderr).toContain('codex-task agents validate');
+    expect(h.model.stats.requests).toBe(0);
+  });
+
+  it('warns loudly at load about `allowed-tools:`, on every run (not only with --verbose)', async () => {
+    const ws = await h.setup(
+      {
+        '.claude/agents/echo.md': agentFile({ name: 'echo', description: 'echoes', tools: 'Read' }, 'ECHO'),
+        '.claude/agents/lax.md': agentFile({ name: 'lax', description: 'lax', 'allowed-tools': 'Read' }),
+      },
+      script,
+    );
+    for (const args of [
+      ['run', 'echo', 'hi'],
+      ['--verbose', 'run', 'echo', 'hi'],
+    ]) {
+      const run = await runCli(args, { cwd: ws, env: envFor() });
+      expect(run.code, args.join(' ')).toBe(0);
+      expect(run.stderr, args.join(' ')).toMatch(
+        /^warning \.claude\/agents\/lax\.md:4 \[allowed-tools\]: unknown key `allowed-tools`: Claude Code ignores it and gives this agent every tool; codex-task gives it only the tools listed there$/m,
+      );
+    }
+  });
+
+  it('`agents validate` calls `allowed-tools` an error in --json and in text alike', async () => {
+    const ws = await h.setup({
+      '.claude/agents/lax.md': agentFile({ name: 'lax', description: 'lax', 'allowed-tools': 'Read' }),
+    });
+    const json = await runCli(['agents', 'validate', '--json'], { cwd: ws });
+    const text = await runCli(['agents', 'validate'], { cwd: ws });
+    expect(json.code).toBe(1);
+    expect(text.code).toBe(1);
+    const report = JSON.parse(json.stdout);
+    expect(report.errors).toEqual([
+      expect.objectContaining({ severity: 'error', field: 'allowed-tools', failsValidation: true }),
+    ]);
+    expect(report.warnings).toEqual([]);
+    expect(text.stdout).toMatch(/^ {2}error \.claude\/agents\/lax\.md:4 \[allowed-tools\]/m);
+    expect(text.stdout).toContain('1 file(s), 1 valid agent(s), 1 error(s), 0 warning(s)');
+  });
+
+  it('doctor and validate count agent problems the same way', async () => {
+    const ws = await h.setup({
+      ...BROKEN,
+      '.claude/agents/lax.md': agentFile({ name: 'lax', description: 'lax', 'allowed-tools': 'Read' }),
+      '.claude/agents/odd.md': agentFile({ name: 'odd', description: 'odd', tools: 'Read, Serach' }),
+    });
+    const validate = await runCli(['agents', 'validate'], { cwd: ws });
+    const summary = /^(\d+ file\(s\), \d+ valid agent\(s\), \d+ error\(s\), \d+ warning\(s\))$/m.exec(
+      validate.stdout,
+    )?.[1];
+    expect(summary).toBe('5 file(s), 3 valid agent(s), 3 error(s), 2 warning(s)');
+    const doctor = await runCli(['doctor', '--json'], { cwd: ws, env: envFor() });
+    const agents = (JSON.parse(doctor.stdout) as { check: string; status: string; detail: string }[]).find(
+      (c) => c.check === 'agents',
+    );
+    expect(agents).toMatchObject({ status: 'fail' });
+    expect(agents!.detail).toContain(summary!);
   });
 });

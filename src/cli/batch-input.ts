@@ -6,9 +6,29 @@ export class BatchInputError extends CodexTaskError {
     super(
       'BatchInput',
       message,
-      'A batch is a JSON array or JSONL of { "subagent_type": "…", "description": "…", "prompt": "…", "model"?: "…" }.',
+      'A batch is a JSON array or JSONL of { "subagent_type": "…", "prompt": "…", "description"?: "…", "model"?: "…" }.',
     );
   }
+}
+
+/**
+ * The short description a task gets when none is given (`run`, batch entries without one): the
+ * prompt's first line, cut at a word within 40 characters.
+ */
+export function descriptionOf(prompt: string): string {
+  const line = prompt.trim().split('\n')[0]!.trim();
+  if (line.length <= 40) return line || 'task';
+  const cut = line.slice(0, 40);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > 10 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** `description` is optional in a batch, as in `run`: derived from the prompt when missing. */
+function withDescription(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const entry = value as Record<string, unknown>;
+  if (entry.description !== undefined) return entry;
+  return { ...entry, description: descriptionOf(typeof entry.prompt === 'string' ? entry.prompt : '') };
 }
 
 /**
@@ -42,11 +62,11 @@ export function parseBatch(text: string, source: string): TaskInput[] {
   const problems: string[] = [];
   const inputs: TaskInput[] = [];
   for (const { where, value } of entries) {
-    const parsed = taskInputSchema.safeParse(value);
+    const parsed = taskInputSchema.safeParse(withDescription(value));
     if (parsed.success) inputs.push(parsed.data);
     else
       problems.push(
-        `${where}: ${parsed.error.issues.map((i) => `\`${i.path.join('.') || 'entry'}\` ${i.message}`).join(', ')}`,
+        `${where}: ${parsed.error.issues.map((i) => `\`${i.path.join('.') || 'entry'}\` ${i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message}`).join(', ')}`,
       );
   }
   if (problems.length > 0) throw new BatchInputError(problems.join('\n  '));

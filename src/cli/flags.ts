@@ -22,6 +22,17 @@ export function positiveIntFlag(flag: string, value: string | undefined): number
   return n;
 }
 
+/** `--port 8790` → 8790 (0 = any free port); a bad value names the flag. */
+export function portFlag(flag: string, value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port > 65_535)
+    throw new ConfigError(
+      `${flag} must be a port number 0..65535, got '${value}'`,
+      `e.g. ${flag} 8790 (0 picks any free port)`,
+    );
+  return port;
+}
+
 /** `--max-cost 2.5` → 2.5; a bad value names the flag. */
 export function positiveNumberFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

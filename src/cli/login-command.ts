@@ -1,8 +1,17 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { KEY_ENV_OF, maskKey, removeCredential, saveCredential } from '../config/index.ts';
+import { didYouMean, nearest } from '../agents/index.ts';
+import {
+  KEY_ENV_OF,
+  loadConfig,
+  maskKey,
+  readCredentials,
+  removeCredential,
+  saveCredential,
+} from '../config/index.ts';
+import { UnknownProviderError } from '../errors/index.ts';
 import { EXIT } from './exit-codes.ts';
-import { usageError } from './output.ts';
+import { reportError, usageError } from './output.ts';
 import { readInput } from './read-input.ts';
 
 /** Reads a key from the terminal with echo off, or from stdin when it is piped. */
@@ -24,6 +33,12 @@ async function readKey(provider: string): Promise<string> {
   return key.trim();
 }
 
+/** The providers a stored key can be for: the built-in ones and those declared in config. */
+function knownProviders(): string[] {
+  const { values } = loadConfig({ cwd: process.cwd() });
+  return [...new Set([...Object.keys(KEY_ENV_OF), ...Object.keys(values.providers ?? {})])];
+}
+
 /** `codex-task login <provider>`: stores a key in ~/.codex-task/credentials.json (mode 0600). */
 export async function loginCommand(provider: string): Promise<number> {
   if (!/^[a-z][a-z0-9-]*$/.test(provider)) {
@@ -33,6 +48,14 @@ export async function loginCommand(provider: string): Promise<number> {
     );
     return EXIT.usage;
   }
+  let known: string[];
+  try {
+    known = knownProviders();
+  } catch (error) {
+    return reportError(error);
+  }
+  if (!known.includes(provider))
+    return reportError(new UnknownProviderError(provider, known, didYouMean(nearest(provider, known))));
   const key = await readKey(provider);
   if (!key) {
     usageError(
@@ -54,6 +77,13 @@ export async function logoutCommand(provider: string): Promise<number> {
     process.stdout.write(`Removed the stored ${provider} key.\n`);
     return EXIT.ok;
   }
-  usageError(`No stored key for '${provider}'`, 'See what is configured with `codex-task config`.');
+  const stored = Object.keys(readCredentials());
+  const suggestion = didYouMean(nearest(provider, stored));
+  usageError(
+    `No stored key for '${provider}'${suggestion ? `: ${suggestion}` : ''}`,
+    stored.length > 0
+      ? `Stored keys: ${stored.join(', ')}.`
+      : 'No keys are stored; see what is configured with `codex-task config`.',
+  );
   return EXIT.failed;
 }

@@ -59,10 +59,12 @@ export async function mcpCommand(flags: McpFlags): Promise<number> {
       tokenHint: 'Set a token (CODEX_TASK_MCP_TOKEN; clients send `Authorization: Bearer <token>`)',
     });
   } catch (error) {
-    const { printError } = await import('./output.ts');
-    printError(error);
+    const [{ reportError }, { explainListenError }] = await Promise.all([
+      import('./output.ts'),
+      import('./port-in-use.ts'),
+    ]);
     await service.close();
-    return EXIT.usage;
+    return reportError(await explainListenError(error, ['--http <port>']));
   }
   process.stderr.write(`codex-task MCP server (streamable HTTP) on ${server.url}\n`);
   await new Promise<void>((done) => {

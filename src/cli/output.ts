@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
 import { CodexTaskError } from '../errors/index.ts';
+import { EXIT, exitCodeOf } from './exit-codes.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -34,6 +35,38 @@ export function printError(error: unknown): void {
     if (!outputPrefs.verbose) process.stderr.write('  (run with --verbose for details)\n');
   }
   if (outputPrefs.verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+}
+
+/**
+ * A reader that went away (`codex-task runs list | head -1`) ends the command quietly, as SIGPIPE
+ * ends ls or git, but with 0 rather than 141: under `set -o pipefail` (GitHub Actions' default
+ * shell) a consumer that stopped reading early is not a failure of this command. Installed once,
+ * by the process entry, for every command and both streams.
+ */
+export function exitQuietlyOnClosedPipes(): void {
+  let closing = false;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      // A command that watches the stream itself (the MCP stdio server, which stops its tasks first) handles it.
+      if (stream.listenerCount('error') > 1) return;
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+      stream.write = () => true;
+      if (closing) return;
+      closing = true;
+      process.once('exit', () => {
+        process.exitCode = EXIT.ok;
+      });
+      // Work in flight (run, batch, the servers) stops as on Ctrl-C, so its tasks' processes are
+      // not left behind. Not process.exit(): the run store still writes the tasks' last records.
+      if (process.listenerCount('SIGINT') > 0) process.emit('SIGINT', 'SIGINT');
+    });
+  }
+}
+
+/** Prints the error and returns its exit code: 2 for what the user must change (flag, config, input), else 1. */
+export function reportError(error: unknown): number {
+  printError(error);
+  return exitCodeOf(error instanceof CodexTaskError ? error.type : undefined);
 }
 
 export function usageError(message: string, fix: string): void {

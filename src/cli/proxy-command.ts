@@ -1,5 +1,7 @@
 import { EXIT } from './exit-codes.ts';
-import { printError } from './output.ts';
+import { portFlag } from './flags.ts';
+import { reportError } from './output.ts';
+import { explainListenError } from './port-in-use.ts';
 import { settingsFor } from './settings.ts';
 import { VERSION } from './version.ts';
 
@@ -14,10 +16,11 @@ export interface ProxyFlags {
 
 /** `codex-task proxy`: forwards to the upstream, with Task and slash commands, until interrupted. */
 export async function proxyCommand(flags: ProxyFlags): Promise<number> {
-  const port = flags.port === undefined ? undefined : Number(flags.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
-    printError(new Error(`--port must be 0..65535, got '${flags.port}'`));
-    return EXIT.usage;
+  let port: number | undefined;
+  try {
+    port = flags.port === undefined ? undefined : portFlag('--port', flags.port);
+  } catch (error) {
+    return reportError(error);
   }
   const { startProxy } = await import('../proxy/index.ts');
   let proxy: Awaited<ReturnType<typeof startProxy>>;
@@ -34,8 +37,13 @@ export async function proxyCommand(flags: ProxyFlags): Promise<number> {
       observe: { serviceVersion: VERSION },
     });
   } catch (error) {
-    printError(error);
-    return EXIT.usage;
+    return reportError(
+      await explainListenError(error, [
+        '--port',
+        'CODEX_TASK_PROXY_PORT',
+        'proxy.port in .codex-task/config.json',
+      ]),
+    );
   }
   process.stderr.write(
     `codex-task proxy on ${proxy.baseUrl} → ${proxy.upstream} (Ctrl-C stops it)\n` +

@@ -7,7 +7,7 @@ import {
 } from '../store/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { usageError } from './output.ts';
-import { formatList, formatTranscript } from './runs-format.ts';
+import { formatCandidate, formatList, formatTranscript } from './runs-format.ts';
 
 interface StoreFlags {
   db?: string;
@@ -40,7 +40,9 @@ function findTask(store: RunStore, id: string): TaskRecord | number {
     return EXIT.failed;
   } catch (error) {
     if (error instanceof AmbiguousTaskIdError) {
-      usageError(error.message, 'Give more characters of the id.');
+      const shown = error.candidates.map((r) => `  ${formatCandidate(r)}`);
+      if (error.total > shown.length) shown.push(`  … and ${error.total - shown.length} more`);
+      usageError(`${error.message}:\n${shown.join('\n')}`, 'Give more characters of the id.');
       return EXIT.usage;
     }
     throw error;

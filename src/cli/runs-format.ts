@@ -54,6 +54,11 @@ export function formatList(records: TaskRecord[]): string {
   return [paint('bold', line(head), out), ...rows.map((r) => line(r, true))].join('\n');
 }
 
+/** One task on one line, to choose between the tasks an id prefix matches. */
+export function formatCandidate(r: TaskRecord): string {
+  return `${r.id}  ${status(r.status)}  ${r.agentType}  ${when(r.queuedAt)}  ${r.description}`;
+}
+
 const indent = (text: string, by: string) =>
   text
     .split('\n')

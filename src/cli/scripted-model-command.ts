@@ -1,5 +1,7 @@
 import { loadScript, type Script, ScriptError, startScriptedModel } from '../scripted-model/index.ts';
 import { EXIT } from './exit-codes.ts';
+import { reportError } from './output.ts';
+import { explainListenError } from './port-in-use.ts';
 
 /** A default script: echoes the prompt, so a client can be pointed at the server with no set-up. */
 const ECHO_SCRIPT: Script = {
@@ -33,7 +35,12 @@ export async function serveScriptedModel(opts: {
       return EXIT.usage;
     }
   }
-  const server = await startScriptedModel({ port, script, latencyMs });
+  let server: Awaited<ReturnType<typeof startScriptedModel>>;
+  try {
+    server = await startScriptedModel({ port, script, latencyMs });
+  } catch (error) {
+    return reportError(await explainListenError(error, ['--port']));
+  }
   // Machine-readable first line: tools and benchmarks read the URL from it.
   process.stdout.write(`scripted model listening on ${server.url}\n`);
   process.stderr.write(

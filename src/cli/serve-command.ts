@@ -1,5 +1,7 @@
 import { EXIT } from './exit-codes.ts';
-import { printError } from './output.ts';
+import { portFlag } from './flags.ts';
+import { reportError } from './output.ts';
+import { explainListenError } from './port-in-use.ts';
 import { settingsFor } from './settings.ts';
 import { VERSION } from './version.ts';
 
@@ -12,10 +14,11 @@ export interface ServeFlags {
 
 /** `codex-task serve`: the HTTP API (tasks, SSE events, agents, health, metrics) until interrupted. */
 export async function serveCommand(flags: ServeFlags): Promise<number> {
-  const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    printError(new Error(`--port must be 0..65535, got '${flags.port}'`));
-    return EXIT.usage;
+  let port: number;
+  try {
+    port = portFlag('--port', flags.port);
+  } catch (error) {
+    return reportError(error);
   }
   const [{ TaskEngine }, { observe }, { startHttpServer }] = await Promise.all([
     import('../engine/index.ts'),
@@ -26,8 +29,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   try {
     settings = settingsFor(flags.cwd ? { cwd: flags.cwd } : {});
   } catch (error) {
-    printError(error);
-    return EXIT.usage;
+    return reportError(error);
   }
   const engine = new TaskEngine(settings.engine);
   const observability = observe(engine, { serviceVersion: VERSION });
@@ -48,8 +50,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     await server.close();
     return EXIT.ok;
   } catch (error) {
-    printError(error);
-    return EXIT.usage;
+    return reportError(await explainListenError(error, ['--port']));
   } finally {
     engine.close();
     await observability.close();

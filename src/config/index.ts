@@ -23,6 +23,7 @@ export {
   SAFE_ENV_VARIABLES,
   SUBAGENT_MODEL_ENV,
 } from './defaults.ts';
+export { ENV_VARS, type EnvVar, unknownEnvVars } from './env-vars.ts';
 export {
   ConfigError,
   type ConfigSource,

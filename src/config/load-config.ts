@@ -2,9 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { z } from 'zod';
+import { didYouMean, nearest } from '../agents/index.ts';
 import { CodexTaskError } from '../errors/index.ts';
 import { digestOf, skippedNotice, type TrustChecker, type TrustItem, trustChecker } from '../trust/index.ts';
 import { type ConfigFile, type ConfigInput, configSchemas } from './config-schema.ts';
+import { ENV_VARS, type EnvVar } from './env-vars.ts';
 import { describeTrustedKeys, LOWER_ONLY_KEYS, splitTrustedKeys, userOnlyKeyIn } from './project-keys.ts';
 
 export class ConfigError extends CodexTaskError {
@@ -30,27 +32,6 @@ export interface LoadedConfig {
   /** Trusted-only keys of a project config left out because the workspace is not trusted, each with its notice. */
   skipped: { item: TrustItem; notice: string }[];
 }
-
-/** Env vars that set config keys (`CODEX_TASK_*`), parsed like the file values. */
-const ENV_KEYS: Record<string, { key: keyof ConfigFile; number?: boolean; field?: string }> = {
-  CODEX_TASK_CONCURRENCY: { key: 'concurrency', number: true },
-  CODEX_TASK_TIMEOUT: { key: 'taskTimeout' },
-  CODEX_TASK_MAX_TURNS: { key: 'maxTurns', number: true },
-  CODEX_TASK_MAX_SPAWN_DEPTH: { key: 'maxSpawnDepth', number: true },
-  CODEX_TASK_MODEL: { key: 'model' },
-  CODEX_TASK_MAX_TASKS: { key: 'maxTasks', number: true },
-  CODEX_TASK_MAX_COST_USD: { key: 'maxCostUsd', number: true },
-  CODEX_TASK_OUTPUT_MAX_CHARS: { key: 'outputMaxChars', number: true },
-  CODEX_TASK_SANDBOX: { key: 'sandbox', field: 'mode' },
-};
-
-/** Env vars that set `proxy.*` keys. */
-const PROXY_ENV_KEYS: Record<string, { key: string; number?: boolean; boolean?: boolean }> = {
-  CODEX_TASK_PROXY_PORT: { key: 'port', number: true },
-  CODEX_TASK_PROXY_HOST: { key: 'host' },
-  CODEX_TASK_PROXY_UPSTREAM: { key: 'upstream' },
-  CODEX_TASK_PROXY_INJECT_TASK: { key: 'injectTask', boolean: true },
-};
 
 const MERGED_BY_ENTRY = ['providers', 'failover', 'prices', 'proxy', 'resilience', 'sandbox'] as const;
 
@@ -104,26 +85,35 @@ export function loadConfig(options: {
     else mergeProject(loaded, values, file, { where: display(file, options.cwd), userFile, trust });
     loaded.files.push(file);
   }
-  for (const [name, { key, number, field }] of Object.entries(ENV_KEYS)) {
-    const text = env[name]?.trim();
-    if (!text) continue;
-    const value = number && /^\d+(\.\d+)?$/.test(text) ? Number(text) : text;
-    const raw = { [key]: field ? { [field]: value } : value };
-    merge(loaded, parse(raw, `environment variable ${name}`), `env ${name}`);
-  }
-  for (const [name, { key, number, boolean }] of Object.entries(PROXY_ENV_KEYS)) {
-    const text = env[name]?.trim();
-    if (!text) continue;
-    const value =
-      number && /^\d+$/.test(text)
-        ? Number(text)
-        : boolean && /^(true|false|1|0)$/i.test(text)
-          ? /^(true|1)$/i.test(text)
-          : text;
-    merge(loaded, parse({ proxy: { [key]: value } }, `environment variable ${name}`), `env ${name}`);
+  for (const variable of ENV_VARS) {
+    const text = env[variable.name]?.trim();
+    if (!text || !variable.configKey) continue;
+    merge(loaded, parseEnv(variable, text), `env ${variable.name}`);
   }
   if (options.flags) merge(loaded, parse(options.flags, 'command-line flags'), 'flag');
   return loaded;
+}
+
+/** A variable's text as the value of its config key; a bad one names the variable, the value and what it takes. */
+function parseEnv(variable: EnvVar, text: string): ConfigFile {
+  const value =
+    variable.type === 'number' && /^[-+]?\d+(\.\d+)?$/.test(text)
+      ? Number(text)
+      : variable.type === 'duration' && /^\d+$/.test(text)
+        ? Number(text)
+        : variable.type === 'boolean' && /^(true|false|1|0)$/i.test(text)
+          ? /^(true|1)$/i.test(text)
+          : text;
+  const raw = variable.configKey!.split('.').reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+  try {
+    return parse(raw, `environment variable ${variable.name}`);
+  } catch (error) {
+    if (!variable.accepts) throw error;
+    throw new ConfigError(
+      `environment variable ${variable.name}='${text}' is not accepted: it takes ${variable.accepts}`,
+      `Set it like ${variable.name}=${variable.example}, or unset it.`,
+    );
+  }
 }
 
 function parse(raw: unknown, where: string): ConfigFile {
@@ -141,11 +131,34 @@ function parse(raw: unknown, where: string): ConfigFile {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const key = issue.path.join('.') || '(top level)';
-  if (issue.code === 'unrecognized_keys')
-    return `unknown key(s) ${issue.keys.map((k) => `\`${k}\``).join(', ')}`;
+  if (issue.code === 'unrecognized_keys') {
+    const known = keysAt(issue.path);
+    const keys = issue.keys.map((k) => {
+      const suggestion = didYouMean(nearest(k, known));
+      return `\`${k}\`${suggestion ? ` (${suggestion})` : ''}`;
+    });
+    return `unknown key(s) ${keys.join(', ')}${issue.path.length ? ` in \`${key}\`` : ''}`;
+  }
   if (issue.code === 'invalid_value')
     return `\`${key}\` must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   return `\`${key}\`: ${issue.message}`;
+}
+
+/** The keys the config schema accepts at `path` (`['proxy']` → port, host…), for did-you-mean. */
+function keysAt(path: readonly PropertyKey[]): string[] {
+  type Def = { type: string; innerType?: Node; shape?: Record<string, Node>; valueType?: Node };
+  type Node = { _zod: { def: Def } };
+  const unwrap = (node: Node | undefined) => {
+    let current = node;
+    while (current?._zod.def.innerType) current = current._zod.def.innerType;
+    return current;
+  };
+  let node = unwrap(configSchemas().configFile as unknown as Node);
+  for (const segment of path) {
+    const def = node?._zod.def;
+    node = unwrap(def?.shape ? def.shape[String(segment)] : def?.valueType);
+  }
+  return Object.keys(node?._zod.def.shape ?? {}).filter((k) => k !== '$schema');
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   subagentTypeRules,
 } from '../agents/index.ts';
 import { DEFAULTS, OBSERVABILITY_DEFAULTS } from '../config/defaults.ts';
-import { SpawnDepthError, TaskCancelledError, TaskTimeoutError } from '../errors/index.ts';
+import { CodexTaskError, SpawnDepthError, TaskCancelledError, TaskTimeoutError } from '../errors/index.ts';
 import {
   ModelGateway,
   type ProviderConfig,
@@ -296,7 +296,7 @@ export class TaskEngine {
       return finish('completed', content);
     } catch (error) {
       if (timeout.aborted) return finish('timed_out', '', new TaskTimeoutError(timeoutMs));
-      if (userSignal.aborted) return finish('cancelled', '', userSignal.reason ?? new TaskCancelledError());
+      if (userSignal.aborted) return finish('cancelled', '', cancellationOf(userSignal.reason));
       return finish('failed', '', toProviderError(error, resolved.provider, resolved.modelId));
     } finally {
       lease.release();
@@ -458,4 +458,11 @@ export class TaskEngine {
 /** Short, unique, URL-safe ids (Claude Code's agentIds are short hex strings too). */
 function newTaskId(): string {
   return randomUUID().replaceAll('-', '').slice(0, 16);
+}
+
+/** A caller's abort reason as a typed cancellation: a bare `abort()` gives a DOMException, never shown as such. */
+function cancellationOf(reason: unknown): CodexTaskError {
+  if (reason instanceof CodexTaskError) return reason;
+  const why = reason instanceof Error && reason.name !== 'AbortError' ? reason.message : undefined;
+  return new TaskCancelledError(why ? `The task was cancelled: ${why}` : undefined);
 }

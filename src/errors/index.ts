@@ -27,8 +27,16 @@ export interface TaskErrorInfo {
   hint?: string;
 }
 
+/** An agent file that would have defined the name looked up, but did not load. */
+export interface SkippedAgentFileInfo {
+  /** As a person here reads it (relative to the working directory where possible). */
+  file: string;
+  /** Its first error, e.g. "`description` is missing (line 1)". */
+  reason: string;
+}
+
 export class AgentNotFoundError extends CodexTaskError {
-  constructor(name: string, available: string[]) {
+  constructor(name: string, available: string[], skipped: readonly SkippedAgentFileInfo[] = []) {
     const nearest =
       available.length > 0
         ? closest(
@@ -38,11 +46,19 @@ export class AgentNotFoundError extends CodexTaskError {
         : '';
     const suggestion = nearest && distance(name.toLowerCase(), nearest) <= Math.max(2, name.length / 3);
     const match = suggestion ? available.find((a) => a.toLowerCase() === nearest) : undefined;
+    // A file of that name that failed to load is the likeliest reason: say so, not "add the file".
+    const fix =
+      skipped.length > 0
+        ? `Fix ${skipped.map((s) => s.file).join(', ')} (\`codex-task agents validate\` shows every problem and its fix).`
+        : `Use one of the listed names, or add .claude/agents/${name}.md (check it with \`codex-task agents validate\`).`;
     super(
       'AgentNotFound',
-      // The first sentence is Claude Code's exact wording (COMPAT.md); models and scripts match on it.
-      `Agent type '${name}' not found. Available agents: ${available.join(', ')}`,
-      `${match ? `Did you mean '${match}'? ` : ''}Use one of the listed names, or add .claude/agents/${name}.md (check it with \`codex-task agents validate\`).`,
+      // The first line is Claude Code's exact wording (COMPAT.md); models and scripts match on it,
+      // so what we add goes on lines of its own.
+      `Agent type '${name}' not found. Available agents: ${available.join(', ')}${skipped
+        .map((s) => `\n${s.file} exists but was skipped: ${s.reason}`)
+        .join('')}`,
+      `${match ? `Did you mean '${match}'? ` : ''}${fix}`,
     );
   }
 }
@@ -158,6 +174,57 @@ export class SpawnDepthError extends CodexTaskError {
       'SpawnDepthExceeded',
       `Subagents may nest at most ${maxDepth} levels deep`,
       'Do the work in this subagent instead of delegating further, or raise maxSpawnDepth.',
+    );
+  }
+}
+
+/** A server could not listen: the port is taken. Names the port, what holds it when known, and how to pick another. */
+export class PortInUseError extends CodexTaskError {
+  readonly port: number;
+  constructor(details: {
+    port: number;
+    host: string;
+    /** What answers there (`a codex-task proxy`), when a quick probe could tell. */
+    holder: string | undefined;
+    /** Where this command's port comes from: the flag, then any env var or config key. */
+    setBy: readonly string[];
+  }) {
+    const { port, host, holder, setBy } = details;
+    const ways = setBy.length > 1 ? `${setBy.slice(0, -1).join(', ')} or ${setBy.at(-1)}` : setBy[0];
+    super(
+      'PortInUse',
+      `port ${port} on ${host} is already in use: ${holder ? `${holder} already answers there` : 'another program holds it'}`,
+      `Choose another port with ${ways} (0 picks any free port), or stop what holds it (\`lsof -i :${port}\` shows it).`,
+    );
+    this.port = port;
+  }
+}
+
+/** A directory option (`-C`) that names no readable directory. */
+export class WorkingDirectoryError extends CodexTaskError {
+  constructor(flag: string, path: string, problem: string) {
+    super(
+      'WorkingDirectory',
+      `${flag} ${path}: ${problem}`,
+      `Give ${flag} an existing directory (relative paths are taken from the current one), or leave it out to use the current directory.`,
+    );
+  }
+}
+
+/** An input file (a batch file…) that cannot be read. */
+export class InputFileError extends CodexTaskError {
+  constructor(what: string, path: string, problem: string, hint: string) {
+    super('InputFile', `Cannot read ${what} ${path}: ${problem}`, hint);
+  }
+}
+
+/** A provider name no built-in or configured provider has (`codex-task login anthropc`). */
+export class UnknownProviderError extends CodexTaskError {
+  constructor(name: string, known: readonly string[], suggestion: string | undefined) {
+    super(
+      'UnknownProvider',
+      `Unknown provider '${name}'${suggestion ? `: ${suggestion}` : ''}`,
+      `Known providers: ${known.join(', ')}. Declare others under \`providers\` in .codex-task/config.json.`,
     );
   }
 }

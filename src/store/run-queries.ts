@@ -4,11 +4,14 @@ import type { ListFilter, RecordStatus, StepKind, StepRecord, TaskRecord } from 
 export type Row = Record<string, SQLInputValue | null | undefined>;
 
 export class AmbiguousTaskIdError extends Error {
-  constructor(prefix: string, matches: string[]) {
-    super(
-      `'${prefix}' matches ${matches.length} tasks (${matches.slice(0, 5).join(', ')}…): give more of the id`,
-    );
+  /** The newest matches (at most 10) and how many there are in all. */
+  readonly candidates: TaskRecord[];
+  readonly total: number;
+  constructor(prefix: string, candidates: TaskRecord[], total: number) {
+    super(`'${prefix}' matches ${total} tasks: give more of the id`);
     this.name = 'AmbiguousTaskIdError';
+    this.candidates = candidates;
+    this.total = total;
   }
 }
 
@@ -61,19 +64,19 @@ export class RunQueries {
     return row ? toRecord(row) : undefined;
   }
 
-  /** By full id or a unique prefix (ids are long; people type the first few characters). */
+  /** By full id or a unique prefix of any length (ids are long; people type the first few characters). */
   find(idOrPrefix: string): TaskRecord | undefined {
     const exact = this.get(idOrPrefix);
-    if (exact || idOrPrefix.length < 4) return exact;
+    if (exact || idOrPrefix === '') return exact;
+    const like = `${idOrPrefix.replaceAll(/[\\%_]/g, '\\$&')}%`;
     const rows = this.#db
-      .prepare("SELECT * FROM tasks WHERE id LIKE ? ESCAPE '\\' LIMIT 6")
-      .all(`${idOrPrefix.replaceAll(/[\\%_]/g, '\\$&')}%`) as Row[];
-    if (rows.length > 1)
-      throw new AmbiguousTaskIdError(
-        idOrPrefix,
-        rows.map((r) => String(r.id)),
-      );
-    return rows[0] ? toRecord(rows[0]) : undefined;
+      .prepare("SELECT * FROM tasks WHERE id LIKE ? ESCAPE '\\' ORDER BY queued_at DESC, rowid DESC LIMIT 10")
+      .all(like) as Row[];
+    if (rows.length <= 1) return rows[0] ? toRecord(rows[0]) : undefined;
+    const total = this.#db
+      .prepare("SELECT COUNT(*) AS n FROM tasks WHERE id LIKE ? ESCAPE '\\'")
+      .get(like) as Row;
+    throw new AmbiguousTaskIdError(idOrPrefix, rows.map(toRecord), Number(total.n));
   }
 
   steps(taskId: string): StepRecord[] {
