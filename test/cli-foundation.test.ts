@@ -14,7 +14,8 @@ describe('codex-task agents validate', () => {
         description: 'has a typo',
         'allowed-tools': 'Read',
       }),
-      '.claude/agents/broken.md': '---\nname: broken\ndescription: [unclosed\n---\nbody\n',
+      // Stays broken after Claude Code's quoting retry (no `: ` or special character to quote).
+      '.claude/agents/broken.md': '---\nname: broken\ndescription: "unclosed\n---\nbody\n',
       '.claude/agents/nameless.md': agentFile({ description: 'no name' }),
     });
     const run = await runCli(['agents', 'validate', '.claude/agents', '--json'], { cwd: ws });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KNOWN_TOOLS } from '../src/agents/index.ts';
+import { DEFAULT_KNOWN_TOOLS, effectiveTools, grantedAs } from '../src/agents/index.ts';
 import { TaskEngine } from '../src/engine/index.ts';
 import { builtinToolNames } from '../src/tools/index.ts';
 
@@ -13,5 +13,19 @@ describe('tool names known to agent validation', () => {
   it('never list a Claude-Code-only tool that we actually provide', () => {
     const grantable = new TaskEngine({ providers: [] }).grantableTools;
     expect(DEFAULT_KNOWN_TOOLS.claudeCodeOnly.filter((name) => grantable.includes(name))).toEqual([]);
+  });
+
+  // Claude Code's newer tool set: its task-list tools replace TodoWrite; SendMessage continues a
+  // background subagent, which codex-task does not run yet.
+  it("grant Claude Code's task-list tools as a tool the engine really has", () => {
+    const grantable = new TaskEngine({ providers: [] }).grantableTools;
+    for (const name of ['TaskCreate', 'TaskGet', 'TaskUpdate', 'TaskList']) {
+      expect(grantable).toContain(grantedAs(name));
+      expect(effectiveTools({ tools: [name], disallowedTools: [] }, grantable)).toEqual(['TodoWrite']);
+    }
+  });
+
+  it('know SendMessage as a Claude Code tool, not an unknown one', () => {
+    expect(DEFAULT_KNOWN_TOOLS.claudeCodeOnly).toContain('SendMessage');
   });
 });

@@ -20,7 +20,8 @@ export function toolsDescription(
 ): string {
   const deny = def.disallowedTools;
   if (def.tools === undefined) return deny.length > 0 ? `All tools except ${deny.join(', ')}` : 'All tools';
-  if (deny.length === 0) return def.toolsText ?? def.tools.join(', ');
+  // `tools: []` is written as nothing: say None, as for a list the denials empty.
+  if (deny.length === 0) return def.toolsText || def.tools.join(', ') || 'None';
   const rules = toolDenyRules(deny);
   const left = def.tools.filter((entry) => {
     const { base } = splitToolRule(entry);

@@ -145,7 +145,7 @@ describe('discovery and precedence', () => {
     const root = tree({
       '.git': null,
       '.claude/agents/good.md': agent('good'),
-      '.claude/agents/broken.md': '---\nname: broken\ndescription: Use when: x\n---\n',
+      '.claude/agents/broken.md': '---\nname: broken\ndescripton: Use when needed\n---\nYou are broken.\n',
       '.claude/agents/also-good.md': agent('also-good'),
     });
     const registry = new AgentRegistry({ cwd: root, homeDir: join(root, 'nohome'), rescanIntervalMs: 0 });
@@ -157,8 +157,44 @@ describe('discovery and precedence', () => {
       'Plan',
     ]);
     expect(registry.problems()).toEqual([
-      expect.objectContaining({ severity: 'error', file: join(root, '.claude/agents/broken.md'), line: 3 }),
+      expect.objectContaining({ severity: 'error', file: join(root, '.claude/agents/broken.md'), line: 1 }),
+      expect.objectContaining({ severity: 'warning', field: 'descripton', line: 3 }),
     ]);
+    expect(registry.skipped()).toEqual([
+      {
+        file: join(root, '.claude/agents/broken.md'),
+        scope: 'project',
+        name: 'broken',
+        errors: [expect.objectContaining({ message: '`description` is missing' })],
+      },
+    ]);
+  });
+
+  it('says which file is used and which is shadowed, within a directory and across levels', () => {
+    const { root, cwd, homeDir } = layeredRepo();
+    const registry = new AgentRegistry({ cwd, homeDir, rescanIntervalMs: 0 });
+    const shadowed = registry.shadowed().map((s) => ({
+      ...s,
+      used: s.used.replace(root, ''),
+      shadowed: s.shadowed.replace(root, ''),
+    }));
+    expect(shadowed).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'shared-2',
+          used: '/repo/pkg/.claude/agents/any-file-name.md',
+          shadowed: '/repo/.claude/agents/shared-2.md',
+          sameLevel: false,
+        },
+        {
+          name: 'general-purpose',
+          used: '/home/.claude/agents/general.md',
+          shadowed: '<builtin:general-purpose>',
+          sameLevel: false,
+        },
+      ]),
+    );
+    expect(shadowed.filter((s) => s.sameLevel)).toEqual([]);
   });
 });
 
@@ -180,6 +216,39 @@ describe('get', () => {
         "Agent type 'nope' not found. Available agents: alpha, Explore, general-purpose, Plan, zed",
       );
     }
+  });
+});
+
+describe('a name that is not found', () => {
+  it("names a file of that name that exists but was skipped, and why, after Claude Code's sentence", () => {
+    const root = tree({
+      '.git': null,
+      '.claude/agents/ok.md': agent('ok'),
+      '.claude/agents/wrong-case.md': '---\nname: wrong-case\n---\nNo description.\n',
+      '.claude/agents/sub/Other.md': '---\nname: other\nname: other\n---\n',
+    });
+    const registry = new AgentRegistry({ cwd: root, homeDir: join(root, 'nohome'), rescanIntervalMs: 0 });
+    let error: AgentNotFoundError | undefined;
+    try {
+      registry.get('Wrong-Case');
+    } catch (e) {
+      error = e as AgentNotFoundError;
+    }
+    expect(error?.message).toBe(
+      "Agent type 'Wrong-Case' not found. Available agents: Explore, general-purpose, ok, Plan\n" +
+        '.claude/agents/wrong-case.md exists but was skipped: `description` is missing (line 1)',
+    );
+    expect(error?.hint).toBe(
+      'Fix .claude/agents/wrong-case.md (`codex-task agents validate` shows every problem and its fix).',
+    );
+    // Matched by the file name too, when the frontmatter did not even parse.
+    expect(() => registry.get('other')).toThrow(
+      /\n\.claude\/agents\/sub\/Other\.md exists but was skipped: invalid YAML/,
+    );
+    // Nothing of that name: Claude Code's message alone.
+    expect(() => registry.get('nope')).toThrow(
+      new AgentNotFoundError('nope', ['Explore', 'general-purpose', 'ok', 'Plan']),
+    );
   });
 });
 

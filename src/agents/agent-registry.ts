@@ -3,7 +3,8 @@ import { AgentConfigError, AgentNotFoundError } from '../errors/index.ts';
 import { compareAgentNames } from './agent-list.ts';
 import { BUILTIN_AGENTS } from './builtin-agents.ts';
 import { type AgentInput, parseAgentInput } from './code-agents.ts';
-import { agentDirectories, listAgentFiles, mergeAgents } from './discover.ts';
+import { agentDirectories, listAgentFiles, mergeAgents, type ShadowedAgent } from './discover.ts';
+import { configuredMcpServers, mcpToolProblems } from './mcp-tools.ts';
 import {
   type AgentParseOptions,
   type ParseResult,
@@ -11,6 +12,7 @@ import {
   readAgentContents,
   unreadable,
 } from './parse-agent-file.ts';
+import { type ScannedAgentFile, type SkippedAgentFile, skippedFiles, skippedNamed } from './skipped-files.ts';
 import type { AgentDefinition, AgentProblem, AgentScope } from './types.ts';
 
 export interface AgentRegistryOptions extends AgentParseOptions {
@@ -25,6 +27,11 @@ export interface AgentRegistryOptions extends AgentParseOptions {
    * fan-out costs one scan, and an edit is still seen by the next task. 0 = look on every call.
    */
   rescanIntervalMs?: number;
+  /**
+   * MCP servers configured for this directory, for the warning about `tools:` entries of other
+   * servers (default: the names in the nearest `.mcp.json`, read when agent files change).
+   */
+  mcpServers?: readonly string[];
 }
 
 /** What a file looked like when it was parsed; any difference means it changed. */
@@ -66,6 +73,9 @@ export class AgentRegistry {
   #byName = new Map<string, AgentDefinition>();
   #sorted: AgentDefinition[] = [];
   #problems: AgentProblem[] = [];
+  #files: ScannedAgentFile[] = [];
+  #skipped: SkippedAgentFile[] = [];
+  #shadowed: ShadowedAgent[] = [];
   #lastScanAt = Number.NEGATIVE_INFINITY;
   #scanned = false;
   #scans = 0;
@@ -94,15 +104,18 @@ export class AgentRegistry {
     }
   }
 
-  /** Case-insensitive lookup. @throws AgentNotFoundError listing the available names. */
+  /**
+   * Case-insensitive lookup. @throws AgentNotFoundError listing the available names, and naming
+   * any file that would have defined the agent (by its `name` or its file name) but was skipped.
+   */
   get(name: string): AgentDefinition {
     const def = this.find(name);
-    if (!def)
-      throw new AgentNotFoundError(
-        name,
-        this.#sorted.map((d) => d.name),
-      );
-    return def;
+    if (def) return def;
+    throw new AgentNotFoundError(
+      name,
+      this.#sorted.map((d) => d.name),
+      skippedNamed(this.#skipped, name, this.#options.cwd),
+    );
   }
 
   find(name: string): AgentDefinition | undefined {
@@ -120,6 +133,24 @@ export class AgentRegistry {
   problems(): AgentProblem[] {
     this.#refreshIfDue();
     return [...this.#problems];
+  }
+
+  /** Every agent file scanned (loaded or not), highest precedence level first, each in path order. */
+  files(): ScannedAgentFile[] {
+    this.#refreshIfDue();
+    return [...this.#files];
+  }
+
+  /** Agent files that did not load, each with its errors: never silently missing. */
+  skipped(): SkippedAgentFile[] {
+    this.#refreshIfDue();
+    return [...this.#skipped];
+  }
+
+  /** Definitions hidden by another of the same name, and which one is used instead. */
+  shadowed(): ShadowedAgent[] {
+    this.#refreshIfDue();
+    return [...this.#shadowed];
   }
 
   /** Looks at the disk now, whatever the rescan interval. */
@@ -150,7 +181,7 @@ export class AgentRegistry {
     this.#scans++;
     const seen = new Set<string>();
     const levels: AgentDefinition[][] = [this.#code];
-    const fileProblems: AgentProblem[] = [];
+    const files: ScannedAgentFile[] = [];
     let changed = !this.#scanned;
     for (const { scope, dir } of agentDirectories(this.#options)) {
       const level: AgentDefinition[] = [];
@@ -160,7 +191,7 @@ export class AgentRegistry {
         if (result.changed) changed = true;
         seen.add(file);
         if (result.parsed.definition) level.push(result.parsed.definition);
-        fileProblems.push(...result.parsed.problems);
+        files.push({ file, scope, result: result.parsed });
       }
       levels.push(level);
     }
@@ -177,9 +208,19 @@ export class AgentRegistry {
     if (!changed) return;
     levels.push([...BUILTIN_AGENTS]);
     const merged = mergeAgents(levels);
+    const servers = this.#options.mcpServers ?? configuredMcpServers(this.#options.cwd);
+    const available = this.#parseOptions.knownTools?.available;
+    const fileProblems = files.flatMap(({ result }) =>
+      result.definition
+        ? [...result.problems, ...mcpToolProblems(result.definition, servers, available)]
+        : result.problems,
+    );
     this.#byName = merged.agents;
     this.#sorted = [...merged.agents.values()].sort((a, b) => compareAgentNames(a.name, b.name));
     this.#problems = [...this.#codeProblems, ...fileProblems, ...merged.problems];
+    this.#files = files;
+    this.#skipped = skippedFiles(files);
+    this.#shadowed = merged.shadowed;
     this.#emitChanges();
   }
 

@@ -6,6 +6,7 @@ import {
   FILE_AGENT_NAME,
   KNOWN_FIELDS,
   MODEL_ALIASES,
+  ONE_LINE_NAME,
   PERMISSION_MODES,
 } from './field-schemas.ts';
 import type { KnownTools } from './known-tools.ts';
@@ -17,6 +18,8 @@ export interface ParseResult {
   /** Absent when there is at least one error: a broken agent is never half-loaded. */
   definition?: AgentDefinition;
   problems: AgentProblem[];
+  /** The `name` a file that did not load gives itself, so "not found" can point at it. */
+  claimedName?: string;
 }
 
 export interface BuildContext {
@@ -86,17 +89,7 @@ export function buildDefinition(raw: Record<string, unknown>, ctx: BuildContext)
     );
 
   const name = requiredText(raw, 'name', add, invalid, () => nameHint(ctx));
-  if (name !== undefined && !(ctx.nameRule === 'file' ? FILE_AGENT_NAME : CODE_AGENT_NAME).test(name)) {
-    const fixed = toAgentName(name);
-    const rule =
-      ctx.nameRule === 'file' ? 'lowercase letters, digits and hyphens' : 'letters, digits, - and _';
-    add(
-      'error',
-      'name',
-      `\`name\` "${name}" may only contain ${rule}`,
-      fixed ? `Use \`name: ${fixed}\`.` : undefined,
-    );
-  }
+  if (name !== undefined) checkName(name, ctx.nameRule, add, problems);
   const description = requiredText(
     raw,
     'description',
@@ -192,7 +185,9 @@ export function buildDefinition(raw: Record<string, unknown>, ctx: BuildContext)
     tools === 'invalid' ||
     disallowed === 'invalid'
   ) {
-    return { problems };
+    return typeof raw.name === 'string' && raw.name.trim() !== ''
+      ? { problems, claimedName: raw.name.trim() }
+      : { problems };
   }
   // Built field by field, in the order people read them, with no keys for absent values.
   const def = { name, description, systemPrompt: ctx.systemPrompt } as AgentDefinition;
@@ -214,6 +209,35 @@ export function buildDefinition(raw: Record<string, unknown>, ctx: BuildContext)
   if (ctx.file !== undefined) def.file = ctx.file;
   def.hash = ctx.hash;
   return { definition: def, problems };
+}
+
+/**
+ * Files: Claude Code loads any name, so one outside its documented form loads here too, with the
+ * fix; only a name that cannot be shown on one line is refused. Code: the built-ins' style, strictly.
+ */
+function checkName(
+  name: string,
+  rule: BuildContext['nameRule'],
+  add: ReportProblem,
+  problems: AgentProblem[],
+): void {
+  if ((rule === 'file' ? FILE_AGENT_NAME : CODE_AGENT_NAME).test(name)) return;
+  const fixed = toAgentName(name);
+  const fix = fixed ? `Use \`name: ${fixed}\`.` : undefined;
+  if (!ONE_LINE_NAME.test(name)) {
+    add('error', 'name', `\`name\` ${JSON.stringify(name)} must be one line without control characters`, fix);
+  } else if (rule === 'file') {
+    add(
+      'warning',
+      'name',
+      `\`name\` "${name}" is not lowercase letters, digits, dots and hyphens (Claude Code's documented form); loaded under this name`,
+      fix,
+    );
+    // It loads, as in Claude Code; `agents validate` holds files to the documented form.
+    problems.at(-1)!.failsValidation = true;
+  } else {
+    add('error', 'name', `\`name\` "${name}" may only contain letters, digits, ., - and _`, fix);
+  }
 }
 
 function requiredText(

@@ -98,36 +98,58 @@ export function agentOrigin(def: AgentDefinition): string {
   return def.file ?? `<${def.scope}:${def.name}>`;
 }
 
+/** One agent hidden by another of the same name (case-insensitive): which one is used, which is not. */
+export interface ShadowedAgent {
+  name: string;
+  /** Origins (see `agentOrigin`): the file (or `<scope:name>`) that is used, and the one it hides. */
+  used: string;
+  shadowed: string;
+  /** Both in one precedence level (one directory tree): almost always a mistake, so warned about. */
+  sameLevel: boolean;
+}
+
 /**
  * Merges precedence levels (highest first; each level's definitions in sorted path order) into
  * one case-insensitive name → definition map. Across levels the higher one silently wins, as in
  * Claude Code (a project agent overriding a user one is intended); within one level the first
  * wins and the other is reported, since two files claiming one name is almost always a mistake.
+ * Every shadowed definition is listed either way, so `agents list` can say which file is used.
  */
 export function mergeAgents(levels: readonly (readonly AgentDefinition[])[]): {
   agents: Map<string, AgentDefinition>;
   problems: AgentProblem[];
+  shadowed: ShadowedAgent[];
 } {
   const agents = new Map<string, AgentDefinition>();
   const problems: AgentProblem[] = [];
+  const shadowed: ShadowedAgent[] = [];
   for (const level of levels) {
     const inLevel = new Map<string, AgentDefinition>();
     for (const def of level) {
       const key = def.name.toLowerCase();
       const first = inLevel.get(key);
+      // The definition in use: from a higher level, or the first of this one.
+      const used = agents.get(key);
+      if (used)
+        shadowed.push({
+          name: used.name,
+          used: agentOrigin(used),
+          shadowed: agentOrigin(def),
+          sameLevel: used === first,
+        });
       if (first) {
         problems.push({
           severity: 'warning',
           file: agentOrigin(def),
           field: 'name',
-          message: `duplicate agent \`${def.name}\` in ${agentOrigin(first)} and ${agentOrigin(def)}: the first (in sorted path order) wins, this one is ignored`,
+          message: `duplicate agent \`${def.name}\`: ${agentOrigin(first)} is used; this file, ${agentOrigin(def)}, is shadowed (of two files in one directory tree, the first in sorted path order wins)`,
           hint: 'Rename one of them: agent names are case-insensitive and must be unique within a directory.',
         });
         continue;
       }
       inLevel.set(key, def);
-      if (!agents.has(key)) agents.set(key, def);
+      if (!used) agents.set(key, def);
     }
   }
-  return { agents, problems };
+  return { agents, problems, shadowed };
 }

@@ -40,6 +40,18 @@ describe('effectiveTools', () => {
     expect(tools(['Task', 'Agent'], [], ['Task', 'Agent'])).toEqual(['Task']);
   });
 
+  it("grants TodoWrite for Claude Code's task-list tools, once, and denies it for any of them", () => {
+    const withTodo = [...AVAILABLE, 'TodoWrite'];
+    expect(tools(['Read', 'TaskCreate', 'TaskGet', 'TaskUpdate', 'TaskList'], [], withTodo)).toEqual([
+      'Read',
+      'TodoWrite',
+    ]);
+    expect(tools(['TaskList', 'TodoWrite'], [], withTodo)).toEqual(['TodoWrite']);
+    expect(tools(['Read', 'TodoWrite'], ['TaskUpdate'], withTodo)).toEqual(['Read']);
+    expect(tools(undefined, ['TaskCreate'], withTodo)).not.toContain('TodoWrite');
+    expect(tools(['TaskCreate'], [], AVAILABLE)).toEqual([]);
+  });
+
   it('matches MCP server patterns by prefix, in `tools` and in `disallowedTools`', () => {
     expect(tools(['mcp__gh__*'])).toEqual(['mcp__gh__issue', 'mcp__gh__pr']);
     expect(tools(['Read', 'mcp__gh'])).toEqual(['Read', 'mcp__gh__issue', 'mcp__gh__pr']);

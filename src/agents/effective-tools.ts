@@ -1,4 +1,5 @@
 import {
+  grantedAs,
   isMcpToolName,
   isSubagentTool,
   mcpServerPrefix,
@@ -57,7 +58,7 @@ function resolveEntry(entry: string, available: readonly string[]): readonly str
   const { base, args } = splitToolRule(entry);
   if (args !== undefined && !isSubagentTool(base)) return [];
   if (available.includes(base)) return [base];
-  const alias = subagentToolAlias(base);
+  const alias = subagentToolAlias(base) ?? grantedAs(base);
   return alias !== undefined && available.includes(alias) ? [alias] : [];
 }
 

@@ -42,10 +42,16 @@ export const PERMISSION_MODES: readonly PermissionMode[] = [
 
 export const MODEL_ALIASES = ['sonnet', 'opus', 'haiku', 'fable', 'inherit'] as const;
 
-/** Lowercase letters, digits and hyphens, as Claude Code documents for agent files. */
-export const FILE_AGENT_NAME = /^[a-z0-9][a-z0-9-]*$/;
+/**
+ * Lowercase letters, digits and hyphens, as Claude Code documents for agent files, and dots, which
+ * Claude Code loads and public collections use (`dotnet-framework-4.8-expert`). Other names load
+ * with a warning (Claude Code loads them too); see `ONE_LINE_NAME`.
+ */
+export const FILE_AGENT_NAME = /^[a-z0-9][a-z0-9.-]*$/;
 /** Agents given in code may be named like the built-ins (`Explore`), but stay one plain word. */
-export const CODE_AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+export const CODE_AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** What any agent name must be: one line, no control characters (it is shown in lists and messages). */
+export const ONE_LINE_NAME = /^[^\p{Cc}\u2028\u2029]+$/u;
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

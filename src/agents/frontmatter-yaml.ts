@@ -24,13 +24,60 @@ export interface YamlFailure {
   hint: string;
 }
 
-export type YamlResult = { ok: true; fields: YamlFields } | { ok: false; failures: YamlFailure[] };
+export type YamlResult =
+  | {
+      ok: true;
+      fields: YamlFields;
+      /**
+       * Set when strict YAML failed and the quoting retry parsed: the keys whose lines were wrapped,
+       * and strict YAML's first complaint (for the warning that says how to fix the file).
+       */
+      retried?: string[];
+      strictFailure?: YamlFailure;
+    }
+  | { ok: false; failures: YamlFailure[] };
 
-/** `firstLine` is the file line the YAML text starts on, so every line reported is a file line. */
+/**
+ * `firstLine` is the file line the YAML text starts on, so every line reported is a file line.
+ * Claude Code's rule (2.1.197): strict YAML first; only if that fails, parse again with every
+ * unquoted top-level `key: value` line whose value needs quoting wrapped in double quotes (see
+ * `quoteProblematicValues`); only if that fails too is the file broken.
+ */
 export function parseFrontmatterYaml(src: string, firstLine: number): YamlResult {
   const fast = parseSimpleYaml(src, firstLine);
   if (fast) return { ok: true, fields: fast };
-  return parseWithYaml(src, firstLine);
+  const strict = parseWithYaml(src, firstLine);
+  if (strict.ok) return strict;
+  const quoted = quoteProblematicValues(src);
+  if (quoted.keys.length === 0) return strict;
+  const retry = parseWithYaml(quoted.text, firstLine);
+  if (!retry.ok) return strict; // strict YAML's errors point at what the author wrote
+  return { ok: true, fields: retry.fields, retried: quoted.keys, strictFailure: strict.failures[0]! };
+}
+
+// A top-level field (no indent) with a value on its line; `\s+` and `.+` as in Claude Code, so the
+// value is the rest of the line after the blanks that follow the colon.
+const TOP_LEVEL_FIELD = /^([A-Za-z_][\w.-]*):\s+(.+)$/;
+const NEEDS_QUOTES = /: |[{}[\]*&#!|>%@`]/;
+
+/**
+ * Wraps in double quotes each unquoted top-level `key: value` line whose value contains `: ` or one
+ * of `{}[]*&#!|>%@\``, escaping `\` and `"` so the parsed value is the rest of the line byte for
+ * byte. Lines of other shapes (indented, comments, `key:` alone, already quoted) are left as they are.
+ */
+export function quoteProblematicValues(src: string): { text: string; keys: string[] } {
+  const keys: string[] = [];
+  const lines = src.split('\n').map((line) => {
+    const m = TOP_LEVEL_FIELD.exec(line);
+    if (!m) return line;
+    const [, key, value] = m as unknown as [string, string, string];
+    const quoted =
+      (value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"));
+    if (quoted || !NEEDS_QUOTES.test(value)) return line;
+    keys.push(key);
+    return `${key}: "${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+  });
+  return { text: lines.join('\n'), keys };
 }
 
 export function parseWithYaml(src: string, firstLine: number): YamlResult {

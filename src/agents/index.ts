@@ -15,23 +15,39 @@ export { type AgentInput, agentInputsFromRecord, parseAgentInput } from './code-
 export {
   type AgentDirectory,
   agentDirectories,
+  agentOrigin,
   isDirectory,
   listAgentFiles,
   mergeAgents,
   projectDirectories,
+  type ShadowedAgent,
 } from './discover.ts';
 export { effectiveTools, subagentTypeRules } from './effective-tools.ts';
 export { ACCEPTED_FIELDS, KNOWN_FIELDS, MODEL_ALIASES, PERMISSION_MODES } from './field-schemas.ts';
 export { type FrontmatterSplit, normaliseText, splitFrontmatter } from './frontmatter.ts';
-export { parseFrontmatterYaml, type YamlFields, type YamlResult } from './frontmatter-yaml.ts';
-export { DEFAULT_KNOWN_TOOLS, type KnownTools } from './known-tools.ts';
+export {
+  parseFrontmatterYaml,
+  quoteProblematicValues,
+  type YamlFields,
+  type YamlResult,
+} from './frontmatter-yaml.ts';
+export { DEFAULT_KNOWN_TOOLS, grantedAs, type KnownTools, TASK_LIST_TOOLS } from './known-tools.ts';
+export { configuredMcpServers, mcpToolProblems } from './mcp-tools.ts';
 export {
   type AgentParseOptions,
   type ParseResult,
   parseAgentFile,
   parseAgentSource,
 } from './parse-agent-file.ts';
+export type { ScannedAgentFile, SkippedAgentFile } from './skipped-files.ts';
 export { didYouMean, nearest } from './suggest.ts';
 export { toolEntries } from './tool-list.ts';
 export type { AgentDefinition, AgentProblem, AgentScope, PermissionMode } from './types.ts';
-export { type ValidationReport, validateAgentPaths } from './validate.ts';
+export {
+  classifyProblems,
+  registryReport,
+  summarizeReport,
+  type ValidateOptions,
+  type ValidationReport,
+  validateAgentPaths,
+} from './validate.ts';

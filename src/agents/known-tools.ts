@@ -33,7 +33,31 @@ export const DEFAULT_KNOWN_TOOLS: KnownTools = Object.freeze({
     'SlashCommand',
     'Skill',
     'ExitPlanMode',
+    'SendMessage',
   ]),
+});
+
+/**
+ * Claude Code's task-list tools (its newer tool set, where they replace TodoWrite). They are granted
+ * as our TodoWrite, which keeps the same per-task list: one list, one tool the model sees, and no
+ * second task-list API beside TodoWrite for agents that get all tools.
+ */
+export const TASK_LIST_TOOLS: readonly string[] = Object.freeze([
+  'TaskCreate',
+  'TaskGet',
+  'TaskUpdate',
+  'TaskList',
+]);
+
+/** The tool a name is granted as when it is not a tool of its own (`TaskCreate` → `TodoWrite`). */
+export function grantedAs(name: string): string | undefined {
+  return TASK_LIST_TOOLS.includes(name) ? 'TodoWrite' : undefined;
+}
+
+/** Why a Claude Code tool is not granted yet, where there is more to say than "not available". */
+export const NOT_YET_HINTS: Readonly<Record<string, string>> = Object.freeze({
+  SendMessage:
+    'SendMessage continues a background subagent; it will be granted once codex-task runs background subagents (run_in_background).',
 });
 
 /** Claude Code renamed `Task` to `Agent` and accepts both everywhere, so one stands for the other. */
@@ -68,7 +92,8 @@ export function splitToolRule(entry: string): { base: string; args?: string } {
  */
 export function toolRuleMatches(rule: string, tool: string): boolean {
   if (rule === '*' || rule === tool) return true;
-  if (subagentToolAlias(rule) === tool) return true;
+  // Denying any task-list tool denies TodoWrite, which stands for all of them (fail closed).
+  if (subagentToolAlias(rule) === tool || grantedAs(rule) === tool) return true;
   if (isMcpToolName(rule) && tool.startsWith('mcp__')) {
     const prefix = mcpServerPrefix(rule);
     return prefix !== undefined && tool.startsWith(prefix);

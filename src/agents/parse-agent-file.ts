@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { buildDefinition, looksLikeModelId, type ParseResult } from './build-definition.ts';
 import { normaliseText, splitFrontmatter } from './frontmatter.ts';
-import { parseFrontmatterYaml } from './frontmatter-yaml.ts';
+import { parseFrontmatterYaml, type YamlFailure } from './frontmatter-yaml.ts';
 import { DEFAULT_KNOWN_TOOLS, type KnownTools } from './known-tools.ts';
 import type { AgentProblem, AgentScope } from './types.ts';
 
@@ -114,7 +114,7 @@ export function parseAgentSource(
       }),
     };
   }
-  return buildDefinition(yaml.fields.data, {
+  const result = buildDefinition(yaml.fields.data, {
     source: file,
     scope: options.scope ?? 'project',
     hash: digest,
@@ -128,4 +128,32 @@ export function parseAgentSource(
     knownTools: options.knownTools ?? DEFAULT_KNOWN_TOOLS,
     isKnownModel: options.isKnownModel ?? looksLikeModelId,
   });
+  if (yaml.retried && yaml.strictFailure) {
+    result.problems.push(retryWarning(file, yaml.retried, yaml.strictFailure, split.yaml, split.yamlLine));
+    result.problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+  }
+  return result;
+}
+
+/**
+ * The file loads as Claude Code loads it, but it is not YAML: other tools (and a stricter future
+ * Claude Code) read it differently, so say which lines were taken as text and how to quote them.
+ */
+function retryWarning(
+  file: string,
+  keys: readonly string[],
+  failure: YamlFailure,
+  yaml: string,
+  firstLine: number,
+): AgentProblem {
+  const atFailure = /^([\w.-]+):/.exec(yaml.split('\n')[failure.line - firstLine] ?? '')?.[1];
+  const field = atFailure !== undefined && keys.includes(atFailure) ? atFailure : keys[0]!;
+  return {
+    severity: 'warning',
+    file,
+    line: failure.line,
+    field,
+    message: `the frontmatter is not valid YAML (line ${failure.line}); read as Claude Code reads it, with ${keys.map((k) => `\`${k}\``).join(', ')} taken as text to the end of the line`,
+    hint: failure.hint,
+  };
 }

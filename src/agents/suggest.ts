@@ -31,11 +31,11 @@ export function didYouMean(words: readonly string[]): string | undefined {
   return `did you mean ${words.map((w) => `\`${w}\``).join(' or ')}?`;
 }
 
-/** `Code Reviewer`, `code_reviewer`, `codeReviewer` → `code-reviewer`: the name a file should use. */
+/** `Code Reviewer`, `code_reviewer`, `codeReviewer` → `code-reviewer`: the name a file should use (dots kept). */
 export function toAgentName(name: string): string {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '');
 }

@@ -45,7 +45,7 @@ export function readToolField(
     invalid(field, value);
     return 'invalid';
   }
-  const list = checked.value as string | string[];
+  const list = unbracket(checked.value as string | string[]);
   const entries = toolEntries(list, ctx.lines?.[field], ctx.itemLines?.[field]);
   const names: string[] = [];
   for (const entry of entries) {
@@ -56,7 +56,21 @@ export function readToolField(
   return { names, text: typeof list === 'string' ? list.trim() : names.join(', ') };
 }
 
-/** An agent left with no tools is almost always a mistake (all names misspelled, or all denied). */
+/**
+ * `tools: "[Read, Grep]"`: a flow list read as text, which is what the quoting retry makes of
+ * `tools: [Read, Grep]` when another line of the frontmatter is not valid YAML. The list inside the
+ * brackets is what the author wrote, and granting it never grants more than they listed.
+ */
+function unbracket(list: string | string[]): string | string[] {
+  if (typeof list !== 'string') return list;
+  const text = list.trim();
+  return text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : list;
+}
+
+/**
+ * An agent left with no tools runs, as in Claude Code (it can only answer), but unless the file
+ * says so with `tools: []` it is almost always a mistake: every name misspelled, or all denied.
+ */
 export function checkSomeToolLeft(
   listed: ToolList | undefined,
   deny: readonly string[],
@@ -64,6 +78,7 @@ export function checkSomeToolLeft(
   add: ReportProblem,
 ): void {
   const available = known.available;
+  if (listed?.names.length === 0) return; // `tools: []`: an advisor that only answers, on purpose
   // The usual case, decided without computing the whole set (this runs for every file loaded).
   if (deny.length === 0 && (listed ? listed.names.some((t) => available.includes(t)) : available.length > 0))
     return;
@@ -75,11 +90,11 @@ export function checkSomeToolLeft(
   // MCP tools are configured elsewhere: one that is listed and not denied may well exist.
   if (listed?.names.some((t) => isMcpToolName(t) && !deny.some((rule) => toolRuleMatches(rule, t)))) return;
   add(
-    'error',
+    'warning',
     listed ? 'tools' : 'disallowedTools',
     listed
-      ? 'no tools are left: every entry in `tools` is unknown, not available, or disallowed'
-      : '`disallowedTools` removes every tool, so this agent would run with none',
-    `List at least one of ${available.join(', ')} in \`tools\`, or remove \`tools:\` to allow all tools.`,
+      ? 'no tools are left: every entry in `tools` is unknown, not available, or disallowed, so this agent runs with no tools'
+      : '`disallowedTools` removes every tool, so this agent runs with no tools',
+    `List at least one of ${available.join(', ')} in \`tools\`, or remove \`tools:\` to allow all tools; write \`tools: []\` if it should have none.`,
   );
 }

@@ -1,9 +1,12 @@
 import {
+  grantedAs,
   isMcpToolName,
   isSubagentTool,
   type KnownTools,
+  NOT_YET_HINTS,
   splitToolRule,
   subagentToolAlias,
+  TASK_LIST_TOOLS,
 } from './known-tools.ts';
 import { didYouMean, nearest } from './suggest.ts';
 
@@ -77,7 +80,7 @@ export interface ToolNameIssue {
 export function checkToolEntry(entry: string, field: string, known: KnownTools): ToolNameIssue | undefined {
   if (entry === '*' || isMcpToolName(entry)) return undefined;
   const { base, args } = splitToolRule(entry);
-  const alias = subagentToolAlias(base);
+  const alias = subagentToolAlias(base) ?? grantedAs(base);
   if (known.available.includes(base) || (alias !== undefined && known.available.includes(alias))) {
     if (args === undefined || isSubagentTool(base)) return undefined;
     return field === 'tools'
@@ -93,10 +96,10 @@ export function checkToolEntry(entry: string, field: string, known: KnownTools):
   if (known.claudeCodeOnly.includes(base)) {
     return {
       message: `\`${base}\` is known to Claude Code, not available in codex-task yet; dropped`,
-      hint: `Available tools: ${known.available.join(', ')}.`,
+      hint: NOT_YET_HINTS[base] ?? `Available tools: ${known.available.join(', ')}.`,
     };
   }
-  const all = [...known.available, ...known.claudeCodeOnly];
+  const all = [...known.available, ...known.claudeCodeOnly, ...TASK_LIST_TOOLS];
   const sameLetters = all.find((t) => t.toLowerCase() === base.toLowerCase());
   if (sameLetters) {
     return {

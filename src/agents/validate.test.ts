@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { validateAgentPaths } from './index.ts';
+import { summarizeReport, validateAgentPaths } from './index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'codex-task-validate-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -66,6 +66,17 @@ describe('validateAgentPaths', () => {
       expect.objectContaining({ file: join(dir, 'dup-b.md'), field: 'name', severity: 'warning' }),
     ]);
     expect(report.warnings[1]!.message).toContain(join(dir, 'dup-a.md'));
+  });
+
+  it('counts a warning that fails validation (`allowed-tools:`) as an error, in the report itself', async () => {
+    const lax = write('lax/lax.md', agent('lax', 'allowed-tools: Read\n'));
+    const report = await validateAgentPaths([lax]);
+    expect(report.agents).toEqual(['lax']);
+    expect(report.warnings).toEqual([]);
+    expect(report.errors).toEqual([
+      expect.objectContaining({ severity: 'error', failsValidation: true, field: 'allowed-tools' }),
+    ]);
+    expect(summarizeReport(report)).toBe('1 file(s), 1 valid agent(s), 1 error(s), 0 warning(s)');
   });
 
   it('returns an empty report for an empty directory', async () => {

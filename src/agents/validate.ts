@@ -1,6 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { AgentRegistry } from './agent-registry.ts';
 import { listAgentFiles, mergeAgents } from './discover.ts';
+import { configuredMcpServers, mcpToolProblems } from './mcp-tools.ts';
 import {
   type AgentParseOptions,
   type ParseResult,
@@ -19,8 +21,49 @@ export interface ValidationReport {
   warnings: AgentProblem[];
 }
 
+export interface ValidateOptions extends AgentParseOptions {
+  /** MCP servers configured here (default: the nearest `.mcp.json` from `cwd`). */
+  mcpServers?: readonly string[];
+  /** Where `.mcp.json` is looked up from (default: the process's working directory). */
+  cwd?: string;
+}
+
 /** Files read at once: enough to overlap I/O, few enough to stay far from the fd limit. */
 const READ_BATCH = 64;
+
+/**
+ * The one rule for what fails validation: errors, and the warnings marked `failsValidation` (the
+ * agent loads, but CI should stop it, e.g. `allowed-tools:`). Those are reported as errors, so
+ * the JSON and the text output — and `doctor` — say and count the same thing.
+ */
+export function classifyProblems(problems: readonly AgentProblem[]): {
+  errors: AgentProblem[];
+  warnings: AgentProblem[];
+} {
+  const errors: AgentProblem[] = [];
+  const warnings: AgentProblem[] = [];
+  for (const problem of problems) {
+    if (problem.severity === 'error') errors.push(problem);
+    else if (problem.failsValidation) errors.push({ ...problem, severity: 'error' });
+    else warnings.push(problem);
+  }
+  return { errors, warnings };
+}
+
+/** `3 file(s), 2 valid agent(s), 1 error(s), 0 warning(s)`: the count `validate` and `doctor` print. */
+export function summarizeReport(report: ValidationReport): string {
+  return `${report.files.length} file(s), ${report.agents.length} valid agent(s), ${report.errors.length} error(s), ${report.warnings.length} warning(s)`;
+}
+
+/** The report for what a registry sees (a Task started in its directory): its files and problems. */
+export function registryReport(registry: AgentRegistry): ValidationReport {
+  const files = registry.files();
+  return {
+    files: files.map((f) => f.file),
+    agents: files.flatMap((f) => (f.result.definition ? [f.result.definition.name] : [])),
+    ...classifyProblems(registry.problems()),
+  };
+}
 
 /**
  * Checks agent files and directories (recursively). Each path is a unit on its own: a broken file
@@ -29,10 +72,11 @@ const READ_BATCH = 64;
  */
 export async function validateAgentPaths(
   paths: readonly string[],
-  options: AgentParseOptions = {},
+  options: ValidateOptions = {},
 ): Promise<ValidationReport> {
   const report: ValidationReport = { files: [], agents: [], errors: [], warnings: [] };
   const problems: AgentProblem[] = [];
+  const servers = options.mcpServers ?? configuredMcpServers(options.cwd ?? process.cwd());
   const levels: AgentDefinition[][] = [];
   const done = new Set<string>();
   for (const path of paths) {
@@ -49,15 +93,14 @@ export async function validateAgentPaths(
         if (result.definition) {
           report.agents.push(result.definition.name);
           level.push(result.definition);
+          problems.push(...mcpToolProblems(result.definition, servers, options.knownTools?.available));
         }
       });
     }
     levels.push(level);
   }
   problems.push(...mergeAgents(levels).problems);
-  for (const problem of problems)
-    (problem.severity === 'error' || problem.failsValidation ? report.errors : report.warnings).push(problem);
-  return report;
+  return { ...report, ...classifyProblems(problems) };
 }
 
 async function filesOf(path: string, problems: AgentProblem[]): Promise<string[]> {

@@ -1,15 +1,19 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   type AgentDefinition,
   type AgentProblem,
   AgentRegistry,
   agentDirectories,
+  agentOrigin,
   DEFAULT_KNOWN_TOOLS,
   effectiveTools,
   listAgentFiles,
   parseAgentFile,
   parseAgentSource,
+  registryReport,
+  type ShadowedAgent,
+  summarizeReport,
   validateAgentPaths,
 } from '../agents/index.ts';
 import { AgentConfigError } from '../errors/index.ts';
@@ -17,36 +21,32 @@ import { resolveModel } from '../providers/index.ts';
 import { AGENT_TEMPLATES, type AgentTemplateName, renderAgentFile } from './agent-templates.ts';
 import { EXIT } from './exit-codes.ts';
 import { formatProblem, where } from './file-problems.ts';
-import { paint, printError } from './output.ts';
+import { outputPrefs, paint, printError } from './output.ts';
 import { settingsFor } from './settings.ts';
 
 /**
  * `codex-task agents validate [paths…]`: every problem of every file at once. Without paths it checks
  * what a Task started here would see (project agents up to the repository root, then user agents).
  */
-export async function validateCommand(paths: string[], opts: { json?: boolean }): Promise<number> {
-  let report: { files: string[]; agents: string[]; errors: AgentProblem[]; warnings: AgentProblem[] };
-  if (paths.length > 0) {
-    report = await validateAgentPaths(paths);
-  } else {
-    const registry = new AgentRegistry({ cwd: process.cwd(), rescanIntervalMs: 0 });
-    const agents = registry.list().filter((a) => a.scope !== 'builtin');
-    const problems = registry.problems();
-    report = {
-      files: [...new Set([...agents.flatMap((a) => a.file ?? []), ...problems.map((p) => p.file)])].sort(),
-      agents: agents.map((a) => a.name),
-      errors: problems.filter((p) => p.severity === 'error' || p.failsValidation),
-      warnings: problems.filter((p) => p.severity === 'warning' && !p.failsValidation),
-    };
-  }
+export async function validateCommand(
+  paths: string[],
+  opts: { json?: boolean; cwd?: string },
+): Promise<number> {
+  const cwd = resolve(opts.cwd ?? process.cwd());
+  // One report and one way of counting (`registryReport`, `classifyProblems`), shared with `doctor`.
+  const report =
+    paths.length > 0
+      ? await validateAgentPaths(
+          paths.map((path) => resolve(cwd, path)),
+          { cwd },
+        )
+      : registryReport(new AgentRegistry({ cwd, rescanIntervalMs: 0 }));
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     for (const problem of [...report.errors, ...report.warnings])
       process.stdout.write(`${formatProblem(problem)}\n`);
-    process.stdout.write(
-      `${report.files.length} file(s), ${report.agents.length} valid agent(s), ${report.errors.length} error(s), ${report.warnings.length} warning(s)\n`,
-    );
+    process.stdout.write(`${summarizeReport(report)}\n`);
   }
   return report.errors.length > 0 ? EXIT.failed : EXIT.ok;
 }
@@ -61,8 +61,8 @@ interface Here {
   grantable: string[];
 }
 
-function here(): Here {
-  const settings = settingsFor();
+function here(cwd: string | undefined): Here {
+  const settings = settingsFor(cwd === undefined ? {} : { cwd });
   return {
     settings,
     registry: new AgentRegistry({ cwd: settings.engine.cwd, homeDir: settings.engine.homeDir }),
@@ -86,14 +86,15 @@ function resolvedModelOf(h: Here, agent: AgentDefinition): string {
 }
 
 /** `codex-task agents list`: name, source file, scope, model → resolved model, effective tools. */
-export async function listCommand(opts: { json?: boolean }): Promise<number> {
+export async function listCommand(opts: { json?: boolean; cwd?: string }): Promise<number> {
   let h: Here;
   try {
-    h = here();
+    h = here(opts.cwd);
   } catch (error) {
     printError(error);
     return EXIT.usage;
   }
+  const shadowed = h.registry.shadowed();
   const rows = h.registry.list().map((agent) => ({
     name: agent.name,
     scope: agent.scope,
@@ -101,32 +102,41 @@ export async function listCommand(opts: { json?: boolean }): Promise<number> {
     model: agent.model ?? 'inherit',
     resolvedModel: resolvedModelOf(h, agent),
     tools: effectiveTools(agent, h.grantable),
+    // Same-named definitions this one hides: which file is used, and which are not.
+    shadows: shadowsOf(agent, shadowed),
   }));
+  printAgentFileNotices(h.registry);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return EXIT.ok;
   }
   for (const row of rows) {
     const source = row.file ? where(row.file) : row.scope;
+    const shadows = row.shadows.length > 0 ? `\n  shadows: ${row.shadows.map(where).join(', ')}` : '';
     process.stdout.write(
-      `${paint('bold', row.name, process.stdout)}  (${row.scope}: ${source})\n  model: ${row.model} → ${row.resolvedModel}\n  tools: ${row.tools.join(', ')}\n`,
+      `${paint('bold', row.name, process.stdout)}  (${row.scope}: ${source})${shadows}\n  model: ${row.model} → ${row.resolvedModel}\n  tools: ${row.tools.join(', ') || '(none)'}\n`,
     );
   }
   return EXIT.ok;
 }
 
+function shadowsOf(agent: AgentDefinition, shadowed: readonly ShadowedAgent[]): string[] {
+  const origin = agentOrigin(agent);
+  return shadowed.filter((s) => s.used === origin).map((s) => s.shadowed);
+}
+
 /** `codex-task agents show <name>`: the effective definition, and what was inherited, overridden or ignored. */
-export async function showCommand(name: string, opts: { json?: boolean }): Promise<number> {
+export async function showCommand(name: string, opts: { json?: boolean; cwd?: string }): Promise<number> {
   let h: Here;
   let agent: AgentDefinition;
   try {
-    h = here();
+    h = here(opts.cwd);
     agent = h.registry.get(name);
   } catch (error) {
     printError(error);
     return EXIT.usage;
   }
-  const shadowed = agentDirectories({ cwd: process.cwd() })
+  const shadowed = agentDirectories({ cwd: h.settings.engine.cwd })
     .flatMap(({ dir, scope }) => listAgentFiles(dir).map((file) => ({ file, scope })))
     .filter(({ file }) => file !== agent.file)
     .filter(
@@ -170,7 +180,7 @@ export async function showCommand(name: string, opts: { json?: boolean }): Promi
     `${paint('bold', agent.name, process.stdout)} — ${agent.description}`,
     `  source:  ${agent.scope}${agent.file ? ` (${where(agent.file)})` : ''}${shadowed.length ? `; overrides ${shadowed.map(where).join(', ')}` : ''}`,
     `  model:   ${view.model.written ?? 'inherit'} → ${view.model.resolved}${view.model.inherited ? ' (inherited from the caller)' : ''}`,
-    `  tools:   ${view.tools.effective.join(', ')}${view.tools.inherited ? ' (all tools: no `tools` field)' : ` (written: ${agent.toolsText})`}`,
+    `  tools:   ${view.tools.effective.join(', ') || '(none)'}${view.tools.inherited ? ' (all tools: no `tools` field)' : ` (written: ${agent.toolsText})`}`,
   ];
   if (agent.disallowedTools.length) lines.push(`  denied:  ${agent.disallowedTools.join(', ')}`);
   const limits = Object.entries(view.limits).filter(([, v]) => v !== null);
@@ -197,7 +207,10 @@ export async function newCommand(name: string, opts: { template?: string; cwd?: 
     const text = renderAgentFile(name, template);
     const dir = join(opts.cwd ?? process.cwd(), '.claude', 'agents');
     const file = join(dir, `${name}.md`);
-    const errors = parseAgentSource(file, text).problems.filter((p) => p.severity === 'error');
+    // Held to what `agents validate` accepts (a name Claude Code loads but does not document fails it).
+    const errors = parseAgentSource(file, text).problems.filter(
+      (p) => p.severity === 'error' || p.failsValidation,
+    );
     if (errors.length > 0)
       throw new AgentConfigError(
         `'${name}' is not a valid agent name: ${errors[0]!.message}`,
@@ -218,4 +231,39 @@ export async function newCommand(name: string, opts: { template?: string; cwd?: 
     printError(error);
     return EXIT.usage;
   }
+}
+
+const VALIDATE_POINTER = 'run `codex-task agents validate` for every problem and its fix';
+
+/**
+ * What people must hear about the agent files here whenever agents are listed or run: each file
+ * that did not load (one line: why, and where to see the rest), and the loud warnings — those
+ * `agents validate` fails on although the agent loads (`allowed-tools:`); with `all`, every warning.
+ */
+export function agentFileNotices(registry: AgentRegistry, warnings: 'none' | 'loud' | 'all'): string[] {
+  const err = process.stderr;
+  const at = (p: AgentProblem) => `${where(p.file)}${p.line ? `:${p.line}` : ''}`;
+  const lines = registry.skipped().map(({ errors }) => {
+    const first = errors[0]!;
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+    return `${paint('red', 'skipped', err)} ${at(first)}: ${first.message}${more} — ${VALIDATE_POINTER}`;
+  });
+  if (warnings === 'none') return lines;
+  for (const p of registry.problems()) {
+    if (p.severity !== 'warning' || (warnings === 'loud' && !p.failsValidation)) continue;
+    const field = p.field ? ` [${p.field}]` : '';
+    lines.push(
+      `${paint('yellow', 'warning', err)} ${at(p)}${field}: ${p.message}${p.hint ? `\n  fix: ${p.hint}` : ''}`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * Says on stderr, before agents are listed or run, what `agentFileNotices` finds: skipped files
+ * always (they are errors), loud warnings unless --quiet, every warning with --verbose.
+ */
+export function printAgentFileNotices(registry: AgentRegistry): void {
+  const level = outputPrefs.verbose ? 'all' : outputPrefs.quiet ? 'none' : 'loud';
+  for (const line of agentFileNotices(registry, level)) process.stderr.write(`${line}\n`);
 }

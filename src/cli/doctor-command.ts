@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { AgentRegistry } from '../agents/index.ts';
+import { resolve } from 'node:path';
+import { describeRange, satisfies, upgradeHints } from '../../bin/node-check.js';
+import { AgentRegistry, registryReport, summarizeReport } from '../agents/index.ts';
 import { credentialsPermissionProblem, maskKey, PROXY_DEFAULTS } from '../config/index.ts';
 import type { ProviderConfig } from '../providers/index.ts';
 import { loadPermissionPolicy } from '../tools/policy/index.ts';
@@ -71,10 +73,10 @@ function portFree(port: number, host: string): Promise<boolean> {
 }
 
 /** How many permission rules are in force here, from which files; a rule that cannot be used fails. */
-function permissionsCheck(settings: ReturnType<typeof settingsFor> | undefined): Check {
+function permissionsCheck(settings: ReturnType<typeof settingsFor> | undefined, cwd: string): Check {
   try {
     const policy = loadPermissionPolicy({
-      cwd: process.cwd(),
+      cwd,
       ...(settings ? { homeDir: settings.engine.homeDir } : {}),
       ...(settings?.engine.permissions ? { config: settings.engine.permissions } : {}),
       ...(settings?.engine.permissionRuleSources
@@ -139,23 +141,28 @@ async function proxyAnswers(port: number, host: string): Promise<boolean> {
   }
 }
 
+/**
+ * Whether this Node satisfies package.json's `engines.node`, read by the same code as the bin's own
+ * check (bin/node-check.js); the fix works wherever codex-task is installed, not only in a clone.
+ */
+export function nodeCheck(version: string, execPath: string): Check {
+  const detail = `Node ${version} (${execPath})`;
+  if (satisfies(version)) return { check: 'node', status: 'ok', detail };
+  return {
+    check: 'node',
+    status: 'fail',
+    detail: `${detail} is too old: codex-task needs Node.js ${describeRange()}`,
+    fix: upgradeHints().join('; '),
+  };
+}
+
 /** `codex-task doctor`: each check with its result, and for each failing one, the fix. */
-export async function doctorCommand(opts: { json?: boolean }): Promise<number> {
-  const checks: Check[] = [];
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  checks.push(
-    major > 22 || (major === 22 && minor >= 12)
-      ? { check: 'node', status: 'ok', detail: `Node ${process.versions.node}` }
-      : {
-          check: 'node',
-          status: 'fail',
-          detail: `Node ${process.versions.node} is too old`,
-          fix: 'Use Node >= 22.12 (npm scripts and npx use the Node 24 this package installs).',
-        },
-  );
+export async function doctorCommand(opts: { json?: boolean; cwd?: string }): Promise<number> {
+  const checks: Check[] = [nodeCheck(process.versions.node, process.execPath)];
+  const cwd = resolve(opts.cwd ?? process.cwd());
   let settings: ReturnType<typeof settingsFor> | undefined;
   try {
-    settings = settingsFor();
+    settings = settingsFor({ cwd });
     checks.push({
       check: 'config',
       status: 'ok',
@@ -189,21 +196,21 @@ export async function doctorCommand(opts: { json?: boolean }): Promise<number> {
     });
   }
   checks.push(...(await Promise.all(providers.map(probeProvider))));
-  const registry = new AgentRegistry({ cwd: process.cwd(), rescanIntervalMs: 0 });
-  const agents = registry.list().filter((a) => a.scope !== 'builtin');
-  const errors = registry.problems().filter((p) => p.severity === 'error');
+  // Counted exactly as `agents validate` counts (one report, one summary line).
+  const agentReport = registryReport(new AgentRegistry({ cwd, rescanIntervalMs: 0 }));
+  const firstError = agentReport.errors[0];
   checks.push(
-    errors.length === 0
-      ? { check: 'agents', status: 'ok', detail: `${agents.length} agent file(s) found, no errors` }
+    firstError === undefined
+      ? { check: 'agents', status: 'ok', detail: summarizeReport(agentReport) }
       : {
           check: 'agents',
           status: 'fail',
-          detail: `${errors.length} error(s) in agent files, e.g. ${errors[0]!.file}: ${errors[0]!.message}`,
+          detail: `${summarizeReport(agentReport)}, e.g. ${firstError.file}: ${firstError.message}`,
           fix: 'Run `codex-task agents validate` for every problem and its fix.',
         },
   );
-  checks.push(permissionsCheck(settings));
-  checks.push(trustCheck(settings?.engine.cwd ?? process.cwd(), settings?.engine.homeDir));
+  checks.push(permissionsCheck(settings, cwd));
+  checks.push(trustCheck(settings?.engine.cwd ?? cwd, settings?.engine.homeDir));
   const rg = spawnSync('rg', ['--version'], { encoding: 'utf8' });
   checks.push(
     rg.status === 0
