@@ -2,6 +2,8 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultSecretPaths } from '../src/sandbox/index.ts';
+import { agentPolicy, loadPermissionPolicy } from '../src/tools/policy/index.ts';
 import { runCli } from './cli-support.ts';
 import { BIN } from './mcp-support.ts';
 import { makeWorkspace } from './support.ts';
@@ -123,6 +125,51 @@ tool_timeout_sec = 60
     expect(result.stderr).toContain('codex exec --trust');
     const text = await readFile(join(home, '.codex', 'config.toml'), 'utf8');
     expect(parse(text).mcp_servers).toHaveProperty('codex-task');
+  });
+
+  it('--embed-env writes the keys only into a file on the secret list: subagents can neither read it nor see it in the sandbox', async () => {
+    // HOME is the test's home, so ~/.codex/config.toml (on DEFAULT_SECRET_PATHS) is this file.
+    const result = await install(['--embed-env']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await config()).toContain('OPENAI_API_KEY = "sk-test"');
+    const file = join(codexHome, 'config.toml');
+    const policy = agentPolicy(
+      loadPermissionPolicy({ cwd: home, homeDir: home, config: {} }),
+      { name: 'a' },
+      home,
+    );
+    expect(await policy.check('Read', { file_path: file })).toMatchObject({
+      decision: 'denied',
+      source: 'default secret list',
+    });
+    expect(policy.permissions.hiddenPaths).toContain(file);
+    expect(defaultSecretPaths(home)).toContain(file);
+  });
+
+  it('--embed-env refuses a config.toml that is not on the secret list (CODEX_HOME elsewhere): nothing written', async () => {
+    const elsewhere = join(home, 'codex-home');
+    await mkdir(elsewhere);
+    const result = await install(['--embed-env'], { CODEX_HOME: elsewhere });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /--embed-env would write provider keys into .*codex-home\/config\.toml, which is not on the secret list/,
+    );
+    expect(result.stderr).toMatch(/permissions\.secretPaths/);
+    await expect(readFile(join(elsewhere, 'config.toml'))).rejects.toThrow(/ENOENT/);
+    // Without --embed-env only the names go there: fine anywhere.
+    expect((await install([], { CODEX_HOME: elsewhere })).code).toBe(0);
+    expect(await readFile(join(elsewhere, 'config.toml'), 'utf8')).not.toContain('sk-test');
+  });
+
+  it('--embed-env with --scope project refuses: a key in a repository file would be committed', async () => {
+    const result = await install(['--embed-env', '--scope', 'project']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /--embed-env with --scope project would write provider keys into \.codex\/config\.toml, a file of the repository/,
+    );
+    expect(result.stderr).toMatch(/Leave out --embed-env/);
+    await expect(readFile(join(home, '.codex', 'config.toml'))).rejects.toThrow(/ENOENT/);
+    expect(result.stdout + result.stderr).not.toContain('sk-test');
   });
 
   it('leaves a broken file alone and says where it is broken', async () => {

@@ -1,13 +1,28 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, symlink } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { AgentRegistry } from '../src/agents/index.ts';
+import { DEFAULT_SECRET_PATHS } from '../src/config/index.ts';
+import { ToolDeniedError } from '../src/errors/index.ts';
 import { McpClientPool } from '../src/mcp/index.ts';
-import { sandboxSkipReason } from '../src/sandbox/testing.ts';
+import { describeWithSandbox } from '../src/sandbox/testing.ts';
 import { bashTool } from '../src/tools/bash.ts';
 import { grepTool } from '../src/tools/grep.ts';
+import { agentPolicy, loadPermissionPolicy } from '../src/tools/policy/index.ts';
 import { makeWorkspace, snapshotTree, type TestWorkspace } from '../src/tools/testing.ts';
 import type { ToolContext } from '../src/tools/types.ts';
 
@@ -15,15 +30,14 @@ import type { ToolContext } from '../src/tools/types.ts';
 // (MCP servers, git hooks, settings) and binaries planted where the host looks for them (PATH).
 // Each hostile step tries to write a marker into `canary`, outside the workspace and outside /tmp:
 // read-only inside the sandbox, so a marker there means something ran on the host.
-const skip = sandboxSkipReason();
-
 let ws: TestWorkspace;
+let home: string;
 let canary: string;
 let ctx: ToolContext;
 
 beforeEach(async () => {
   ws = await makeWorkspace();
-  const home = join(ws.outside, 'home');
+  home = join(ws.outside, 'home');
   await mkdir(home);
   canary = await realpath(await mkdtemp('/var/tmp/codex-task-canary-'));
   ctx = { ...ws.ctx, sandbox: { mode: 'require', homeDir: home } };
@@ -33,7 +47,7 @@ afterEach(async () => {
   await rm(canary, { recursive: true, force: true });
 });
 
-const run = (command: string) => bashTool.execute({ command }, ctx);
+const run = (command: string, context: ToolContext = ctx) => bashTool.execute({ command }, context);
 const markers = () => readdir(canary);
 const exists = (rel: string) => existsSync(join(ws.root, rel));
 const evilMcpJson = () =>
@@ -52,117 +66,114 @@ async function mcpTools(): Promise<string[]> {
   }
 }
 
-describe.skipIf(skip)(
-  `Bash cannot reach the host through the workspace${skip ? ` (SKIPPED: ${skip})` : ''}`,
-  () => {
-    it('the control files stay as they were: .mcp.json, git hooks and config, .claude, .codex, .codex-task, .gitmodules', async () => {
-      execFileSync('git', ['init', '-q', ws.root]);
-      await ws.file('.claude/settings.json', '{"permissions":{"deny":["WebFetch"]}}\n');
-      const git = await snapshotTree(join(ws.root, '.git'));
-      const claude = await snapshotTree(join(ws.root, '.claude'));
-      const out = await run(
-        [
-          `echo '${evilMcpJson()}' > .mcp.json`,
-          `printf '#!/bin/sh\\nid > ${canary}/hook-ran\\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit`,
-          `printf '[core]\\n\\tfsmonitor = "id > ${canary}/fsmonitor-ran"\\n' >> .git/config`,
-          `echo '{"permissions":{"allow":["WebFetch"]}}' > .claude/settings.json`,
-          'mkdir -p .claude/agents && echo evil > .claude/agents/evil.md',
-          'rm -rf .claude',
-          'mkdir -p .codex && echo "[mcp_servers.x]" > .codex/config.toml',
-          'mkdir -p .codex-task && echo "{}" > .codex-task/config.json',
-          'echo "[submodule \\"x\\"]" > .gitmodules',
-          // Around the mounts: move the repository aside and build one with its own hooks.
-          'mv .git .git-old && mkdir -p .git/hooks && echo evil > .git/hooks/pre-commit',
-          'echo done',
-        ].join('; '),
-      );
-      expect(out).toMatch(/\.git\/hooks\/pre-commit: Read-only file system/);
-      expect(out).toMatch(/\.claude\/settings\.json: Read-only file system/);
-      expect(out).toMatch(/mv: cannot move '\.git' to '\.git-old': Device or resource busy/);
-      expect(out).toMatch(/\.mcp\.json was created by the command and has been removed/);
-      expect(out).toMatch(/\.gitmodules was created by the command and has been removed/);
-      for (const rel of ['.mcp.json', '.gitmodules', '.codex', '.codex-task', '.git-old'])
-        expect(exists(rel)).toBe(false);
-      expect(await snapshotTree(join(ws.root, '.git'))).toEqual(git);
-      expect(await snapshotTree(join(ws.root, '.claude'))).toEqual(claude);
+describeWithSandbox('Bash cannot reach the host through the workspace', () => {
+  it('the control files stay as they were: .mcp.json, git hooks and config, .claude, .codex, .codex-task, .gitmodules', async () => {
+    execFileSync('git', ['init', '-q', ws.root]);
+    await ws.file('.claude/settings.json', '{"permissions":{"deny":["WebFetch"]}}\n');
+    const git = await snapshotTree(join(ws.root, '.git'));
+    const claude = await snapshotTree(join(ws.root, '.claude'));
+    const out = await run(
+      [
+        `echo '${evilMcpJson()}' > .mcp.json`,
+        `printf '#!/bin/sh\\nid > ${canary}/hook-ran\\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit`,
+        `printf '[core]\\n\\tfsmonitor = "id > ${canary}/fsmonitor-ran"\\n' >> .git/config`,
+        `echo '{"permissions":{"allow":["WebFetch"]}}' > .claude/settings.json`,
+        'mkdir -p .claude/agents && echo evil > .claude/agents/evil.md',
+        'rm -rf .claude',
+        'mkdir -p .codex && echo "[mcp_servers.x]" > .codex/config.toml',
+        'mkdir -p .codex-task && echo "{}" > .codex-task/config.json',
+        'echo "[submodule \\"x\\"]" > .gitmodules',
+        // Around the mounts: move the repository aside and build one with its own hooks.
+        'mv .git .git-old && mkdir -p .git/hooks && echo evil > .git/hooks/pre-commit',
+        'echo done',
+      ].join('; '),
+    );
+    expect(out).toMatch(/\.git\/hooks\/pre-commit: Read-only file system/);
+    expect(out).toMatch(/\.claude\/settings\.json: Read-only file system/);
+    expect(out).toMatch(/mv: cannot move '\.git' to '\.git-old': Device or resource busy/);
+    expect(out).toMatch(/\.mcp\.json was created by the command and has been removed/);
+    expect(out).toMatch(/\.gitmodules was created by the command and has been removed/);
+    for (const rel of ['.mcp.json', '.gitmodules', '.codex', '.codex-task', '.git-old'])
+      expect(exists(rel)).toBe(false);
+    expect(await snapshotTree(join(ws.root, '.git'))).toEqual(git);
+    expect(await snapshotTree(join(ws.root, '.claude'))).toEqual(claude);
 
-      // What the host does next runs nothing of the command's.
-      expect(await mcpTools()).toEqual([]);
-      execFileSync('git', [
-        '-C',
-        ws.root,
-        '-c',
-        'user.email=a@b.c',
-        '-c',
-        'user.name=n',
-        'commit',
-        '-q',
-        '--allow-empty',
-        '-m',
-        'x',
-      ]);
-      execFileSync('git', ['-C', ws.root, 'status', '--short']);
-      expect(await markers()).toEqual([]);
-    });
+    // What the host does next runs nothing of the command's.
+    expect(await mcpTools()).toEqual([]);
+    execFileSync('git', [
+      '-C',
+      ws.root,
+      '-c',
+      'user.email=a@b.c',
+      '-c',
+      'user.name=n',
+      'commit',
+      '-q',
+      '--allow-empty',
+      '-m',
+      'x',
+    ]);
+    execFileSync('git', ['-C', ws.root, 'status', '--short']);
+    expect(await markers()).toEqual([]);
+  });
 
-    it('the hooks directory core.hooksPath names (husky) is read-only too', async () => {
-      execFileSync('git', ['init', '-q', ws.root]);
-      execFileSync('git', ['-C', ws.root, 'config', 'core.hooksPath', '.husky/_']);
-      await ws.file('.husky/_/pre-commit', '#!/bin/sh\nexit 0\n');
-      const out = await run(
-        `printf '#!/bin/sh\nid > ${canary}/hook-ran\n' > .husky/_/pre-commit; rm -rf .husky/_; echo done`,
-      );
-      expect(out).toMatch(/\.husky\/_\/pre-commit: Read-only file system/);
-      expect(await readFile(join(ws.root, '.husky/_/pre-commit'), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
-      await chmod(join(ws.root, '.husky/_/pre-commit'), 0o755);
-      const env = {
-        ...process.env,
-        GIT_AUTHOR_NAME: 'n',
-        GIT_AUTHOR_EMAIL: 'a@b.c',
-        GIT_COMMITTER_NAME: 'n',
-        GIT_COMMITTER_EMAIL: 'a@b.c',
-      };
-      execFileSync('git', ['-C', ws.root, 'commit', '-q', '--allow-empty', '-m', 'x'], { env });
-      expect(await markers()).toEqual([]);
-    });
+  it('the hooks directory core.hooksPath names (husky) is read-only too', async () => {
+    execFileSync('git', ['init', '-q', ws.root]);
+    execFileSync('git', ['-C', ws.root, 'config', 'core.hooksPath', '.husky/_']);
+    await ws.file('.husky/_/pre-commit', '#!/bin/sh\nexit 0\n');
+    const out = await run(
+      `printf '#!/bin/sh\nid > ${canary}/hook-ran\n' > .husky/_/pre-commit; rm -rf .husky/_; echo done`,
+    );
+    expect(out).toMatch(/\.husky\/_\/pre-commit: Read-only file system/);
+    expect(await readFile(join(ws.root, '.husky/_/pre-commit'), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
+    await chmod(join(ws.root, '.husky/_/pre-commit'), 0o755);
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'n',
+      GIT_AUTHOR_EMAIL: 'a@b.c',
+      GIT_COMMITTER_NAME: 'n',
+      GIT_COMMITTER_EMAIL: 'a@b.c',
+    };
+    execFileSync('git', ['-C', ws.root, 'commit', '-q', '--allow-empty', '-m', 'x'], { env });
+    expect(await markers()).toEqual([]);
+  });
 
-    it('a control directory that is a symlink is put back when the command replaces the link', async () => {
-      await ws.file('config/claude/settings.json', '{}\n');
-      await symlink('config/claude', join(ws.root, '.claude'));
-      const out = await run(
-        'echo x > .claude/settings.json; rm .claude && mkdir .claude && echo evil > .claude/settings.json; echo done',
-      );
-      expect(out).toMatch(/\.claude\/settings\.json: Read-only file system/);
-      expect(out).toMatch(/\.claude was replaced by the command and has been restored/);
-      expect(await readlink(join(ws.root, '.claude'))).toBe('config/claude');
-      expect(await readFile(join(ws.root, 'config/claude/settings.json'), 'utf8')).toBe('{}\n');
-    });
+  it('a control directory that is a symlink is put back when the command replaces the link', async () => {
+    await ws.file('config/claude/settings.json', '{}\n');
+    await symlink('config/claude', join(ws.root, '.claude'));
+    const out = await run(
+      'echo x > .claude/settings.json; rm .claude && mkdir .claude && echo evil > .claude/settings.json; echo done',
+    );
+    expect(out).toMatch(/\.claude\/settings\.json: Read-only file system/);
+    expect(out).toMatch(/\.claude was replaced by the command and has been restored/);
+    expect(await readlink(join(ws.root, '.claude'))).toBe('config/claude');
+    expect(await readFile(join(ws.root, 'config/claude/settings.json'), 'utf8')).toBe('{}\n');
+  });
 
-    it('a control file one command made is removed even when a command running alongside re-makes it', async () => {
-      // The first command's clean-up removes its .mcp.json, which detaches the read-only mount the
-      // second command had put over it: the second may then write one, and must clean it up too.
-      const first = run(`echo '{}' > .mcp.json; sleep 0.5`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      const second = run(`sleep 1.2; echo '${evilMcpJson()}' > .mcp.json && echo wrote`);
-      await Promise.all([first, second]);
-      expect(exists('.mcp.json')).toBe(false);
-      expect(await mcpTools()).toEqual([]);
-      expect(await markers()).toEqual([]);
-    });
+  it('a control file one command made is removed even when a command running alongside re-makes it', async () => {
+    // The first command's clean-up removes its .mcp.json, which detaches the read-only mount the
+    // second command had put over it: the second may then write one, and must clean it up too.
+    const first = run(`echo '{}' > .mcp.json; sleep 0.5`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const second = run(`sleep 1.2; echo '${evilMcpJson()}' > .mcp.json && echo wrote`);
+    await Promise.all([first, second]);
+    expect(exists('.mcp.json')).toBe(false);
+    expect(await mcpTools()).toEqual([]);
+    expect(await markers()).toEqual([]);
+  });
 
-    it('missing control directories cannot be created while the command runs', async () => {
-      const out = await run('mkdir -p .codex/x; echo x > .claude/settings.json; echo done');
-      expect(out).toMatch(/\.codex\/x.*Read-only file system/);
-      expect(out).toMatch(/\.claude\/settings\.json: Read-only file system/);
-      expect(out).toMatch(/done$/);
-      // The empty stand-ins are gone afterwards, and no note is made of them.
-      expect(out).not.toMatch(/removed/);
-      for (const rel of ['.codex', '.claude', '.codex-task']) expect(exists(rel)).toBe(false);
-    });
-  },
-);
+  it('missing control directories cannot be created while the command runs', async () => {
+    const out = await run('mkdir -p .codex/x; echo x > .claude/settings.json; echo done');
+    expect(out).toMatch(/\.codex\/x.*Read-only file system/);
+    expect(out).toMatch(/\.claude\/settings\.json: Read-only file system/);
+    expect(out).toMatch(/done$/);
+    // The empty stand-ins are gone afterwards, and no note is made of them.
+    expect(out).not.toMatch(/removed/);
+    for (const rel of ['.codex', '.claude', '.codex-task']) expect(exists(rel)).toBe(false);
+  });
+});
 
-describe.skipIf(skip)(`bwrap and rg never come from the project${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
+describeWithSandbox('bwrap and rg never come from the project', () => {
   it('a fake bwrap and rg in node_modules/.bin (first on PATH under npx) are never run', async () => {
     await ws.file('a.txt', 'hello\n');
     const saved = process.env.PATH;
@@ -182,7 +193,7 @@ describe.skipIf(skip)(`bwrap and rg never come from the project${skip ? ` (SKIPP
   });
 });
 
-describe.skipIf(skip)(`the sandbox's environment${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
+describeWithSandbox("the sandbox's environment", () => {
   it('has no credentials: by name pattern, the fixed list and the configured ones; the rest passes', async () => {
     const secrets: Record<string, string> = {
       OPENAI_COMPATIBLE_API_KEY: 'sk-compat-CANARY',
@@ -216,6 +227,320 @@ describe.skipIf(skip)(`the sandbox's environment${skip ? ` (SKIPPED: ${skip})` :
         if (saved[name] === undefined) delete process.env[name];
         else process.env[name] = saved[name];
       }
+    }
+  });
+});
+
+/** git with an identity, and file:// submodules allowed (they come from the test's own directory). */
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync(
+    'git',
+    ['-c', 'user.email=a@b.c', '-c', 'user.name=n', '-c', 'protocol.file.allow=always', ...args],
+    {
+      cwd,
+      stdio: 'pipe',
+      encoding: 'utf8',
+    },
+  );
+/** A git config that runs a command (writing `mark` into the canary) on the next `git status`. */
+const fsmonitor = (mark: string) => `[core]\\n\\tbare = false\\n\\tfsmonitor = "id > ${canary}/${mark}"\\n`;
+/** What the user does next, on the host: any fsmonitor or hook planted would run here. */
+function hostGit(): void {
+  git(ws.root, 'status', '--short');
+  git(ws.root, 'diff', '--stat');
+}
+/** A repository outside the workspace to add as a submodule. */
+async function upstream(): Promise<string> {
+  const up = join(ws.outside, 'up');
+  await mkdir(up);
+  git(up, 'init', '-q');
+  git(up, 'commit', '-q', '--allow-empty', '-m', 'up');
+  return up;
+}
+/** The tools' permissions as a subagent gets them: the secret list resolved for the workspace. */
+const withPolicy = (config: object = {}): ToolContext => ({
+  ...ctx,
+  permissions: agentPolicy(
+    loadPermissionPolicy({ cwd: ws.root, homeDir: home, config }),
+    { name: 'a' },
+    ws.root,
+  ).permissions,
+});
+
+describeWithSandbox('git cannot be turned against the host: all of .git is read-only (issue 12 §2)', () => {
+  it('commondir, info/attributes, alternates, config.worktree, worktrees, modules, packed-refs: refused; git reads still work', async () => {
+    const up = await upstream();
+    git(ws.root, 'init', '-q');
+    await ws.file('a.txt', 'one\n');
+    git(ws.root, 'add', 'a.txt');
+    git(ws.root, 'submodule', '-q', 'add', up, 'sub');
+    git(ws.root, 'commit', '-q', '-m', 'first');
+    git(ws.root, 'worktree', 'add', '-q', join(ws.outside, 'wt'));
+    await ws.file('a.txt', 'two\n');
+    // What git itself needs inside the sandbox, read-only: status (its index refresh is skipped), diff, log.
+    expect(await run('git status --short; git diff --stat; git log --format=%s')).toBe(
+      ' M a.txt\n a.txt | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)\nfirst',
+    );
+    const before = await snapshotTree(join(ws.root, '.git'));
+    const out = await run(
+      [
+        // The reviewed exploit: point git at a workspace folder with its own config.
+        `mkdir -p evil && printf '${fsmonitor('commondir')}' > evil/config && echo ../evil > .git/commondir`,
+        "echo '* diff=evil' > .git/info/attributes",
+        `echo ${ws.root}/evil > .git/objects/info/alternates`,
+        `printf '${fsmonitor('config-worktree')}' > .git/config.worktree`,
+        `printf '${fsmonitor('wt')}' > .git/worktrees/wt/config.worktree`,
+        `printf '${fsmonitor('module')}' >> .git/modules/sub/config`,
+        'echo x > .git/packed-refs',
+        'rm -rf .git/hooks',
+        "printf 'gitdir: ../evil\\n' > sub/.git",
+        'git add a.txt',
+        'echo done',
+      ].join('; '),
+    );
+    for (const file of [
+      'commondir',
+      'info/attributes',
+      'objects/info/alternates',
+      'config.worktree',
+      'worktrees/wt/config.worktree',
+      'modules/sub/config',
+      'packed-refs',
+    ])
+      expect(out).toMatch(new RegExp(`\\.git/${file.replaceAll('.', '\\.')}: Read-only file system`));
+    expect(out).toMatch(/sub\/\.git: Read-only file system/);
+    expect(out).toMatch(/index\.lock': Read-only file system/);
+    expect(out).toMatch(/done$/);
+    expect(await snapshotTree(join(ws.root, '.git'))).toEqual(before);
+    expect(await readFile(join(ws.root, 'sub/.git'), 'utf8')).toBe('gitdir: ../.git/modules/sub\n');
+    hostGit();
+    git(join(ws.outside, 'wt'), 'status', '--short');
+    expect(await markers()).toEqual([]);
+  });
+
+  it('.git cannot be replaced by a file or a symlink, nor made where there was none', async () => {
+    // No repository: an empty read-only .git stands in while the command runs, gone after.
+    const none = await run("git init -q . ; mkdir -p .git/hooks; printf 'gitdir: evil\\n' > .git; echo done");
+    expect(none).toMatch(/Read-only file system/);
+    expect(none).toMatch(/done$/);
+    expect(exists('.git')).toBe(false);
+    git(ws.root, 'init', '-q');
+    const before = await snapshotTree(join(ws.root, '.git'));
+    const out = await run(
+      "rm -rf .git; mv .git g2; printf 'gitdir: evil\\n' > .git; ln -sfn evil .git; ln -sfn evil/.git sub; echo done",
+    );
+    expect(out).toMatch(/mv: cannot move '\.git' to 'g2': Device or resource busy/);
+    expect(await snapshotTree(join(ws.root, '.git'))).toEqual(before);
+    expect(exists('g2')).toBe(false);
+  });
+
+  it("a .git file's git directory in the workspace is read-only, and so is the .git file", async () => {
+    git(ws.outside, 'init', '-q', `--separate-git-dir=${join(ws.root, 'repo.git')}`, ws.root);
+    const before = await snapshotTree(join(ws.root, 'repo.git'));
+    const out = await run(
+      [
+        `printf '${fsmonitor('gitdir')}' >> repo.git/config`,
+        `mkdir -p evil && printf '${fsmonitor('evil')}' > evil/config && printf 'gitdir: evil\\n' > .git`,
+        'git status --short; echo done',
+      ].join('; '),
+    );
+    expect(out).toMatch(/repo\.git\/config: Read-only file system/);
+    expect(out).toMatch(/\.git: Read-only file system/);
+    expect(await snapshotTree(join(ws.root, 'repo.git'))).toEqual(before);
+    hostGit();
+    expect(await markers()).toEqual([]);
+  });
+
+  it("submodules: their .git, and one made where a submodule is not checked out, never reach the host's git status", async () => {
+    const up = await upstream();
+    git(ws.root, 'init', '-q');
+    git(ws.root, 'submodule', '-q', 'add', up, 'sub');
+    git(ws.root, 'submodule', '-q', 'add', up, 'off');
+    git(ws.root, 'commit', '-q', '-m', 'subs');
+    git(ws.root, 'submodule', '-q', 'deinit', '-f', 'off');
+    const out = await run(
+      [
+        `git init -q --bare evil && printf '${fsmonitor('evil')}' >> evil/config`,
+        "printf 'gitdir: ../evil\\n' > sub/.git",
+        `git init -q off; mkdir -p off/.git && printf '${fsmonitor('off')}' > off/.git/config`,
+        'mv off off2',
+        'echo done',
+      ].join('; '),
+    );
+    expect(out).toMatch(/sub\/\.git: Read-only file system/);
+    expect(out).toMatch(/off\/\.git\/config: Read-only file system/);
+    expect(out).toMatch(/mv: cannot move 'off' to 'off2': Device or resource busy/);
+    expect(exists('off/.git')).toBe(false);
+    hostGit();
+    expect(await markers()).toEqual([]);
+  });
+
+  it('config includes are read-only: a shared config in the repository cannot gain a fsmonitor', async () => {
+    git(ws.root, 'init', '-q');
+    await ws.file('tools/gitconfig', '[alias]\n\tst = status\n');
+    git(ws.root, 'config', 'include.path', '../tools/gitconfig');
+    const out = await run(
+      `printf '${fsmonitor('include')}' >> tools/gitconfig; rm -f tools/gitconfig; echo done`,
+    );
+    expect(out).toMatch(/tools\/gitconfig: Read-only file system/);
+    expect(await readFile(join(ws.root, 'tools/gitconfig'), 'utf8')).toBe('[alias]\n\tst = status\n');
+    hostGit();
+    expect(await markers()).toEqual([]);
+  });
+
+  it("a nested repository a command makes is its own: the host's git status in the workspace runs nothing of it", async () => {
+    // Decision: `git clone`/`git init` in a subfolder stay possible in Bash; such a repository
+    // runs only for someone who runs git inside it, like any script a command writes.
+    git(ws.root, 'init', '-q');
+    expect(
+      await run(`git init -q nested && printf '${fsmonitor('nested')}' >> nested/.git/config && echo made`),
+    ).toBe('made');
+    hostGit();
+    expect(await markers()).toEqual([]);
+  });
+});
+
+describeWithSandbox('control files are protected by what they resolve to (issue 12 §3)', () => {
+  it('the targets of symlinked settings, .mcp.json, agent file, .codex and .git/config are read-only', async () => {
+    git(ws.root, 'init', '-q');
+    await ws.file('docs/s.json', '{"permissions":{"deny":["WebFetch"]}}\n');
+    await ws.file('config/mcp.json', '{"mcpServers":{}}\n');
+    await ws.file('agents/x.md', '---\nname: x\ndescription: x\n---\nx\n');
+    await ws.file('cfg/codex/config.toml', 'model = "x"\n');
+    await mkdir(join(ws.root, '.claude/agents'), { recursive: true });
+    await symlink('../docs/s.json', join(ws.root, '.claude/settings.json'));
+    await symlink('../../agents/x.md', join(ws.root, '.claude/agents/x.md'));
+    await symlink('config/mcp.json', join(ws.root, '.mcp.json'));
+    await symlink('cfg/codex', join(ws.root, '.codex'));
+    await rename(join(ws.root, '.git/config'), join(ws.root, 'gitconf'));
+    await symlink('../gitconf', join(ws.root, '.git/config'));
+    const before = await snapshotTree(ws.root);
+    const out = await run(
+      [
+        `echo '{"permissions":{"allow":["WebFetch"]}}' > docs/s.json`,
+        `echo '${evilMcpJson()}' > config/mcp.json`,
+        'echo evil >> agents/x.md',
+        'echo "[mcp_servers.x]" >> cfg/codex/config.toml',
+        `printf '${fsmonitor('gitconf')}' >> gitconf`,
+        'rm -f docs/s.json config/mcp.json agents/x.md gitconf',
+        'echo done',
+      ].join('; '),
+    );
+    for (const file of ['docs/s.json', 'config/mcp.json', 'agents/x.md', 'cfg/codex/config.toml', 'gitconf'])
+      expect(out).toMatch(new RegExp(`${file.replaceAll('.', '\\.')}: Read-only file system`));
+    expect(out).toMatch(/done$/);
+    expect(await snapshotTree(ws.root)).toEqual(before);
+    expect(await mcpTools()).toEqual([]);
+    hostGit();
+    expect(await markers()).toEqual([]);
+  });
+
+  it("a dangling control link's target cannot be made: it is removed after the command", async () => {
+    await symlink('config/mcp.json', join(ws.root, '.mcp.json'));
+    const out = await run(`mkdir -p config && echo '${evilMcpJson()}' > config/mcp.json && echo wrote`);
+    expect(out).toMatch(/config\/mcp\.json was created by the command and has been removed/);
+    expect(exists('config/mcp.json')).toBe(false);
+    expect(await mcpTools()).toEqual([]);
+    expect(await markers()).toEqual([]);
+  });
+});
+
+describeWithSandbox('secrets stay hidden whatever commands do to them (issue 12 §2)', () => {
+  it('renamed, moved where no scan looks, linked, copied: readable neither by that command nor the next', async () => {
+    await ws.file('backend/.env', 'ENV-CANARY\n');
+    await ws.file('config/creds.json', 'CREDS-CANARY\n');
+    const policy = withPolicy({ secretPaths: [...DEFAULT_SECRET_PATHS, 'config/creds.json'] });
+    const first = await run(
+      [
+        'mv backend b2',
+        'mkdir -p node_modules && mv backend node_modules/',
+        'mv config c2',
+        'mv backend/.env moved',
+        'ln backend/.env hard',
+        'cp backend/.env copy',
+        'ln -s backend/.env soft && cat soft',
+        'echo done',
+      ].join('; '),
+      policy,
+    );
+    const second = await run(
+      'cat b2/.env node_modules/backend/.env c2/creds.json moved hard copy backend/.env config/creds.json; echo done',
+      policy,
+    );
+    for (const out of [first, second]) {
+      expect(out).not.toContain('CANARY');
+      expect(out).toMatch(/done$/);
+    }
+    expect(first).toMatch(/mv: cannot move 'backend' to 'b2': Device or resource busy/);
+    expect(first).toMatch(/mv: cannot move 'config' to 'c2': Device or resource busy/);
+    expect(first).toMatch(/Invalid cross-device link/);
+    expect(second).toMatch(/backend\/\.env: Permission denied/);
+    expect(second).toMatch(/config\/creds\.json: Permission denied/);
+    expect(await readFile(join(ws.root, 'backend/.env'), 'utf8')).toBe('ENV-CANARY\n');
+    for (const rel of ['b2', 'c2', 'node_modules/backend', 'moved', 'hard', 'copy'])
+      expect(exists(rel), rel).toBe(false);
+  });
+
+  it('a secret that appears between two commands of a task is hidden from the second: the list is made per command', async () => {
+    const policy = withPolicy();
+    expect(await run('cat api/.env; echo done', policy)).toMatch(/No such file or directory\ndone$/);
+    await ws.file('api/.env', 'LATE-CANARY\n');
+    const out = await run('cat api/.env; echo done', policy);
+    expect(out).toMatch(/api\/\.env: Permission denied\ndone$/);
+    expect(out).not.toContain('LATE-CANARY');
+  });
+
+  it('2,001 decoy *.pem files cannot push a real .env out of sight: Bash refuses, naming the count and the fix', async () => {
+    // Found after the decoys, this .env was past the old scan's cut of 2,000 results, and readable.
+    await ws.file('zz/backend/.env', 'ENV-CANARY\n');
+    await mkdir(join(ws.root, 'decoys'));
+    for (let i = 0; i < 2001; i++) await writeFile(join(ws.root, 'decoys', `d${i}.pem`), 'x');
+    const error = await run('cat zz/backend/.env; touch ran', withPolicy()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolDeniedError);
+    expect((error as Error).message).toMatch(
+      /2,0\d\d secret files and directories .*\(2,001 of them in decoys\).*over the limit of 500/,
+    );
+    expect((error as ToolDeniedError).hint).toMatch(/permissions\.secretExceptions .*"decoys\/\*\*"/);
+    expect(String(error)).not.toContain('ENV-CANARY');
+    expect(exists('ran')).toBe(false);
+    // Declared as fixtures, they are not secrets: the command runs, and .env is still hidden.
+    const out = await run(
+      'cat zz/backend/.env; touch ran; echo done',
+      withPolicy({ secretExceptions: ['decoys/**'] }),
+    );
+    expect(out).toMatch(/\.env: Permission denied\ndone$/);
+  });
+
+  it("the home's credential files are hidden, with or without a policy: npm, PyPI, gcloud, Azure, cargo, Codex's config…", async () => {
+    const files = [
+      '.npmrc',
+      '.pypirc',
+      '.config/gcloud/application_default_credentials.json',
+      '.azure/msal_token_cache.json',
+      '.cargo/credentials.toml',
+      '.gem/credentials',
+      '.terraform.d/credentials.tfrc.json',
+      '.pgpass',
+      '.my.cnf',
+      '.s3cfg',
+      '.boto',
+      '.vault-token',
+      '.config/rclone/rclone.conf',
+      '.config/hub',
+      '.m2/settings.xml',
+      '.gradle/gradle.properties',
+      '.docker/config.json',
+      '.codex/config.toml',
+    ];
+    for (const rel of files) {
+      await mkdir(join(home, rel, '..'), { recursive: true });
+      await writeFile(join(home, rel), `${rel}-CANARY\n`);
+    }
+    const command = `${files.map((rel) => `cat ~/${rel}`).join('; ')}; echo done`;
+    for (const context of [ctx, withPolicy()]) {
+      const out = await run(command, context);
+      expect(out).not.toContain('CANARY');
+      expect(out.match(/Permission denied/g)).toHaveLength(files.length);
     }
   });
 });

@@ -4,13 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../src/config/index.ts';
 import { probeBubblewrap } from '../src/sandbox/index.ts';
-import { sandboxSkipReason } from '../src/sandbox/testing.ts';
+import { describeWithSandbox } from '../src/sandbox/testing.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { runCli } from './cli-support.ts';
 import { agentFile, providersFor, useHarness } from './support.ts';
 
 const h = useHarness();
-const skip = sandboxSkipReason();
 
 /** Runs one Bash command on the first turn, then reports its result. */
 function bashThenReport(command: string) {
@@ -35,12 +34,13 @@ describe('sandbox settings reach Bash through the engine', () => {
     await expect(readFile(join(ws, 'ran'))).rejects.toThrow(/ENOENT/);
   });
 
-  describe.skipIf(skip)(`with bubblewrap${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
+  describeWithSandbox('with bubblewrap', () => {
     it("runs sandboxed by default: the engine's home is read-only and its secrets hidden", async () => {
       const ws = await h.setup(
         {},
         bashThenReport(
-          'echo ok > in-workspace.txt; echo x > "$HOME/planted"; cat "$HOME/.ssh/id_rsa"; echo done',
+          // `touch`, not a redirection: the policy refuses a computed redirection target before the sandbox.
+          'echo ok > in-workspace.txt; touch "$HOME/planted"; cat "$HOME/.ssh/id_rsa"; echo done',
         ),
       );
       const home = await realpath(await mkdtemp('/var/tmp/codex-task-home-'));
@@ -48,7 +48,7 @@ describe('sandbox settings reach Bash through the engine', () => {
         await mkdir(join(home, '.ssh'));
         await writeFile(join(home, '.ssh', 'id_rsa'), 'PRIVATE-KEY');
         const result = await h.engine({ homeDir: home }).run({ description: 'x', prompt: 'x' });
-        expect(result.content).toMatch(/planted: Read-only file system/);
+        expect(result.content).toMatch(/planted'?: Read-only file system/);
         expect(result.content).toMatch(/id_rsa: Permission denied\ndone$/);
         expect(result.content).not.toContain('PRIVATE-KEY');
         expect(await readFile(join(ws, 'in-workspace.txt'), 'utf8')).toBe('ok\n');
@@ -105,9 +105,8 @@ describe('codex-task run --sandbox', () => {
     HOME: ws,
   });
 
-  it.skipIf(skip)(
-    `sandboxes Bash by default and not with --sandbox off${skip ? ` (SKIPPED: ${skip})` : ''}`,
-    async () => {
+  describeWithSandbox('with bubblewrap', () => {
+    it('sandboxes Bash by default and not with --sandbox off', async () => {
       const ws = await h.setup(agents, pid1);
       const sandboxed = await runCli(['run', 'shell', 'go', '-m', 'openai:gpt-5.5'], {
         cwd: ws,
@@ -121,8 +120,8 @@ describe('codex-task run --sandbox', () => {
       expect(bare.code).toBe(0);
       expect(bare.stdout).toMatch(/tool said: /);
       expect(bare.stdout).not.toMatch(/bwrap/);
-    },
-  );
+    });
+  });
 
   it('a bad mode names the flag and the choices', async () => {
     const ws = await h.setup(agents, pid1);
@@ -190,6 +189,6 @@ describe('codex-task doctor and config show the sandbox', () => {
     expect(JSON.parse(fromEnv.stdout).settings.sandbox.value).toEqual({ mode: 'require' });
     const bad = await runCli(['config'], { cwd: ws, env: { CODEX_TASK_SANDBOX: 'strict' } });
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toMatch(/CODEX_TASK_SANDBOX: `sandbox.mode` must be one of "auto", "require", "off"/);
+    expect(bad.stderr).toMatch(/CODEX_TASK_SANDBOX\b.*\bauto\b.*\brequire\b.*\boff\b/);
   });
 });

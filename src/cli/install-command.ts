@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
-import { DEFAULTS, loadRuntimeSettings } from '../config/index.ts';
+import { DEFAULTS, loadRuntimeSettings, type RuntimeSettings } from '../config/index.ts';
 import {
   applyCodexEntry,
   codexEntry,
@@ -10,8 +10,12 @@ import {
   serverVariables,
   warmUpServer,
 } from '../mcp/index.ts';
+import { agentPolicy, loadPermissionPolicy } from '../tools/policy/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { note, printError, usageError } from './output.ts';
+
+/** The source the policy names when the secret list refuses a path. */
+const SECRET_LIST_SOURCE = 'default secret list';
 
 export interface InstallFlags {
   scope?: string;
@@ -38,6 +42,13 @@ export async function installCommand(client: string, flags: InstallFlags): Promi
     usageError(
       `--scope must be user or project (got '${scope}')`,
       'codex-task install codex --scope project',
+    );
+    return EXIT.usage;
+  }
+  if (flags.embedEnv && !flags.print && scope === 'project') {
+    usageError(
+      '--embed-env with --scope project would write provider keys into .codex/config.toml, a file of the repository that gets committed and that subagents can read',
+      'Leave out --embed-env: the entry then names the variables (env_vars) and Codex passes them on from its own environment. Or install at user scope (--scope user).',
     );
     return EXIT.usage;
   }
@@ -68,6 +79,13 @@ export async function installCommand(client: string, flags: InstallFlags): Promi
       scope === 'project'
         ? join(cwd, '.codex', 'config.toml')
         : join(env.CODEX_HOME?.trim() || join(homedir(), '.codex'), 'config.toml');
+    if (flags.embedEnv && variables.length > 0 && !(await isSecret(file, cwd, settings))) {
+      usageError(
+        `--embed-env would write provider keys into ${file}, which is not on the secret list: subagents could read it, and Bash could print it`,
+        `Add "${file}" to permissions.secretPaths in ~/.codex-task/config.json (the list replaces the default one: keep its entries), or leave out --embed-env so the file only names the variables.`,
+      );
+      return EXIT.usage;
+    }
     const before = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return '';
       throw error;
@@ -92,6 +110,21 @@ export async function installCommand(client: string, flags: InstallFlags): Promi
     printError(error);
     return EXIT.failed;
   }
+}
+
+/**
+ * Whether subagents are kept from `file` as from a secret (file tools refuse it, the Bash sandbox
+ * hides it): never write a key into a file that is not itself one. Asked of the permission policy
+ * that the engine would apply here, so a user's own `secretPaths` count.
+ */
+async function isSecret(file: string, cwd: string, settings: RuntimeSettings): Promise<boolean> {
+  const policy = loadPermissionPolicy({
+    cwd,
+    homeDir: settings.engine.homeDir,
+    ...(settings.engine.permissions ? { config: settings.engine.permissions } : {}),
+  });
+  const decision = await agentPolicy(policy, { name: 'install' }, cwd).check('Read', { file_path: file });
+  return decision.decision === 'denied' && decision.source === SECRET_LIST_SOURCE;
 }
 
 /** Write-then-rename, so Codex never reads half a file; keeps the file's mode (it may hold keys). */

@@ -246,7 +246,41 @@ export const DEFAULT_SECRET_PATHS: readonly string[] = [
   '~/.kube/config',
   '~/.config/gh/hosts.yml',
   '~/.codex/auth.json',
+  // Codex's config: `codex-task install codex --embed-env` writes provider keys into it.
+  '~/.codex/config.toml',
   '~/.claude/.credentials*',
+  // Package registries' publish tokens.
+  '~/.npmrc',
+  '~/.pypirc',
+  '~/.cargo/credentials',
+  '~/.cargo/credentials.toml',
+  '~/.gem/credentials',
+  '~/.m2/settings.xml',
+  '~/.m2/settings-security.xml',
+  '~/.gradle/gradle.properties',
+  '~/.nuget/NuGet/NuGet.Config',
+  '~/.config/composer/auth.json',
+  '~/.composer/auth.json',
+  // Clouds and infrastructure.
+  '~/.config/gcloud',
+  '~/.azure',
+  '~/.oci',
+  '~/.terraform.d/credentials.tfrc.json',
+  '~/.vault-token',
+  '~/.s3cfg',
+  '~/.boto',
+  '~/.config/rclone',
+  '~/.config/doctl',
+  '~/.databrickscfg',
+  // Databases and git hosts.
+  '~/.pgpass',
+  '~/.my.cnf',
+  '~/.config/hub',
+  '~/.config/glab-cli',
+  // Model hubs.
+  '~/.cache/huggingface/token',
+  '~/.huggingface/token',
+  '~/.kaggle/kaggle.json',
   // Our own data: credentials, and run records / audit log / saved outputs holding other tasks' text.
   '~/.codex-task',
 ];
@@ -255,18 +289,20 @@ export const DEFAULT_SECRET_PATHS: readonly string[] = [
  * Control files a subagent must not write in any permission mode (file-edit tools and Bash
  * redirections; the Bash sandbox mounts them read-only): each one changes what later runs may do —
  * permission rules and agents (`.claude`), our config (`.codex-task`), Codex's own config and MCP
- * servers (`.codex`), MCP servers our client pool starts on the host (`.mcp.json`), and git hooks /
- * config / submodules that run commands on the next git call. Specifiers as for the secret list,
- * relative to the workspace; a name without a slash matches at any depth, so a nested `.claude/`
- * counts too. Only an explicit allow rule naming the path (e.g. `Edit(.claude/agents/**)`) lifts it.
+ * servers (`.codex`), MCP servers our client pool starts on the host (`.mcp.json`), and all of
+ * `.git` and `.gitmodules`: its config, hooks, `commondir`, alternates, worktrees and submodules
+ * decide what the next git call runs. Specifiers as for the secret list, relative to the workspace;
+ * a name without a slash matches at any depth, so a nested `.claude/` or `.git` counts too. What
+ * they resolve to is protected with them (a symlink's target, the git directory a `.git` file
+ * names: src/sandbox/protected-paths.ts). Only an explicit allow rule naming the path (e.g.
+ * `Edit(.claude/agents/**)`) lifts it.
  */
 export const DEFAULT_PROTECTED_PATHS: readonly string[] = [
   '.claude',
   '.codex-task',
   '.codex',
   '.mcp.json',
-  '**/.git/hooks',
-  '**/.git/config',
+  '.git',
   '.gitmodules',
 ];
 

@@ -38,9 +38,9 @@ export function isolationArgs(options: { network: boolean }): string[] {
 /**
  * The bwrap arguments (before the command) for one command. Mounts apply in order, so a later one
  * covers an earlier one: read-only root, fresh /dev and /proc, a private /tmp, the home directory
- * read-only again (it may live under /tmp), the workspace writable, its protected paths read-only
- * (their parents pinned first), then the hidden paths on top. `-try`: a protected path another
- * command removes in the meantime must not make this one fail to start.
+ * read-only again (it may live under /tmp), the workspace writable, directories pinned (the parents
+ * of its protected and hidden paths), its protected paths read-only, then the hidden paths on top.
+ * `-try`: a protected path another command removes in the meantime must not make this one fail.
  */
 export function bwrapArgs(spec: SandboxSpec): string[] {
   const args = [

@@ -1,6 +1,7 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { DEFAULT_SECRET_PATHS } from '../config/index.ts';
+import { ToolDeniedError } from '../errors/index.ts';
 
 export interface HiddenPath {
   /** Real path (symlinks resolved: the mount must cover what a link points to). */
@@ -50,4 +51,48 @@ export function resolveHiddenPaths(paths: readonly string[]): HiddenPath[] {
     .filter(([path]) => !dirs.some((dir) => path.startsWith(dir + sep)))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([path, kind]) => ({ path, kind }));
+}
+
+/**
+ * The directories between the workspace root and each hidden path inside it, to pin (bind over
+ * themselves) for the command. A hidden file is a mount point, which cannot be renamed, and the
+ * mount moves with its directory when that is renamed; but the next command's scan finds secrets
+ * by name, so a directory renamed to where no pattern matches (a `config/creds.json` pattern) or the
+ * scan does not look (`node_modules`) would take its secret out of sight. A pinned directory cannot
+ * be renamed or removed at all (EBUSY).
+ */
+export function hiddenParents(workspaceRoot: string, hidden: readonly HiddenPath[]): string[] {
+  const parents = new Set<string>();
+  for (const { path } of hidden) {
+    if (!path.startsWith(workspaceRoot + sep)) continue;
+    for (let dir = dirname(path); dir.startsWith(workspaceRoot + sep); dir = dirname(dir)) parents.add(dir);
+  }
+  return [...parents].sort();
+}
+
+/**
+ * Mounts a command's hidden paths may take: one per secret and per directory pinned above one.
+ * bwrap re-reads the whole mount table for each mount it makes, so starting a sandbox costs about
+ * 0.5 ms per mount at a hundred and grows with the square of their number (1.5 s at a thousand; it
+ * refuses past 9,000 arguments). Over the limit, Bash refuses to run: leaving some secrets visible
+ * (the cut the scan used to make) is what a planted pile of decoy `*.pem` files would exploit.
+ */
+export const MAX_HIDDEN_MOUNTS = 500;
+
+export function refuseOverMountLimit(
+  root: string,
+  hidden: readonly HiddenPath[],
+  parents: readonly string[],
+): void {
+  const mounts = hidden.length + parents.length;
+  if (mounts <= MAX_HIDDEN_MOUNTS) return;
+  const byDir = new Map<string, number>();
+  for (const { path } of hidden) byDir.set(dirname(path), (byDir.get(dirname(path)) ?? 0) + 1);
+  const [dir, most] = [...byDir].sort((a, b) => b[1] - a[1])[0] ?? [root, 0];
+  const where = dir.startsWith(root + sep) ? relative(root, dir) : dir;
+  const n = (count: number) => count.toLocaleString('en-US');
+  throw new ToolDeniedError(
+    `Bash cannot run in the sandbox: ${n(hidden.length)} secret files and directories are to be hidden from it (${n(most)} of them in ${where}), which takes ${n(mounts)} mounts with the directories holding them, over the limit of ${n(MAX_HIDDEN_MOUNTS)}. Hiding only some would leave the others readable, so nothing was run.`,
+    `If they are not real secrets (test fixtures, sample keys), list them in permissions.secretExceptions in ~/.codex-task/config.json (e.g. "${where}/**"; the list replaces the default exceptions, so keep .env.example and the others), or move them out of the workspace. Real secrets belong outside it.`,
+  );
 }

@@ -9,17 +9,32 @@
  * WebFetch. Here we need the mounts and namespaces only, which bwrap gives in a few milliseconds.
  */
 import { homedir } from 'node:os';
+import { sep } from 'node:path';
 import { DEFAULT_PROTECTED_PATHS, DEFAULTS } from '../config/index.ts';
 import { ToolDeniedError } from '../errors/index.ts';
 import { bwrapArgs } from './bwrap-args.ts';
+import { ControlWalkError } from './control-links.ts';
 import { INSTALL_HINT, probeBubblewrap, type SandboxProbe } from './detect.ts';
-import { defaultSecretPaths, resolveHiddenPaths } from './hidden-paths.ts';
-import { protectedPaths, protectPaths, restoreProtected } from './protected-paths.ts';
+import {
+  defaultSecretPaths,
+  hiddenParents,
+  refuseOverMountLimit,
+  resolveHiddenPaths,
+} from './hidden-paths.ts';
+import { type ProtectedPath, protectedPaths, protectPaths, restoreProtected } from './protected-paths.ts';
 import { sandboxEnv } from './sandbox-env.ts';
 
 export { bwrapArgs, type SandboxSpec } from './bwrap-args.ts';
+export { ControlWalkError, controlLinkTargets, followLink, type LinkTarget } from './control-links.ts';
 export { findBwrap, INSTALL_HINT, probeBubblewrap, type SandboxProbe } from './detect.ts';
-export { defaultSecretPaths, type HiddenPath, resolveHiddenPaths } from './hidden-paths.ts';
+export { type GitControlPath, gitControlPaths } from './git-control.ts';
+export {
+  defaultSecretPaths,
+  type HiddenPath,
+  hiddenParents,
+  MAX_HIDDEN_MOUNTS,
+  resolveHiddenPaths,
+} from './hidden-paths.ts';
 export { type ProtectedPath, protectedPaths } from './protected-paths.ts';
 export { sandboxEnv } from './sandbox-env.ts';
 export { findTrustedBinary, SYSTEM_BIN_DIRS } from './trusted-binary.ts';
@@ -111,20 +126,36 @@ export function sandboxLaunch(
     return undefined;
   }
   const homeDir = settings.homeDir ?? homedir();
+  const root = request.workspaceRoot;
+  // Decided afresh for every command: what an earlier one renamed, moved or made is seen again.
   const hidden = resolveHiddenPaths([
     ...(request.hiddenPaths ?? defaultSecretPaths(homeDir)),
     ...DEFAULTS.sandbox.alwaysHidden,
   ]);
-  const { mounts, snapshot } = protectPaths(
-    request.workspaceRoot,
-    protectedPaths(request.workspaceRoot, DEFAULT_PROTECTED_PATHS),
+  const parents = hiddenParents(root, hidden);
+  refuseOverMountLimit(root, hidden, parents);
+  let controls: ProtectedPath[];
+  try {
+    controls = protectedPaths(root, DEFAULT_PROTECTED_PATHS);
+  } catch (error) {
+    if (!(error instanceof ControlWalkError)) throw error;
+    throw new ToolDeniedError(
+      `Bash cannot run in the sandbox: ${error.message}, too many to search for symlinks that would make other files control files. Nothing was run.`,
+      'Remove what does not belong in those directories (.claude, .codex, .codex-task, .git), or run the task in a smaller workspace.',
+    );
+  }
+  const { mounts, snapshot } = protectPaths(root, controls);
+  // Under a read-only protected directory nothing can be renamed anyway.
+  const underReadOnly = (dir: string) => mounts.readOnly.some((ro) => dir === ro || dir.startsWith(ro + sep));
+  const pinned = [...new Set([...mounts.pinned, ...parents.filter((dir) => !underReadOnly(dir))])].sort(
+    (a, b) => a.split(sep).length - b.split(sep).length || (a < b ? -1 : 1),
   );
   const args = bwrapArgs({
-    workspaceRoot: request.workspaceRoot,
+    workspaceRoot: root,
     homeDir,
     network: request.network,
     hidden,
-    protected: mounts,
+    protected: { ...mounts, pinned },
   });
   let restored: string[] | undefined;
   return {

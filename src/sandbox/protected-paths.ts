@@ -1,14 +1,7 @@
-import {
-  lstatSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-} from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { controlLinkTargets } from './control-links.ts';
+import { gitControlPaths } from './git-control.ts';
 
 /**
  * The workspace's control files (DEFAULT_PROTECTED_PATHS): what the host runs or trusts later —
@@ -21,12 +14,15 @@ export interface ProtectedPath {
   path: string;
   /** A directory when it exists: a missing one gets an empty read-only stand-in. */
   directory: boolean;
+  /** Why it is protected when not by its own name: what leads there (`the symlink .mcp.json`). */
+  via?: string;
 }
 
 /** The mounts that keep the protected paths as they are inside the sandbox. */
 export interface ProtectedMounts {
   /** Directories bound writable over themselves, shallowest first: a mount point cannot be renamed
-   * or removed, so a command cannot move `.git` aside and build a new one with its own hooks. */
+   * or removed, so a command cannot move `.git` aside and build a new one with its own hooks (nor,
+   * with the hidden paths' parents added, move a secret where the next scan does not find it). */
   pinned: string[];
   /** Existing protected paths (real paths inside the workspace), bound read-only over themselves. */
   readOnly: string[];
@@ -64,57 +60,39 @@ const beingCreated = new Map<string, number>();
  * Which protected names are directories when missing (the specifiers do not say): those get an
  * empty read-only stand-in, so nothing can be created in them while a command runs. A missing file
  * (`.mcp.json`) gets none — an empty stand-in would be invalid JSON to the host's readers — and is
- * removed after the command instead.
+ * removed after the command instead. A missing `.git` stands in empty too: git takes an empty one
+ * for no repository and looks further up, as it would have.
  */
-const DIRECTORY_NAMES = new Set(['.claude', '.codex', '.codex-task', 'hooks']);
+const DIRECTORY_NAMES = new Set(['.claude', '.codex', '.codex-task', '.git']);
 
 /**
- * The protected entries of `workspaceRoot`, from the specifiers of DEFAULT_PROTECTED_PATHS: each at
- * the top of the workspace (`.claude`; `.git/hooks` for its any-depth form; `x/**` as `x`). Mount
- * points are single paths: deeper copies (`pkg/.claude`) are left to the permission policy, and
- * specifiers with other wildcards too. A `.git` that is a file (worktrees, submodules) tells git
- * which repository's hooks and config to use: it is protected as well.
+ * The protected entries of `workspaceRoot`, from the specifiers of DEFAULT_PROTECTED_PATHS, and
+ * what they lead to:
+ * - each specifier at the top of the workspace (`.claude`; `x/**` as `x`). Mount points are single
+ *   paths: deeper copies (`pkg/.claude`) are left to the permission policy, and specifiers with
+ *   other wildcards too;
+ * - what git reads for the workspace's repository besides `.git` (gitControlPaths: the git and
+ *   common directories a `.git` file names, config includes, `core.hooksPath`, submodules' `.git`);
+ * - the targets of symlinks among all these and inside them (controlLinkTargets): a control file is
+ *   protected by what it resolves to, not only by its name.
+ * Only paths inside the workspace: the rest of the disk is read-only to commands already.
+ * @throws ControlWalkError when the control directories are too large to search for symlinks
  */
 export function protectedPaths(workspaceRoot: string, specifiers: readonly string[]): ProtectedPath[] {
-  const paths = new Set<string>();
+  const root = realPath(workspaceRoot) ?? workspaceRoot;
+  const found = new Map<string, ProtectedPath>();
+  const add = (entry: ProtectedPath) => {
+    if (inside(root, entry.path) && !found.has(entry.path)) found.set(entry.path, entry);
+  };
   for (const spec of specifiers) {
     const rel = spec.replace(/^(\.\/|\*\*\/)/, '').replace(/\/\*\*$/, '');
     if (rel === '' || rel.includes('*') || isAbsolute(rel)) continue;
-    const path = join(workspaceRoot, rel);
-    if (inside(workspaceRoot, path)) paths.add(path);
+    const path = join(root, rel);
+    add({ path, directory: DIRECTORY_NAMES.has(basename(path)) });
   }
-  const git = join(workspaceRoot, '.git');
-  if (lstatSync(git, { throwIfNoEntry: false })?.isFile()) paths.add(git);
-  const hooks = hooksPath(workspaceRoot);
-  if (hooks) paths.add(hooks);
-  return [...paths]
-    .sort()
-    .map((path) => ({ path, directory: path === hooks || DIRECTORY_NAMES.has(basename(path)) }));
-}
-
-/**
- * `core.hooksPath` of the workspace's repository when it names a directory inside the workspace
- * (husky's `.husky/_`, git-ignored): git runs the hooks from there, not from `.git/hooks`. Read
- * from `.git/config`, itself read-only to commands, so no command can have moved it.
- */
-function hooksPath(workspaceRoot: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(join(workspaceRoot, '.git', 'config'), 'utf8');
-  } catch {
-    return undefined;
-  }
-  let section = '';
-  let value: string | undefined;
-  for (const line of text.split('\n')) {
-    const header = /^\s*\[([^\]]*)\]/.exec(line);
-    if (header) section = (header[1] ?? '').trim().toLowerCase();
-    const entry = /^\s*hookspath\s*=\s*(.*?)\s*$/i.exec(header ? '' : line);
-    if (section === 'core' && entry) value = (entry[1] ?? '').replace(/^"(.*)"$/, '$1');
-  }
-  if (!value || value.startsWith('~')) return undefined;
-  const path = isAbsolute(value) ? value : join(workspaceRoot, value);
-  return inside(workspaceRoot, path) ? path : undefined;
+  for (const entry of gitControlPaths(root)) add(entry);
+  for (const entry of controlLinkTargets(root, [...found.keys()])) add(entry);
+  return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** Takes the snapshot and decides the mounts, at once, right before the command starts. */

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,17 +7,22 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ToolDeniedError } from '../errors/index.ts';
 import { bashTool } from '../tools/bash.ts';
 import { makeWorkspace } from '../tools/testing.ts';
+import { MAX_CONTROL_ENTRIES } from './control-links.ts';
+import { gitlinks } from './git-index.ts';
 import {
   bwrapArgs,
   defaultSecretPaths,
   findTrustedBinary,
+  gitControlPaths,
+  hiddenParents,
+  MAX_HIDDEN_MOUNTS,
   probeBubblewrap,
   protectedPaths,
   resolveHiddenPaths,
   sandboxLaunch,
   sandboxStatus,
 } from './index.ts';
-import { sandboxSkipReason } from './testing.ts';
+import { describeWithSandbox, sandboxSkipReason, sandboxTestStatus } from './testing.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -191,6 +198,16 @@ describe('hidden paths', () => {
   });
 });
 
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync(
+    'git',
+    ['-c', 'user.email=a@b.c', '-c', 'user.name=n', '-c', 'protocol.file.allow=always', ...args],
+    {
+      cwd,
+      stdio: 'pipe',
+    },
+  );
+
 describe('protected paths', () => {
   it('each specifier at the top of the workspace; a .git file (worktree) is protected too', async () => {
     await writeFile(join(dir, '.git'), 'gitdir: /elsewhere\n');
@@ -198,11 +215,149 @@ describe('protected paths', () => {
       [
         { path: join(dir, '.claude'), directory: true },
         { path: join(dir, '.codex'), directory: true },
-        { path: join(dir, '.git'), directory: false },
-        { path: join(dir, '.git', 'hooks'), directory: true },
+        { path: join(dir, '.git'), directory: true, via: "the workspace's .git" },
+        { path: join(dir, '.git', 'hooks'), directory: false },
         { path: join(dir, '.mcp.json'), directory: false },
       ],
     );
+  });
+
+  it("what git reads besides .git: a .git file's git dir and its commondir, config includes, core.hooksPath", async () => {
+    // A linked worktree whose repository lives inside the workspace (gitdirs/main.git).
+    await mkdir(join(dir, 'gitdirs/main.git/worktrees/ws'), { recursive: true });
+    await writeFile(join(dir, '.git'), `gitdir: ${join(dir, 'gitdirs/main.git/worktrees/ws')}\n`);
+    await writeFile(join(dir, 'gitdirs/main.git/worktrees/ws/commondir'), '../..\n');
+    await writeFile(
+      join(dir, 'gitdirs/main.git/config'),
+      '[core]\n\thooksPath = "tools/hooks" ; husky-like\n[include]\n\tpath = ../../shared/gitconfig\n[includeIf "gitdir:~/w/"]\n\tpath = ~/elsewhere\n',
+    );
+    await mkdir(join(dir, 'shared'));
+    await writeFile(join(dir, 'shared/gitconfig'), '[include]\n\tpath = more.inc\n');
+    const found = protectedPaths(dir, ['.git']);
+    expect(found.map((p) => [p.path.slice(dir.length + 1), p.via])).toEqual([
+      ['.git', undefined], // protected by its name
+      ['gitdirs/main.git', 'the common git directory gitdirs/main.git/worktrees/ws/commondir names'],
+      ['gitdirs/main.git/worktrees/ws', 'the git directory .git names'],
+      ['shared/gitconfig', 'included by gitdirs/main.git/config'],
+      ['shared/more.inc', 'included by shared/gitconfig'],
+      ['tools/hooks', 'core.hooksPath in gitdirs/main.git/config'],
+    ]);
+  });
+
+  it("each submodule's .git, from the index's gitlinks (with or without .gitmodules), nested ones too", async () => {
+    const up = join(dir, 'up');
+    await mkdir(up);
+    git(up, 'init', '-q');
+    git(up, 'commit', '-q', '--allow-empty', '-m', 'u');
+    const ws = join(dir, 'ws');
+    await mkdir(ws);
+    git(ws, 'init', '-q');
+    git(ws, 'submodule', '-q', 'add', up, 'libs/a');
+    git(ws, 'submodule', '-q', 'add', up, 'b');
+    git(join(ws, 'libs/a'), 'submodule', '-q', 'add', up, 'inner');
+    await rm(join(ws, '.gitmodules'));
+    const subs = (p: string) =>
+      protectedPaths(p, ['.git'])
+        .filter((e) => e.via?.startsWith('the .git of the submodule'))
+        .map((e) => e.path.slice(p.length + 1));
+    expect(subs(ws)).toEqual(['b/.git', 'libs/a/.git', 'libs/a/inner/.git']);
+    // Index version 4 (prefix-compressed names) reads the same.
+    git(ws, 'update-index', '--index-version', '4');
+    expect(gitlinks(join(ws, '.git/index'))).toEqual(['b', 'libs/a']);
+    // A submodule not checked out (deinit) still has its gitlink: its missing .git is protected.
+    git(ws, 'submodule', '-q', 'deinit', '-f', 'b');
+    expect(subs(ws)).toContain('b/.git');
+  });
+
+  it("the repository the workspace lies in (a monorepo's package), linked worktrees' .git, the user's relative core.hooksPath", async () => {
+    const repo = join(dir, 'repo');
+    const home = join(dir, 'home');
+    await mkdir(join(repo, 'packages/app'), { recursive: true });
+    await mkdir(home);
+    git(repo, 'init', '-q');
+    git(repo, 'commit', '-q', '--allow-empty', '-m', 'x');
+    git(repo, 'worktree', 'add', '-q', join(repo, 'packages/app/wt'));
+    await writeFile(join(home, '.gitconfig'), '[core]\n\thooksPath = .githooks\n');
+    const app = join(repo, 'packages/app');
+    const found = gitControlPaths(app, home).filter((p) => p.path.startsWith(`${app}/`));
+    expect(found.map((p) => [p.path.slice(app.length + 1), p.via])).toEqual([
+      ['wt/.git', 'the .git of a linked worktree (../../.git/worktrees/wt/gitdir)'],
+      ['wt/.githooks', `core.hooksPath in ${join('../../..', 'home/.gitconfig')}`],
+    ]);
+  });
+
+  it('SHA-256 repositories: the gitlinks of their index are read too', async () => {
+    const ws = join(dir, 'ws');
+    await mkdir(ws);
+    try {
+      git(ws, 'init', '-q', '--object-format=sha256');
+    } catch {
+      return; // a git without SHA-256 support
+    }
+    git(ws, 'update-index', '--add', '--cacheinfo', `160000,${'a'.repeat(64)},sub`);
+    expect(gitlinks(join(ws, '.git/index'), 32)).toEqual(['sub']);
+    expect(protectedPaths(ws, ['.git']).map((e) => e.path)).toContain(join(ws, 'sub/.git'));
+  });
+
+  it('what control symlinks lead to, at any depth and through linked directories; a dangling target too', async () => {
+    await mkdir(join(dir, '.claude/agents'), { recursive: true });
+    await mkdir(join(dir, 'docs/agents'), { recursive: true });
+    await writeFile(join(dir, 'docs/s.json'), '{}');
+    await symlink('../docs/s.json', join(dir, '.claude/settings.json'));
+    await symlink('../../docs/agents', join(dir, '.claude/agents/shared'));
+    await symlink('../x.md', join(dir, 'docs/agents/x.md'));
+    await symlink('config/mcp.json', join(dir, '.mcp.json'));
+    await symlink('/etc/hostname', join(dir, '.claude/outside'));
+    await symlink('..', join(dir, '.claude/up'));
+    const found = protectedPaths(dir, ['.claude', '.mcp.json']).filter((p) =>
+      p.via?.startsWith('the symlink'),
+    );
+    expect(found.map((p) => [p.path.slice(dir.length + 1), p.via, p.directory])).toEqual([
+      ['config/mcp.json', 'the symlink .mcp.json', false],
+      ['docs/agents', 'the symlink .claude/agents/shared', true],
+      ['docs/s.json', 'the symlink .claude/settings.json', false],
+      ['docs/x.md', 'the symlink .claude/agents/shared/x.md', false],
+    ]);
+  });
+
+  it('a symlinked .git and .git/config lead to what they point at', async () => {
+    await mkdir(join(dir, 'repo.git/hooks'), { recursive: true });
+    await writeFile(join(dir, 'repo.git/HEAD'), 'ref: refs/heads/main\n');
+    await mkdir(join(dir, 'conf'));
+    await writeFile(join(dir, 'conf/gitconfig'), '[core]\n\tbare = false\n');
+    await symlink('../conf/gitconfig', join(dir, 'repo.git/config'));
+    await symlink('repo.git', join(dir, '.git'));
+    const found = protectedPaths(dir, ['.git']).filter((p) => p.via);
+    expect(found.map((p) => [p.path.slice(dir.length + 1), p.via])).toEqual([
+      ['conf/gitconfig', 'the symlink .git/config'],
+      ['repo.git', 'the symlink .git'],
+    ]);
+  });
+
+  it('the index parser: an entry with extended flags (version 3), and no index at all', async () => {
+    const ws = join(dir, 'ws');
+    await mkdir(ws);
+    git(ws, 'init', '-q');
+    await writeFile(join(ws, 'f'), 'x');
+    git(ws, 'add', '--intent-to-add', 'f'); // intent-to-add sets an extended flag: a version 3 index
+    git(ws, 'update-index', '--add', '--cacheinfo', `160000,${'b'.repeat(40)},z/sub`);
+    expect(readFileSync(join(ws, '.git/index')).readUInt32BE(4)).toBe(3);
+    expect(gitlinks(join(ws, '.git/index'))).toEqual(['z/sub']);
+    expect(gitlinks(join(ws, 'missing-index'))).toEqual([]);
+  });
+});
+
+describe('secrets inside the workspace', () => {
+  it('the directories holding them are pinned, so no command can move them where no scan looks', () => {
+    const root = '/w';
+    expect(
+      hiddenParents(root, [
+        { path: '/w/a/b/.env', kind: 'file' },
+        { path: '/w/a/c.pem', kind: 'file' },
+        { path: '/w/.env', kind: 'file' },
+        { path: '/home/u/.ssh', kind: 'directory' },
+      ]),
+    ).toEqual(['/w/a', '/w/a/b']);
   });
 });
 
@@ -239,8 +394,57 @@ describe('binaries the host runs', () => {
   });
 });
 
-const skip = sandboxSkipReason();
-describe.skipIf(skip)(`with bubblewrap${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
+describe('the sandbox tests in CI (CI=true): never skipped silently', () => {
+  const broken = { working: false, reason: 'bwrap cannot create a sandbox here: No permissions' };
+  it('without a working bubblewrap they fail in CI, saying why and how to fix it; locally they skip', () => {
+    expect(sandboxTestStatus({ CI: 'true' }, broken)).toEqual({
+      run: false,
+      ci: true,
+      reason: expect.any(String),
+    });
+    expect(() => sandboxSkipReason({ CI: 'true' }, broken)).toThrow(
+      /CI is set, and the OS sandbox tests cannot run: no working bubblewrap here: bwrap cannot create a sandbox here: No permissions\. In CI they must run, not skip: install bubblewrap/,
+    );
+    for (const env of [{}, { CI: 'false' }, { CI: '0' }, { CI: '' }])
+      expect(sandboxTestStatus(env, broken)).toMatchObject({ run: false, ci: false });
+    expect(sandboxSkipReason({}, broken)).toMatch(/^no working bubblewrap here: /);
+    expect(sandboxTestStatus({ CI: 'true' }, { working: true })).toEqual({ run: true });
+  });
+});
+
+describeWithSandbox('with bubblewrap', () => {
+  it(`over ${MAX_HIDDEN_MOUNTS} mounts, Bash refuses to run, naming the count, where most are and the fix`, async () => {
+    const files = Array.from({ length: MAX_HIDDEN_MOUNTS + 1 }, (_, i) => join(dir, 'decoys', `k${i}.pem`));
+    await mkdir(join(dir, 'decoys'));
+    for (const file of files) await writeFile(file, 'x');
+    const error = (() => {
+      try {
+        sandboxLaunch(
+          { mode: 'require', homeDir: join(dir, 'home') },
+          { ...request(dir), hiddenPaths: files },
+        );
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ToolDeniedError);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `\\d+ secret files and directories .* \\(${MAX_HIDDEN_MOUNTS + 1} of them in decoys\\).* over the limit of ${MAX_HIDDEN_MOUNTS}.*nothing was run`,
+      ),
+    );
+    expect((error as ToolDeniedError).hint).toMatch(/secretExceptions.*"decoys\/\*\*"/);
+  });
+
+  it('control directories too large to search for symlinks: Bash refuses rather than miss one', async () => {
+    await mkdir(join(dir, '.claude/many'), { recursive: true });
+    for (let i = 0; i <= MAX_CONTROL_ENTRIES; i++) writeFileSync(join(dir, '.claude/many', String(i)), '');
+    expect(() => protectedPaths(dir, ['.claude'])).toThrow(/control paths hold more than 20,000 entries/);
+    expect(() => sandboxLaunch({ mode: 'require', homeDir: join(dir, 'home') }, request(dir))).toThrow(
+      /Bash cannot run in the sandbox: the workspace's control paths hold more than 20,000 entries \(under \.claude\/many\)/,
+    );
+  });
+
   it('the probe finds bwrap on PATH, with its version, working', () => {
     expect(probeBubblewrap()).toMatchObject({
       working: true,

@@ -6,15 +6,13 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ToolExecutionError } from '../errors/index.ts';
-import { sandboxSkipReason } from '../sandbox/testing.ts';
+import { describeWithSandbox } from '../sandbox/testing.ts';
 import { bashTool, createBashTool } from './bash.ts';
 import type { ToolPermissions } from './permissions.ts';
 import { makeWorkspace, snapshotTree, type TestWorkspace } from './testing.ts';
 import type { ToolContext } from './types.ts';
-
-const skip = sandboxSkipReason();
 
 let ws: TestWorkspace;
 /** A fake home with secrets in the default locations: the real one is never touched. */
@@ -29,6 +27,11 @@ const SECRETS: Record<string, string> = {
   '.codex-task/credentials.json': '{"openai":{"apiKey":"sk-CANARY"}}\n',
   '.claude/.credentials.json': 'CLAUDE-TOKEN\n',
   '.codex/auth.json': 'CODEX-TOKEN\n',
+  '.codex/config.toml': '[mcp_servers.codex-task.env]\nOPENAI_API_KEY = "sk-EMBEDDED"\n',
+  '.npmrc': '//registry.npmjs.org/:_authToken=NPM-TOKEN\n',
+  '.pypirc': '[pypi]\npassword = PYPI-TOKEN\n',
+  '.config/gcloud/application_default_credentials.json': 'GCLOUD-TOKEN\n',
+  '.azure/msal_token_cache.json': 'AZURE-TOKEN\n',
 };
 
 beforeEach(async () => {
@@ -79,7 +82,7 @@ async function waitFor<T>(probe: () => Promise<T>, ok: (value: T) => boolean): P
   throw new Error('condition never met');
 }
 
-describe.skipIf(skip)(`Bash in the OS sandbox${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
+describeWithSandbox('Bash in the OS sandbox', () => {
   it('writes in the workspace; cd, pipes, env, exit codes and stderr order work as before', async () => {
     const out = await run(
       'mkdir -p sub && cd sub && echo hello > made.txt && pwd && tr a-z A-Z < made.txt | cat; echo err >&2; echo "$CODEX_TASK_SANDBOX_TEST"; exit 3',
@@ -248,14 +251,28 @@ describe.skipIf(skip)(`Bash in the OS sandbox${skip ? ` (SKIPPED: ${skip})` : ''
     ).toEqual([]);
   });
 
-  it('git works in the workspace with the home read-only; caches go to the private /tmp', async () => {
-    // The repository exists already: its hooks and config are read-only in the sandbox, and commits need neither.
+  it('git reads the repository (status, diff, log, show) but cannot change .git; caches go to the private /tmp', async () => {
+    // All of .git is read-only in the sandbox: a command could otherwise plant config git runs on the host.
     execFileSync('git', ['init', '-q', ws.root]);
+    await ws.file('a.txt', 'one\n');
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'n',
+      GIT_AUTHOR_EMAIL: 'a@b.c',
+      GIT_COMMITTER_NAME: 'n',
+      GIT_COMMITTER_EMAIL: 'a@b.c',
+    };
+    execFileSync('git', ['-C', ws.root, 'add', 'a.txt'], { env });
+    execFileSync('git', ['-C', ws.root, 'commit', '-q', '-m', 'first'], { env });
+    await ws.file('a.txt', 'two\n');
     const out = await run(
-      'git -c user.email=a@b.c commit -q --allow-empty -m first && git log --format=%an:%s' +
-        ' && mkdir -p "$XDG_CACHE_HOME/go-build" "$npm_config_cache" && echo "caches writable"',
+      'git status --short && git diff --stat && git log --format=%s && git show --format=%s --stat HEAD | head -1' +
+        ' && mkdir -p "$XDG_CACHE_HOME/go-build" "$npm_config_cache" && echo "caches writable"; git -c user.email=a@b.c commit -qam second',
+    ).catch((e: unknown) => e);
+    expect(String(out)).toContain(
+      ' M a.txt\n a.txt | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)\nfirst\nfirst\ncaches writable\n',
     );
-    expect(out).toBe('Sandboxed:first\ncaches writable');
+    expect(String(out)).toMatch(/index\.lock': Read-only file system\nExit code 128$/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, rename, symlink, truncate, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { ToolDeniedError, ToolExecutionError } from '../errors/index.ts';
 import { openConfinedFile } from './confined-open.ts';
 import { editTool } from './edit.ts';
 import { writeFileAtomic } from './fs-utils.ts';
+import { type AgentPolicy, agentPolicy, loadPermissionPolicy } from './policy/index.ts';
 import { readTool } from './read.ts';
 import { makeWorkspace, snapshotTree, type TestWorkspace } from './testing.ts';
 import { resolveWorkspacePath } from './workspace-path.ts';
@@ -124,5 +126,57 @@ describe('special files', () => {
     await mkdir(path.join(ws.root, 'bin'));
     await writeFile(path.join(ws.root, 'bin', 'a.out'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1]));
     await expect(readTool.execute({ file_path: 'bin/a.out' }, ws.ctx)).rejects.toThrow(/binary file/);
+  });
+});
+
+describe('control files through the file tools themselves (issue 12 §2, §3)', () => {
+  /** The engine's gate (the policy) and the tool's own re-check of the opened file must both refuse. */
+  async function refused(file: string, policy: AgentPolicy, content = '[core]\n\tfsmonitor = "id"\n') {
+    const ctx = { ...ws.ctx, permissions: policy.permissions };
+    expect((await policy.check('Write', { file_path: file, content })).decision, file).toBe('denied');
+    const outcome = await writeTool.execute({ file_path: file, content }, ctx).catch((e: unknown) => e);
+    expect(outcome, file).toBeInstanceOf(ToolDeniedError);
+    expect(String((outcome as Error).message)).toContain('protected control path');
+  }
+
+  it('with only the Write tool, git cannot be pointed elsewhere: any file in .git, or a new nested .git', async () => {
+    execFileSync('git', ['init', '-q', ws.root]);
+    const policy = agentPolicy(
+      loadPermissionPolicy({ cwd: ws.root, homeDir: ws.outside, config: {} }),
+      { name: 'a' },
+      ws.root,
+    );
+    const before = await snapshotTree(path.join(ws.root, '.git'));
+    for (const file of [
+      '.git/commondir',
+      '.git/info/attributes',
+      '.git/objects/info/alternates',
+      '.git/config.worktree',
+      '.git/packed-refs',
+    ])
+      await refused(file, policy, '../evil\n');
+    for (const file of ['sub/.git', 'vendor/lib/.git/config']) await refused(file, policy);
+    expect(await snapshotTree(path.join(ws.root, '.git'))).toEqual(before);
+    expect(existsSync(path.join(ws.root, 'sub/.git'))).toBe(false);
+    expect(existsSync(path.join(ws.root, 'vendor/lib/.git/config'))).toBe(false);
+  });
+
+  it('the target of a symlinked control file is refused by Write and Edit, which leave it unchanged', async () => {
+    await ws.file('docs/s.json', '{"permissions":{"deny":["Bash(curl:*)"]}}');
+    await mkdir(path.join(ws.root, '.claude'));
+    await symlink('../docs/s.json', path.join(ws.root, '.claude/settings.json'));
+    const policy = agentPolicy(
+      loadPermissionPolicy({ cwd: ws.root, homeDir: ws.outside, config: {} }),
+      { name: 'a' },
+      ws.root,
+    );
+    await refused('docs/s.json', policy, '{}');
+    const ctx = { ...ws.ctx, permissions: policy.permissions };
+    await expect(
+      editTool.execute({ file_path: 'docs/s.json', old_string: 'deny', new_string: 'allow' }, ctx),
+    ).rejects.toThrow(/protected control path/);
+    expect(await readFile(path.join(ws.root, 'docs/s.json'), 'utf8')).toBe(
+      '{"permissions":{"deny":["Bash(curl:*)"]}}',
+    );
   });
 });

@@ -88,6 +88,22 @@ describe('a symlink swapped after the policy check', () => {
     expect(await snapshotTree(path.join(ws.root, '.claude'))).toEqual(before);
   });
 
+  it('a link swapped in to the target of a symlinked control file is refused too (issue 12 §3)', async () => {
+    // .claude/settings.json is the user's link to docs/s.json: writing docs/s.json rewrites the settings.
+    await ws.file('docs/s.json', '{"permissions":{"deny":["Bash(curl:*)"]}}');
+    await rm(path.join(ws.root, '.claude/settings.json'));
+    await symlink('../docs/s.json', path.join(ws.root, '.claude/settings.json'));
+    const input = { file_path: 'link', content: '{"permissions":{"allow":["Bash"]}}' };
+    expect((await policy.check('Write', input)).decision).toBe('allowed');
+    await swapLinkTo('docs/s.json');
+    const outcome = await writeTool.execute(input, ctx).catch((e: unknown) => e);
+    expect(outcome).toBeInstanceOf(ToolDeniedError);
+    expect(String((outcome as Error).message)).toContain('protected control path');
+    expect(await readFile(path.join(ws.root, 'docs/s.json'), 'utf8')).toBe(
+      '{"permissions":{"deny":["Bash(curl:*)"]}}',
+    );
+  });
+
   it('without a swap the same calls work', async () => {
     expect(await readTool.execute({ file_path: 'link' }, ctx)).toContain('fine');
     await writeTool.execute({ file_path: 'plain/settings.json', content: '{"x":1}' }, ctx);

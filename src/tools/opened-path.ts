@@ -21,7 +21,7 @@ export function recheckOpenedPath(
   }
   if (purpose !== 'read' && permissions?.protectsPath?.(realPath)) {
     throw new ToolDeniedError(
-      `${displayPath} leads to ${realPath}, a secret or a protected control path (settings, agents, MCP servers, git hooks); refused.`,
+      `${displayPath} leads to ${realPath}, a secret or a protected control path (settings, agents, MCP servers, git's directory, or what one of them links to); refused.`,
       'Do not change it; report the change you wanted instead.',
     );
   }

@@ -1,8 +1,10 @@
-import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentPolicy, loadPermissionPolicy, PermissionPolicyCache } from './index.ts';
+import { RESOLVED_RECHECK_MS } from './protected-paths.ts';
 
 let home: string;
 let ws: string;
@@ -36,6 +38,19 @@ const CONTROL_FILES = [
   '.gitmodules',
   'packages/app/.claude/settings.json',
   'packages/app/.mcp.json',
+  // All of .git (issue 12 §2): each of these makes git read or run something else.
+  '.git/commondir',
+  '.git/info/attributes',
+  '.git/objects/info/alternates',
+  '.git/config.worktree',
+  '.git/worktrees/wt/commondir',
+  '.git/worktrees/wt/config.worktree',
+  '.git/modules/sub/config',
+  '.git/packed-refs',
+  '.git',
+  // A .git made in a subfolder: a nested repository with its own config and hooks.
+  'vendor/lib/.git',
+  'vendor/lib/.git/config',
 ];
 
 describe('protected control paths (review finding 3)', () => {
@@ -104,6 +119,76 @@ describe('protected control paths (review finding 3)', () => {
       expect(d.decision).toBe('denied');
     }
     expect((await p.check('Bash', { command: 'curl https://x' })).decision).toBe('denied');
+  });
+});
+
+describe('control files are protected by what they resolve to (issue 12 §3)', () => {
+  /** Each call a subagent could use to write `file`: all must be refused as a protected control path. */
+  async function expectRefused(p: ReturnType<typeof policyFor>, file: string, why: RegExp) {
+    for (const [tool, input] of [
+      ['Write', { file_path: file, content: '{}' }],
+      ['Edit', { file_path: file, old_string: 'a', new_string: 'b' }],
+      ['Bash', { command: `echo '{"permissions":{"allow":["Bash"]}}' > ${file}` }],
+    ] as const) {
+      const d = await p.check(tool, input);
+      expect(d, `${tool} ${file}`).toMatchObject({ decision: 'denied', source: 'protected control paths' });
+      expect(d.reason, `${tool} ${file}`).toMatch(why);
+    }
+  }
+
+  it('the targets of symlinked settings, agent file, .mcp.json, .claude directory and .git/config', async () => {
+    await mkdir(path.join(ws, '.claude/agents'), { recursive: true });
+    await mkdir(path.join(ws, 'docs/agents'), { recursive: true });
+    await mkdir(path.join(ws, 'config'), { recursive: true });
+    for (const file of ['docs/s.json', 'docs/agents/x.md', 'config/mcp.json', 'gitconf'])
+      await writeFile(path.join(ws, file), '{}');
+    await symlink('../docs/s.json', path.join(ws, '.claude/settings.json'));
+    await symlink('../../docs/agents/x.md', path.join(ws, '.claude/agents/x.md'));
+    await symlink('config/mcp.json', path.join(ws, '.mcp.json'));
+    await symlink('../gitconf', path.join(ws, '.git/config'));
+    const p = policyFor({ allow: ['Edit', 'Write', 'Bash'] });
+    await expectRefused(p, 'docs/s.json', /the symlink \.claude\/settings\.json → docs\/s\.json/);
+    await expectRefused(p, 'docs/agents/x.md', /the symlink \.claude\/agents\/x\.md/);
+    await expectRefused(p, 'config/mcp.json', /the symlink \.mcp\.json/);
+    await expectRefused(p, 'gitconf', /the symlink \.git\/config/);
+    // A linked .claude directory: everything in its target.
+    await rm(path.join(ws, '.claude'), { recursive: true });
+    await mkdir(path.join(ws, 'shared/claude'), { recursive: true });
+    await symlink('shared/claude', path.join(ws, '.claude'));
+    const q = policyFor({ allow: ['Edit', 'Write'] });
+    await expectRefused(q, 'shared/claude/settings.local.json', /the symlink \.claude → shared\/claude/);
+    // Files next to them stay writable.
+    expect((await q.check('Write', { file_path: 'docs/other.json', content: 'x' })).decision).toBe('allowed');
+  });
+
+  it("what git reads elsewhere: a .git file's git dir and commondir, config includes, core.hooksPath", async () => {
+    await rm(path.join(ws, '.git'), { recursive: true });
+    await mkdir(path.join(ws, 'gitdirs/main.git/worktrees/ws/hooks'), { recursive: true });
+    await writeFile(path.join(ws, '.git'), 'gitdir: gitdirs/main.git/worktrees/ws\n');
+    await writeFile(path.join(ws, 'gitdirs/main.git/worktrees/ws/commondir'), '../..\n');
+    await writeFile(
+      path.join(ws, 'gitdirs/main.git/config'),
+      '[core]\n\thooksPath = .husky/_\n[include]\n\tpath = ../../tools/gitconfig\n',
+    );
+    const p = policyFor({ allow: ['Edit', 'Write', 'Bash'] });
+    await expectRefused(p, 'gitdirs/main.git/config', /the common git directory/);
+    await expectRefused(p, 'gitdirs/main.git/worktrees/ws/config.worktree', /the git directory \.git names/);
+    await expectRefused(p, 'tools/gitconfig', /included by gitdirs\/main\.git\/config → tools\/gitconfig/);
+    await expectRefused(p, '.husky/_/pre-commit', /core\.hooksPath in gitdirs\/main\.git\/config/);
+    expect((await p.check('Write', { file_path: 'tools/other', content: 'x' })).decision).toBe('allowed');
+  });
+
+  it('an allow rule naming the target lifts it; a link the user makes later counts within a second', async () => {
+    await mkdir(path.join(ws, '.claude'));
+    await writeFile(path.join(ws, 'docs.json'), '{}');
+    const p = policyFor({ allow: ['Edit', 'Write'] });
+    expect((await p.check('Write', { file_path: 'docs.json', content: 'x' })).decision).toBe('allowed');
+    await symlink('../docs.json', path.join(ws, '.claude/settings.json'));
+    await sleep(RESOLVED_RECHECK_MS + 50);
+    expect((await p.check('Write', { file_path: 'docs.json', content: 'x' })).decision).toBe('denied');
+    const lifted = policyFor({ allow: ['Edit(docs.json)'] }, 'acceptEdits');
+    expect((await lifted.check('Write', { file_path: 'docs.json', content: 'x' })).decision).toBe('allowed');
+    expect(await readFile(path.join(ws, 'docs.json'), 'utf8')).toBe('{}');
   });
 });
 

@@ -1,17 +1,22 @@
-import { existsSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import picomatch from 'picomatch';
 import { globSync } from 'tinyglobby';
 import { compilePathPattern, type PathBases } from './path-pattern.ts';
 
-/** Files found per workspace scan for the sandbox; a tree with more secrets than this is cut (and said). */
-const MAX_HIDDEN_SCAN = 2_000;
+/** Directories the workspace scan does not enter: the sandbox pins a secret's directories so none can be moved there. */
+const UNSCANNED = new Set(['.git', 'node_modules']);
 
 export interface SecretPaths {
   /** True when the path (absolute) is, or lies inside, a secret. */
   matches(absolutePath: string): boolean;
   /** The pattern that made it secret, for messages. */
   patternOf(absolutePath: string): string | undefined;
-  /** The secrets that exist, as absolute paths, for the Bash sandbox to hide (computed on first use). */
+  /**
+   * The secrets that exist now, as absolute paths, for the Bash sandbox to hide: all of them (no
+   * cut: the sandbox refuses to run rather than hide some), looked for afresh at every call, so
+   * what an earlier command renamed or the user added since is found.
+   */
   existing(): readonly string[];
 }
 
@@ -29,14 +34,10 @@ export function secretPaths(
   const excepted = exceptions.map((p) => compilePathPattern(p, bases));
   const patternOf = (abs: string) =>
     excepted.some((t) => t(abs)) ? undefined : compiled.find((c) => c.test(abs))?.pattern;
-  let found: string[] | undefined;
   return {
     matches: (abs) => patternOf(abs) !== undefined,
     patternOf,
-    existing() {
-      found ??= scan(patterns, bases, patternOf);
-      return found;
-    },
+    existing: () => scan(patterns, bases, patternOf),
   };
 }
 
@@ -46,7 +47,8 @@ function scan(
   patternOf: (abs: string) => string | undefined,
 ): string[] {
   const out = new Set<string>();
-  const inWorkspace: string[] = [];
+  const names: string[] = [];
+  const relPaths: string[] = [];
   for (const p of patterns) {
     if (p.startsWith('~/') || p.startsWith('//') || p.startsWith('/')) {
       const base = p.startsWith('~/') ? bases.home : p.startsWith('//') ? '/' : bases.root;
@@ -63,18 +65,33 @@ function scan(
           }))
             out.add(path.resolve(f));
       } else if (existsSync(path.join(base, rest))) out.add(path.join(base, rest));
-    } else inWorkspace.push(p.includes('/') ? p.replace(/^\.\//, '') : `**/${p}`);
+    } else if (p.includes('/') || p.startsWith('./'))
+      relPaths.push(p.replace(/^\.\//, '').replace(/\/+$/, ''));
+    else names.push(p);
   }
-  if (inWorkspace.length > 0) {
-    const files = globSync(inWorkspace, {
-      cwd: bases.cwd,
-      dot: true,
-      absolute: true,
-      onlyFiles: false,
-      followSymbolicLinks: false,
-      ignore: ['**/.git/**', '**/node_modules/**'],
-    });
-    for (const f of files.slice(0, MAX_HIDDEN_SCAN)) if (patternOf(path.resolve(f))) out.add(path.resolve(f));
+  if (names.length > 0 || relPaths.length > 0) {
+    // A plain walk, not a glob library: ~10x faster, and it runs before every sandboxed command.
+    const byName = names.length > 0 ? picomatch(names, { dot: true }) : () => false;
+    const byPath = relPaths.length > 0 ? picomatch(relPaths, { dot: true }) : () => false;
+    const walk = (dir: string, rel: string) => {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const abs = path.join(dir, entry.name);
+        const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
+        // The walk's matchers only pick candidates; the compiled list (with exceptions) decides.
+        if ((byName(entry.name) || byPath(relPath)) && patternOf(abs) !== undefined) {
+          out.add(abs);
+          continue;
+        }
+        if (entry.isDirectory() && !UNSCANNED.has(entry.name)) walk(abs, relPath);
+      }
+    };
+    walk(path.resolve(bases.cwd), '');
   }
   return [...out].sort();
 }
