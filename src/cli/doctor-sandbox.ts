@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../config/index.ts';
-import { INSTALL_HINT, type SandboxMode, sandboxStatus } from '../sandbox/index.ts';
+import { type SandboxMode, sandboxStatus, UNAVAILABLE_HINT } from '../sandbox/index.ts';
 
 /** `doctor`'s sandbox line: the mode, whether bubblewrap is there and works, and what Bash does then. */
 export function sandboxCheck(configured: SandboxMode | undefined) {
@@ -24,12 +24,10 @@ export function sandboxCheck(configured: SandboxMode | undefined) {
             `mode off: Bash runs without the OS sandbox (${probe.working ? `${found} works` : probe.reason})`,
             'Set sandbox.mode to "auto" (or remove it) in .codex-task/config.json, or unset CODEX_TASK_SANDBOX.',
           ] as const)
-        : bash === 'refused'
-          ? (['fail', `mode require, and ${probe.reason}: Bash refuses to run`, INSTALL_HINT] as const)
-          : ([
-              'warn',
-              `${probe.reason}: Bash runs without the OS sandbox (mode auto; only the permission rules apply)`,
-              INSTALL_HINT,
-            ] as const);
+        : ([
+            'warn',
+            `mode ${mode}, and ${probe.reason}: Bash is refused (it runs only in the sandbox)`,
+            UNAVAILABLE_HINT,
+          ] as const);
   return { check: 'sandbox', status, detail, ...(fix ? { fix } : {}), sandbox };
 }

@@ -76,8 +76,8 @@ export const DEFAULTS = {
     },
   },
   /**
-   * The OS sandbox Bash runs in (bubblewrap, src/sandbox): `auto` uses it where it works and warns
-   * once where it does not, `require` refuses to run Bash without it, `off` never uses it.
+   * The OS sandbox Bash runs in (bubblewrap, src/sandbox): `auto` and `require` run Bash in it and
+   * refuse Bash where it cannot work (macOS, no bubblewrap); `off` (the user's choice alone) never uses it.
    */
   sandbox: {
     mode: 'auto',

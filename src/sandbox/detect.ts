@@ -19,6 +19,11 @@ export const INSTALL_HINT =
   'and make sure unprivileged user namespaces are allowed (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu 24.04+ ' +
   'kernel.apparmor_restrict_unprivileged_userns=0), or set sandbox.mode to "off" to run Bash without it.';
 
+/** What to do where the sandbox cannot work (macOS, containers that refuse user namespaces). */
+export const UNAVAILABLE_HINT =
+  `${process.platform === 'linux' ? INSTALL_HINT.replace(/, or set sandbox.mode.*$/, '. ') : 'There is no bubblewrap on this system. '}` +
+  'To run Bash without the OS sandbox — protected only by the permission rules, with your files, keys and network in reach of every command — set `"sandbox": { "mode": "off" }` in ~/.codex-task/config.json, or CODEX_TASK_SANDBOX=off, or --sandbox off.';
+
 const PROBE_TIMEOUT_MS = 5_000;
 const probes = new Map<string, SandboxProbe>();
 

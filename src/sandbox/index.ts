@@ -14,7 +14,7 @@ import { DEFAULT_PROTECTED_PATHS, DEFAULTS } from '../config/index.ts';
 import { ToolDeniedError } from '../errors/index.ts';
 import { bwrapArgs } from './bwrap-args.ts';
 import { ControlWalkError } from './control-links.ts';
-import { INSTALL_HINT, probeBubblewrap, type SandboxProbe } from './detect.ts';
+import { probeBubblewrap, type SandboxProbe, UNAVAILABLE_HINT } from './detect.ts';
 import {
   defaultSecretPaths,
   hiddenParents,
@@ -26,7 +26,7 @@ import { sandboxEnv } from './sandbox-env.ts';
 
 export { bwrapArgs, type SandboxSpec } from './bwrap-args.ts';
 export { ControlWalkError, controlLinkTargets, followLink, type LinkTarget } from './control-links.ts';
-export { findBwrap, INSTALL_HINT, probeBubblewrap, type SandboxProbe } from './detect.ts';
+export { findBwrap, INSTALL_HINT, probeBubblewrap, type SandboxProbe, UNAVAILABLE_HINT } from './detect.ts';
 export { type GitControlPath, gitControlPaths } from './git-control.ts';
 export {
   defaultSecretPaths,
@@ -39,7 +39,13 @@ export { type ProtectedPath, protectedPaths } from './protected-paths.ts';
 export { sandboxEnv } from './sandbox-env.ts';
 export { findTrustedBinary, SYSTEM_BIN_DIRS } from './trusted-binary.ts';
 
-/** `auto`: sandbox where bwrap works, else warn once and run bare; `require`: refuse without it; `off`: never. */
+/**
+ * `auto` (default) and `require`: Bash runs in the sandbox, and is refused where the sandbox cannot
+ * work (macOS, no bubblewrap, user namespaces refused) — the safe choice, since without it only the
+ * permission rules stand between a command and your files, keys and network. `off` (the user's own
+ * config, env or flag only): Bash runs without it. `require` is what a project may set, and it wins
+ * over a user's `off`.
+ */
 export type SandboxMode = 'auto' | 'require' | 'off';
 export const SANDBOX_MODES: readonly SandboxMode[] = ['auto', 'require', 'off'];
 
@@ -88,19 +94,14 @@ export function sandboxStatus(settings: SandboxSettings): SandboxStatus {
       ? 'unsandboxed'
       : probe.working
         ? 'sandboxed'
-        : settings.mode === 'require'
-          ? 'refused'
-          : 'unsandboxed';
+        : 'refused';
   return { mode: settings.mode, probe, bash };
 }
 
-// Once per process, as promised by sandbox.mode `auto`: one line, not one per command.
-let warnedUnavailable = false;
-
 /**
  * How to launch a Bash command under `settings`: a bwrap prefix, or `undefined` to run it as is
- * (mode `off`; mode `auto` where bwrap does not work, after a one-time warning). Mode `require`
- * where bwrap does not work throws a ToolDeniedError saying how to get it.
+ * (mode `off`). Where bwrap does not work, modes `auto` and `require` throw a ToolDeniedError saying
+ * why, how to get the sandbox, and how to choose running without it.
  */
 export function sandboxLaunch(
   settings: SandboxSettings,
@@ -110,20 +111,10 @@ export function sandboxLaunch(
   if (settings.mode === 'off') return undefined;
   const probe = probeBubblewrap(settings.bwrapPath ? { bwrapPath: settings.bwrapPath } : {});
   if (!probe.working || !probe.bwrapPath) {
-    if (settings.mode === 'require') {
-      throw new ToolDeniedError(
-        `Bash is not allowed to run without the OS sandbox (sandbox.mode is "require"), and the sandbox is unavailable here: ${probe.reason}.`,
-        INSTALL_HINT,
-      );
-    }
-    if (!warnedUnavailable) {
-      warnedUnavailable = true;
-      process.emitWarning(
-        `Bash runs WITHOUT the OS sandbox: ${probe.reason}. Only the permission rules protect files and network. ${INSTALL_HINT}`,
-        'SandboxWarning',
-      );
-    }
-    return undefined;
+    throw new ToolDeniedError(
+      `Bash runs only inside the OS sandbox (sandbox.mode is "${settings.mode}"), and the sandbox is unavailable here: ${probe.reason}.`,
+      UNAVAILABLE_HINT,
+    );
   }
   const homeDir = settings.homeDir ?? homedir();
   const root = request.workspaceRoot;

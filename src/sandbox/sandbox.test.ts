@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,27 +71,26 @@ describe('without a working bubblewrap', () => {
     }
   });
 
-  it('mode auto runs Bash unsandboxed and warns once per process; mode off never warns', async () => {
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => warnings.push(w);
-    process.on('warning', onWarning);
+  it('mode auto refuses Bash where the sandbox cannot work (the safe default), saying how to choose otherwise; mode off runs it', async () => {
     const missing = join(dir, 'bwrap');
     const ws = await makeWorkspace({ sandbox: { mode: 'auto', bwrapPath: missing } });
     try {
       expect(sandboxLaunch({ mode: 'off', bwrapPath: missing }, request(ws.root))).toBeUndefined();
-      await new Promise((r) => setImmediate(r));
-      expect(warnings).toEqual([]);
-      expect(await bashTool.execute({ command: 'touch ran && echo ran' }, ws.ctx)).toBe('ran');
-      expect(
-        await bashTool.execute({ command: `echo x > ${ws.outside}/written && echo again` }, ws.ctx),
-      ).toBe('again');
-      await new Promise((r) => setImmediate(r));
-      expect(warnings.map((w) => [w.name, w.message])).toEqual([
-        ['SandboxWarning', expect.stringMatching(/^Bash runs WITHOUT the OS sandbox: .*does not exist/)],
-      ]);
-      expect(sandboxStatus({ mode: 'auto', bwrapPath: missing }).bash).toBe('unsandboxed');
+      await expect(bashTool.execute({ command: 'touch ran && echo ran' }, ws.ctx)).rejects.toMatchObject({
+        type: 'ToolDenied',
+        message: expect.stringMatching(/^Bash runs only inside the OS sandbox \(sandbox\.mode is "auto"\).*does not exist/),
+        hint: expect.stringContaining('CODEX_TASK_SANDBOX=off'),
+      });
+      expect(existsSync(join(ws.root, 'ran'))).toBe(false);
+      expect(sandboxStatus({ mode: 'auto', bwrapPath: missing }).bash).toBe('refused');
+      expect(sandboxStatus({ mode: 'off', bwrapPath: missing }).bash).toBe('unsandboxed');
+      const off = await makeWorkspace({ sandbox: { mode: 'off', bwrapPath: missing } });
+      try {
+        expect(await bashTool.execute({ command: 'touch ran && echo ran' }, off.ctx)).toBe('ran');
+      } finally {
+        await off.cleanup();
+      }
     } finally {
-      process.off('warning', onWarning);
       await ws.cleanup();
     }
   });
