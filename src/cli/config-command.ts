@@ -13,10 +13,10 @@ const SHOWN_DEFAULTS: Record<string, unknown> = {
 };
 
 /** `codex-task config`: the effective configuration and where each value came from. Keys are masked. */
-export async function configCommand(opts: { json?: boolean }): Promise<number> {
+export async function configCommand(opts: { json?: boolean; cwd?: string }): Promise<number> {
   let settings: ReturnType<typeof settingsFor>;
   try {
-    settings = settingsFor();
+    settings = settingsFor(opts.cwd === undefined ? {} : { cwd: opts.cwd });
   } catch (error) {
     printError(error);
     return EXIT.usage;

@@ -33,7 +33,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showSuggestionAfterError()
     .configureOutput({ outputError: (text, write) => write(text) })
-    .hook('preAction', (command) => {
+    .hook('preAction', async (command, action) => {
       const opts = command.optsWithGlobals() as {
         quiet?: boolean;
         verbose?: boolean;
@@ -43,6 +43,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       outputPrefs.verbose = Boolean(opts.verbose);
       // The same switch as the variable, so every part that checks trust sees it (MCP pool, config, policy).
       if (opts.trustWorkspace) process.env.CODEX_TASK_TRUST_WORKSPACE = '1';
+      // Named before any work starts: a -C that is no directory, a misspelt CODEX_TASK_* variable.
+      const { cwd } = action.opts() as { cwd?: unknown };
+      if (typeof cwd === 'string') (await import('./read-input.ts')).checkDirectory('-C', cwd);
+      if (Object.keys(process.env).some((name) => name.startsWith('CODEX_TASK_'))) {
+        const { unknownEnvVars } = await import('../config/index.ts');
+        for (const warning of unknownEnvVars(process.env)) process.stderr.write(`${warning}\n`);
+      }
     });
 
   program
@@ -93,13 +100,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('list')
     .description('Agents available here: source, model → resolved model, effective tools')
     .option('--json', 'print as JSON')
-    .addHelpText('after', example('codex-task agents list'))
+    .option('-C, --cwd <dir>', 'project directory')
+    .addHelpText('after', example('codex-task agents list', 'codex-task agents list -C ~/src/my-app'))
     .action(act(async () => (await import('./agents-command.ts')).listCommand));
   agents
     .command('show')
     .description('The effective definition of one agent, with what was inherited, overridden or ignored')
     .argument('<name>', 'agent name')
     .option('--json', 'print as JSON')
+    .option('-C, --cwd <dir>', 'project directory')
     .addHelpText('after', example('codex-task agents show code-reviewer'))
     .action(act(async () => (await import('./agents-command.ts')).showCommand));
   agents
@@ -107,6 +116,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Check agent files (default: the agents this directory sees); exit 1 on errors')
     .argument('[paths...]', 'agent files or directories')
     .option('--json', 'print { files, agents, errors, warnings } as JSON')
+    .option('-C, --cwd <dir>', 'project directory (the paths given are relative to it)')
     .addHelpText('after', example('codex-task agents validate .claude/agents --json'))
     .action(act(async () => (await import('./agents-command.ts')).validateCommand));
   agents
@@ -118,8 +128,22 @@ export async function main(argv: readonly string[]): Promise<number> {
       'code-reviewer | test-runner | doc-writer | debugger | explorer',
       'code-reviewer',
     )
+    .option('-C, --cwd <dir>', 'project directory')
     .addHelpText('after', example('codex-task agents new api-reviewer --template code-reviewer'))
     .action(act(async () => (await import('./agents-command.ts')).newCommand));
+  agents
+    .command('export')
+    .description("Write agents as another tool's agent files: codex → $CODEX_HOME/agents/<name>.toml")
+    .addArgument(agents.createArgument('<target>', 'codex').choices(['codex']))
+    .argument('[agents...]', 'agent names (default: every agent found here, built-ins aside)')
+    .option('--force', 'replace existing files')
+    .option('--codex-home <dir>', 'Codex home (default: $CODEX_HOME, else ~/.codex)')
+    .option('-C, --cwd <dir>', 'project directory (agent discovery)')
+    .addHelpText(
+      'after',
+      example('codex-task agents export codex', 'codex-task agents export codex code-reviewer --force'),
+    )
+    .action(act(async () => (await import('./agents-export.ts')).agentsExportCommand));
 
   program
     .command('commands')
@@ -131,12 +155,27 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addHelpText('after', example('codex-task commands list', 'codex-task commands list --json'))
     .action(act(async () => (await import('./commands-command.ts')).commandsListCommand));
 
-  program
+  const config = program
     .command('config')
     .description('The effective configuration and where each value came from (default, file, env, flag)')
     .option('--json', 'print as JSON')
-    .addHelpText('after', example('codex-task config --json'))
+    .option('-C, --cwd <dir>', 'project directory')
+    .addHelpText('after', example('codex-task config --json', 'codex-task config init'))
+    // `config init -C dir` reaches `config`'s -C first (commander parses a parent's options wherever
+    // they stand): hand it down to the subcommand.
+    .hook('preSubcommand', (self, sub) => {
+      const { cwd } = self.opts() as { cwd?: string };
+      if (cwd !== undefined) sub.setOptionValueWithSource('cwd', cwd, 'cli');
+    })
     .action(act(async () => (await import('./config-command.ts')).configCommand));
+  config
+    .command('init')
+    .description('Write a starter config (every value the default, each key explained) that loads as it is')
+    .option('--user', 'write ~/.codex-task/config.json instead of the project .codex-task/config.json')
+    .option('--force', 'replace an existing config file')
+    .option('-C, --cwd <dir>', 'project directory (default: the current directory)')
+    .addHelpText('after', example('codex-task config init', 'codex-task config init --user'))
+    .action(act(async () => (await import('./config-init.ts')).configInitCommand));
 
   program
     .command('trust')
@@ -159,7 +198,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       'Check Node, providers and keys, agent files, ripgrep and ports; print the fix for each failure',
     )
     .option('--json', 'print the checks as JSON')
-    .addHelpText('after', example('codex-task doctor'))
+    .option('-C, --cwd <dir>', 'project directory')
+    .addHelpText('after', example('codex-task doctor', 'codex-task doctor -C ~/src/my-app'))
     .action(act(async () => (await import('./doctor-command.ts')).doctorCommand));
 
   program
@@ -236,6 +276,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .action(act(async () => (await import('./install-command.ts')).installCommand));
 
+  program
+    .command('completion')
+    .description('Print a shell completion script (subcommands, options, agent names)')
+    .addArgument(program.createArgument('[shell]', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addOption(program.createOption('--agent-names', 'print agent names, for the scripts').hideHelp())
+    .addHelpText(
+      'after',
+      example(
+        'source <(codex-task completion bash)              # in ~/.bashrc',
+        'codex-task completion zsh > ~/.zfunc/_codex-task     # a directory in $fpath',
+        'codex-task completion fish > ~/.config/fish/completions/codex-task.fish',
+      ),
+    )
+    .action(act(async () => (await import('./completion-command.ts')).completionCommand));
+
   registerRunsCommands(program, (code) => {
     exitCode = code;
   });
@@ -274,9 +329,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    const { printError } = await import('./output.ts');
-    printError(error);
-    return EXIT.failed;
+    const { reportError } = await import('./output.ts');
+    return reportError(error);
   }
   return exitCode;
 }
