@@ -140,3 +140,153 @@ describe('Bash past `Bash(npm test:*)` and `Bash(git diff *)` (findings 5, 6, 7)
     expect(readFileSync(join(h.workspace, '.env'), 'utf8')).toBe('ENV-CANARY');
   });
 });
+
+describe('issue 12, section 5: code-loading options, evaluated names and strings (the sandbox off, so a bypass would run)', () => {
+  const mark = (name: string | number) => join(outside, `mark-${name}`);
+  const run = async (settings: object, commands: string[], files: Record<string, string> = {}) => {
+    await h.setup(
+      {
+        '.claude/settings.json': JSON.stringify({ permissions: settings }),
+        '.claude/agents/worker.md': worker,
+        'package.json': '{"name":"p","scripts":{"test":"true"}}',
+        'ok.js': '',
+        ...files,
+      },
+      hostile(commands.map((command) => ({ name: 'Bash', input: { command } }))),
+    );
+    const result = await h
+      .engine({ homeDir: home, sandbox: { mode: 'off' } })
+      .run({ description: 'x', prompt: 'x', subagent_type: 'worker' });
+    return { result, said: h.model.requests.at(-1)!.toolResults.map((r) => String(r.output)) };
+  };
+
+  it('options that make an allowed program run other code, and names bash evaluates, are refused; nothing runs', async () => {
+    const loading = [
+      `npm test --node-options='--require ./x.js'`,
+      'npm test --node-options=--require=./x.js',
+      `CI='--node-options=--require=./x.js'; npm test $CI`,
+      'npm test --script-shell=./evil.sh',
+      `node -e "require('fs').writeFileSync('${mark(4)}','')"`,
+      'node --require=./x.js ok.js',
+      `git -c core.pager='touch ${mark(6)}' -p log`,
+      `python3 -c "open('${mark(7)}','w')"`,
+      `sed -n '1e touch ${mark(8)}' package.json`,
+      `sed 's/x/y/w ${mark(9)}' package.json`,
+      `awk 'BEGIN{system("touch ${mark(10)}")}'`,
+      `awk 'BEGIN{print "x" > "${mark(11)}"}'`,
+      `find . -maxdepth 0 -fprint ${mark(12)}`,
+      `tar -cf /dev/null --checkpoint=1 --checkpoint-action=exec='touch ${mark(13)}' package.json`,
+      `make --eval='x:;@touch ${mark(14)}' x`,
+      'rg --pre ./evil.sh x .',
+    ];
+    const evaluated = [
+      `printf -v 'a[$(touch ${mark(16)})]' x`,
+      `test -v 'a[$(touch ${mark(17)})]'`,
+      `[ -v 'a[$(touch ${mark(18)})]' ]`,
+      `read 'a[$(touch ${mark(19)})]' <<< x`,
+      `declare 'a[$(touch ${mark(20)})]=1'`,
+      `unset 'a[$(touch ${mark(21)})]'`,
+      `let 'x=a[$(touch ${mark(22)})]'`,
+      `mapfile -C 'touch ${mark(23)}' -c 1 a < package.json`,
+    ];
+    const allow = [
+      'npm test:*',
+      'node:*',
+      'git *',
+      'python3:*',
+      'sed:*',
+      'awk:*',
+      'find:*',
+      'tar:*',
+      'make:*',
+      'rg:*',
+    ];
+    const builtins = ['printf:*', 'test:*', '[:*', 'read:*', 'declare:*', 'unset:*', 'let:*', 'mapfile:*'];
+    const { result, said } = await run(
+      { allow: [...allow, ...builtins].map((r) => `Bash(${r})`) },
+      [...loading, ...evaluated],
+      {
+        'x.js': `require('fs').writeFileSync('${mark('x-js')}', '')`,
+        'evil.sh': `#!/bin/sh\ntouch ${mark('evil-sh')}\n`,
+      },
+    );
+    const all = loading.length + evaluated.length;
+    expect(result.toolStats.Bash).toMatchObject({ calls: all, denied: all });
+    for (const [i, s] of said.slice(0, loading.length).entries())
+      expect(s, loading[i]).toContain('run other code');
+    // The last, mapfile's callback, is checked as a command: `touch` is not covered.
+    for (const [i, s] of said.slice(loading.length, -1).entries())
+      expect(s, evaluated[i]).toContain('cannot be checked');
+    expect(said.at(-1)).toContain('`touch');
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('strings builtins run as commands are checked under a deny rule as under an allow list', async () => {
+    const tricks = [
+      `command eval 'touch ${mark(0)}'`,
+      `builtin eval 'touch ${mark(1)}'`,
+      `trap 'touch ${mark(2)}' EXIT`,
+      `find . -maxdepth 0 -exec sh -c 'touch ${mark(3)}' \\;`,
+      `mapfile -C 'touch ${mark(4)}' -c 1 a < package.json`,
+      `compgen -C 'touch ${mark(5)}' x`,
+      `env -S 'touch ${mark(6)}'`,
+      `echo 'touch ${mark(7)}' | xargs -I{} sh -c '{}'`,
+      `echo touch ${mark(8)} | xargs env`,
+      `echo 'touch ${mark(9)}' | sh`,
+      `bash <<< 'touch ${mark(10)}'`,
+      `. <(echo touch ${mark(11)})`,
+      `hash -p "$(command -v touch)" ls; ls ${mark(12)}`,
+      `x='touch ${mark(13)}'; command eval "$x"`,
+      `bash -c "$(echo touch ${mark(14)})"`,
+    ];
+    const denied = await run({ deny: ['Bash(touch:*)'] }, tricks);
+    expect(denied.result.toolStats.Bash).toMatchObject({ calls: tricks.length, denied: tricks.length });
+    expect(readdirSync(outside)).toEqual([]);
+    const allowList = await run({ allow: ['Bash(echo:*)', 'Bash(ls:*)', 'Bash(find:*)'] }, tricks);
+    expect(allowList.result.toolStats.Bash).toMatchObject({ calls: tricks.length, denied: tricks.length });
+    expect(readdirSync(outside)).toEqual([]);
+  });
+});
+
+describe('issue 12, section 2: a redirection after `cd` into a control directory, without the sandbox', () => {
+  it('no rule, no sandbox: `cd .git && … >> config` and its family write no control file', async () => {
+    const tricks = [
+      'cd .git; echo x >> config',
+      'cd .git && echo x >> config',
+      `cd .git/hooks && cat > pre-commit <<< 'touch ${join(outside, 'hook')}'`,
+      `(cd .claude && echo '${LOOSER}' > settings.json)`,
+      'cd src/../.git && echo x >> config',
+      'cd .git; cd hooks; echo x > pre-commit',
+      'pushd .git >/dev/null && echo x >> config',
+      'builtin cd .git && echo x >> config',
+      'command cd .git && echo x >> config',
+      'D=.git; cd "$D" && echo x >> config',
+      'cd .gi? && echo x >> config',
+      'echo x >> .gi?/conf*',
+      'CDPATH=.git; cd hooks && echo x > pre-commit',
+      "bash -c 'cd .git && echo x >> config'",
+      'env -C .git sh -c "echo x >> config"',
+      "eval 'cd .git'; echo x >> config",
+      'echo $((1)) >> .git/config',
+    ];
+    await h.setup(
+      {
+        '.claude/agents/worker.md': worker,
+        '.claude/settings.json': '{}',
+        '.git/config': '[core]\n',
+        '.git/hooks/.keep': '',
+        'src/.keep': '',
+      },
+      hostile(tricks.map((command) => ({ name: 'Bash', input: { command } }))),
+    );
+    const result = await h
+      .engine({ homeDir: home, sandbox: { mode: 'off' } })
+      .run({ description: 'x', prompt: 'x', subagent_type: 'worker' });
+    expect(result.toolStats.Bash).toMatchObject({ calls: tricks.length, denied: tricks.length });
+    expect(result.content.match(/protected control path/g)).toHaveLength(tricks.length);
+    expect(readFileSync(join(h.workspace, '.git/config'), 'utf8')).toBe('[core]\n');
+    expect(readFileSync(join(h.workspace, '.claude/settings.json'), 'utf8')).toBe('{}');
+    expect(readdirSync(join(h.workspace, '.git/hooks'))).toEqual(['.keep']);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+});

@@ -219,7 +219,9 @@ describe('hostile agent files', () => {
       process.off('warning', onWarning);
     }
     // A repository's agent may not loosen the user's mode at all (delegation-limits.test.ts).
-    expect(warnings.join('\n')).toMatch(/yolo\.md: permissionMode `bypassPermissions` is looser than your mode `default`/);
+    expect(warnings.join('\n')).toMatch(
+      /yolo\.md: permissionMode `bypassPermissions` is looser than your mode `default`/,
+    );
     expect(readdirSync(outside)).toEqual([]);
   });
 

@@ -1,19 +1,38 @@
-import { type Command, forEachChild, parse, type SyntaxNode, type Word, type WordPart } from 'unbash';
-import { runtimeEvaluation } from './bash-evaluation.ts';
+import { type Command, forEachChild, parse, type SyntaxNode } from 'unbash';
+import { directoryChange, evaluatedStrings, resolvableDirectory } from './bash-builtins.ts';
+import { DECLARATIONS, namedVariables, runtimeEvaluation, setsPositional } from './bash-evaluation.ts';
+import { assignmentValue, DYNAMIC, hasPattern, mayBecomeOption, wordValue } from './bash-words.ts';
+import { FILE_INPUT, HIJACKING_VARIABLES, shellInput, standardInput, unwrap } from './bash-wrappers.ts';
+import { codeLoadingOptions } from './code-loading-options.ts';
+
+export { DYNAMIC };
 
 /**
  * A shell command split into the simple commands that would run, with the wrappers that only run
- * their arguments (`env`, `command`, `xargs`, `sh -c`…) looked through.
+ * their arguments (`env`, `command`, `xargs`, `sh -c`…) looked through. When it cannot be decided
+ * (`ok: false`), the redirections that could be found are still given: protected control paths
+ * are checked with or without rules.
  */
 export type BashAnalysis =
-  | {
+  | ({
       ok: true;
       commands: SimpleCommand[];
-      redirects: RedirectTarget[];
-      /** Variables the command sets for what it runs: `X=1 cmd`, `env X=1 cmd`, a bare `X=1;`. */
+      /** Variables the command sets for what it runs: `X=1 cmd`, `env X=1 cmd`, a bare `X=1;`, `export X=1`. */
       assignments: string[];
-    }
-  | { ok: false; reason: string; hint: string };
+    } & Files)
+  | ({ ok: false; reason: string; hint: string } & Files);
+
+interface Files {
+  redirects: RedirectTarget[];
+  /**
+   * Where the command's literal `cd`, `pushd` and `env -C` go, as written: a relative redirection
+   * may be opened in any directory they reach, in any order (call-facts.ts resolves them). When one
+   * goes somewhere computed, relative targets are DYNAMIC instead.
+   */
+  directoryChanges: string[];
+  /** A `cd` to a bare relative name, which `$CDPATH` from the environment would redirect. */
+  searchesCdpath: boolean;
+}
 
 /** A file a redirection opens (`> out.txt`, `< in.txt`); `path` is DYNAMIC-marked when computed. */
 export interface RedirectTarget {
@@ -28,258 +47,238 @@ export interface SimpleCommand {
   words: string[];
   /** The same command with each run-its-arguments wrapper removed, outermost first. */
   unwrapped: string[][];
+  /** Options of what really runs that load other code (code-loading-options.ts), as `program option`. */
+  codeOptions: string[];
 }
 
-/** Marks a word whose value depends on an expansion: no literal in a rule can match it. */
-export const DYNAMIC = '\u0000';
-
-/** Variables that change which program a name runs, or what runs before it. */
-const HIJACKING_VARIABLES = new Set([
-  'PATH',
-  'BASH_ENV',
-  'ENV',
-  'LD_PRELOAD',
-  'LD_LIBRARY_PATH',
-  'IFS',
-  'SHELLOPTS',
-  'BASHOPTS',
-  'PROMPT_COMMAND',
-]);
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'busybox']);
-/** Wrappers whose own options are skipped before the wrapped command (options taking a value listed). */
-const WRAPPERS: Record<string, Set<string>> = {
-  command: new Set(),
-  builtin: new Set(),
-  exec: new Set(['-a']),
-  nohup: new Set(),
-  time: new Set(['-f', '-o']),
-  nice: new Set(['-n']),
-  ionice: new Set(['-c', '-n', '-p']),
-  stdbuf: new Set(['-i', '-o', '-e']),
-  setsid: new Set(),
-  sudo: new Set(['-u', '-g', '-C', '-h', '-p', '-U']),
-  doas: new Set(['-u', '-C']),
-  env: new Set(['-u', '-C', '-S']),
-  xargs: new Set(['-I', '-n', '-P', '-L', '-s', '-d', '-E', '-a', '-i', '-l']),
-  timeout: new Set(['-s', '-k']),
-};
 const MAX_DEPTH = 8;
-const DIRECTORY_CHANGERS = new Set(['cd', 'pushd', 'popd']);
 const EVALUATION_HINT =
-  'Write the values out literally: a command a permission rule must check may not use arithmetic, parameter transforms (@P), indirect or sliced expansions, computed subscripts, or variables holding `$(…)`.';
+  'Write the values out literally: a command a permission rule must check may not use arithmetic, parameter transforms (@P), indirect or sliced expansions, computed subscripts or variable names, or variables holding `$(…)`.';
+const LITERAL_HINT =
+  'Write the command out literally (no computed command names, eval, or shell -c with computed text), one simple command per rule-checked step.';
+
+interface Context {
+  commands: SimpleCommand[];
+  redirects: RedirectTarget[];
+  assignments: string[];
+  /** Aliases and functions the command defines (in any of its shells). */
+  defined: Set<string>;
+  /** Literal targets of cd/pushd/env -C; `unknown` once one is computed. */
+  cd: { targets: string[]; unknown: boolean; searched: boolean };
+  problem?: { reason: string; hint: string };
+  /** Per command, the words that may become options and what decides them (bash-words.ts). */
+  pending: { command: SimpleCommand; last: string[]; open: Open }[];
+  /** `set -- a b` sets `$@`. */
+  positional?: boolean;
+}
+
+/** Word value → `true` (the command's text) or the variables that decide it; none when undefined. */
+type Open = Map<string, true | string[]> | undefined;
+const POSITIONAL = ['@', '*', '#', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 export function analyzeBash(source: string): BashAnalysis {
-  const commands: SimpleCommand[] = [];
-  const redirects: RedirectTarget[] = [];
-  const assignments: string[] = [];
-  const problem = collect(source, commands, 0, redirects, assignments);
-  if (problem) return problem;
-  // After `cd dir`, `> settings.json` opens dir/settings.json: a relative target no longer says which file.
-  if (commands.some((c) => DIRECTORY_CHANGERS.has((c.unwrapped.at(-1) ?? c.words)[0]!))) {
-    for (const r of redirects) if (!/^[/~]/.test(r.path)) r.path = `${DYNAMIC}${r.path}`;
-  }
-  return { ok: true, commands, redirects, assignments };
-}
-
-function collect(
-  source: string,
-  out: SimpleCommand[],
-  depth: number,
-  redirects: RedirectTarget[],
-  assignments: string[],
-): Extract<BashAnalysis, { ok: false }> | undefined {
-  if (depth > MAX_DEPTH) return denied('the command nests shells too deeply to check');
-  const script = parse(source);
-  const defined = new Set<string>();
-  let problem: Extract<BashAnalysis, { ok: false }> | undefined;
-  const commands: Command[] = [];
-  const visit = (node: SyntaxNode): void => {
-    if (problem) return;
-    const errors = (node as { errors?: readonly { message: string }[] }).errors;
-    if (node.type === 'Script' && errors?.length) {
-      problem = denied(`the command could not be parsed (${errors[0]!.message})`);
-      return;
-    }
-    const evaluated = runtimeEvaluation(node);
-    if (evaluated) {
-      problem = denied(evaluated, EVALUATION_HINT);
-      return;
-    }
-    if (node.type === 'Function') defined.add(node.name.value);
-    if (node.type === 'Command') commands.push(node);
-    if (node.type === 'Redirect' && node.target) {
-      const target = wordValue(node.target, false);
-      // `>&2` and `<&-` duplicate or close a descriptor; `>& file` is `&> file`, and bash's `<& file` a file too.
-      const duplicates = (node.operator === '>&' || node.operator === '<&') && /^(\d+-?|-)$/.test(target);
-      if (!duplicates) redirects.push({ path: target, write: WRITE_REDIRECTS.has(node.operator) });
-    }
-    forEachChild(node, visit);
+  const ctx: Context = {
+    commands: [],
+    redirects: [],
+    assignments: [],
+    defined: new Set(),
+    cd: { targets: [], unknown: false, searched: false },
+    pending: [],
   };
-  visit(script);
-  if (problem) return problem;
-  for (const command of commands) {
-    for (const item of command.prefix) {
-      if (item.type !== 'Assignment') continue;
-      if (HIJACKING_VARIABLES.has(item.name)) {
-        return denied(`it sets ${item.name}, which changes what the command runs`);
-      }
-      // A bare `X=1;` counts too: it changes X for every later command if X is already exported.
-      assignments.push(item.name);
-    }
-    if (!command.name) continue; // a bare assignment: its substitutions were collected by the walk
-    const words = [
-      wordValue(command.name, true),
-      ...command.args.map((w) => (w.type === 'Word' ? wordValue(w, false) : DYNAMIC)),
-    ];
-    if (words[0]!.includes(DYNAMIC)) {
-      return denied(`the command name \`${command.name.text}\` is computed when it runs`);
-    }
-    const name = words[0]!;
-    if (name === 'alias') {
-      for (const arg of words.slice(1)) {
-        const eq = arg.indexOf('=');
-        if (eq > 0) {
-          defined.add(arg.slice(0, eq));
-          const nested = collect(arg.slice(eq + 1), out, depth + 1, redirects, assignments);
-          if (nested) return nested;
-        }
-      }
-    }
-    if (name === 'eval') {
-      const body = words.slice(1);
-      if (body.some((w) => w.includes(DYNAMIC))) return denied('`eval` runs text computed when it runs');
-      const nested = collect(body.join(' '), out, depth + 1, redirects, assignments);
-      if (nested) return nested;
-      continue;
-    }
-    const unwrapped = unwrap(words, assignments);
-    if ('reason' in unwrapped) return unwrapped;
-    for (const inner of [words, ...unwrapped.forms]) {
-      if (SHELLS.has(inner[0] ?? '')) {
-        const script = shellScript(inner);
-        if (script === DYNAMIC) return denied(`\`${inner[0]} -c\` runs text computed when it runs`);
-        if (script !== undefined) {
-          const nested = collect(script, out, depth + 1, redirects, assignments);
-          if (nested) return nested;
-        }
-      }
-    }
-    out.push({ words, unwrapped: unwrapped.forms });
-    // `find … -exec cmd {} ;` runs cmd: it must pass the rules on its own.
-    const last = unwrapped.forms.at(-1) ?? words;
-    if (last[0] === 'find') {
-      for (let i = 1; i < last.length; i++) {
-        if (!/^-(exec|execdir|ok|okdir)$/.test(last[i]!)) continue;
-        const end = last.findIndex((w, j) => j > i && (w === ';' || w === '+'));
-        const inner = last.slice(i + 1, end === -1 ? undefined : end);
-        if (inner.length === 0) continue;
-        if (inner[0]!.includes(DYNAMIC)) return denied('`find -exec` runs a command computed when it runs');
-        const forms = unwrap(inner, assignments);
-        if ('reason' in forms) return forms;
-        out.push({ words: inner, unwrapped: forms.forms });
-      }
-    }
+  collect(source, ctx, 0);
+  // Known only now: which variables the command sets anywhere (a loop may set one before its use).
+  const set = new Set(ctx.assignments);
+  if (ctx.positional) for (const p of POSITIONAL) set.add(p);
+  let open: Open;
+  const computed = (word: string) => {
+    const by = open?.get(word);
+    return by === true || Boolean(by?.some((v) => set.has(v)));
+  };
+  for (const pending of ctx.pending) {
+    open = pending.open;
+    pending.command.codeOptions = codeLoadingOptions(pending.last, computed);
   }
-  for (const command of out) {
+  for (const command of ctx.commands) {
     const last = command.unwrapped.at(-1) ?? command.words;
-    if (defined.has(last[0]!)) {
-      return denied(
+    if (ctx.defined.has(last[0]!)) {
+      fail(
+        ctx,
         `it redefines \`${last[0]}\` (alias or function) and runs it`,
         'Run the real command without redefining it.',
       );
     }
   }
-  return undefined;
-}
-
-/** `env X=1 timeout 5 npm test` → [[timeout 5 npm test], [npm test]]: every form a rule may be checked against. */
-function unwrap(
-  words: string[],
-  assignments: string[],
-): { forms: string[][] } | Extract<BashAnalysis, { ok: false }> {
-  const forms: string[][] = [];
-  let current = words;
-  for (let hops = 0; hops < 10; hops++) {
-    const valueOptions = WRAPPERS[current[0] ?? ''];
-    if (!valueOptions) break;
-    const wrapper = current[0]!;
-    let i = 1;
-    while (i < current.length) {
-      const word = current[i]!;
-      if (word === '--') {
-        i++;
-        break;
-      }
-      if (wrapper === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) {
-        const variable = word.slice(0, word.indexOf('='));
-        if (HIJACKING_VARIABLES.has(variable)) {
-          return denied(`it sets ${variable}, which changes what the command runs`);
-        }
-        assignments.push(variable);
-        i++;
-        continue;
-      }
-      if (wrapper === 'timeout' && /^\d/.test(word) && !current.slice(1, i).some((w) => /^\d/.test(w))) {
-        i++;
-        continue;
-      }
-      if (wrapper === 'nice' && /^-\d+$/.test(word)) {
-        i++;
-        continue;
-      }
-      if (!word.startsWith('-') || word === '-') break;
-      if (word.includes(DYNAMIC)) return denied(`an option of \`${wrapper}\` is computed when it runs`);
-      i += valueOptions.has(word) ? 2 : 1;
-    }
-    const rest = current.slice(i);
-    if (rest.length === 0) break;
-    if (rest[0]!.includes(DYNAMIC)) return denied(`\`${wrapper}\` runs a command computed when it runs`);
-    forms.push(rest);
-    current = rest;
+  if (ctx.cd.unknown) {
+    // After `cd "$d"`, `> settings.json` may open any directory's settings.json.
+    for (const r of ctx.redirects) if (!/^[/~]/.test(r.path)) r.path = `${DYNAMIC}${r.path}`;
   }
-  return { forms };
-}
-
-/** The script of `sh -c 'script'`; undefined when the shell runs a file or stdin (a command like any other). */
-function shellScript(words: string[]): string | undefined {
-  const c = words.findIndex((w, i) => i > 0 && /^-[a-zA-Z]*c[a-zA-Z]*$/.test(w));
-  if (c === -1) return undefined;
-  const script = words[c + 1];
-  if (script === undefined) return undefined;
-  return script.includes(DYNAMIC) ? DYNAMIC : script;
-}
-
-/** The word's value after quote removal; expansions (`$x`, `$(…)`, globs stay literal) become DYNAMIC. */
-function wordValue(word: Word, isName: boolean): string {
-  if (!word.parts) return word.value;
-  return word.parts.map((part) => partValue(part, isName)).join('');
-}
-
-/** In a command name, a glob or brace expansion is computed too (`cu{rl,}` runs curl). */
-function partValue(part: WordPart, isName: boolean): string {
-  switch (part.type) {
-    case 'Literal':
-    case 'SingleQuoted':
-    case 'AnsiCQuoted':
-      return part.value;
-    case 'Glob':
-    case 'ExtendedGlob':
-    case 'BraceExpansion':
-      return isName ? DYNAMIC : part.text;
-    case 'DoubleQuoted':
-    case 'LocaleString':
-      return part.parts.map((p) => partValue(p, isName)).join('');
-    default:
-      return DYNAMIC;
-  }
-}
-
-function denied(reason: string, hint?: string): Extract<BashAnalysis, { ok: false }> {
-  return {
-    ok: false,
-    reason,
-    hint:
-      hint ??
-      'Write the command out literally (no computed command names, eval, or shell -c with computed text), one simple command per rule-checked step.',
+  const files = {
+    redirects: ctx.redirects,
+    directoryChanges: ctx.cd.targets,
+    searchesCdpath: ctx.cd.searched,
   };
+  if (ctx.problem) return { ok: false, ...ctx.problem, ...files };
+  return { ok: true, commands: ctx.commands, assignments: ctx.assignments, ...files };
+}
+
+/** Records the first reason the command cannot be decided; the walk goes on to find every file. */
+function fail(ctx: Context, reason: string, hint = LITERAL_HINT): void {
+  ctx.problem ??= { reason, hint };
+}
+
+function collect(source: string, ctx: Context, depth: number): void {
+  if (depth > MAX_DEPTH) {
+    fail(ctx, 'the command nests shells too deeply to check');
+    return;
+  }
+  const script = parse(source);
+  const errors = (script as { errors?: readonly { message: string }[] }).errors;
+  if (errors?.length) {
+    fail(ctx, `the command could not be parsed (${errors[0]!.message})`);
+    return;
+  }
+  const commands: Command[] = [];
+  const visit = (node: SyntaxNode): void => {
+    const evaluated = runtimeEvaluation(node);
+    if (evaluated) fail(ctx, evaluated, EVALUATION_HINT);
+    if (node.type === 'Function') ctx.defined.add(node.name.value);
+    if (node.type === 'For' || node.type === 'Select') setVariables(ctx, [wordValue(node.name, false)]);
+    if (node.type === 'Command') commands.push(node);
+    if (node.type === 'Redirect' && node.target) {
+      const target = hasPattern(node.target) ? DYNAMIC : wordValue(node.target, false);
+      // `>&2` and `<&-` duplicate or close a descriptor; `>& file` is `&> file`, and bash's `<& file` a file too.
+      const duplicates = (node.operator === '>&' || node.operator === '<&') && /^(\d+-?|-)$/.test(target);
+      if (!duplicates) ctx.redirects.push({ path: target, write: WRITE_REDIRECTS.has(node.operator) });
+    }
+    forEachChild(node, visit);
+  };
+  visit(script);
+  for (const command of commands) simpleCommand(command, ctx, depth);
+}
+
+function simpleCommand(command: Command, ctx: Context, depth: number): void {
+  for (const item of command.prefix) {
+    if (item.type === 'Assignment') setVariables(ctx, [item.name]);
+  }
+  if (!command.name) return; // a bare assignment: its substitutions were collected by the walk
+  let open: Open;
+  const words = [wordValue(command.name, true)];
+  for (const arg of command.args) {
+    const value = arg.type === 'Word' ? wordValue(arg, false) : assignmentValue(arg);
+    const by = arg.type === 'Word' ? mayBecomeOption(arg) : false;
+    if (by !== false) {
+      open ??= new Map();
+      const before = open.get(value);
+      open.set(value, by === true || before === true ? true : [...(before ?? []), ...by]);
+    }
+    words.push(value);
+  }
+  if (words[0]!.includes(DYNAMIC)) {
+    fail(ctx, `the command name \`${command.name.text}\` is computed when it runs`);
+    return;
+  }
+  if (words[0] === 'alias') {
+    for (const arg of words.slice(1)) {
+      const eq = arg.indexOf('=');
+      if (eq <= 0) continue;
+      ctx.defined.add(arg.slice(0, eq));
+      collect(arg.slice(eq + 1), ctx, depth + 1);
+    }
+  }
+  const last = run(words, open, ctx, depth, () => standardInput(command));
+  if (last && DECLARATIONS.has(last[0]!)) {
+    // `declare "x=$(cmd)"`: what the value holds may be evaluated later, as for `x=$(cmd)`.
+    const text = command.args.find((a) => a.type === 'Word' && /=.*(\$\(|\$\[|`)/.test(a.text));
+    if (text)
+      fail(
+        ctx,
+        `\`${text.text}\` assigns command or arithmetic text that later expansions may run`,
+        EVALUATION_HINT,
+      );
+  }
+}
+
+/** Checks one simple command as it would run (also the commands of `find -exec`); returns what runs. */
+function run(
+  words: string[],
+  open: Open,
+  ctx: Context,
+  depth: number,
+  input: () => string | undefined,
+): string[] | undefined {
+  const unwrapped = unwrap(words, ctx.assignments);
+  if ('reason' in unwrapped) {
+    fail(ctx, unwrapped.reason);
+    return undefined;
+  }
+  for (const directory of unwrapped.directories) changeDirectory(ctx, directory);
+  const last = unwrapped.forms.at(-1) ?? words;
+  // What xargs adds or puts in place of its replace-string is read from its input.
+  if (unwrapped.appended) {
+    open = new Map(open);
+    for (const w of last) if (w.includes(DYNAMIC)) open.set(w, true);
+  }
+  const command: SimpleCommand = { words, unwrapped: unwrapped.forms, codeOptions: [] };
+  ctx.commands.push(command);
+  ctx.pending.push({ command, last, open });
+  const name = last[0]!;
+  if (SHELLS.has(name)) {
+    const shell = shellInput(last);
+    if (shell.kind === 'script') collect(shell.script, ctx, depth + 1);
+    else if (shell.kind === 'computed') fail(ctx, `\`${name}\` runs text computed when it runs`);
+    else if (shell.kind === 'stdin') {
+      const text = input();
+      // `bash < script.sh` runs a file, as `bash script.sh` does: a command like any other.
+      if (text !== FILE_INPUT) {
+        if (text === undefined || text.includes(DYNAMIC) || unwrapped.appended)
+          fail(ctx, `\`${name}\` runs commands it reads from its standard input`);
+        else collect(text, ctx, depth + 1);
+      }
+    }
+  }
+  const evaluated = evaluatedStrings(last);
+  if ('reason' in evaluated) fail(ctx, evaluated.reason);
+  else for (const script of evaluated.scripts) collect(script, ctx, depth + 1);
+  const variables = namedVariables(last);
+  if (variables.evaluated) fail(ctx, variables.evaluated, EVALUATION_HINT);
+  setVariables(ctx, variables.sets);
+  const directory = directoryChange(last);
+  if (directory !== undefined) changeDirectory(ctx, directory);
+  if (name === 'find') findCommands(last, open, ctx, depth);
+  if (name === 'set' && setsPositional(last)) ctx.positional = true;
+  return last;
+}
+
+/** `find … -exec cmd {} ;` runs cmd: it must pass the rules on its own. */
+function findCommands(words: readonly string[], open: Open, ctx: Context, depth: number): void {
+  for (let i = 1; i < words.length; i++) {
+    if (!/^-(exec|execdir|ok|okdir)$/.test(words[i]!)) continue;
+    const end = words.findIndex((w, j) => j > i && (w === ';' || w === '+'));
+    const inner = words.slice(i + 1, end === -1 ? undefined : end);
+    if (inner.length === 0) continue;
+    if (inner[0]!.includes(DYNAMIC)) {
+      fail(ctx, '`find -exec` runs a command computed when it runs');
+      return;
+    }
+    run(inner, open, ctx, depth, () => undefined);
+  }
+}
+
+function setVariables(ctx: Context, names: readonly string[]): void {
+  for (const name of names) {
+    if (HIJACKING_VARIABLES.has(name)) fail(ctx, `it sets ${name}, which changes what the command runs`);
+    // `CDPATH` changes where `cd dir` goes; `DIRSTACK` where `popd` does.
+    if (name === 'CDPATH' || name === 'DIRSTACK') ctx.cd.unknown = true;
+    // A bare `X=1;` counts too: it changes X for every later command if X is already exported.
+    ctx.assignments.push(name);
+  }
+}
+
+function changeDirectory(ctx: Context, target: string): void {
+  if (!resolvableDirectory(target)) ctx.cd.unknown = true;
+  else {
+    ctx.cd.targets.push(target);
+    if (!/^[./~]/.test(target)) ctx.cd.searched = true;
+  }
 }

@@ -46,23 +46,7 @@ export async function callFacts(
     const command = typeof args.command === 'string' ? args.command : '';
     const analysis: BashAnalysis = analyzeBash(command);
     facts.bash = () => analysis;
-    if (analysis.ok) {
-      facts.redirects = [];
-      for (const { path: target, write } of analysis.redirects) {
-        // `~user`, `~+` and `~-` are expanded by the shell to a home, $PWD or $OLDPWD we cannot know here.
-        const computed = target.includes(DYNAMIC) || (/^~./.test(target) && !target.startsWith('~/'));
-        const abs =
-          target === '~' || target.startsWith('~/')
-            ? path.join(where.home, target.slice(1))
-            : path.resolve(where.workspaceRoot, target);
-        const inside = !computed && isInside(where.workspaceRoot, abs);
-        facts.redirects.push({ path: abs, write, computed, inside });
-        // A symlink to a secret or a control file is opened through: check where it leads too.
-        const real = computed ? abs : await realpathLoose(abs);
-        if (real !== abs)
-          facts.redirects.push({ path: real, write, computed, inside: isInside(where.workspaceRoot, real) });
-      }
-    }
+    facts.redirects = analysis.redirects.length > 0 ? await redirectFacts(analysis, where) : [];
   }
   if (name === 'WebFetch' && typeof args.url === 'string') {
     try {
@@ -75,6 +59,68 @@ export async function callFacts(
     facts.agentType = typeof args.subagent_type === 'string' ? args.subagent_type : 'general-purpose';
   }
   return facts;
+}
+
+/**
+ * The files Bash's redirections open. A relative target is taken in each directory a `cd` of the
+ * command could have moved to (`cd .git; echo >> config` opens .git/config). Targets the shell
+ * computes are `computed`: `~user`, `~+` and `~-` (a home, $PWD or $OLDPWD we cannot know here), a
+ * relative one after a `cd dir` that `$CDPATH` from the environment may send elsewhere. Given for
+ * an analysis that failed too: protected control paths hold with no rule to decide.
+ */
+async function redirectFacts(
+  analysis: BashAnalysis,
+  where: { workspaceRoot: string; home: string },
+): Promise<NonNullable<CallFacts['redirects']>> {
+  const facts: NonNullable<CallFacts['redirects']> = [];
+  const fromHome = (p: string) =>
+    p === '~' || p.startsWith('~/') ? path.join(where.home, p.slice(1)) : undefined;
+  const directories = reachable(analysis.directoryChanges, where.workspaceRoot, fromHome);
+  // Too many places to look, or `$CDPATH` may send a `cd dir` anywhere: where relative names open is unknown.
+  const unknown = directories === undefined || (analysis.searchesCdpath && Boolean(process.env.CDPATH));
+  for (const { path: target, write } of analysis.redirects) {
+    const relative = !/^[/~]/.test(target);
+    const computed =
+      target.includes(DYNAMIC) || (/^~./.test(target) && !target.startsWith('~/')) || (unknown && relative);
+    const home = fromHome(target);
+    const candidates = home
+      ? [home]
+      : relative
+        ? (directories ?? [where.workspaceRoot]).map((d) => path.resolve(d, target))
+        : [target];
+    for (const abs of new Set(candidates.map((c) => path.resolve(c)))) {
+      const inside = !computed && isInside(where.workspaceRoot, abs);
+      facts.push({ path: abs, write, computed, inside });
+      // A symlink to a secret or a control file is opened through: check where it leads too.
+      const real = computed ? abs : await realpathLoose(abs);
+      if (real !== abs)
+        facts.push({ path: real, write, computed, inside: isInside(where.workspaceRoot, real) });
+    }
+  }
+  return facts;
+}
+
+/** More directories than this and a relative redirection's directory counts as unknown. */
+const MAX_DIRECTORIES = 32;
+
+/** Every directory the `cd` targets reach from the workspace, in any order; undefined past the limit. */
+function reachable(
+  targets: readonly string[],
+  start: string,
+  fromHome: (p: string) => string | undefined,
+): string[] | undefined {
+  const directories = [start];
+  for (let round = 0; round < targets.length; round++) {
+    for (const target of targets) {
+      for (const from of [...directories]) {
+        const to = fromHome(target) ?? path.resolve(from, target);
+        if (directories.includes(to)) continue;
+        if (directories.length >= MAX_DIRECTORIES) return undefined;
+        directories.push(to);
+      }
+    }
+  }
+  return directories;
 }
 
 /** The real path of `p`, or of its nearest existing ancestor with the rest appended. */

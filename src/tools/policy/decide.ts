@@ -1,5 +1,6 @@
 import { SAFE_ENV_VARIABLES } from '../../config/index.ts';
-import type { BashAnalysis } from './bash-commands.ts';
+import { type BashAnalysis, DYNAMIC } from './bash-commands.ts';
+import { coversCommand, unnamedOptions } from './bash-rules.ts';
 import { bashAllowed, type CallFacts, type CompiledRule } from './compiled-rules.ts';
 import type { PermissionMode } from './permission-policy.ts';
 import type { ProtectedPaths } from './protected-paths.ts';
@@ -105,6 +106,8 @@ export function decide(
       );
     if (covered.covered)
       return allow(`allowed by ${covered.rules.map((r) => `\`${r.text}\``).join(', ')}`, covered.rules[0]);
+    const loading = unnamedCodeOptions(analysis, allows);
+    if (loading) return ask(loading);
     return ask(
       `\`${covered.uncovered.replaceAll('\u0000', '…')}\` is not covered by an allow rule (allowed here: ${allows.map((r) => `\`${r.text}\``).join(', ')})`,
     );
@@ -131,11 +134,20 @@ export function decide(
   function checkRedirects(): PolicyDecision | undefined {
     for (const target of facts.redirects ?? []) {
       if (target.computed) {
-        if (!specificBash) continue;
-        return deny(
-          'Bash denied: a redirection target is computed when it runs, so the permission rules cannot be checked.',
-          'Redirect to a literal file name.',
-        );
+        if (specificBash)
+          return deny(
+            'Bash denied: a redirection target is computed when it runs, so the permission rules cannot be checked.',
+            'Redirect to a literal file name.',
+          );
+        // `cd "$d"; echo > config` or `> "$f"` may open .git/config: no mode lets a control file be written.
+        if (!target.write || !controls) continue;
+        return {
+          ...deny(
+            'Bash denied: it redirects into a file computed when it runs (a computed name, or a relative name after a `cd` to a computed directory), which could be a protected control path (settings, agents, MCP servers, git hooks and config), in every permission mode',
+            'Redirect to a literal file name, and `cd` only to literal directories (or use paths from the workspace root instead).',
+          ),
+          source: PROTECTED_SOURCE,
+        };
       }
       const pattern = secrets.patternOf(target.path);
       if (pattern !== undefined) {
@@ -194,6 +206,34 @@ export function decide(
       rule,
     );
   }
+}
+
+/**
+ * Why a command an allow rule matches is still not covered by it: it uses an option that makes
+ * the program run other code (or write a file of its choosing) and the rule does not name it.
+ */
+function unnamedCodeOptions(analysis: BashAnalysis, allows: readonly CompiledRule[]): string | undefined {
+  if (!analysis.ok) return undefined;
+  for (const command of analysis.commands) {
+    if (allows.some((r) => r.bashTest && coversCommand(r.bashTest, command))) continue;
+    for (const rule of allows) {
+      const options = rule.bashTest ? unnamedOptions(rule.bashTest, command) : [];
+      if (options.length === 0) continue;
+      const words = (command.unwrapped.at(-1) ?? command.words).join(' ').replaceAll(DYNAMIC, '…');
+      const named = options.filter((o) => !o.endsWith('<computed>'));
+      const why: string[] = [];
+      if (named.length > 0)
+        why.push(
+          `uses ${named.map((o) => `\`${o}\``).join(', ')}, which can make the program run other code: \`${rule.text}\` (${rule.source}) covers ${named.length > 1 ? 'such options' : 'it'} only if it spells ${named.length > 1 ? 'them' : 'it'} out (e.g. \`Bash(node -e:*)\` covers \`node -e\`)`,
+        );
+      if (named.length < options.length)
+        why.push(
+          `has an argument computed when it runs, which could be an option that makes the program run other code, so \`${rule.text}\` (${rule.source}) cannot cover it: write the argument out literally`,
+        );
+      return `\`${words}\` ${why.join('; it ')}`;
+    }
+  }
+  return undefined;
 }
 
 /** The first variable the command sets that is not on the safe list. */

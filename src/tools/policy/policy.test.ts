@@ -214,6 +214,84 @@ describe('Bash redirections are file access', () => {
   });
 });
 
+describe('a redirection after `cd` opens the file where the shell is (issue 12, section 2)', () => {
+  const config = { allow: ['Bash'] };
+  it.each([
+    'cd .git; echo x >> config',
+    'cd .git && echo x >> config',
+    'cd .git/hooks && cat > pre-commit',
+    '(cd .claude && echo {} > settings.json)',
+    'cd src/../.git && echo x >> config',
+    'cd src; cd ../.git; echo x >> config',
+    'cd .git; cd hooks; echo x > pre-commit',
+    'cd; cd ../ws/.git; echo x >> config',
+    'cd ~/../ws/.claude; echo {} > settings.json',
+    'pushd .git >/dev/null; echo x >> config',
+    'builtin cd .git; echo x >> config',
+    'command cd .git; echo x >> config',
+    'env -C .git sh -c "echo x >> config"',
+    "bash -c 'cd .git && echo x >> config'",
+    "eval 'cd .git'; echo x >> config",
+    'echo x >> config; cd .git',
+    'for i in 1 2; do echo x >> config; cd .git; done',
+    // Every cd counts for every redirection, in any order or subshell: simpler, and it errs on refusing.
+    '(cd .git && git status); echo x >> config',
+  ])('%s is refused in every mode, with or without rules', async (command) => {
+    for (const p of [policyFor(), policyFor(config), policyFor({ deny: ['Bash(curl:*)'] })]) {
+      const d = await p.check('Bash', { command });
+      expect(d.decision, command).toBe('denied');
+      expect(d.reason).toContain('protected control path');
+    }
+  });
+
+  it.each([
+    'D=.git; cd "$D" && echo x >> config',
+    'cd - && echo x >> config',
+    'cd ~+ && echo x >> config',
+    'cd .gi? && echo x >> config',
+    'CDPATH=.git; cd hooks && echo x > pre-commit',
+    'popd; DIRSTACK[0]=.git; echo x >> config',
+    'echo x >> .gi?/conf*',
+    'echo x > "$F"',
+    'x=$((1)); echo x >> .git/config',
+  ])(
+    '%s: where it writes is computed, so it may be a control file: refused with no rule too',
+    async (command) => {
+      const d = await policyFor().check('Bash', { command });
+      expect(d.decision, command).toBe('denied');
+      expect(d.reason).toMatch(/protected control path/);
+    },
+  );
+
+  it('with CDPATH in the environment, `cd dir` may go anywhere', async () => {
+    const before = process.env.CDPATH;
+    process.env.CDPATH = '.git';
+    try {
+      const d = await policyFor().check('Bash', { command: 'cd hooks && echo x > pre-commit' });
+      expect(d.decision).toBe('denied');
+      expect((await policyFor().check('Bash', { command: 'cd ./src && echo x > out.txt' })).decision).toBe(
+        'allowed',
+      );
+    } finally {
+      if (before === undefined) delete process.env.CDPATH;
+      else process.env.CDPATH = before;
+    }
+  });
+
+  it('what a `cd` cannot reach, and reads, stay allowed', async () => {
+    const p = policyFor();
+    for (const command of [
+      'cd src && echo x > out.txt',
+      '(cd src && ls); echo x > notes.txt',
+      'cd "$D" && cat < README.md',
+      'cd .git && cat config',
+      'echo x > /tmp/out.txt',
+    ]) {
+      expect((await p.check('Bash', { command })).decision, command).toBe('allowed');
+    }
+  });
+});
+
 describe('permission modes', () => {
   it('bypassPermissions from an agent file alone is downgraded to default, with a warning', async () => {
     await settings(ws, { ask: ['Bash(git push:*)'] });
