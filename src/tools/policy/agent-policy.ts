@@ -126,7 +126,7 @@ export function agentPolicy(
     permissions,
     async check(name, input) {
       const facts = await callFacts(name, input, { workspaceRoot, home: policy.home });
-      return decide(facts, policy.rules, mode, secrets, controls);
+      return decide(facts, policy.rules, mode, secrets, controls, policy.liftingRules);
     },
   };
 }

@@ -38,8 +38,20 @@ export function decide(
   mode: PermissionMode,
   secrets: SecretPaths,
   controls?: ProtectedPaths,
+  /** Allow rules that may lift plan mode (the user's, a trusted project's); default: every allow rule. */
+  lifting?: readonly CompiledRule[],
 ): PolicyDecision {
   const { name } = facts;
+  const planGated =
+    mode === 'plan' && (EDIT_TOOLS.includes(name) || name === 'Bash' || name.startsWith('mcp__'));
+  const planDenial = (): PolicyDecision =>
+    deny(
+      `${name} denied: this agent runs in plan mode, which makes no changes (edits, Bash and MCP tools need an explicit allow rule${lifting ? ' of yours or of a workspace you trusted' : ''})`,
+      'Read and plan only; describe the changes instead of making them.',
+    );
+  /** An allow rule's approval, unless plan mode needs a rule the repository alone could not write. */
+  const allowedBy = (reason: string, rules: readonly CompiledRule[]): PolicyDecision =>
+    planGated && lifting && rules.some((r) => !lifting.includes(r)) ? planDenial() : allow(reason, rules[0]);
   const deny = (reason: string, hint?: string, rule?: CompiledRule): PolicyDecision => ({
     decision: 'denied',
     mode,
@@ -105,7 +117,7 @@ export function decide(
         `it sets ${unsafe}, and a specific allow rule (${covered.rules.map((r) => `\`${r.text}\``).join(', ')}) only covers commands that set none but ${SAFE_ENV_VARIABLES.join(', ')}: other variables can make the allowed program run other code`,
       );
     if (covered.covered)
-      return allow(`allowed by ${covered.rules.map((r) => `\`${r.text}\``).join(', ')}`, covered.rules[0]);
+      return allowedBy(`allowed by ${covered.rules.map((r) => `\`${r.text}\``).join(', ')}`, covered.rules);
     const loading = unnamedCodeOptions(analysis, allows);
     if (loading) return ask(loading);
     return ask(
@@ -113,18 +125,13 @@ export function decide(
     );
   }
   const allowRule = allows.find((r) => r.touches(facts));
-  if (allowRule) return allow(`allowed by \`${allowRule.text}\``, allowRule);
+  if (allowRule) return allowedBy(`allowed by \`${allowRule.text}\``, [allowRule]);
   if (allows.length > 0) {
     return ask(
       `no allow rule covers this call (allowed here: ${allows.map((r) => `\`${r.text}\``).join(', ')})`,
     );
   }
-  if (mode === 'plan' && (EDIT_TOOLS.includes(name) || name === 'Bash' || name.startsWith('mcp__'))) {
-    return deny(
-      `${name} denied: this agent runs in plan mode, which makes no changes (edits, Bash and MCP tools need an explicit allow rule)`,
-      'Read and plan only; describe the changes instead of making them.',
-    );
-  }
+  if (planGated) return planDenial();
   return allow('no rule applies; the tool is granted to this agent');
 
   /**
