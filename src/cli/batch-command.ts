@@ -1,8 +1,10 @@
 import type { TaskInput, TaskResult } from '../engine/index.ts';
+import { TaskCancelledError } from '../errors/index.ts';
+import { printAgentFileNotices } from './agents-command.ts';
 import { BatchDisplay } from './batch-display.ts';
 import { parseBatch } from './batch-input.ts';
 import { EngineSession } from './engine-session.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT, INTERRUPTED_REASON } from './exit-codes.ts';
 import { durationFlag, positiveIntFlag, positiveNumberFlag, sandboxFlag } from './flags.ts';
 import { isInteractive, outputPrefs, printError } from './output.ts';
 import { readInput } from './read-input.ts';
@@ -25,7 +27,12 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
   let inputs: TaskInput[];
   let session: EngineSession;
   try {
-    inputs = parseBatch(await readInput(file), file === '-' ? 'stdin' : file);
+    const text = await readInput(
+      file,
+      'the batch file',
+      'Give a JSON array or JSONL file of tasks, or `-` to read them from stdin.',
+    );
+    inputs = parseBatch(text, file === '-' ? 'stdin' : file);
     const settings = settingsFor({
       ...(flags.cwd ? { cwd: flags.cwd } : {}),
       config: {
@@ -45,6 +52,7 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
     printError(error);
     return EXIT.usage;
   }
+  printAgentFileNotices(session.engine.agents());
 
   const display = new BatchDisplay(inputs, {
     stream: process.stderr,
@@ -55,8 +63,8 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
   const onSigint = () => {
     // A second Ctrl-C means "now": the engine has already been asked to cancel everything.
     if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
-    process.stderr.write('\ninterrupted: cancelling running tasks (Ctrl-C again to quit at once)\n');
-    interrupt.abort();
+    display.note('interrupted: cancelling running tasks (Ctrl-C again to quit at once)');
+    interrupt.abort(new TaskCancelledError(INTERRUPTED_REASON));
   };
   process.on('SIGINT', onSigint);
   const started = performance.now();
@@ -74,7 +82,7 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
       );
     });
     const results = await Promise.all(pending);
-    display.stop();
+    await display.stop();
     if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     else if (!flags.jsonl) {
       for (const r of results) {
@@ -87,6 +95,7 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
     return results.every((r) => r.status === 'completed') ? EXIT.ok : EXIT.failed;
   } finally {
     process.off('SIGINT', onSigint);
+    await display.stop();
     await session.close();
   }
 }

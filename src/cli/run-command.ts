@@ -1,10 +1,14 @@
+import { TaskCancelledError } from '../errors/index.ts';
+import { printAgentFileNotices } from './agents-command.ts';
+import { descriptionOf } from './batch-input.ts';
 import { EngineSession } from './engine-session.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT, exitCodeOf, INTERRUPTED_REASON } from './exit-codes.ts';
 import { durationFlag, sandboxFlag } from './flags.ts';
-import { note, outputPrefs, printError } from './output.ts';
+import { RunLine } from './live/index.ts';
+import { isInteractive, note, outputPrefs, printError } from './output.ts';
 import { readInput } from './read-input.ts';
 import { settingsFor } from './settings.ts';
-import { describeResult, progressLine } from './task-report.ts';
+import { changedProgress, describeResult, progressLine } from './task-report.ts';
 
 export interface RunFlags {
   model?: string;
@@ -33,33 +37,50 @@ export async function runCommand(agent: string, promptWords: string[], flags: Ru
     printError(error);
     return EXIT.usage;
   }
-  session.engine.events.on('task.started', (e) => note(progressLine('started', e)));
-  if (outputPrefs.verbose)
-    session.engine.events.on('task.progress', (e) => note(progressLine('progress', e)));
-  else
-    session.engine.events.on('task.tool', (e) => e.phase === 'started' && note(`[${e.agentType}] ${e.name}`));
+  printAgentFileNotices(session.engine.agents());
+  // On a terminal a live line shows the task between these notes (which print above it).
+  const live =
+    isInteractive(process.stderr) && !outputPrefs.quiet
+      ? new RunLine(session.engine, agent, process.stderr)
+      : undefined;
+  const say = (line: string) => (live ? live.note(line) : note(line));
+  session.engine.events.on('task.started', (e) => say(progressLine('started', e)));
+  if (outputPrefs.verbose) {
+    const changed = changedProgress();
+    session.engine.events.on('task.progress', (e) => {
+      const line = changed(e);
+      if (line) say(line);
+    });
+  } else
+    session.engine.events.on('task.tool', (e) => e.phase === 'started' && say(`[${e.agentType}] ${e.name}`));
   const interrupt = new AbortController();
-  const onSigint = () => interrupt.abort();
-  process.once('SIGINT', onSigint);
+  // Not `once`: after it, a live view's exit hook (Ink's signal-exit) would be the only listener
+  // left and would kill the process before the cancelled result is printed. A second Ctrl-C quits.
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
+    interrupt.abort(new TaskCancelledError(INTERRUPTED_REASON));
+  };
+  process.on('SIGINT', onSigint);
   try {
     const result = await session.run(
       {
-        description: prompt.trim().slice(0, 40) || 'task',
+        description: descriptionOf(prompt),
         prompt,
         subagent_type: agent,
         ...(flags.model ? { model: flags.model } : {}),
       },
       { signal: interrupt.signal },
     );
+    await live?.stop();
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else if (result.status === 'completed') process.stdout.write(`${result.content}\n`);
     if (result.status === 'completed') note(describeResult(result));
     else process.stderr.write(`${describeResult(result)}\n`);
     if (result.status === 'cancelled' && interrupt.signal.aborted) return EXIT.interrupted;
     if (result.status === 'completed') return EXIT.ok;
-    const usage = ['InvalidInput', 'AgentNotFound', 'ModelConfig', 'ConfigError'];
-    return usage.includes(result.error?.type ?? '') ? EXIT.usage : EXIT.failed;
+    return exitCodeOf(result.error?.type);
   } finally {
+    await live?.stop();
     process.off('SIGINT', onSigint);
     await session.close();
   }

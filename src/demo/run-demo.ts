@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeResult, progressLine } from '../cli/task-report.ts';
+import { BatchDisplay } from '../cli/batch-display.ts';
+import { isInteractive } from '../cli/output.ts';
+import { changedProgress, describeResult, progressLine, runTimeMs } from '../cli/task-report.ts';
 import { TaskEngine, type TaskInput } from '../engine/index.ts';
 import { DEFAULT_SANDBOX_SETTINGS, sandboxStatus } from '../sandbox/index.ts';
 import { startScriptedModel } from '../scripted-model/index.ts';
@@ -49,7 +51,7 @@ export async function runDemo(
       `  sandbox:      ${
         sandbox.bash === 'sandboxed'
           ? `Bash runs in bubblewrap (${sandbox.probe.version}): no network, writes only in the project`
-          : `none (${sandbox.probe.reason}): Bash runs unsandboxed`
+          : `none (${sandbox.probe.reason}): Bash runs unsandboxed for this demo's own sample project and scripted commands; elsewhere it is refused without the sandbox (see codex-task doctor)`
       }`,
     );
     say();
@@ -62,20 +64,40 @@ export async function runDemo(
         { id: 'google', kind: 'google', baseURL: server.baseUrls.google, apiKey: 'scripted' },
       ],
       env: {},
+      // The demo's commands are its own script's, on a project it just wrote: safe to run bare where
+      // there is no sandbox (macOS), so the tour still shows Bash at work.
+      ...(sandbox.bash === 'sandboxed' ? {} : { sandbox: { mode: 'off' as const } }),
     });
-    engine.events.on('task.started', (e) => say(`  ${progressLine('started', e)}`));
+    // On a terminal the batch's live view runs below the progress lines (which print above it).
+    const display =
+      out === process.stdout && isInteractive(process.stdout)
+        ? new BatchDisplay(TASKS, { stream: process.stdout, live: true })
+        : undefined;
+    display?.attach(engine);
+    const progress = (line: string) => (display ? display.note(`  ${line}`) : say(`  ${line}`));
+    engine.events.on('task.started', (e) => progress(progressLine('started', e)));
+    const changed = changedProgress();
     engine.events.on('task.progress', (e) => {
-      if (e.lastTool && e.toolUses > 0) say(`  ${progressLine('progress', e)}`);
+      const line = e.lastTool && e.toolUses > 0 ? changed(e) : undefined;
+      if (line) progress(line);
     });
     const started = performance.now();
-    const results = await engine.runAll(TASKS);
+    const results = await Promise.all(
+      TASKS.map((task, index) => {
+        if (display) display.admitting = index;
+        const result = engine.run(task);
+        if (display) display.admitting = -1;
+        return result;
+      }),
+    );
     const wall = performance.now() - started;
+    await display?.stop();
     for (const result of results) {
       say();
       say(`── ${result.agentType}: ${describeResult(result)}`);
       say(result.status === 'completed' ? result.content : (result.partialContent ?? '(no output)'));
     }
-    const serial = results.reduce((sum, r) => sum + r.totalDurationMs, 0);
+    const serial = results.reduce((sum, r) => sum + runTimeMs(r), 0);
     const completed = results.filter((r) => r.status === 'completed').length;
     say();
     say(

@@ -89,12 +89,7 @@ export interface SandboxStatus {
 
 export function sandboxStatus(settings: SandboxSettings): SandboxStatus {
   const probe = probeBubblewrap(settings.bwrapPath ? { bwrapPath: settings.bwrapPath } : {});
-  const bash =
-    settings.mode === 'off'
-      ? 'unsandboxed'
-      : probe.working
-        ? 'sandboxed'
-        : 'refused';
+  const bash = settings.mode === 'off' ? 'unsandboxed' : probe.working ? 'sandboxed' : 'refused';
   return { mode: settings.mode, probe, bash };
 }
 

@@ -78,7 +78,9 @@ describe('without a working bubblewrap', () => {
       expect(sandboxLaunch({ mode: 'off', bwrapPath: missing }, request(ws.root))).toBeUndefined();
       await expect(bashTool.execute({ command: 'touch ran && echo ran' }, ws.ctx)).rejects.toMatchObject({
         type: 'ToolDenied',
-        message: expect.stringMatching(/^Bash runs only inside the OS sandbox \(sandbox\.mode is "auto"\).*does not exist/),
+        message: expect.stringMatching(
+          /^Bash runs only inside the OS sandbox \(sandbox\.mode is "auto"\).*does not exist/,
+        ),
         hint: expect.stringContaining('CODEX_TASK_SANDBOX=off'),
       });
       expect(existsSync(join(ws.root, 'ran'))).toBe(false);

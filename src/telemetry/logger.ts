@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { isatty } from 'node:tty';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
 import type { TaskEngine, TaskEventBase } from '../engine/index.ts';
 import type { TaskCorrelation } from './correlation.ts';
@@ -19,18 +21,26 @@ export interface LoggerOptions {
   redactor?: Redactor;
   /** Fields on every line (e.g. `{ service: 'codex-task' }`). */
   base?: Record<string, unknown>;
+  /**
+   * `pretty`: one readable line per event (pino-pretty), for a person at a terminal. Default: pretty
+   * when the destination is a file descriptor that is a terminal, JSON otherwise (pipes, files, CI).
+   */
+  format?: 'json' | 'pretty';
 }
 
 /**
- * JSON lines, one object per event. Every object and every message string passes through the
- * redactor (pino's own `redact` only knows fixed paths; a key inside a tool argument has none).
- * stdout is left to the CLI's results: logs go to stderr unless told otherwise.
+ * JSON lines, one object per event (on a terminal, the same events as readable lines). Every object
+ * and every message string passes through the redactor (pino's own `redact` only knows fixed paths;
+ * a key inside a tool argument has none). stdout is left to the CLI's results (and to MCP's stdio
+ * channel): logs go to stderr unless told otherwise.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const redactor = options.redactor ?? createRedactor();
   const dest = options.destination ?? 2;
-  const stream =
-    typeof dest === 'number' || (typeof dest === 'string' && options.sync)
+  const pretty = typeof dest === 'number' && (options.format ? options.format === 'pretty' : isatty(dest));
+  const stream = pretty
+    ? prettyStream(dest)
+    : typeof dest === 'number' || (typeof dest === 'string' && options.sync)
       ? pino.destination({ dest, sync: true, mkdir: true })
       : typeof dest === 'string'
         ? new TickWriter(dest, 0o600)
@@ -54,6 +64,24 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     stream,
   );
+}
+
+/**
+ * pino-pretty, in this thread and synchronous (a transport's worker could lose the last lines at
+ * exit), writing to the same descriptor. Required here, not imported at the top: JSON runs (every
+ * pipe, file and CI log) never load it.
+ */
+function prettyStream(fd: number): DestinationStream {
+  const build = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  return build({
+    destination: fd,
+    sync: true,
+    // hasColors() honours NO_COLOR and FORCE_COLOR.
+    colorize: (fd === 2 ? process.stderr : fd === 1 ? process.stdout : undefined)?.hasColors?.() === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    singleLine: true,
+  });
 }
 
 export interface LoggingOptions {
