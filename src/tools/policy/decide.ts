@@ -49,9 +49,6 @@ export function decide(
       `${name} denied: this agent runs in plan mode, which makes no changes (edits, Bash and MCP tools need an explicit allow rule${lifting ? ' of yours or of a workspace you trusted' : ''})`,
       'Read and plan only; describe the changes instead of making them.',
     );
-  /** An allow rule's approval, unless plan mode needs a rule the repository alone could not write. */
-  const allowedBy = (reason: string, rules: readonly CompiledRule[]): PolicyDecision =>
-    planGated && lifting && rules.some((r) => !lifting.includes(r)) ? planDenial() : allow(reason, rules[0]);
   const deny = (reason: string, hint?: string, rule?: CompiledRule): PolicyDecision => ({
     decision: 'denied',
     mode,
@@ -108,31 +105,50 @@ export function decide(
   const askRule = mine.find((r) => r.behavior === 'ask' && r.touches(facts));
   if (askRule) return ask(`the rule \`${askRule.text}\` (${askRule.source}) requires approval`, askRule);
 
+  // Each group of allow rules is its own allow-list, and a call must pass every one: the user's
+  // (and a trusted workspace's) rules decide what is allowed; an untrusted repository's rules can
+  // narrow that further but never add to it.
   const allows = mine.filter((r) => r.behavior === 'allow');
-  if (analysis && allows.length > 0) {
-    const covered = bashAllowed(analysis, allows);
-    const unsafe = covered.covered && !covered.rules.some((r) => r.whole) && unsafeAssignment(analysis);
-    if (unsafe)
-      return ask(
-        `it sets ${unsafe}, and a specific allow rule (${covered.rules.map((r) => `\`${r.text}\``).join(', ')}) only covers commands that set none but ${SAFE_ENV_VARIABLES.join(', ')}: other variables can make the allowed program run other code`,
-      );
-    if (covered.covered)
-      return allowedBy(`allowed by ${covered.rules.map((r) => `\`${r.text}\``).join(', ')}`, covered.rules);
-    const loading = unnamedCodeOptions(analysis, allows);
-    if (loading) return ask(loading);
-    return ask(
-      `\`${covered.uncovered.replaceAll('\u0000', '…')}\` is not covered by an allow rule (allowed here: ${allows.map((r) => `\`${r.text}\``).join(', ')})`,
-    );
+  const groups = lifting
+    ? [allows.filter((r) => lifting.includes(r)), allows.filter((r) => !lifting.includes(r))]
+    : [allows, []];
+  const coveredBy: CompiledRule[] = [];
+  for (const group of groups) {
+    if (group.length === 0) continue;
+    const verdict = allowList(group);
+    if (!Array.isArray(verdict)) return verdict;
+    coveredBy.push(...verdict);
   }
-  const allowRule = allows.find((r) => r.touches(facts));
-  if (allowRule) return allowedBy(`allowed by \`${allowRule.text}\``, [allowRule]);
-  if (allows.length > 0) {
-    return ask(
-      `no allow rule covers this call (allowed here: ${allows.map((r) => `\`${r.text}\``).join(', ')})`,
-    );
+  if (coveredBy.length > 0) {
+    const reason = `allowed by ${[...new Set(coveredBy.map((r) => `\`${r.text}\``))].join(', ')}`;
+    // Plan mode's "explicit allow rule" must be one the repository alone could not have written.
+    return planGated && groups[0]!.length === 0 ? planDenial() : allow(reason, coveredBy[0]);
   }
   if (planGated) return planDenial();
   return allow('no rule applies; the tool is granted to this agent');
+
+  /** The rules of one allow-list that cover this call, or why they do not (an ask). */
+  function allowList(group: readonly CompiledRule[]): CompiledRule[] | PolicyDecision {
+    if (analysis) {
+      const covered = bashAllowed(analysis, group);
+      const unsafe = covered.covered && !covered.rules.some((r) => r.whole) && unsafeAssignment(analysis);
+      if (unsafe)
+        return ask(
+          `it sets ${unsafe}, and a specific allow rule (${covered.rules.map((r) => `\`${r.text}\``).join(', ')}) only covers commands that set none but ${SAFE_ENV_VARIABLES.join(', ')}: other variables can make the allowed program run other code`,
+        );
+      if (covered.covered) return [...covered.rules];
+      const loading = unnamedCodeOptions(analysis, group);
+      if (loading) return ask(loading);
+      return ask(
+        `\`${covered.uncovered.replaceAll('\u0000', '…')}\` is not covered by an allow rule (allowed here: ${group.map((r) => `\`${r.text}\``).join(', ')})`,
+      );
+    }
+    const rule = group.find((r) => r.touches(facts));
+    if (rule) return [rule];
+    return ask(
+      `no allow rule covers this call (allowed here: ${group.map((r) => `\`${r.text}\``).join(', ')})`,
+    );
+  }
 
   /**
    * Bash's redirections are file access the rules can see: a secret is never opened, an `Edit(…)`

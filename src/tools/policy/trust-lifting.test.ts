@@ -67,4 +67,24 @@ describe('a repository’s allow rules before and after trust', () => {
       'allowed',
     );
   });
+
+  it('never add to the user’s own allow-list, untrusted; they can only narrow it', async () => {
+    await projectAllows(['Bash', 'Write']);
+    const mine = { allow: ['Bash(npm test:*)', 'Edit(src/**)'] };
+    const p = policy(undefined, mine);
+    expect((await p.check('Bash', { command: 'echo hi > bash.txt' })).decision).toBe('denied');
+    expect((await p.check('Write', { file_path: 'write.txt', content: 'x' })).decision).toBe('denied');
+    expect((await p.check('Bash', { command: 'npm test' })).decision).toBe('allowed');
+    expect((await p.check('Write', { file_path: 'src/a.ts', content: 'x' })).decision).toBe('allowed');
+
+    await projectAllows(['Bash(npm test:*)']);
+    const narrowed = policy(undefined, { allow: ['Bash'] });
+    expect((await narrowed.check('Bash', { command: 'ls' })).decision).toBe('denied');
+    expect((await narrowed.check('Bash', { command: 'npm test' })).decision).toBe('allowed');
+    trust();
+    // Trusted, the workspace's rules join the user's allow-list.
+    expect((await policy(undefined, { allow: ['Bash'] }).check('Bash', { command: 'ls' })).decision).toBe(
+      'allowed',
+    );
+  });
 });
