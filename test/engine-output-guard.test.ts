@@ -159,7 +159,7 @@ describe('child-to-parent output safety', () => {
     expect(settings({}).engine.outputMaxChars).toBe(1500);
     expect(settings({ CODEX_TASK_OUTPUT_MAX_CHARS: '2000' }).engine.outputMaxChars).toBe(2000);
     expect(() => settings({ CODEX_TASK_OUTPUT_MAX_CHARS: '10' })).toThrow(
-      /CODEX_TASK_OUTPUT_MAX_CHARS: `outputMaxChars`: Too small: expected number to be >=1000/,
+      /CODEX_TASK_OUTPUT_MAX_CHARS='10' is not accepted: it takes a whole number ≥ 1000/,
     );
   });
 });

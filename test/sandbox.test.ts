@@ -27,7 +27,7 @@ describe('sandbox settings reach Bash through the engine', () => {
       .run({ description: 'touch', prompt: 'touch a file' });
     expect(result.status).toBe('completed');
     expect(result.content).toMatch(
-      /not allowed to run without the OS sandbox .*no-such-bwrap does not exist/s,
+      /Bash runs only inside the OS sandbox \(sandbox\.mode is \\"require\\"\).*no-such-bwrap does not exist/s,
     );
     expect(result.content).toMatch(/apt-get install bubblewrap/);
     expect(result.toolStats.Bash).toMatchObject({ calls: 1 });
