@@ -9,7 +9,8 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentRegistry, effectiveTools } from '../src/agents/index.ts';
-import { McpClientPool, mayUseServer } from '../src/mcp/index.ts';
+import { McpClientPool, mayUseServer, mcpJsonTrustItem, type ProvidedTool } from '../src/mcp/index.ts';
+import { trustChecker, writeTrustRecords } from '../src/trust/index.ts';
 import { isAlive, waitFor } from './mcp-support.ts';
 import { agentFile, makeWorkspace } from './support.ts';
 
@@ -209,6 +210,57 @@ describe('McpClientPool', () => {
       );
     } finally {
       await rm(canary, { recursive: true, force: true });
+    }
+  });
+
+  it('checks the workspace files a trusted server runs before every start, restarts included', async () => {
+    const { writeFile, appendFile, mkdir } = await import('node:fs/promises');
+    await mkdir(join(workspace, 'tools'));
+    // A server file of the workspace (the shared fixture is outside it, so it binds nothing).
+    await writeFile(join(workspace, 'tools/notes.mjs'), `import ${JSON.stringify(NOTES_SERVER)};\n`);
+    await writeFile(
+      join(workspace, '.mcp.json'),
+      JSON.stringify({ mcpServers: { notes: { command: process.execPath, args: ['tools/notes.mjs'] } } }),
+    );
+    const home = await makeWorkspace();
+    const trustNow = () =>
+      writeTrustRecords(home, () => {
+        const { kind, file, digest, runs } = mcpJsonTrustItem(join(workspace, '.mcp.json'))!;
+        return [{ kind, file, digest, ...(runs ? { runs } : {}), trustedAt: new Date().toISOString() }];
+      });
+    trustNow();
+    const bound = new McpClientPool({
+      env: {},
+      trust: trustChecker({ homeDir: home }),
+      onWarning: (m) => warnings.push(m),
+    });
+    const read = (tools: Record<string, ProvidedTool>) =>
+      tools.mcp__notes__read_note!.execute({ name: 'todo' }, { signal: AbortSignal.timeout(5000) });
+    try {
+      const general = agents().get('general-purpose');
+      const { tools } = await bound.toolsFor(general, workspace);
+      expect(await read(tools)).toBe('buy milk');
+      // Rewritten since trust (what a subagent's sandboxed Bash could do): the running server keeps
+      // the code it loaded, but nothing starts it again.
+      await appendFile(join(workspace, 'tools/notes.mjs'), '// and something else\n');
+      expect(await read(tools)).toBe('buy milk');
+      const pid = Number(starts()[0]?.split(' ')[1]);
+      process.kill(pid);
+      await waitFor(() => !isAlive(pid), 10_000, 'the server to exit');
+      await expect(read(tools)).rejects.toThrow(
+        /what it runs changed since you trusted this workspace \(tools\/notes\.mjs\)/,
+      );
+      expect(Object.keys((await bound.toolsFor(general, workspace)).tools)).toEqual([]);
+      expect(starts()).toHaveLength(1);
+      expect(warnings.join('\n')).toContain('skipped MCP servers (notes: ');
+
+      // Trusted again as it is now: it starts.
+      trustNow();
+      expect(Object.keys((await bound.toolsFor(general, workspace)).tools)).toHaveLength(2);
+      expect(starts()).toHaveLength(2);
+    } finally {
+      await bound.close();
+      await rm(home, { recursive: true, force: true });
     }
   });
 

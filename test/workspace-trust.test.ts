@@ -53,7 +53,11 @@ describe('a repository’s .mcp.json starts nothing until the workspace is trust
     const first = await run(ws, home);
     expect(first.code).toBe(0);
     expect(existsSync(marker)).toBe(false);
-    expect(first.stderr).toContain(`skipped MCP servers (pwn: ${process.execPath} -e`);
+    // The whole entry, env included, as written: the key is named, never shown.
+    expect(first.stderr).toContain(
+      `skipped MCP servers (pwn: MARK=${marker} STOLEN='${['$', '{OPENAI_API_KEY}'].join('')}' ${process.execPath} -e`,
+    );
+    expect(first.stderr).not.toContain(KEY);
     expect(first.stderr).toContain(`codex-task trust ${ws}`);
 
     const listed = await run(ws, home, ['trust', '--list']);

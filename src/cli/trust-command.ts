@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { relative, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { AgentRegistry } from '../agents/index.ts';
 import { configFiles, projectConfigTrustItem } from '../config/index.ts';
 import { agentMcpTrustItem, findMcpJson, mcpJsonTrustItem } from '../mcp/index.ts';
 import { projectAllowTrustItems } from '../tools/policy/index.ts';
 import {
   KIND_LABEL,
+  shownPath,
   type TrustChecker,
   type TrustItem,
   trustChecker,
@@ -32,7 +33,7 @@ export function workspaceTrustItems(dir: string, homeDir = homedir()): TrustItem
   }
   try {
     for (const agent of new AgentRegistry({ cwd: dir, homeDir, rescanIntervalMs: 0 }).list()) {
-      const item = agentMcpTrustItem(agent);
+      const item = agentMcpTrustItem(agent, dir);
       if (item) items.push(item);
     }
   } catch {
@@ -75,10 +76,16 @@ export async function trustCommand(
       return EXIT.ok;
     }
     if (state.length === 0) process.stdout.write(`${dir}: nothing here needs trust\n`);
-    for (const { item, verdict } of state)
+    for (const { item, verdict } of state) {
       process.stdout.write(
         `${verdict.trusted ? 'trusted  ' : verdict.reason === 'changed' ? 'changed  ' : 'untrusted'} ${show(item, dir)}\n`,
       );
+      const changed = !verdict.trusted && verdict.reason === 'changed' ? verdict.files : undefined;
+      if (changed)
+        process.stdout.write(
+          `          changed since trusted: ${changed.map((f) => shownPath(f, dir)).join(', ')}\n`,
+        );
+    }
     return EXIT.ok;
   }
   if (opts.revoke) {
@@ -99,7 +106,13 @@ export async function trustCommand(
   const at = new Date().toISOString();
   writeTrustRecords(home, (records) => [
     ...records.filter((r) => !items.some((i) => i.kind === r.kind && i.file === r.file)),
-    ...items.map((i) => ({ kind: i.kind, file: i.file, digest: i.digest, trustedAt: at })),
+    ...items.map((i) => ({
+      kind: i.kind,
+      file: i.file,
+      digest: i.digest,
+      ...(i.runs ? { runs: i.runs } : {}),
+      trustedAt: at,
+    })),
   ]);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ dir, trusted: items }, null, 2)}\n`);
@@ -112,12 +125,26 @@ export async function trustCommand(
     return EXIT.ok;
   }
   process.stdout.write(`Trusted ${dir} as it is now:\n`);
-  for (const item of items) process.stdout.write(`  ${show(item, dir)}\n`);
+  for (const item of items) {
+    process.stdout.write(`  ${show(item, dir)}\n`);
+    const files = runFiles(item);
+    if (files.length > 0)
+      process.stdout.write(
+        `    and the workspace files they run, as they are now: ${files.map((f) => shownPath(f, dir)).join(', ')}\n`,
+      );
+  }
   note(`A later change to any of these asks again. Undo with: codex-task trust --revoke ${dirArg ?? '.'}`);
   return EXIT.ok;
 }
 
 function show(item: TrustItem, dir: string): string {
-  const rel = relative(dir, item.file) || item.file;
-  return `${KIND_LABEL[item.kind]} from ${rel.startsWith('..') ? item.file : rel}${item.summary.length ? `: ${item.summary.join('; ')}` : ''}`;
+  return `${KIND_LABEL[item.kind]} from ${shownPath(item.file, dir)}${item.summary.length ? `: ${item.summary.join('; ')}` : ''}`;
+}
+
+/** The files (not directories) the item's servers run from the workspace. */
+function runFiles(item: TrustItem): string[] {
+  const all = Object.values(item.runs ?? {}).flatMap((files) =>
+    Object.entries(files).filter(([, digest]) => !digest.startsWith('dir:')),
+  );
+  return [...new Set(all.map(([path]) => path))];
 }

@@ -19,8 +19,14 @@ export const INVISIBLE =
 const TAG_TEXT_FIRST = 0xe0020;
 const TAG_TEXT_LAST = 0xe007e;
 const BLACK_FLAG = '\u{1F3F4}';
-/** A subdivision flag (🏴 + `gbsct` + cancel tag): at most seven letters and digits, no spaces. */
-const SUBDIVISION = /^[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{3,7}\u{E007F}/u;
+/**
+ * The subdivision flags Unicode recommends for general interchange (RGI), the only ones drawn as
+ * flags: England, Scotland, Wales (🏴 + `gbeng` + cancel tag). Any other tag run after 🏴 is shown
+ * as hidden text: every ISO 3166-2 code is a "valid" flag too, but none is drawn, and a chain of them
+ * would carry a sentence five letters at a time.
+ */
+const SUBDIVISION =
+  /^(?:\u{E0067}\u{E0062}(?:\u{E0065}\u{E006E}\u{E0067}|\u{E0073}\u{E0063}\u{E0074}|\u{E0077}\u{E006C}\u{E0073}))\u{E007F}/u;
 const PICTOGRAPH = /^\p{Extended_Pictographic}$/u;
 const JOINS_EMOJI = /^(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\uFE0F)$/u;
 const KEYCAP_BASE = /^[0-9#*]$/;

@@ -49,9 +49,32 @@ const MARKER = new RegExp(
 const ROLE_TAG = /^<\s*\/?\s*(user|assistant|human|developer)\b/i;
 const TITLE_CASE = /^[A-Z][a-z]+$/;
 
-/** A line that opens a conversation turn: `Human:`, `human:`, `**User:**`, `> Assistant:`… */
-const ROLE = /^([\p{Zs}\t>*_#]*)(human|assistant|user|system|developer)([\p{Zs}\t*_]*):/gimu;
-/** `user:`, `system:` and `developer:` in lower case are keys (YAML, configs), not turns. */
+/**
+ * A bracketed token, from an opening bracket to the closing one on one line: with a combining mark on
+ * one of its characters (`</function_results\u0338>`, `<sys\u0301tem>`) it is a marker the mark hides
+ * from MARKER, not from a model, which reads the letters under it.
+ */
+const BRACKETED = /[<＜﹤[［][^\n<>[\]＜＞﹤﹥［］]{0,240}[>\]＞﹥］]?/gu;
+const ASCII_MARKS = /([\t -~\uFF01-\uFF5E])\p{M}+/gu;
+const MARK = /\p{M}/u;
+const MARKER_AT = new RegExp(MARKER.source, 'iy');
+
+/**
+ * Containers a role line may sit in and still read as a turn: quotes (`> `), list items (`- `, `* `,
+ * `1. `, `2) `), table cells (`| `), emphasis and headings (`**`, `_`, `#`).
+ */
+const ROLE_LEAD = String.raw`(?:[\p{Zs}\t>*_#|+•-]|\d{1,9}[.)])*`;
+const ROLE_NAMES = ['human', 'assistant', 'user', 'system', 'developer'];
+const rolePattern = (names: string[]) =>
+  new RegExp(`^(${ROLE_LEAD})(${names.join('|')})([\\p{Zs}\\t*_]*):`, 'gimu');
+/** A line that opens a conversation turn: `Human:`, `human:`, `**User:**`, `> Assistant:`, `- Human:`… */
+const ROLE = rolePattern(ROLE_NAMES);
+/**
+ * The same, a combining mark allowed on any letter (`Hu\u0301man:` still reads as `Human:`); slower,
+ * so used only on text that has a combining mark at all.
+ */
+const MARKED_ROLE = rolePattern(ROLE_NAMES.map((name) => [...name].map((ch) => `${ch}\\p{M}*`).join('')));
+/** `user:`, `system:` and `developer:` in lower case are keys (YAML, configs, `- user: x` lists), not turns. */
 const ROLE_KEY = /^(?:user|system|developer)$/;
 
 /** Permission-mode words and the classic override phrases. */
@@ -168,16 +191,25 @@ export function neutralise(text: string): { text: string; findings: NeutralisedF
 function neutraliseVisible(text: string, code: boolean, findings: Findings): string {
   WIDE.lastIndex = 0;
   const wide = WIDE.test(text);
-  let result = rewrite(text, wide, MARKER, ([m], original) => {
-    const role = ROLE_TAG.exec(m)?.[1];
-    if (role && TITLE_CASE.test(role)) return original;
-    if (m.startsWith('[') && !/inst/i.test(m) && m !== m.toUpperCase()) return original;
+  const defang = (original: string) => {
     const defanged = defangMarker(original);
     findings.add('marker', defanged);
     return defanged;
-  });
+  };
+  let result = text;
+  const marked = MARK.test(text);
+  if (marked) {
+    result = rewrite(result, false, BRACKETED, ([m], original) => {
+      // The shortest markers (`<user`, `[SYS]`) have five characters, six with a mark.
+      if (m.length < 5 || !MARK.test(m)) return original;
+      MARKER_AT.lastIndex = 0;
+      const bare = MARKER_AT.exec(fold(m.replace(ASCII_MARKS, '$1')));
+      return bare && isLiveMarker(bare[0]) ? defang(original) : original;
+    });
+  }
+  result = rewrite(result, wide, MARKER, ([m], original) => (isLiveMarker(m) ? defang(original) : original));
   if (code) return result;
-  result = rewrite(result, wide, ROLE, ([, lead, role], original) => {
+  result = rewrite(result, wide, marked ? MARKED_ROLE : ROLE, ([, lead, role], original) => {
     if (ROLE_KEY.test(role!)) return original;
     const cut = lead!.length + role!.length;
     const quoted = `${original.slice(0, cut)} (quoted)${original.slice(cut)}`;
@@ -191,10 +223,20 @@ function neutraliseVisible(text: string, code: boolean, findings: Findings): str
   });
 }
 
-/** Splits text into prose and closed fenced code blocks (``` or ~~~, CommonMark's closing rule). */
+/** Not what it would be in lower case (`system` in the role-tag sense): a title-case role tag or a lower-case INI/TOML section. */
+function isLiveMarker(m: string): boolean {
+  const role = ROLE_TAG.exec(m)?.[1];
+  if (role && TITLE_CASE.test(role)) return false;
+  return !(m.startsWith('[') && !/inst/i.test(m) && m !== m.toUpperCase());
+}
+
+/**
+ * Splits text into prose and closed fenced code blocks (``` or ~~~, CommonMark's rules: a backtick
+ * fence's info string has no backtick, and only the same character, at least as long, closes it).
+ */
 export function splitFenced(text: string): { code: boolean; text: string }[] {
   const parts: { code: boolean; text: string }[] = [];
-  const fence = /^ {0,3}(`{3,}|~{3,})[^\n]*$/gm;
+  const fence = /^ {0,3}(`{3,}(?=[^`\n]*$)|~{3,})[^\n]*$/gm;
   let proseStart = 0;
   for (let open = fence.exec(text); open; open = fence.exec(text)) {
     const marker = open[1]!;

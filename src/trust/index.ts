@@ -1,7 +1,11 @@
+export { type CommandLine, commandFiles, workspaceRootOf } from './command-files.ts';
+export { describeServerEntry } from './describe-entry.ts';
+export { shownWord } from './shown-word.ts';
 export {
   digestOf,
   digestOfText,
   KIND_LABEL,
+  shownPath,
   skippedNotice,
   TRUST_WORKSPACE_ENV,
   type TrustChecker,

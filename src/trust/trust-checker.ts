@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, relative } from 'node:path';
+import { shownWord } from './shown-word.ts';
 import { readTrustRecords } from './trust-store.ts';
 
 /**
@@ -20,16 +21,24 @@ export interface TrustItem {
   digest: string;
   /** What trusting it lets happen, in a few words per entry (for `codex-task trust` and notices). */
   summary: string[];
+  /**
+   * For items that start programs: per server, the workspace files it runs with their digests (see
+   * `commandFiles`). Trust holds for a server only while these are as they were when trusted.
+   */
+  runs?: Record<string, Record<string, string>>;
 }
 
 export type TrustVerdict =
   | { trusted: true; how: 'recorded' | 'opt-in' }
-  | { trusted: false; reason: 'never-trusted' | 'changed' };
+  | { trusted: false; reason: 'never-trusted' }
+  /** `files`: the workspace files the item runs that changed (absent: the item's own text changed). */
+  | { trusted: false; reason: 'changed'; files?: string[] };
 
 export interface TrustChecker {
   /** True when the run opted in to trusting its workspace (CODEX_TASK_TRUST_WORKSPACE=1, `--trust-workspace`). */
   readonly optIn: boolean;
-  verdict(item: Pick<TrustItem, 'kind' | 'file' | 'digest'>): TrustVerdict;
+  /** With `runs`, the files each server named there runs must be as trusted too (without: the text alone). */
+  verdict(item: Pick<TrustItem, 'kind' | 'file' | 'digest' | 'runs'>): TrustVerdict;
 }
 
 /** The variable (set by `--trust-workspace`) with which a run, e.g. CI on its own repository, trusts its workspace. */
@@ -50,6 +59,12 @@ export function digestOf(value: unknown): string {
 /** sha256 of a file's exact text. */
 export function digestOfText(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** Paths whose digest differs, or that were there and are gone, or are there and were not. */
+function changedFiles(then: Record<string, string>, now: Record<string, string>): string[] {
+  const paths = new Set([...Object.keys(then), ...Object.keys(now)]);
+  return [...paths].filter((path) => then[path] !== now[path]);
 }
 
 function canonicalJson(value: unknown): string {
@@ -77,8 +92,17 @@ export function trustChecker(options: {
       const records = readTrustRecords(options.homeDir).filter(
         (r) => r.kind === item.kind && r.file === item.file,
       );
-      if (records.some((r) => r.digest === item.digest)) return { trusted: true, how: 'recorded' };
-      return { trusted: false, reason: records.length > 0 ? 'changed' : 'never-trusted' };
+      const same = records.find((r) => r.digest === item.digest);
+      if (!same)
+        return records.length > 0
+          ? { trusted: false, reason: 'changed' }
+          : { trusted: false, reason: 'never-trusted' };
+      const files = Object.entries(item.runs ?? {}).flatMap(([server, now]) =>
+        changedFiles(same.runs?.[server] ?? {}, now),
+      );
+      return files.length === 0
+        ? { trusted: true, how: 'recorded' }
+        : { trusted: false, reason: 'changed', files: [...new Set(files)] };
     },
   };
 }
@@ -95,10 +119,12 @@ export function skippedNotice(
   const what =
     item.summary.length > 0 ? `${KIND_LABEL[item.kind]} (${item.summary.join(', ')})` : KIND_LABEL[item.kind];
   const why =
-    verdict.reason === 'changed'
-      ? 'it changed since you trusted this workspace'
-      : 'this workspace is not trusted';
-  return `codex-task: skipped ${what} from ${item.file}: ${why}. Review it, then run \`codex-task trust ${quoteArg(dir)}\` (or set ${TRUST_WORKSPACE_ENV}=1 for one run).`;
+    verdict.reason === 'never-trusted'
+      ? 'this workspace is not trusted'
+      : verdict.files
+        ? `what it runs changed since you trusted this workspace (${verdict.files.map((f) => shownPath(f, dir)).join(', ')})`
+        : 'it changed since you trusted this workspace';
+  return `codex-task: skipped ${what} from ${item.file}: ${why}. Review it, then run \`codex-task trust ${shownWord(dir)}\` (or set ${TRUST_WORKSPACE_ENV}=1 for one run).`;
 }
 
 /** The workspace directory an item's file belongs to (`<dir>/.mcp.json`, `<dir>/.claude/…`, `<dir>/.codex-task/…`). */
@@ -107,6 +133,8 @@ export function workspaceDirOf(file: string): string {
   return marker ? file.slice(0, marker.index) || '/' : dirname(file);
 }
 
-function quoteArg(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+/** `file` relative to `dir` when it is inside, else as it is. */
+export function shownPath(file: string, dir: string): string {
+  const rel = relative(dir, file);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? file : rel;
 }

@@ -15,6 +15,8 @@ export interface TrustRecord {
   file: string;
   /** sha256 of the item's content when it was trusted. */
   digest: string;
+  /** Per server, the workspace files it ran and their digests when trusted (see TrustItem.runs). */
+  runs?: Record<string, Record<string, string>>;
   trustedAt: string;
 }
 
@@ -40,15 +42,29 @@ export function readTrustRecords(homeDir: string): TrustRecord[] {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<TrustFile>;
     if (Array.isArray(parsed.items))
-      records = parsed.items.filter(
-        (r): r is TrustRecord =>
-          typeof r?.kind === 'string' && typeof r.file === 'string' && typeof r.digest === 'string',
-      );
+      records = parsed.items
+        .filter(
+          (r): r is TrustRecord =>
+            typeof r?.kind === 'string' && typeof r.file === 'string' && typeof r.digest === 'string',
+        )
+        .map((r) => (r.runs === undefined || isRuns(r.runs) ? r : { ...r, runs: {} }));
   } catch {
     process.emitWarning(`${path} is not valid JSON: no workspace is trusted until it is fixed or removed`);
   }
   cache.set(path, { mtimeMs: st.mtimeMs, size: st.size, records });
   return records;
+}
+
+/** A hand-edited or damaged `runs` is read as none: every server that runs a workspace file asks again. */
+function isRuns(value: unknown): value is Record<string, Record<string, string>> {
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  return (
+    isObject(value) &&
+    Object.values(value).every(
+      (files) => isObject(files) && Object.values(files).every((d) => typeof d === 'string'),
+    )
+  );
 }
 
 /** Replaces the records of the given files with `records` (atomically: a crash keeps the old file). */

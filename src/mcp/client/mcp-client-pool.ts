@@ -1,9 +1,9 @@
 import { homedir } from 'node:os';
 import type { AgentDefinition } from '../../agents/index.ts';
 import { type TrustChecker, trustChecker } from '../../trust/index.ts';
-import { configKey, type McpServerConfig } from './server-config.ts';
+import { configKey, McpConfigError, type McpServerConfig } from './server-config.ts';
 import { type ConnectionTimeouts, type ListedTool, ServerConnection } from './server-connection.ts';
-import { ServerSourceReader } from './server-sources.ts';
+import { ServerSourceReader, type SourcedServer } from './server-sources.ts';
 
 /** A tool the engine can hand a subagent: plain JSON Schema, text out, cancellable. */
 export interface ProvidedTool {
@@ -50,6 +50,13 @@ export const DEFAULT_CONNECTION_TIMEOUTS: ConnectionTimeouts = { startMs: 30_000
  * tools runs — and project servers (`.mcp.json`) are shared by every subagent of the engine (one
  * process/connection per distinct config; calls are multiplexed). Servers defined inline in an
  * agent file are that run's alone and stop when it ends, as in Claude Code. `close()` stops all.
+ *
+ * Before any use that may start a server (its first, and any after it exited), the pool asks the
+ * server's `verify`: trust is bound to the workspace files the entry runs, which a subagent's
+ * sandboxed Bash may have rewritten since the entry was read. A server already running keeps the
+ * code it loaded. Servers still start lazily rather than all at the first lookup: starting every
+ * trusted server up front would only move the check earlier for the first start (not for a restart,
+ * nor for another directory's first task), and would make every run pay for servers it never uses.
  */
 export class McpClientPool implements McpToolProvider {
   readonly #shared = new Map<string, ServerConnection>();
@@ -57,6 +64,9 @@ export class McpClientPool implements McpToolProvider {
   readonly #timeouts: ConnectionTimeouts;
   readonly #warn: (message: string) => void;
   readonly #warned = new Set<string>();
+  /** Connections seen answering since their last exit: using them starts nothing. */
+  readonly #live = new WeakSet<ServerConnection>();
+  readonly #exits = new WeakMap<ServerConnection, number>();
   #closed = false;
 
   constructor(options: McpClientPoolOptions = {}) {
@@ -77,25 +87,32 @@ export class McpClientPool implements McpToolProvider {
     const own: ServerConnection[] = [];
     const wanted = [...servers].filter(([name]) => mayUseServer(agent, name));
     const listed = await Promise.all(
-      wanted.map(async ([name, { config, scope }]) => {
+      wanted.map(async ([name, { config, scope, verify }]) => {
         const connection =
           scope === 'project' ? this.#sharedConnection(name, config) : this.#ownConnection(name, config, own);
         try {
-          return { connection, tools: await abortable(connection.tools(), signal) };
+          const tools = await abortable(
+            this.#started(connection, verify, () => connection.tools()),
+            signal,
+          );
+          return { connection, verify, tools };
         } catch (error) {
           signal?.throwIfAborted();
-          this.#warnOnce(error instanceof Error ? error.message : String(error));
-          return { connection, tools: [] as ListedTool[] };
+          // A refused start has been told already, with its remedy.
+          if (!(error instanceof McpConfigError))
+            this.#warnOnce(error instanceof Error ? error.message : String(error));
+          return { connection, verify, tools: [] as ListedTool[] };
         }
       }),
     );
     const tools: Record<string, ProvidedTool> = {};
-    for (const { connection, tools: list } of listed) {
+    for (const { connection, verify, tools: list } of listed) {
       for (const t of list) {
         tools[mcpToolName(connection.name, t.name)] = {
           description: t.description,
           inputSchema: t.inputSchema,
-          execute: (input, { signal: callSignal }) => connection.call(t.name, input, callSignal),
+          execute: (input, { signal: callSignal }) =>
+            this.#started(connection, verify, () => connection.call(t.name, input, callSignal)),
         };
       }
     }
@@ -109,11 +126,42 @@ export class McpClientPool implements McpToolProvider {
     await Promise.allSettled(all.map((c) => c.close()));
   }
 
+  /**
+   * `use` of a connection (which starts the server when it is not running), after `verify` when it
+   * may start — right before, at every start: the first, and any after the server exited.
+   */
+  async #started<T>(
+    connection: ServerConnection,
+    verify: SourcedServer['verify'],
+    use: () => Promise<T>,
+  ): Promise<T> {
+    if (!this.#live.has(connection)) {
+      const refused = verify?.();
+      if (refused) {
+        this.#warnOnce(`${refused.message} — ${refused.hint ?? ''}`);
+        throw refused;
+      }
+    }
+    const exits = this.#exits.get(connection) ?? 0;
+    const result = await use();
+    if ((this.#exits.get(connection) ?? 0) === exits) this.#live.add(connection);
+    return result;
+  }
+
+  #connection(name: string, config: McpServerConfig): ServerConnection {
+    const connection = new ServerConnection(name, config, this.#timeouts);
+    connection.onClosed = () => {
+      this.#live.delete(connection);
+      this.#exits.set(connection, (this.#exits.get(connection) ?? 0) + 1);
+    };
+    return connection;
+  }
+
   #sharedConnection(name: string, config: McpServerConfig): ServerConnection {
     const key = `${name}\0${configKey(config)}`;
     let connection = this.#shared.get(key);
     if (!connection) {
-      connection = new ServerConnection(name, config, this.#timeouts);
+      connection = this.#connection(name, config);
       if (this.#closed) void connection.close();
       else this.#shared.set(key, connection);
     }
@@ -121,7 +169,7 @@ export class McpClientPool implements McpToolProvider {
   }
 
   #ownConnection(name: string, config: McpServerConfig, own: ServerConnection[]): ServerConnection {
-    const connection = new ServerConnection(name, config, this.#timeouts);
+    const connection = this.#connection(name, config);
     own.push(connection);
     return connection;
   }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CodexTaskError } from '../../errors/index.ts';
 
@@ -65,7 +66,9 @@ export function resolveServerConfig(
       command: x(c.command, 'command'),
       args: c.args.map((a, i) => x(a, `args[${i}]`)),
       env: Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, x(v, `env.${k}`)])),
-      cwd: c.cwd ? x(c.cwd, 'cwd') : baseDir,
+      // Relative to the entry's own directory, not to wherever codex-task was started: trust binds
+      // the files the entry runs from there (see commandFiles).
+      cwd: c.cwd ? resolve(baseDir, x(c.cwd, 'cwd')) : baseDir,
     };
   }
   if (!type || !c.url) {

@@ -3,11 +3,15 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { AgentDefinition } from '../../agents/index.ts';
 import {
+  commandFiles,
+  describeServerEntry,
   digestOf,
   digestOfText,
   skippedNotice,
   type TrustChecker,
   type TrustItem,
+  workspaceDirOf,
+  workspaceRootOf,
 } from '../../trust/index.ts';
 import { McpConfigError, type McpServerConfig, mcpJsonSchema, resolveServerConfig } from './server-config.ts';
 
@@ -15,9 +19,20 @@ type Env = Record<string, string | undefined>;
 
 export interface ServerSources {
   /** Servers by name; `scope: 'agent'` ones belong to one subagent run (not shared). */
-  servers: Map<string, { config: McpServerConfig; scope: 'project' | 'agent' }>;
+  servers: Map<string, SourcedServer>;
   /** Entries that could not be used, each with its fix (the rest still work). */
   problems: McpConfigError[];
+}
+
+export interface SourcedServer {
+  config: McpServerConfig;
+  scope: 'project' | 'agent';
+  /**
+   * To call before each start of the server: whether the user's trust still covers it, the files it
+   * runs included — a sandboxed command may have rewritten one since the entry was read (undefined:
+   * it may start; else why not). Absent for servers that need no trust (the user's own agents).
+   */
+  verify?: () => McpConfigError | undefined;
 }
 
 interface CachedFile {
@@ -26,6 +41,8 @@ interface CachedFile {
   size: number;
   /** The content the servers were read from: the only one trusted for the reader's life. */
   text: string;
+  /** Its trust item (the text's digest, each entry as shown). */
+  item: TrustItem;
   servers: Map<string, McpServerConfig>;
   problems: McpConfigError[];
 }
@@ -39,7 +56,8 @@ interface CachedFile {
  * Project servers run on the host, outside the Bash sandbox, so a subagent must not be able to add
  * one: the `.mcp.json` found the first time a directory is looked at (before any subagent of the
  * engine ran there) is the one trusted, as it was then, until the reader is made again (a restart).
- * A file that appears later or a change to the content is reported and ignored.
+ * A file that appears later or a change to the content is reported and ignored. The workspace
+ * files a trusted server runs are checked again before each start (see `SourcedServer.verify`).
  */
 export class ServerSourceReader {
   readonly #env: Env;
@@ -56,17 +74,15 @@ export class ServerSourceReader {
   read(agent: AgentDefinition, cwd: string): ServerSources {
     const problems: McpConfigError[] = [];
     const servers: ServerSources['servers'] = new Map();
-    const project = this.#trustedProjectFile(cwd);
-    if (project) {
-      for (const [name, config] of project.servers) servers.set(name, { config, scope: 'project' });
-      problems.push(...project.problems);
-    }
+    const project = this.#projectServers(cwd);
+    for (const [name, server] of project.servers) servers.set(name, server);
+    problems.push(...project.problems);
     const declared = agent.accepted.mcpServers ?? agent.unknown.mcpServers;
     if (declared !== undefined) {
       const source = agent.file ?? `agent ${agent.name}`;
       // A repository's agent file runs its inline servers only in a trusted workspace; the user's
       // own agents (and agents given in code) need no trust.
-      const item = agentMcpTrustItem(agent);
+      const item = agentMcpItem(agent);
       const verdict = item ? this.#trust.verdict(item) : undefined;
       const inlineTrusted = verdict === undefined || verdict.trusted;
       if (item && verdict && !verdict.trusted) problems.push(skipped(item, verdict, cwd));
@@ -83,10 +99,10 @@ export class ServerSourceReader {
         }
         if (!inlineTrusted) continue;
         try {
-          servers.set(name, {
-            config: resolveServerConfig(name, raw, this.#env, cwd, source),
-            scope: 'agent',
-          });
+          const config = resolveServerConfig(name, raw, this.#env, cwd, source);
+          const root = item && workspaceRootOf(workspaceDirOf(item.file));
+          const verify = item && root && this.#verifier(item, name, config, cwd, root, cwd);
+          servers.set(name, { config, scope: 'agent', ...(verify ? { verify } : {}) });
         } catch (error) {
           problems.push(error as McpConfigError);
         }
@@ -95,18 +111,47 @@ export class ServerSourceReader {
     return { servers, problems };
   }
 
-  /** The project's servers, if the user trusted this `.mcp.json` as it is now (else one notice, no servers). */
-  #trustedProjectFile(cwd: string): Pick<CachedFile, 'servers' | 'problems'> | undefined {
-    const file = this.#projectFile(cwd);
-    const cached = file && this.#files.get(this.#trustedPath.get(cwd) ?? '');
-    if (!file || !cached || cached.servers.size === 0) return file;
-    const item = mcpJsonItem(cached.path, cached.text);
-    const verdict = this.#trust.verdict(item);
-    if (verdict.trusted) return file;
-    return { servers: new Map(), problems: [skipped(item, verdict, cwd)] };
+  /**
+   * Checks, now, that the user's trust in `item` covers server `name` and the workspace files it
+   * runs (`baseDir`: where its relative paths start; `root`: the workspace whose files count).
+   * Undefined when nothing needs checking: this run trusts its workspace as it is.
+   */
+  #verifier(
+    item: TrustItem,
+    name: string,
+    config: McpServerConfig,
+    baseDir: string,
+    root: string,
+    cwd: string,
+  ): SourcedServer['verify'] {
+    if (this.#trust.optIn) return undefined;
+    const summary = item.summary.filter((line) => line.startsWith(`${name}: `));
+    return () => {
+      const runs = { [name]: config.type === 'stdio' ? commandFiles(config, { baseDir, root }) : {} };
+      const verdict = this.#trust.verdict({ ...item, runs });
+      return verdict.trusted ? undefined : skipped({ ...item, summary }, verdict, cwd);
+    };
   }
 
-  #projectFile(cwd: string): Pick<CachedFile, 'servers' | 'problems'> | undefined {
+  /** The project's servers, if the user trusted this `.mcp.json` as it is now (else one notice, no servers). */
+  #projectServers(cwd: string): { servers: [string, SourcedServer][]; problems: McpConfigError[] } {
+    const { file, ignored } = this.#projectFile(cwd);
+    if (!file) return { servers: [], problems: ignored };
+    const problems = [...file.problems, ...ignored];
+    if (file.servers.size === 0) return { servers: [], problems };
+    const verdict = this.#trust.verdict(file.item);
+    if (!verdict.trusted) return { servers: [], problems: [skipped(file.item, verdict, cwd)] };
+    const baseDir = dirname(file.path);
+    const root = workspaceRootOf(baseDir);
+    const servers = [...file.servers].map(([name, config]): [string, SourcedServer] => {
+      const verify = this.#verifier(file.item, name, config, baseDir, root, cwd);
+      return [name, { config, scope: 'project', ...(verify ? { verify } : {}) }];
+    });
+    return { servers, problems };
+  }
+
+  /** The `.mcp.json` this directory had at its first lookup, as first read, and what was ignored since. */
+  #projectFile(cwd: string): { file?: CachedFile; ignored: McpConfigError[] } {
     const found = findMcpJson(cwd) ?? null;
     if (!this.#trustedPath.has(cwd)) this.#trustedPath.set(cwd, found);
     const path = this.#trustedPath.get(cwd) ?? null;
@@ -114,24 +159,24 @@ export class ServerSourceReader {
     if (found !== null && found !== path) ignored.push(untrusted(found, 'appeared'));
     const st = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
     // A trusted file removed: no project servers (less than trusted is safe).
-    if (!path || !st) return ignored.length > 0 ? { servers: new Map(), problems: ignored } : undefined;
+    if (!path || !st) return { ignored };
     const cached = this.#files.get(path);
-    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size)
-      return withProblems(cached, ignored);
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return { file: cached, ignored };
     const text = readText(path);
     if (cached) {
       if (text !== cached.text) ignored.push(untrusted(path, 'changed'));
       else Object.assign(cached, { mtimeMs: st.mtimeMs, size: st.size });
-      return withProblems(cached, ignored);
+      return { file: cached, ignored };
     }
     const file = this.#parse(path, text ?? '');
     Object.assign(file, { mtimeMs: st.mtimeMs, size: st.size });
     this.#files.set(path, file);
-    return withProblems(file, ignored);
+    return { file, ignored };
   }
 
   #parse(path: string, text: string): CachedFile {
-    const file: CachedFile = { path, mtimeMs: 0, size: 0, text, servers: new Map(), problems: [] };
+    const { entries: _, ...item } = mcpJsonItem(path, text);
+    const file: CachedFile = { path, mtimeMs: 0, size: 0, text, item, servers: new Map(), problems: [] };
     try {
       const json = mcpJsonSchema.parse(JSON.parse(text));
       for (const [name, raw] of Object.entries(json.mcpServers)) {
@@ -167,7 +212,7 @@ function skipped(
 }
 
 /** A `.mcp.json`'s trust item: its exact text, summarised as each server's command line or URL. */
-function mcpJsonItem(path: string, text: string): TrustItem {
+function mcpJsonItem(path: string, text: string): TrustItem & { entries: [string, unknown][] } {
   let entries: [string, unknown][] = [];
   try {
     entries = Object.entries(mcpJsonSchema.parse(JSON.parse(text)).mcpServers);
@@ -178,25 +223,40 @@ function mcpJsonItem(path: string, text: string): TrustItem {
     kind: 'mcp-json',
     file: path,
     digest: digestOfText(text),
-    summary: entries.map(([name, raw]) => `${name}: ${describeRawServer(raw)}`),
+    summary: entries.map(([name, raw]) => `${name}: ${describeServerEntry(raw)}`),
+    entries,
   };
 }
 
-function describeRawServer(raw: unknown): string {
-  const r = (raw ?? {}) as { command?: unknown; args?: unknown; url?: unknown };
-  if (typeof r.command === 'string')
-    return [r.command, ...(Array.isArray(r.args) ? r.args.map(String) : [])].join(' ');
-  return typeof r.url === 'string' ? r.url : 'server';
-}
-
-/** The trust item of a project `.mcp.json` (for `codex-task trust`). */
-export function mcpJsonTrustItem(path: string): TrustItem | undefined {
+/**
+ * The trust item of a project `.mcp.json` (for `codex-task trust`), with the workspace files each
+ * server runs as it is now. `env` expands `${VAR}`s as a run would.
+ */
+export function mcpJsonTrustItem(path: string, env: Env = process.env): TrustItem | undefined {
   const text = readText(path);
-  return text === undefined ? undefined : mcpJsonItem(path, text);
+  if (text === undefined) return undefined;
+  const { entries, ...item } = mcpJsonItem(path, text);
+  const baseDir = dirname(path);
+  return { ...item, runs: runsOf(entries, env, baseDir, workspaceRootOf(baseDir), path) };
 }
 
-/** The trust item of a repository agent's inline `mcpServers` (undefined: none, or not the repository's). */
-export function agentMcpTrustItem(agent: AgentDefinition): TrustItem | undefined {
+/**
+ * The trust item of a repository agent's inline `mcpServers` (undefined: none, or not the
+ * repository's), with the workspace files each runs when a task runs in `cwd` (default: the
+ * agent's workspace).
+ */
+export function agentMcpTrustItem(
+  agent: AgentDefinition,
+  cwd?: string,
+  env: Env = process.env,
+): TrustItem | undefined {
+  const item = agentMcpItem(agent);
+  if (!item) return undefined;
+  const dir = workspaceDirOf(item.file);
+  return { ...item, runs: runsOf(item.entries, env, cwd ?? dir, workspaceRootOf(dir), item.file) };
+}
+
+function agentMcpItem(agent: AgentDefinition): (TrustItem & { entries: [string, unknown][] }) | undefined {
   const declared = agent.accepted.mcpServers ?? agent.unknown.mcpServers;
   if (declared === undefined || agent.scope !== 'project' || !agent.file) return undefined;
   const inline = agentEntries(declared, agent.file, []).filter(([, raw]) => raw !== undefined);
@@ -205,12 +265,29 @@ export function agentMcpTrustItem(agent: AgentDefinition): TrustItem | undefined
     kind: 'agent-mcp-servers',
     file: agent.file,
     digest: digestOf(declared),
-    summary: inline.map(([name, raw]) => `${name}: ${describeRawServer(raw)}`),
+    summary: inline.map(([name, raw]) => `${name}: ${describeServerEntry(raw)}`),
+    entries: inline,
   };
 }
 
-function withProblems(file: CachedFile, more: McpConfigError[]): Pick<CachedFile, 'servers' | 'problems'> {
-  return more.length === 0 ? file : { servers: file.servers, problems: [...file.problems, ...more] };
+/** What each usable entry runs from the workspace (an entry that cannot be resolved starts nothing). */
+function runsOf(
+  entries: [string, unknown][],
+  env: Env,
+  baseDir: string,
+  root: string,
+  source: string,
+): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    entries.flatMap(([name, raw]) => {
+      try {
+        const config = resolveServerConfig(name, raw, env, baseDir, source);
+        return [[name, config.type === 'stdio' ? commandFiles(config, { baseDir, root }) : {}]];
+      } catch {
+        return []; // Not startable as written: nothing of the workspace runs.
+      }
+    }),
+  );
 }
 
 function readText(path: string): string | undefined {
