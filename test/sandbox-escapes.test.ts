@@ -191,6 +191,22 @@ describeWithSandbox('bwrap and rg never come from the project', () => {
       process.env.PATH = saved;
     }
   });
+
+  it('nor a fake bash: not inside the sandbox, not on the host with the sandbox off (where it would run every command outside the rules)', async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = `${ws.root}/node_modules/.bin:${ws.root}/bin:${saved}`;
+    try {
+      for (const dir of ['node_modules/.bin', 'bin']) {
+        await ws.file(`${dir}/bash`, `#!/bin/sh\nid > ${canary}/bash-ran-$$\nexec /bin/sh "$@"\n`);
+        await chmod(join(ws.root, dir, 'bash'), 0o755);
+      }
+      expect(await run('echo sandboxed')).toBe('sandboxed');
+      expect(await run('echo host', { ...ctx, sandbox: { mode: 'off' } })).toBe('host');
+      expect(await markers()).toEqual([]);
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
 });
 
 describeWithSandbox("the sandbox's environment", () => {
@@ -221,6 +237,64 @@ describeWithSandbox("the sandbox's environment", () => {
       expect(out).not.toContain('CANARY');
       for (const [name, value] of Object.entries(kept)) expect(out).toContain(`${name}=${value}\n`);
       expect(out).toMatch(/^HOME=/m);
+      expect(out).toMatch(/^PATH=\//m);
+    } finally {
+      for (const name of [...Object.keys(secrets), ...Object.keys(kept)]) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
+  });
+
+  it('has none of the credential families the review found, by name or by value (review F); ordinary variables pass', async () => {
+    const secrets: Record<string, string> = {
+      // Connection strings and DSNs.
+      DATABASE_URL: 'postgres://app:db-CANARY@db.internal/app',
+      TEST_DATABASE_URL_UNPOOLED: 'postgres://x@h/CANARY',
+      AZURE_STORAGE_CONNECTION_STRING: 'AccountKey=CANARY',
+      SENTRY_DSN: 'https://CANARY@o1.ingest.sentry.io/1',
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/CANARY',
+      // Password managers' sessions, personal access tokens, passwords and keys by other names.
+      BW_SESSION: 'bitwarden-CANARY',
+      OP_SESSION_my: 'onepassword-CANARY',
+      GH_PAT: 'ghp_pat-CANARY',
+      AZURE_DEVOPS_EXT_PAT: 'ado-CANARY',
+      SMTP_PASS: 'smtp-CANARY',
+      SMTP_PASSWD: 'smtp2-CANARY',
+      SSH_KEY_PASSPHRASE: 'pass-CANARY',
+      TS_AUTHKEY: 'tskey-CANARY',
+      AWS_ACCESS_KEY_ID: 'AKIA-CANARY',
+      TF_TOKEN_app_terraform_io: 'tf-CANARY',
+      BASIC_AUTH: 'user:CANARY',
+      REGISTRY_AUTH_CONFIG: 'auth-CANARY',
+      PROXY_AUTHORIZATION: 'Basic CANARY',
+      DOCKER_CREDS: 'creds-CANARY',
+      // Credentials by value, whatever the name.
+      UPSTREAM: 'mongodb://u:mongo-CANARY@h:27017/db',
+      CACHE: 'redis://:redis-CANARY@cache:6379/0',
+      HTTPS_PROXY: 'http://user:proxy-CANARY@proxy:3128',
+      MIRROR: 'https://ghp_0123456789abcdefCANARY@github.com/o/r.git',
+      JDBC: 'jdbc:mysql://root:jdbc-CANARY@db/app',
+      CERT_BUNDLE: '-----BEGIN OPENSSH PRIVATE KEY-----\nCANARY\n-----END OPENSSH PRIVATE KEY-----',
+    };
+    const kept: Record<string, string> = {
+      LANG: 'C.UTF-8',
+      NODE_ENV: 'test',
+      HOME_URL: 'https://example.com',
+      DOCS_URL: 'https://example.com/@scope/pkg?user=a:b',
+      API_BASE: 'https://api.example.com:8443/v1',
+      REPO_URL: 'ssh://git@github.com/o/r.git',
+      GIT_AUTHOR_NAME: 'A U Thor',
+      GIT_AUTHOR_EMAIL: 'author@example.com',
+      TOKENIZERS_PARALLELISM: 'false',
+    };
+    const saved = { ...process.env };
+    Object.assign(process.env, secrets, kept);
+    try {
+      const out = await run('env; echo "PATH=$PATH"');
+      expect(out).not.toContain('CANARY');
+      for (const name of Object.keys(secrets)) expect(out).not.toMatch(new RegExp(`^${name}=`, 'm'));
+      for (const [name, value] of Object.entries(kept)) expect(out).toContain(`${name}=${value}\n`);
       expect(out).toMatch(/^PATH=\//m);
     } finally {
       for (const name of [...Object.keys(secrets), ...Object.keys(kept)]) {
@@ -542,5 +616,269 @@ describeWithSandbox('secrets stay hidden whatever commands do to them (issue 12 
       expect(out).not.toContain('CANARY');
       expect(out.match(/Permission denied/g)).toHaveLength(files.length);
     }
+  });
+
+  it("the review's families (F): other agents' logins, browser profiles, keyrings and password stores, shell histories — hidden from Bash and refused to the file tools", async () => {
+    const files = [
+      // Other coding agents.
+      '.gemini/oauth_creds.json',
+      '.gemini/.env',
+      '.config/github-copilot/apps.json',
+      '.claude.json',
+      // Browsers and mail.
+      '.mozilla/firefox/p.default/cookies.sqlite',
+      '.config/google-chrome/Default/Cookies',
+      '.config/google-chrome-beta/Default/Login Data',
+      '.config/chromium/Default/Cookies',
+      '.config/BraveSoftware/Brave-Browser/Default/Cookies',
+      '.config/microsoft-edge/Default/Login Data',
+      '.thunderbird/p.default/logins.json',
+      '.var/app/org.mozilla.firefox/.mozilla/firefox/p/cookies.sqlite',
+      '.var/app/com.google.Chrome/config/google-chrome/Default/Cookies',
+      'snap/firefox/common/.mozilla/firefox/p/cookies.sqlite',
+      // Keyrings and password managers.
+      '.local/share/keyrings/login.keyring',
+      '.password-store/.gpg-id',
+      '.config/op/config',
+      '.config/Bitwarden CLI/data.json',
+      // Shell and REPL histories.
+      '.bash_history',
+      '.zsh_history',
+      '.local/share/fish/fish_history',
+      '.python_history',
+      '.node_repl_history',
+      '.psql_history',
+      '.mysql_history',
+      '.sqlite_history',
+      '.lesshst',
+      // More CLIs' tokens.
+      '.config/gcloud/credentials.db',
+      '.config/configstore/firebase-tools.json',
+      '.config/containers/auth.json',
+      '.config/sops/age/keys.txt',
+    ];
+    for (const rel of files) {
+      await mkdir(join(home, rel, '..'), { recursive: true });
+      await writeFile(join(home, rel), `${rel}-CANARY\n`);
+    }
+    const command = `${files.map((rel) => `cat "$HOME/${rel}"`).join('; ')}; ls ~/.config; echo done`;
+    for (const context of [ctx, withPolicy()]) {
+      const out = await run(command, context);
+      expect(out).not.toContain('CANARY');
+      expect(out.match(/Permission denied/g)).toHaveLength(files.length);
+      expect(out).toMatch(/done$/);
+    }
+    const policy = agentPolicy(
+      loadPermissionPolicy({ cwd: ws.root, homeDir: home, config: {} }),
+      { name: 'a' },
+      ws.root,
+    );
+    for (const rel of files) {
+      const decision = await policy.check('Read', { file_path: join(home, rel) });
+      expect(decision, rel).toMatchObject({
+        decision: 'denied',
+        reason: expect.stringMatching(/is a secret/),
+      });
+    }
+  });
+});
+
+describeWithSandbox("git hook managers' files: what the host's next commit runs (review C)", () => {
+  /** What husky v9 installs (`npx husky init`): core.hooksPath=<dir>/_, whose hooks run <dir>/<hook>. */
+  async function husky(dir: string): Promise<void> {
+    await ws.file(
+      `${dir}/_/h`,
+      '#!/usr/bin/env sh\nn=$(basename "$0")\ns=$(dirname "$(dirname "$0")")/$n\n[ ! -f "$s" ] && exit 0\nsh -e "$s"\n',
+    );
+    await ws.file(`${dir}/_/pre-commit`, '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n');
+    await ws.file(`${dir}/pre-commit`, 'true\n');
+    for (const hook of ['h', 'pre-commit']) await chmod(join(ws.root, dir, '_', hook), 0o755);
+    git(ws.root, 'config', 'core.hooksPath', `${dir}/_`);
+  }
+
+  it.each(['.husky', '.config/husky'])(
+    "husky v9 in %s: the hooks above core.hooksPath's `_` are read-only, and the host's commit runs none of the command's",
+    async (dir) => {
+      git(ws.root, 'init', '-q');
+      await husky(dir);
+      const out = await run(
+        [
+          `printf 'id > ${canary}/pre-commit-ran\\n' > ${dir}/pre-commit`,
+          `printf 'id > ${canary}/commit-msg-ran\\n' > ${dir}/commit-msg`,
+          `cp ${dir}/_/h ${dir}/post-commit`,
+          `mv ${dir} husky-old`,
+          'echo done',
+        ].join('; '),
+      );
+      expect(out).toMatch(new RegExp(`${dir.replace('.', '\\.')}/pre-commit: Read-only file system`));
+      expect(out).toMatch(new RegExp(`${dir.replace('.', '\\.')}/commit-msg: Read-only file system`));
+      // Renamed within its directory: busy (a mount point); across mounts: copied, never removed.
+      expect(out).toMatch(/mv: cannot (move|remove)/);
+      expect(out).toMatch(/done$/);
+      expect(await readFile(join(ws.root, dir, 'pre-commit'), 'utf8')).toBe('true\n');
+      git(ws.root, 'commit', '-q', '--allow-empty', '-m', 'x');
+      expect(await markers()).toEqual([]);
+    },
+  );
+
+  it('pre-commit, lefthook, overcommit: their configs and script directories are read-only, and new ones are removed after', async () => {
+    git(ws.root, 'init', '-q');
+    await ws.file('.pre-commit-config.yaml', 'repos: []\n');
+    await ws.file('lefthook.yml', 'pre-commit:\n  jobs: []\n');
+    await ws.file('.lefthook/pre-commit/lint.sh', '#!/bin/sh\n');
+    const existing = ['.pre-commit-config.yaml', 'lefthook.yml', '.lefthook/pre-commit/lint.sh'];
+    const made = [
+      '.pre-commit-hooks.yaml',
+      '.lefthook.yml',
+      'lefthook-local.yml',
+      '.config/lefthook.yml',
+      '.lefthook-local',
+      '.overcommit.yml',
+      '.git-hooks',
+    ];
+    const out = await run(
+      [
+        `printf 'repos:\\n- repo: local\\n  hooks:\\n  - {id: x, name: x, entry: "id > ${canary}/ran", language: system}\\n' > .pre-commit-config.yaml`,
+        `echo '  jobs: [{run: id > ${canary}/ran}]' >> lefthook.yml`,
+        'echo evil > .lefthook/pre-commit/lint.sh',
+        'echo x > .pre-commit-hooks.yaml',
+        'echo x > .lefthook.yml',
+        'echo x > lefthook-local.yml',
+        'mkdir -p .config && echo x > .config/lefthook.yml',
+        'mkdir -p .lefthook-local/pre-commit && echo x > .lefthook-local/pre-commit/x.sh',
+        'echo x > .overcommit.yml',
+        'mkdir -p .git-hooks/pre_commit && echo x > .git-hooks/pre_commit/x.rb',
+        'echo done',
+      ].join('; '),
+    );
+    for (const rel of existing)
+      expect(out).toMatch(new RegExp(`${rel.replaceAll('.', '\\.')}: Read-only file system`));
+    for (const rel of made) {
+      expect(out).toMatch(
+        new RegExp(`${rel.replaceAll('.', '\\.')} was created by the command and has been removed`),
+      );
+      expect(exists(rel), rel).toBe(false);
+    }
+    expect(await readFile(join(ws.root, 'lefthook.yml'), 'utf8')).toBe('pre-commit:\n  jobs: []\n');
+  });
+});
+
+describeWithSandbox('a symlink on the way to a control path cannot be re-pointed (review G)', () => {
+  /** The reviewed attack: a new target for `conf`, with the command's own control files in it. */
+  const repoint = (link: string) =>
+    `touch ran; mkdir -p evil/claude && echo '${evilMcpJson()}' > evil/mcp.json && echo '{}' > evil/claude/settings.json && rm ${link} && ln -s evil ${link}`;
+
+  it('.mcp.json and .claude through a linked directory: Bash refuses, naming the link and the fix; nothing runs', async () => {
+    await ws.file('cfg/mcp.json', '{"mcpServers":{}}\n');
+    await ws.file('cfg/claude/settings.json', '{"permissions":{"deny":["WebFetch"]}}\n');
+    await symlink('cfg', join(ws.root, 'conf'));
+    await symlink('conf/mcp.json', join(ws.root, '.mcp.json'));
+    await symlink('conf/claude', join(ws.root, '.claude'));
+    const error = await run(repoint('conf')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolDeniedError);
+    expect((error as Error).message).toMatch(
+      /^Bash cannot run in the sandbox: \.claude and \.mcp\.json resolve through the symlink conf \(→ cfg\), and a command could replace that symlink.*Nothing was run\.$/,
+    );
+    expect((error as ToolDeniedError).hint).toMatch(
+      /direct link to where it leads \(ln -sfn cfg\/claude \.claude; ln -sfn cfg\/mcp\.json \.mcp\.json\)/,
+    );
+    expect(exists('ran')).toBe(false);
+    expect(await readlink(join(ws.root, 'conf'))).toBe('cfg');
+
+    // Made direct links, as the hint says: Bash runs, and re-pointing `conf` changes nothing.
+    for (const [link, to] of [
+      ['.claude', 'cfg/claude'],
+      ['.mcp.json', 'cfg/mcp.json'],
+    ] as const) {
+      await rm(join(ws.root, link));
+      await symlink(to, join(ws.root, link));
+    }
+    const before = await snapshotTree(join(ws.root, 'cfg'));
+    const out = await run(
+      `${repoint('conf')} && rm .claude && ln -s evil/claude .claude; echo x > cfg/claude/settings.json; echo done`,
+    );
+    expect(out).toMatch(/cfg\/claude\/settings\.json: Read-only file system/);
+    expect(out).toMatch(/\.claude was replaced by the command and has been restored/);
+    expect(await readlink(join(ws.root, '.claude'))).toBe('cfg/claude');
+    expect(await snapshotTree(join(ws.root, 'cfg'))).toEqual(before);
+    expect(await mcpTools()).toEqual([]);
+    expect(await markers()).toEqual([]);
+  });
+
+  it('.git through a linked directory (G2), and a .git file naming its git directory through one: refused, and git status on the host runs nothing', async () => {
+    git(ws.root, 'init', '-q');
+    await mkdir(join(ws.root, 'store'));
+    await rename(join(ws.root, '.git'), join(ws.root, 'store/git'));
+    await symlink('store', join(ws.root, 'conf'));
+    await symlink('conf/git', join(ws.root, '.git'));
+    const attack = `touch ran; cp -r conf/git evil-git && printf '${fsmonitor('g2')}' > evil-git/config && rm conf && mkdir conf2 && mv evil-git conf2/git && ln -s conf2 conf`;
+    await expect(run(attack)).rejects.toThrow(/\.git resolves through the symlink conf \(→ store\)/);
+    await rm(join(ws.root, '.git'));
+    await writeFile(join(ws.root, '.git'), 'gitdir: conf/git\n');
+    await expect(run(attack)).rejects.toThrow(
+      /the git directory \.git names resolves through the symlink conf \(→ store\)/,
+    );
+    expect(exists('ran')).toBe(false);
+    hostGit();
+    expect(await markers()).toEqual([]);
+  });
+
+  it('a chain of three links, and a link inside .claude leading through one: every replaceable link is named', async () => {
+    await ws.file('cfg/claude/settings.json', '{}\n');
+    await symlink('cfg', join(ws.root, 'b'));
+    await symlink('b', join(ws.root, 'a'));
+    await symlink('a/claude', join(ws.root, '.claude'));
+    const error = await run(repoint('a')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolDeniedError);
+    expect((error as Error).message).toMatch(
+      /\.claude resolves through the symlink a \(→ b\); \.claude resolves through the symlink b \(→ cfg\)/,
+    );
+    expect((error as ToolDeniedError).hint).toMatch(/ln -sfn cfg\/claude \.claude/);
+    // A real .claude whose agents folder is linked through a workspace link.
+    await rm(join(ws.root, '.claude'));
+    await ws.file('lib/shared/agents/x.md', '---\nname: x\ndescription: x\n---\nx\n');
+    await symlink('lib', join(ws.root, 'shared'));
+    await mkdir(join(ws.root, '.claude'));
+    await symlink('../shared/shared/agents', join(ws.root, '.claude/agents'));
+    await expect(run(repoint('shared'))).rejects.toThrow(
+      /the symlink \.claude\/agents resolves through the symlink shared \(→ lib\)/,
+    );
+    expect(exists('ran')).toBe(false);
+  });
+
+  it('a link on the way that lies in a read-only control directory cannot be replaced: Bash runs, and leaves it be', async () => {
+    await ws.file('cfg/s.json', '{}\n');
+    await mkdir(join(ws.root, '.claude'));
+    await symlink('../cfg', join(ws.root, '.claude/c'));
+    await symlink('c/s.json', join(ws.root, '.claude/settings.json'));
+    const out = await run('rm .claude/c; ln -sfn ../evil .claude/c; echo x > cfg/s.json; echo done');
+    expect(out).toMatch(/\.claude\/c'?: Read-only file system/);
+    expect(out).toMatch(/cfg\/s\.json: Read-only file system/);
+    expect(out).toMatch(/done$/);
+    expect(await readlink(join(ws.root, '.claude/c'))).toBe('../cfg');
+    // Nor is such a link taken, after the command, for one the command made: core.hooksPath through
+    // a link inside .git.
+    git(ws.root, 'init', '-q');
+    await ws.file('tools/hooks/pre-commit', '#!/bin/sh\n');
+    await symlink('../tools', join(ws.root, '.git/t'));
+    git(ws.root, 'config', 'core.hooksPath', '.git/t/hooks');
+    expect(await run('echo x > tools/hooks/pre-commit; echo done')).toMatch(
+      /tools\/hooks\/pre-commit: Read-only file system\ndone$/,
+    );
+    expect(await readlink(join(ws.root, '.git/t'))).toBe('../tools');
+  });
+
+  it("a symlink made where a dangling control link's path was missing is removed after the command", async () => {
+    await symlink('config/mcp.json', join(ws.root, '.mcp.json'));
+    const out = await run(
+      `mkdir evil && echo '${evilMcpJson()}' > evil/mcp.json && ln -s evil config && echo linked`,
+    );
+    expect(out).toMatch(
+      /config was made by the command as a symlink on the way to \.mcp\.json and has been removed/,
+    );
+    expect(exists('config')).toBe(false);
+    expect(await readlink(join(ws.root, '.mcp.json'))).toBe('config/mcp.json');
+    expect(await mcpTools()).toEqual([]);
+    expect(await markers()).toEqual([]);
   });
 });

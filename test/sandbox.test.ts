@@ -1,11 +1,13 @@
-import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loadConfig } from '../src/config/index.ts';
-import { probeBubblewrap } from '../src/sandbox/index.ts';
+import { DEFAULT_SECRET_PATHS, loadConfig } from '../src/config/index.ts';
+import { defaultSecretPaths, probeBubblewrap } from '../src/sandbox/index.ts';
 import { describeWithSandbox } from '../src/sandbox/testing.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
+import { agentPolicy, loadPermissionPolicy } from '../src/tools/policy/index.ts';
 import { runCli } from './cli-support.ts';
 import { agentFile, providersFor, useHarness } from './support.ts';
 
@@ -156,6 +158,38 @@ describe('a repository cannot turn the sandbox off', () => {
   );
 });
 
+describe('the default secret list is one list: the sandbox without a policy hides what the policy finds', () => {
+  it('every home entry of DEFAULT_SECRET_PATHS, wildcards too, resolves to the same paths both ways', async () => {
+    const home = await realpath(await mkdtemp('/var/tmp/codex-task-home-'));
+    try {
+      // One file at (or under) each home entry, a wildcard's matches included.
+      for (const pattern of DEFAULT_SECRET_PATHS.filter((p) => p.startsWith('~/'))) {
+        const rel = pattern.slice(2).replace('.*_history', '.bash_history').replace(/\*$/, '-beta');
+        await mkdir(join(home, rel, '..'), { recursive: true });
+        await writeFile(join(home, rel), 'x');
+      }
+      await writeFile(join(home, '.zsh_history'), 'x');
+      await writeFile(join(home, '.history-not'), 'x');
+      const ws = join(home, 'ws');
+      await mkdir(ws);
+      const policy = agentPolicy(
+        loadPermissionPolicy({ cwd: ws, homeDir: home, config: {} }),
+        { name: 'a' },
+        ws,
+      );
+      const bySandbox = defaultSecretPaths(home).filter((p) => existsSync(p));
+      expect(bySandbox.sort()).toEqual([...policy.permissions.hiddenPaths].sort());
+      expect(bySandbox).toEqual(
+        expect.arrayContaining([join(home, '.bash_history'), join(home, '.zsh_history')]),
+      );
+      expect(bySandbox).toContain(join(home, '.config/google-chrome-beta'));
+      expect(bySandbox).not.toContain(join(home, '.history-not'));
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('codex-task doctor and config show the sandbox', () => {
   const probe = probeBubblewrap();
 
@@ -171,6 +205,23 @@ describe('codex-task doctor and config show the sandbox', () => {
     });
     expect(sandbox?.status).toBe(probe.working ? 'ok' : 'fail');
     if (!probe.working) expect(sandbox?.fix).toMatch(/apt-get install bubblewrap/);
+  });
+
+  it('doctor never runs an rg from the project (review D): node_modules/.bin and the workspace come first on PATH under npx', async () => {
+    const ws = await h.setup();
+    const marker = join(ws, 'fake-rg-ran');
+    for (const dir of ['node_modules/.bin', 'bin']) {
+      await mkdir(join(ws, dir), { recursive: true });
+      await writeFile(join(ws, dir, 'rg'), `#!/bin/sh\necho ran > ${marker}\necho ripgrep 99.9.9\n`);
+      await chmod(join(ws, dir, 'rg'), 0o755);
+    }
+    const run = await runCli(['doctor'], {
+      cwd: ws,
+      env: { PATH: `${ws}/node_modules/.bin:${ws}/bin:${process.env.PATH ?? ''}` },
+    });
+    expect(run.stdout).toMatch(/ripgrep/);
+    expect(run.stdout).not.toContain('99.9.9');
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('doctor says in words when Bash runs without the sandbox (mode off)', async () => {

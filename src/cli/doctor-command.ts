@@ -5,6 +5,7 @@ import { describeRange, satisfies, upgradeHints } from '../../bin/node-check.js'
 import { AgentRegistry, registryReport, summarizeReport } from '../agents/index.ts';
 import { credentialsPermissionProblem, maskKey, PROXY_DEFAULTS } from '../config/index.ts';
 import type { ProviderConfig } from '../providers/index.ts';
+import { findTrustedBinary } from '../sandbox/index.ts';
 import { loadPermissionPolicy } from '../tools/policy/index.ts';
 import { KIND_LABEL } from '../trust/index.ts';
 import { sandboxCheck } from './doctor-sandbox.ts';
@@ -211,14 +212,17 @@ export async function doctorCommand(opts: { json?: boolean; cwd?: string }): Pro
   );
   checks.push(permissionsCheck(settings, cwd));
   checks.push(trustCheck(settings?.engine.cwd ?? cwd, settings?.engine.homeDir));
-  const rg = spawnSync('rg', ['--version'], { encoding: 'utf8' });
+  // The rg Grep would run (never one from node_modules/.bin or the project, first on PATH under npx).
+  const rgPath = findTrustedBinary('rg', { untrusted: [cwd] });
+  const rg = rgPath ? spawnSync(rgPath, ['--version'], { encoding: 'utf8', timeout: 5_000 }) : undefined;
   checks.push(
-    rg.status === 0
-      ? { check: 'ripgrep', status: 'ok', detail: rg.stdout.split('\n')[0]! }
+    rg?.status === 0
+      ? { check: 'ripgrep', status: 'ok', detail: `${rg.stdout.split('\n')[0]!} (${rgPath})` }
       : {
           check: 'ripgrep',
           status: 'warn',
-          detail: 'rg not found: Grep uses its slower JavaScript search',
+          detail:
+            'rg not found (in the system directories, or on PATH outside node_modules and the project): Grep uses its slower JavaScript search',
           fix: 'Install ripgrep (apt-get install ripgrep, brew install ripgrep).',
         },
   );

@@ -120,19 +120,41 @@ export const DEFAULTS = {
       'PGPASSWORD',
       'MYSQL_PWD',
       'REDISCLI_AUTH',
+      // Password managers' unlocked sessions: the whole vault, to whoever holds one.
+      'BW_SESSION',
     ],
-    /** Names (`*` = anything, any case) of variables sandboxed commands never see: credentials by convention. */
+    /**
+     * Names (`*` = anything, any case) of variables sandboxed commands never see: credentials by
+     * convention. Not `*_AUTH*`, which would take GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL (commits need
+     * them). Values are looked at too: a URL with a password (`postgres://u:p@h`) or a private key is
+     * removed whatever its name (src/sandbox/sandbox-env.ts).
+     */
     hiddenEnvPatterns: [
       '*_KEY',
       '*APIKEY',
+      '*AUTHKEY',
+      '*ACCESS_KEY*',
+      '*PRIVATE_KEY*',
       '*TOKEN',
+      '*_TOKEN_*',
       '*SECRET*',
       '*PASSWORD*',
       '*PASSWD*',
+      '*PASSPHRASE*',
       '*_PWD',
+      '*_PASS',
+      '*_PAT',
       '*CREDENTIAL*',
+      '*CREDS*',
       '*_AUTH',
       '*_AUTH_*',
+      '*AUTHORIZATION*',
+      // Connection strings hold the database's password; a DSN (Sentry's) or a webhook URL is the key.
+      '*DATABASE_URL*',
+      '*CONNECTION_STRING*',
+      '*DSN',
+      '*WEBHOOK*',
+      'OP_SESSION_*',
     ],
   },
   tools: {
@@ -281,9 +303,69 @@ export const DEFAULT_SECRET_PATHS: readonly string[] = [
   '~/.cache/huggingface/token',
   '~/.huggingface/token',
   '~/.kaggle/kaggle.json',
+  // Other coding agents' logins: Gemini CLI (OAuth tokens, its .env), Copilot, Claude Code's
+  // ~/.claude.json (`primaryApiKey`, OAuth account).
+  '~/.gemini',
+  '~/.config/github-copilot',
+  '~/.claude.json',
+  // More CLIs' tokens: Firebase and other configstore users, Vercel, Netlify, Fly, Wrangler,
+  // Pulumi, Supabase, Stripe, podman/buildah registry logins, sops' age keys.
+  '~/.config/configstore',
+  '~/.local/share/com.vercel.cli',
+  '~/.config/netlify',
+  '~/.fly',
+  '~/.wrangler',
+  '~/.config/.wrangler',
+  '~/.pulumi/credentials.json',
+  '~/.supabase',
+  '~/.config/stripe',
+  '~/.config/containers/auth.json',
+  '~/.config/sops',
+  // Password managers and keyrings: GNOME keyring, KWallet, pass, 1Password CLI, Bitwarden CLI.
+  '~/.local/share/keyrings',
+  '~/.local/share/kwalletd',
+  '~/.password-store',
+  '~/.config/op',
+  '~/.op',
+  '~/.config/Bitwarden CLI',
+  // Browser and mail profiles (cookies, saved logins): Firefox, Thunderbird, Chrome, Chromium,
+  // Brave, Edge, Vivaldi, Opera, and the snap and Flatpak copies.
+  '~/.mozilla',
+  '~/.thunderbird',
+  '~/.config/google-chrome*',
+  '~/.config/chromium',
+  '~/.config/BraveSoftware',
+  '~/.config/microsoft-edge*',
+  '~/.config/vivaldi*',
+  '~/.config/opera*',
+  '~/snap/firefox',
+  '~/snap/chromium',
+  '~/snap/thunderbird',
+  '~/.var/app',
+  // Shell and REPL histories: commands typed with a token or password in them (bash, zsh, sh,
+  // python, node, psql, mysql, sqlite, redis-cli, irb… all `.*_history`), fish, atuin, less, mongosh.
+  '~/.*_history',
+  '~/.zhistory',
+  '~/.histfile',
+  '~/.local/share/fish/fish_history',
+  '~/.config/fish/fish_history',
+  '~/.local/share/atuin',
+  '~/.lesshst',
+  '~/.mongosh',
+  '~/.dbshell',
   // Our own data: credentials, and run records / audit log / saved outputs holding other tasks' text.
   '~/.codex-task',
 ];
+
+/** Lefthook's config names (lefthook.dev/configuration): each format, with and without a leading
+ * dot, the `-local` override beside each, and the dotless ones under `.config/` too. */
+const LEFTHOOK_CONFIGS: readonly string[] = ['lefthook', 'lefthook-local'].flatMap((name) =>
+  ['yml', 'yaml', 'toml', 'json', 'jsonc'].flatMap((ext) => [
+    `${name}.${ext}`,
+    `.${name}.${ext}`,
+    `.config/${name}.${ext}`,
+  ]),
+);
 
 /**
  * Control files a subagent must not write in any permission mode (file-edit tools and Bash
@@ -296,6 +378,14 @@ export const DEFAULT_SECRET_PATHS: readonly string[] = [
  * they resolve to is protected with them (a symlink's target, the git directory a `.git` file
  * names: src/sandbox/protected-paths.ts). Only an explicit allow rule naming the path (e.g.
  * `Edit(.claude/agents/**)`) lifts it.
+ *
+ * Git hook managers' files too: the hook git runs (read-only in `.git/hooks` or `core.hooksPath`)
+ * is a launcher that reads them on the user's next commit, on the host — husky (v9: `.husky/_/h`
+ * runs `.husky/<hook>`), pre-commit (`.pre-commit-config.yaml`; `.pre-commit-hooks.yaml` when the
+ * repository is its own hook source), lefthook (its configs, and the scripts in `.lefthook/` and
+ * `.lefthook-local/`), overcommit (`.overcommit.yml`, its hook plugins in `.git-hooks/`). Not
+ * listed: configs read from `package.json` (husky v4, yorkie, simple-git-hooks), which no list can
+ * take from the project, and the project's own commands a hook runs (`npm test`, lint-staged).
  */
 export const DEFAULT_PROTECTED_PATHS: readonly string[] = [
   '.claude',
@@ -304,6 +394,14 @@ export const DEFAULT_PROTECTED_PATHS: readonly string[] = [
   '.mcp.json',
   '.git',
   '.gitmodules',
+  '.husky',
+  '.pre-commit-config.yaml',
+  '.pre-commit-hooks.yaml',
+  ...LEFTHOOK_CONFIGS,
+  '.lefthook',
+  '.lefthook-local',
+  '.overcommit.yml',
+  '.git-hooks',
 ];
 
 /**

@@ -8,7 +8,7 @@ import {
   type Stats,
   statSync,
 } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 
 /** Where a symlink among the control paths leads: protected as the control file it stands for. */
 export interface LinkTarget {
@@ -17,6 +17,17 @@ export interface LinkTarget {
   directory: boolean;
   /** `the symlink .claude/settings.json`, for messages. */
   via: string;
+  /** Every symlink followed on the way there, this one first (see resolveLinks). */
+  links: string[];
+}
+
+/** Where a path leads, and the symlinks followed to get there. */
+export interface ResolvedPath {
+  /** Absolute, every symlink followed, whether or not it exists (see followLink). */
+  path: string;
+  /** The symlinks met, in order, each where it lies (its directory resolved): replacing any of them
+   * changes where the path leads. */
+  links: string[];
 }
 
 /** Entries looked at, in all, before the walk gives up (see ControlWalkError). */
@@ -53,9 +64,9 @@ export function controlLinkTargets(workspaceRoot: string, roots: readonly string
     }
     if (!st) return;
     if (st.isSymbolicLink()) {
-      const target = followLink(path);
+      const { path: target, links } = resolveLinks(path, workspaceRoot);
       const directory = isDirectory(target);
-      out.push({ path: target, directory, via: `the symlink ${shown}` });
+      out.push({ path: target, directory, via: `the symlink ${shown}`, links });
       if (directory) walk(target, shown);
     } else if (st.isDirectory()) {
       walk(path, shown);
@@ -101,17 +112,51 @@ export function controlLinkTargets(workspaceRoot: string, roots: readonly string
  * Where a path leads once every symlink in it is followed, as an absolute path, whether or not that
  * exists: a dangling link's target is what a write through it would create.
  */
-export function followLink(path: string, hops = 0): string {
-  try {
-    const st = lstatSync(path, { throwIfNoEntry: false });
-    if (st && !st.isSymbolicLink()) return realpathSync(path);
-    const up = dirname(path);
-    const parent = up === path ? up : followLink(up, hops);
-    if (!st || hops >= MAX_HOPS) return join(parent, basename(path));
-    return followLink(resolve(parent, readlinkSync(path)), hops + 1);
-  } catch {
-    return path; // a loop (ELOOP) or an unreadable directory: as written
+export function followLink(path: string): string {
+  return resolveLinks(path).path;
+}
+
+/**
+ * Resolves an absolute path one name at a time, as the kernel does (`..` after a symlink goes up
+ * from where the link led), noting each symlink it follows. A missing name ends the walk: the rest
+ * is joined as written. A loop (more than MAX_HOPS links) or an unreadable directory also stops it,
+ * with the path as written from there. `realBase`, a directory known to hold no symlink on its way
+ * (the workspace's real path), is where the walk starts for paths under it: a few system calls less
+ * for each of the ~50 control paths looked at before and after every command.
+ */
+export function resolveLinks(path: string, realBase?: string): ResolvedPath {
+  const links: string[] = [];
+  const fromBase = realBase !== undefined && path.startsWith(realBase + sep);
+  let pending = (fromBase ? path.slice(realBase.length) : path).split(sep).filter((part) => part !== '');
+  let current: string = fromBase ? realBase : sep;
+  let hops = 0;
+  while (pending.length > 0) {
+    const part = pending.shift()!;
+    if (part === '.') continue;
+    if (part === '..') {
+      current = join(current, '..');
+      continue;
+    }
+    const next = join(current, part);
+    let st: Stats | undefined;
+    let target: string | undefined;
+    try {
+      st = lstatSync(next, { throwIfNoEntry: false });
+      if (st?.isSymbolicLink() && hops < MAX_HOPS) target = readlinkSync(next);
+    } catch {
+      st = undefined; // under a file (ENOTDIR) or unreadable: nothing further to follow
+    }
+    if (!st || (st.isSymbolicLink() && target === undefined)) return { path: join(next, ...pending), links };
+    if (target === undefined) {
+      current = next;
+      continue;
+    }
+    hops += 1;
+    if (!links.includes(next)) links.push(next);
+    pending = [...target.split(sep).filter((p) => p !== ''), ...pending];
+    if (isAbsolute(target)) current = sep;
   }
+  return { path: current, links };
 }
 
 function isDirectory(path: string): boolean {

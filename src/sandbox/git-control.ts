@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { gitlinks } from './git-index.ts';
 
 /** A path git reads as code or config for the workspace's repository, and why. */
@@ -10,6 +10,8 @@ export interface GitControlPath {
   directory: boolean;
   /** What makes git read it, for messages (`the git directory .git names`). */
   via: string;
+  /** The path as git names it, when `path` is that resolved: the symlinks on its way count too. */
+  named?: string;
 }
 
 /** Submodules (and linked worktrees) inside submodules are followed this deep. */
@@ -69,20 +71,26 @@ function repository(walk: Walk, worktree: string, depth: number): void {
   if (entry.isFile()) {
     const named = /^gitdir:\s*(.+?)\s*$/m.exec(readText(dotGit) ?? '')?.[1];
     if (named) {
-      gitDir = realOrSelf(resolve(worktree, named));
-      out.push({ path: gitDir, directory: true, via: `the git directory ${name(dotGit)} names` });
+      gitDir = realOrSelf(unnormalized(worktree, named));
+      out.push({
+        path: gitDir,
+        directory: true,
+        via: `the git directory ${name(dotGit)} names`,
+        named: unnormalized(worktree, named),
+      });
     }
   } else {
     gitDir = realOrSelf(dotGit);
   }
   if (!gitDir) return;
   const common = readText(join(gitDir, 'commondir'))?.trim();
-  const commonDir = common ? realOrSelf(resolve(gitDir, common)) : gitDir;
-  if (commonDir !== gitDir)
+  const commonDir = common ? realOrSelf(unnormalized(gitDir, common)) : gitDir;
+  if (common && commonDir !== gitDir)
     out.push({
       path: commonDir,
       directory: true,
       via: `the common git directory ${name(gitDir)}/commondir names`,
+      named: unnormalized(gitDir, common),
     });
 
   let hooksPath: { value: string; file: string } | undefined;
@@ -110,7 +118,14 @@ function repository(walk: Walk, worktree: string, depth: number): void {
   for (const file of new Set([join(commonDir, 'config'), join(gitDir, 'config.worktree')]))
     readConfig(file, 0, true);
   const hooks = hooksPath && expandHome(hooksPath.value, walk.home, worktree);
-  if (hooks) out.push({ path: hooks, directory: true, via: `core.hooksPath in ${name(hooksPath!.file)}` });
+  if (hooks) {
+    const via = `core.hooksPath in ${name(hooksPath!.file)}`;
+    out.push({ path: hooks, directory: true, via });
+    // husky (v9) sets core.hooksPath to `<dir>/_`, whose hooks are wrappers running the scripts one
+    // level up (`<dir>/pre-commit`): those are the hooks, wherever `<dir>` is (`husky .config/husky`).
+    if (basename(hooks) === '_')
+      out.push({ path: dirname(hooks), directory: true, via: `the hooks husky's ${via} runs` });
+  }
 
   if (depth >= MAX_NESTING) return;
   const worktrees = join(commonDir, 'worktrees');
@@ -230,10 +245,18 @@ function readText(path: string): string | undefined {
   }
 }
 
+/**
+ * `base/rel` without folding `..` first: git leaves that to the kernel, which goes up from where a
+ * symlink before it led (`link/../x`), not from the link's own directory.
+ */
+function unnormalized(base: string, rel: string): string {
+  return isAbsolute(rel) ? rel : `${base}${sep}${rel}`;
+}
+
 function realOrSelf(path: string): string {
   try {
     return realpathSync(path);
   } catch {
-    return path;
+    return resolve(path); // missing: as written, `..` folded
   }
 }

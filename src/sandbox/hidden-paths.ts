@@ -1,5 +1,6 @@
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
 import { DEFAULT_SECRET_PATHS } from '../config/index.ts';
 import { ToolDeniedError } from '../errors/index.ts';
 
@@ -9,21 +10,27 @@ export interface HiddenPath {
   kind: 'directory' | 'file';
 }
 
+/** Compiled wildcards of the default list, by pattern: the list is looked up before every command. */
+const matchers = new Map<string, (name: string) => boolean>();
+
 /**
  * The home-directory entries of the default secret list (DEFAULT_SECRET_PATHS: `~/.ssh`, …) as
  * absolute paths: what the sandbox hides when no permission policy resolved the list for it. A
- * final `*` expands to the entries of the parent directory that start with the rest.
+ * wildcard in the last name (`~/.*_history`, `~/.config/google-chrome*`) expands to the matching
+ * entries of its directory, as the policy's own look-up does (tools/policy/secret-paths.ts).
  */
 export function defaultSecretPaths(homeDir: string): string[] {
   return DEFAULT_SECRET_PATHS.flatMap((pattern) => {
     if (!pattern.startsWith('~/')) return [];
     const path = join(homeDir, pattern.slice(2));
-    if (!path.endsWith('*')) return [path];
-    const prefix = basename(path.slice(0, -1));
+    const last = basename(path);
+    if (!/[*?[{]/.test(last)) return [path];
     const parent = dirname(path);
+    const matches = matchers.get(last) ?? picomatch(last, { dot: true });
+    matchers.set(last, matches);
     try {
       return readdirSync(parent)
-        .filter((name) => name.startsWith(prefix))
+        .filter((name) => matches(name))
         .map((name) => join(parent, name));
     } catch {
       return [];
@@ -40,6 +47,8 @@ export function resolveHiddenPaths(paths: readonly string[]): HiddenPath[] {
   const found = new Map<string, HiddenPath['kind']>();
   for (const path of paths) {
     try {
+      // Most of the list is missing on a given machine: an lstat says so without the exception.
+      if (!lstatSync(path, { throwIfNoEntry: false })) continue;
       const real = realpathSync(path);
       found.set(real, statSync(real).isDirectory() ? 'directory' : 'file');
     } catch {

@@ -21,11 +21,24 @@ import {
   refuseOverMountLimit,
   resolveHiddenPaths,
 } from './hidden-paths.ts';
-import { type ProtectedPath, protectedPaths, protectPaths, restoreProtected } from './protected-paths.ts';
+import {
+  ControlLinkError,
+  type ProtectedPath,
+  protectedPaths,
+  protectPaths,
+  restoreProtected,
+} from './protected-paths.ts';
 import { sandboxEnv } from './sandbox-env.ts';
 
 export { bwrapArgs, type SandboxSpec } from './bwrap-args.ts';
-export { ControlWalkError, controlLinkTargets, followLink, type LinkTarget } from './control-links.ts';
+export {
+  ControlWalkError,
+  controlLinkTargets,
+  followLink,
+  type LinkTarget,
+  type ResolvedPath,
+  resolveLinks,
+} from './control-links.ts';
 export { findBwrap, INSTALL_HINT, probeBubblewrap, type SandboxProbe, UNAVAILABLE_HINT } from './detect.ts';
 export { type GitControlPath, gitControlPaths } from './git-control.ts';
 export {
@@ -35,7 +48,7 @@ export {
   MAX_HIDDEN_MOUNTS,
   resolveHiddenPaths,
 } from './hidden-paths.ts';
-export { type ProtectedPath, protectedPaths } from './protected-paths.ts';
+export { ControlLinkError, type ProtectedPath, protectedPaths } from './protected-paths.ts';
 export { sandboxEnv } from './sandbox-env.ts';
 export { findTrustedBinary, SYSTEM_BIN_DIRS } from './trusted-binary.ts';
 
@@ -127,10 +140,20 @@ export function sandboxLaunch(
     if (!(error instanceof ControlWalkError)) throw error;
     throw new ToolDeniedError(
       `Bash cannot run in the sandbox: ${error.message}, too many to search for symlinks that would make other files control files. Nothing was run.`,
-      'Remove what does not belong in those directories (.claude, .codex, .codex-task, .git), or run the task in a smaller workspace.',
+      "Remove what does not belong in those directories (.claude, .codex, .codex-task, .git, the git hook managers' .husky, .lefthook…), or run the task in a smaller workspace.",
     );
   }
-  const { mounts, snapshot } = protectPaths(root, controls);
+  let protection: ReturnType<typeof protectPaths>;
+  try {
+    protection = protectPaths(root, controls);
+  } catch (error) {
+    if (!(error instanceof ControlLinkError)) throw error;
+    throw new ToolDeniedError(
+      `Bash cannot run in the sandbox: ${error.message}, and a command could replace ${error.links.length === 1 ? 'that symlink' : 'those symlinks'} to change what the host reads there. Nothing was run.`,
+      error.hint,
+    );
+  }
+  const { mounts, snapshot } = protection;
   // Under a read-only protected directory nothing can be renamed anyway.
   const underReadOnly = (dir: string) => mounts.readOnly.some((ro) => dir === ro || dir.startsWith(ro + sep));
   const pinned = [...new Set([...mounts.pinned, ...parents.filter((dir) => !underReadOnly(dir))])].sort(

@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { controlLinkTargets } from './control-links.ts';
+import { controlLinkTargets, resolveLinks } from './control-links.ts';
 import { gitControlPaths } from './git-control.ts';
 
 /**
@@ -16,6 +16,65 @@ export interface ProtectedPath {
   directory: boolean;
   /** Why it is protected when not by its own name: what leads there (`the symlink .mcp.json`). */
   via?: string;
+  /**
+   * Set on a symlink met on the way to a control path, not itself one (`conf` under `.claude ->
+   * conf/claude`): replacing it would change what the control path holds, so the link is protected,
+   * but not what lies behind its name (`conf/other.txt` is an ordinary file).
+   */
+  link?: {
+    /** What resolves through it (`.claude`, `the git directory .git names`) and where each leads
+     * (absolute), for messages and the fix they suggest. */
+    controls: { name: string; leadsTo: string }[];
+  };
+}
+
+/**
+ * A control path resolves through a symlink in the workspace that a command could replace (one not
+ * under a read-only protected directory). Such a link cannot be kept as it is while a command runs:
+ * a mount point cannot be a symlink, and the directory holding it (the workspace itself, often)
+ * cannot be made read-only. Restoring it afterwards would leave the host reading the command's
+ * control files while it runs, so the sandbox refuses instead.
+ */
+export class ControlLinkError extends Error {
+  override name = 'ControlLinkError';
+  readonly workspaceRoot: string;
+  readonly links: readonly ProtectedPath[];
+  constructor(workspaceRoot: string, links: readonly ProtectedPath[]) {
+    const rel = (path: string) => relative(workspaceRoot, path) || '.';
+    const shown = links.map(({ path, link }) => {
+      let to = '?';
+      try {
+        to = readlinkSync(path);
+      } catch {
+        // gone meanwhile: named without its target
+      }
+      const names = (link?.controls ?? []).map((c) => c.name);
+      const verb = names.length === 1 ? 'resolves' : 'resolve';
+      return `${names.join(' and ') || 'a control path'} ${verb} through the symlink ${rel(path)} (→ ${to})`;
+    });
+    super(shown.join('; '));
+    this.workspaceRoot = workspaceRoot;
+    this.links = links;
+  }
+
+  /** How to fix it: each control path made real, or a link straight to where it leads. */
+  get hint(): string {
+    const rel = (path: string) => relative(this.workspaceRoot, path) || '.';
+    const direct = new Set(
+      this.links
+        .flatMap(({ link }) => link?.controls ?? [])
+        .filter(({ name }) => !name.includes(' '))
+        .map(
+          ({ name, leadsTo }) =>
+            `ln -sfn ${relative(dirname(join(this.workspaceRoot, name)), leadsTo)} ${name}`,
+        ),
+    );
+    return (
+      'Make each control path a real file or directory, or a direct link to where it leads' +
+      (direct.size > 0 ? ` (${[...direct].join('; ')})` : '') +
+      `, so that no other symlink in the workspace decides what it holds; or move ${this.links.map((l) => rel(l.path)).join(', ')} out of the workspace.`
+    );
+  }
 }
 
 /** The mounts that keep the protected paths as they are inside the sandbox. */
@@ -37,6 +96,10 @@ export interface ProtectedSnapshot {
   before: ReadonlyMap<string, Fingerprint | undefined>;
   /** Paths this command treats as made by a sandbox: whatever stands there afterwards is removed. */
   created: readonly string[];
+  /** The control paths (not the links on their way), resolved again afterwards: see restoreProtected. */
+  controls: readonly string[];
+  /** The symlinks met resolving `controls` before the command. */
+  chainLinks: ReadonlySet<string>;
 }
 
 interface Fingerprint {
@@ -74,15 +137,37 @@ const DIRECTORY_NAMES = new Set(['.claude', '.codex', '.codex-task', '.git']);
  * - what git reads for the workspace's repository besides `.git` (gitControlPaths: the git and
  *   common directories a `.git` file names, config includes, `core.hooksPath`, submodules' `.git`);
  * - the targets of symlinks among all these and inside them (controlLinkTargets): a control file is
- *   protected by what it resolves to, not only by its name.
- * Only paths inside the workspace: the rest of the disk is read-only to commands already.
+ *   protected by what it resolves to, not only by its name;
+ * - the symlinks in the workspace met on the way to any of these (`conf` under `.claude ->
+ *   conf/claude`), marked `link`: re-pointing one changes the control file as surely as writing it.
+ * Only paths inside the workspace (or leading into it): the rest of the disk is read-only to
+ * commands already.
  * @throws ControlWalkError when the control directories are too large to search for symlinks
  */
 export function protectedPaths(workspaceRoot: string, specifiers: readonly string[]): ProtectedPath[] {
   const root = realPath(workspaceRoot) ?? workspaceRoot;
+  const name = (path: string) => relative(root, path) || '.';
   const found = new Map<string, ProtectedPath>();
-  const add = (entry: ProtectedPath) => {
-    if (inside(root, entry.path) && !found.has(entry.path)) found.set(entry.path, entry);
+  // By the path as named: the first name found for it is the one messages use.
+  const chains = new Map<string, { control: string; leadsTo: string; links: readonly string[] }>();
+  /** `named`: the path as written where it was found, when `path` is already resolved. */
+  const add = (entry: ProtectedPath, named: string = entry.path, links?: readonly string[]) => {
+    const resolved = resolveLinks(named, root);
+    const control = entry.via ?? name(entry.path);
+    if (!chains.has(named))
+      chains.set(named, { control, leadsTo: resolved.path, links: links ?? resolved.links });
+    // A path named outside the workspace that leads into it is protected where it leads.
+    const path = inside(root, entry.path)
+      ? entry.path
+      : inside(root, resolved.path)
+        ? resolved.path
+        : undefined;
+    if (path === undefined || found.has(path)) return;
+    found.set(path, {
+      path,
+      directory: entry.directory,
+      ...(entry.via === undefined ? {} : { via: entry.via }),
+    });
   };
   for (const spec of specifiers) {
     const rel = spec.replace(/^(\.\/|\*\*\/)/, '').replace(/\/\*\*$/, '');
@@ -90,52 +175,86 @@ export function protectedPaths(workspaceRoot: string, specifiers: readonly strin
     const path = join(root, rel);
     add({ path, directory: DIRECTORY_NAMES.has(basename(path)) });
   }
-  for (const entry of gitControlPaths(root)) add(entry);
-  for (const entry of controlLinkTargets(root, [...found.keys()])) add(entry);
-  return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const { named, ...entry } of gitControlPaths(root)) add(entry, named);
+  for (const { links, ...entry } of controlLinkTargets(root, [...found.keys()]))
+    add(entry, entry.path, links);
+  const links = new Map<string, { name: string; leadsTo: string }[]>();
+  // A link inside a protected directory is protected with it (the walk found most of these).
+  const covered = (link: string) =>
+    found.has(link) || [...found.keys()].some((p) => link.startsWith(p + sep));
+  for (const { control, leadsTo, links: chain } of chains.values()) {
+    for (const link of chain) {
+      if (!inside(root, link) || covered(link)) continue;
+      const controls = links.get(link) ?? [];
+      links.set(link, controls);
+      if (!controls.some((c) => c.name === control)) controls.push({ name: control, leadsTo });
+    }
+  }
+  const linkEntries = [...links].map(([path, all]): ProtectedPath => {
+    // `the symlink .claude` (what the walk calls the target of `.claude`) says nothing `.claude` does not.
+    const controls = all.filter((c) => !all.some((o) => c.name === `the symlink ${o.name}`));
+    return {
+      path,
+      directory: false,
+      via: `the symlink ${name(path)}, which ${controls.map((c) => c.name).join(' and ')} ${controls.length === 1 ? 'resolves' : 'resolve'} through`,
+      link: { controls },
+    };
+  });
+  return [...found.values(), ...linkEntries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Takes the snapshot and decides the mounts, at once, right before the command starts. */
+/**
+ * Takes the snapshot and decides the mounts, at once, right before the command starts.
+ * @throws ControlLinkError when a control path resolves through a symlink the command could replace
+ */
 export function protectPaths(
   workspaceRoot: string,
   paths: readonly ProtectedPath[],
 ): { mounts: ProtectedMounts; snapshot: ProtectedSnapshot } {
   const before = new Map(paths.map(({ path }) => [path, fingerprint(path)]));
-  const created = paths.filter(({ path }) => !before.get(path) || beingCreated.has(path)).map((p) => p.path);
-  for (const path of created) beingCreated.set(path, (beingCreated.get(path) ?? 0) + 1);
   const readOnly = new Set<string>();
   const placeholders: string[] = [];
-  for (const { path, directory } of paths) {
-    const real = realPath(path);
+  for (const { path, directory, link } of paths) {
+    // A symlink cannot be a mount point: what keeps it is its directory being read-only (below).
+    if (link) continue;
+    // Most are missing (the hook managers' names): not looked up in vain, which throws, and is slow.
+    const real = before.get(path) ? realPath(path) : undefined;
     if (real) {
       // Outside the workspace everything is read-only already (or in the command's private /tmp).
       if (inside(workspaceRoot, real)) readOnly.add(real);
       continue;
     }
-    const parent = realPath(dirname(path));
     // A dangling symlink is left to the check after the command.
-    if (
-      directory &&
-      parent &&
-      !before.get(path) &&
-      (parent === workspaceRoot || inside(workspaceRoot, parent))
-    )
+    if (!directory || before.get(path)) continue;
+    const parent = realPath(dirname(path));
+    if (parent && (parent === workspaceRoot || inside(workspaceRoot, parent)))
       placeholders.push(join(parent, basename(path)));
   }
   const covered = (path: string) => [...readOnly].some((dir) => path.startsWith(dir + sep));
+  const replaceable = paths.filter(({ path, link }) => link && !covered(path));
+  if (replaceable.length > 0) throw new ControlLinkError(workspaceRoot, replaceable);
   const ro = [...readOnly].filter((path) => !covered(path)).sort();
   const stands = placeholders.filter((path) => !covered(path));
   const pinned = new Set<string>();
   for (const path of [...ro, ...stands]) {
     for (let dir = dirname(path); inside(workspaceRoot, dir); dir = dirname(dir)) pinned.add(dir);
   }
+  const created = paths.filter(({ path }) => !before.get(path) || beingCreated.has(path)).map((p) => p.path);
+  for (const path of created) beingCreated.set(path, (beingCreated.get(path) ?? 0) + 1);
+  const controls = paths.filter(({ link }) => !link).map(({ path }) => path);
   return {
     mounts: {
       pinned: [...pinned].sort((a, b) => a.split(sep).length - b.split(sep).length),
       readOnly: ro,
       placeholders: stands,
     },
-    snapshot: { workspaceRoot, before, created },
+    snapshot: {
+      workspaceRoot,
+      before,
+      created,
+      controls,
+      chainLinks: new Set(controls.flatMap((path) => resolveLinks(path, workspaceRoot).links)),
+    },
   };
 }
 
@@ -172,11 +291,30 @@ export function restoreProtected(snapshot: ProtectedSnapshot): string[] {
         : `${rel} was replaced by the command and has been restored: it is protected (the host trusts it).`,
     );
   }
+  // The chains again: a symlink made where a control path had a missing name (`config -> evil`
+  // under a dangling `.mcp.json -> config/mcp.json`) would lead it elsewhere from now on.
+  for (const control of snapshot.controls) {
+    for (const link of resolveLinks(control, workspaceRoot).links) {
+      if (snapshot.chainLinks.has(link) || before.has(link) || !inside(workspaceRoot, link)) continue;
+      const parent = realPath(dirname(link));
+      if (!parent || !(parent === workspaceRoot || inside(workspaceRoot, parent))) continue;
+      if (fingerprint(link)?.kind !== 'symlink') continue;
+      rmSync(link);
+      notes.push(
+        `${relative(workspaceRoot, link)} was made by the command as a symlink on the way to ${relative(workspaceRoot, control) || '.'} and has been removed: it would change a protected path (the host trusts it).`,
+      );
+    }
+  }
   return notes;
 }
 
 function fingerprint(path: string): Fingerprint | undefined {
-  const st = lstatSync(path, { throwIfNoEntry: false });
+  let st: ReturnType<typeof lstatSync>;
+  try {
+    st = lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined; // under a file (`.config` a file, for `.config/lefthook.yml`): nothing there
+  }
   if (!st) return undefined;
   const kind = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'directory' : 'file';
   return {

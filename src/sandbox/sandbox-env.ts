@@ -6,7 +6,8 @@ import { DEFAULTS } from '../config/index.ts';
  * (JAVA_HOME, GOPATH, VIRTUAL_ENV, NODE_OPTIONS, CI, the project's own), while credentials follow
  * naming conventions (`*_API_KEY`, `*_TOKEN`, `*_SECRET`…; Codex CLI's default exclusions are the
  * same idea). Exact names cover what the conventions miss: the vendors' keys and whatever a
- * provider's `apiKeyEnv` names.
+ * provider's `apiKeyEnv` names. Values that are credentials whatever the name (CREDENTIAL_VALUES)
+ * go too: WebFetch runs on the host, so what a command can read can leave.
  */
 export function sandboxEnv(
   env: NodeJS.ProcessEnv,
@@ -16,7 +17,9 @@ export function sandboxEnv(
   const names = new Set([...DEFAULTS.sandbox.hiddenEnv, ...hiddenNames].map((name) => name.toUpperCase()));
   const out: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(env)) {
-    if (!names.has(name.toUpperCase()) && !HIDDEN_PATTERNS.some((re) => re.test(name))) out[name] = value;
+    if (names.has(name.toUpperCase()) || HIDDEN_PATTERNS.some((re) => re.test(name))) continue;
+    if (value !== undefined && CREDENTIAL_VALUES.some((re) => re.test(value))) continue;
+    out[name] = value;
   }
   return { ...out, ...overrides };
 }
@@ -32,3 +35,15 @@ const HIDDEN_PATTERNS = DEFAULTS.sandbox.hiddenEnvPatterns.map(
       'i',
     ),
 );
+
+/**
+ * Values that are credentials whatever the variable is called: a URL with a password in it
+ * (`postgres://app:pw@db/app`, `https://user:token@proxy:3128`, `jdbc:mysql://u:p@h`), a URL whose
+ * user name is a token (`https://ghp_…@github.com`, a Sentry DSN: 16 characters or more, where
+ * `git@` is not), and a PEM private key.
+ */
+const CREDENTIAL_VALUES: readonly RegExp[] = [
+  /[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:[^\s/?#@]+@/i,
+  /[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]{16,}@/i,
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/,
+];

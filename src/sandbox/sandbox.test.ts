@@ -19,6 +19,8 @@ import {
   probeBubblewrap,
   protectedPaths,
   resolveHiddenPaths,
+  resolveLinks,
+  sandboxEnv,
   sandboxLaunch,
   sandboxStatus,
 } from './index.ts';
@@ -335,6 +337,61 @@ describe('protected paths', () => {
     ]);
   });
 
+  it('the symlinks on the way to a control path are entries of their own, marked `link`; links inside protected directories are not', async () => {
+    await mkdir(join(dir, 'cfg/claude'), { recursive: true });
+    await mkdir(join(dir, 'store/git'), { recursive: true });
+    await writeFile(join(dir, 'store/git/HEAD'), 'ref: refs/heads/main\n');
+    await symlink('cfg', join(dir, 'b'));
+    await symlink('b', join(dir, 'a'));
+    await symlink('a/claude', join(dir, '.claude'));
+    await symlink('../cfg', join(dir, 'cfg/claude/up')); // inside a protected directory
+    await symlink('store', join(dir, 'conf'));
+    await writeFile(join(dir, '.git'), 'gitdir: conf/git\n');
+    const links = protectedPaths(dir, ['.claude', '.git']).filter((e) => e.link);
+    expect(links.map((e) => [e.path.slice(dir.length + 1), e.via, e.link?.controls])).toEqual([
+      [
+        'a',
+        'the symlink a, which .claude resolves through',
+        [{ name: '.claude', leadsTo: join(dir, 'cfg/claude') }],
+      ],
+      [
+        'b',
+        'the symlink b, which .claude resolves through',
+        [{ name: '.claude', leadsTo: join(dir, 'cfg/claude') }],
+      ],
+      [
+        'conf',
+        'the symlink conf, which the git directory .git names resolves through',
+        [{ name: 'the git directory .git names', leadsTo: join(dir, 'store/git') }],
+      ],
+    ]);
+  });
+
+  it('links are followed as the kernel does: `..` after a link goes up from where it led; loops and missing names stop', async () => {
+    await mkdir(join(dir, 'x/y'), { recursive: true });
+    await symlink('x/y', join(dir, 'l'));
+    await symlink('loop2', join(dir, 'loop1'));
+    await symlink('loop1', join(dir, 'loop2'));
+    expect(resolveLinks(`${dir}/l/../z`)).toEqual({ path: join(dir, 'x/z'), links: [join(dir, 'l')] });
+    expect(resolveLinks(join(dir, 'l/missing/file'))).toEqual({
+      path: join(dir, 'x/y/missing/file'),
+      links: [join(dir, 'l')],
+    });
+    expect(resolveLinks(join(dir, 'loop1/f')).links).toEqual([join(dir, 'loop1'), join(dir, 'loop2')]);
+  });
+
+  it("husky's `core.hooksPath=<dir>/_`: the hooks it runs one level up are git's too", async () => {
+    await mkdir(join(dir, '.git'));
+    await writeFile(join(dir, '.git/config'), '[core]\n\thooksPath = .config/husky/_\n');
+    expect(gitControlPaths(dir, join(dir, 'home')).map((p) => [p.path.slice(dir.length + 1), p.via])).toEqual(
+      [
+        ['.git', "the workspace's .git"],
+        ['.config/husky/_', 'core.hooksPath in .git/config'],
+        ['.config/husky', "the hooks husky's core.hooksPath in .git/config runs"],
+      ],
+    );
+  });
+
   it('the index parser: an entry with extended flags (version 3), and no index at all', async () => {
     const ws = join(dir, 'ws');
     await mkdir(ws);
@@ -345,6 +402,26 @@ describe('protected paths', () => {
     expect(readFileSync(join(ws, '.git/index')).readUInt32BE(4)).toBe(3);
     expect(gitlinks(join(ws, '.git/index'))).toEqual(['z/sub']);
     expect(gitlinks(join(ws, 'missing-index'))).toEqual([]);
+  });
+});
+
+describe('the environment', () => {
+  it('a credential by value goes whatever its name: a URL with a password or a token for a user, a private key', () => {
+    const env = sandboxEnv(
+      {
+        A: 'postgres://app:pw@db/app',
+        B: 'redis://:pw@cache:6379',
+        C: 'https://0123456789abcdef0123@o1.ingest.sentry.io/1',
+        D: 'x -----BEGIN RSA PRIVATE KEY----- y',
+        E: 'first https://example.com then https://u:p@h/x',
+        KEEP_1: 'https://example.com/@scope/pkg',
+        KEEP_2: 'ssh://git@github.com/o/r.git',
+        KEEP_3: 'https://example.com:8443/a?b=c:d@e',
+        KEEP_4: '-----BEGIN CERTIFICATE-----',
+      },
+      {},
+    );
+    expect(Object.keys(env)).toEqual(['KEEP_1', 'KEEP_2', 'KEEP_3', 'KEEP_4']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { link, mkdir, readFile, rename, symlink, truncate, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, readlink, rename, symlink, truncate, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -178,5 +178,38 @@ describe('control files through the file tools themselves (issue 12 §2, §3)', 
     expect(await readFile(path.join(ws.root, 'docs/s.json'), 'utf8')).toBe(
       '{"permissions":{"deny":["Bash(curl:*)"]}}',
     );
+  });
+
+  it('a symlink on the way to a control file (review G) is refused by Write, which never re-points it', async () => {
+    // `.mcp.json -> a.json -> b.json`, and `.claude -> conf/claude` with `conf -> cfg`.
+    await ws.file('b.json', '{"mcpServers":{}}');
+    await symlink('b.json', path.join(ws.root, 'a.json'));
+    await symlink('a.json', path.join(ws.root, '.mcp.json'));
+    await ws.file('cfg/claude/settings.json', '{}');
+    await ws.file('cfg/notes.txt', 'x');
+    await symlink('cfg', path.join(ws.root, 'conf'));
+    await symlink('conf/claude', path.join(ws.root, '.claude'));
+    const policy = agentPolicy(
+      loadPermissionPolicy({ cwd: ws.root, homeDir: ws.outside, config: { allow: ['Write'] } }),
+      { name: 'a' },
+      ws.root,
+    );
+    await refused('a.json', policy, '{"mcpServers":{"x":{"command":"sh"}}}');
+    expect((await policy.check('Write', { file_path: 'conf', content: 'x' })).reason).toMatch(
+      /the symlink conf, which \.claude resolves through/,
+    );
+    for (const [link, to] of [
+      ['a.json', 'b.json'],
+      ['conf', 'cfg'],
+    ] as const)
+      expect(await readlink(path.join(ws.root, link))).toBe(to);
+    expect(await readFile(path.join(ws.root, 'b.json'), 'utf8')).toBe('{"mcpServers":{}}');
+    // What lies behind the linked directory, and is no control file, stays writable.
+    const ctx = { ...ws.ctx, permissions: policy.permissions };
+    expect((await policy.check('Write', { file_path: 'conf/notes.txt', content: 'y' })).decision).toBe(
+      'allowed',
+    );
+    await writeTool.execute({ file_path: 'conf/notes.txt', content: 'y' }, ctx);
+    expect(await readFile(path.join(ws.root, 'cfg/notes.txt'), 'utf8')).toBe('y');
   });
 });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findTrustedBinary } from '../sandbox/index.ts';
 
 const POLL_MS = 20;
 
@@ -98,7 +99,10 @@ export function runInProcessGroup(command: string, options: RunOptions): Promise
   // `exec 2>&1` on the command's own first line: one pipe for both streams (so their order is kept)
   // without shifting the line numbers bash reports. A syntax error on line 1 is reported before the
   // exec runs, so stderr is still read too.
-  const argv = [...(options.prefix ?? []), 'bash', '-c', `exec 2>&1; ${command}`];
+  // Never a `bash` from PATH's node_modules/.bin or the workspace: a fake there would run every
+  // command, outside the rules (and, with the sandbox off, on the host).
+  const bash = findTrustedBinary('bash', { untrusted: [options.cwd] }) ?? 'bash';
+  const argv = [...(options.prefix ?? []), bash, '-c', `exec 2>&1; ${command}`];
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: options.cwd,
     env: options.env ?? process.env,

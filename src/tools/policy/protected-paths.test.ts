@@ -51,6 +51,19 @@ const CONTROL_FILES = [
   // A .git made in a subfolder: a nested repository with its own config and hooks.
   'vendor/lib/.git',
   'vendor/lib/.git/config',
+  // Git hook managers: what the launcher in .git/hooks (or core.hooksPath) runs on the next commit.
+  '.husky/pre-commit',
+  '.husky/_/h',
+  '.pre-commit-config.yaml',
+  '.pre-commit-hooks.yaml',
+  'lefthook.yml',
+  '.lefthook.yaml',
+  'lefthook-local.toml',
+  '.config/lefthook.json',
+  '.lefthook/pre-commit/lint.sh',
+  '.lefthook-local/pre-push/x.sh',
+  '.overcommit.yml',
+  '.git-hooks/pre_commit/check.rb',
 ];
 
 describe('protected control paths (review finding 3)', () => {
@@ -168,14 +181,49 @@ describe('control files are protected by what they resolve to (issue 12 §3)', (
     await writeFile(path.join(ws, 'gitdirs/main.git/worktrees/ws/commondir'), '../..\n');
     await writeFile(
       path.join(ws, 'gitdirs/main.git/config'),
-      '[core]\n\thooksPath = .husky/_\n[include]\n\tpath = ../../tools/gitconfig\n',
+      '[core]\n\thooksPath = tools/hooks\n[include]\n\tpath = ../../tools/gitconfig\n',
     );
     const p = policyFor({ allow: ['Edit', 'Write', 'Bash'] });
     await expectRefused(p, 'gitdirs/main.git/config', /the common git directory/);
     await expectRefused(p, 'gitdirs/main.git/worktrees/ws/config.worktree', /the git directory \.git names/);
     await expectRefused(p, 'tools/gitconfig', /included by gitdirs\/main\.git\/config → tools\/gitconfig/);
-    await expectRefused(p, '.husky/_/pre-commit', /core\.hooksPath in gitdirs\/main\.git\/config/);
+    await expectRefused(p, 'tools/hooks/pre-commit', /core\.hooksPath in gitdirs\/main\.git\/config/);
     expect((await p.check('Write', { file_path: 'tools/other', content: 'x' })).decision).toBe('allowed');
+  });
+
+  it("husky in a directory of its own (`husky .config/husky`): the hooks one level above core.hooksPath's `_`", async () => {
+    await writeFile(path.join(ws, '.git/config'), '[core]\n\thooksPath = .config/husky/_\n');
+    const p = policyFor({ allow: ['Edit', 'Write', 'Bash'] });
+    await expectRefused(p, '.config/husky/_/h', /core\.hooksPath in \.git\/config/);
+    await expectRefused(
+      p,
+      '.config/husky/pre-commit',
+      /the hooks husky's core\.hooksPath in \.git\/config runs/,
+    );
+    expect((await p.check('Write', { file_path: '.config/other.json', content: 'x' })).decision).toBe(
+      'allowed',
+    );
+  });
+
+  it('a symlink on the way to a control path (`conf` under `.claude -> conf/claude`) is refused; files behind it are not', async () => {
+    await mkdir(path.join(ws, 'cfg/claude'), { recursive: true });
+    await writeFile(path.join(ws, 'cfg/claude/settings.json'), '{}');
+    await writeFile(path.join(ws, 'cfg/notes.txt'), 'x');
+    await symlink('cfg', path.join(ws, 'conf'));
+    await symlink('conf/claude', path.join(ws, '.claude'));
+    // Three links: `.mcp.json -> a/mcp.json`, `a -> b`, `b -> cfg`.
+    await writeFile(path.join(ws, 'cfg/mcp.json'), '{}');
+    await symlink('cfg', path.join(ws, 'b'));
+    await symlink('b', path.join(ws, 'a'));
+    await symlink('a/mcp.json', path.join(ws, '.mcp.json'));
+    const p = policyFor({ allow: ['Edit', 'Write', 'Bash'] });
+    await expectRefused(p, 'conf', /the symlink conf, which \.claude resolves through/);
+    await expectRefused(p, 'a', /the symlink a, which \.mcp\.json resolves through/);
+    await expectRefused(p, 'b', /the symlink b, which \.mcp\.json resolves through/);
+    // What they lead to is protected as before; the rest of the linked directory is not.
+    await expectRefused(p, 'conf/claude/settings.json', /protected control path/);
+    for (const file of ['conf/notes.txt', 'a/notes.txt', 'cfg/notes.txt'])
+      expect((await p.check('Write', { file_path: file, content: 'x' })).decision, file).toBe('allowed');
   });
 
   it('an allow rule naming the target lifts it; a link the user makes later counts within a second', async () => {

@@ -31,7 +31,8 @@ export const RESOLVED_RECHECK_MS = 1_000;
  * They are protected by name (`patterns`, at any depth) and by what the workspace's ones resolve to,
  * as the sandbox mounts them (its protectedPaths): with `.claude/settings.json` a symlink to
  * `docs/s.json`, writing `docs/s.json` rewrites the settings; a `.git` file's `gitdir:`, a config
- * include, `core.hooksPath` lead git elsewhere in the same way.
+ * include, `core.hooksPath` lead git elsewhere in the same way. A symlink on the way to one (`conf`
+ * under `.claude -> conf/claude`) is protected itself: a write onto it must not re-point it.
  */
 export function protectedPaths(
   patterns: readonly string[],
@@ -67,13 +68,15 @@ export function protectedPaths(
       if (pattern === undefined) {
         const { root, entries } = resolvedEntries();
         // The deepest one that holds it says best why (the git directory, not the common one above it).
+        // A symlink on the way to a control path is that link only, not what lies behind its name.
         const entry = entries
-          .filter((e) => abs === e.path || abs.startsWith(e.path + path.sep))
+          .filter((e) => abs === e.path || (!e.link && abs.startsWith(e.path + path.sep)))
           .reduce<ProtectedPath | undefined>(
             (a, b) => (a && a.path.length >= b.path.length ? a : b),
             undefined,
           );
-        if (entry) pattern = `${entry.via} → ${path.relative(root, entry.path) || '.'}`;
+        if (entry)
+          pattern = entry.link ? entry.via : `${entry.via} → ${path.relative(root, entry.path) || '.'}`;
       }
       if (pattern === undefined) return undefined;
       return lifting.some((r) => r.touches({ name: 'Write', paths: [abs] })) ? undefined : pattern;
