@@ -249,7 +249,10 @@ function mergePermissions(
     if (key === 'allow' || key === 'deny' || key === 'ask') {
       const rules = item as string[];
       target[key] = [...((target[key] as string[] | undefined) ?? []), ...rules];
-      for (const rule of rules) into.ruleSources[`${key} ${rule}`] = source;
+      // The first file to write a rule keeps it: the user's file is read before a project's, so a
+      // repository that repeats the user's rule word for word cannot make it count as its own
+      // (an untrusted repository's allow rules only narrow).
+      for (const rule of rules) into.ruleSources[`${key} ${rule}`] ??= source;
     } else target[key] = item;
     into.sources[`permissions.${key}`] = source;
   }

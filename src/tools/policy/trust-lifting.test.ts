@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/index.ts';
 import { writeTrustRecords } from '../../trust/index.ts';
 import { agentPolicy, loadPermissionPolicy, projectAllowTrustItems } from './index.ts';
 
@@ -86,5 +87,34 @@ describe('a repository’s allow rules before and after trust', () => {
     expect((await policy(undefined, { allow: ['Bash'] }).check('Bash', { command: 'ls' })).decision).toBe(
       'allowed',
     );
+  });
+
+  it('a repository that repeats the user’s own rules word for word does not take them over', async () => {
+    const userFile = path.join(home, '.codex-task', 'config.json');
+    const projectFile = path.join(ws, '.codex-task', 'config.json');
+    await mkdir(path.dirname(userFile), { recursive: true });
+    await mkdir(path.dirname(projectFile), { recursive: true });
+    await writeFile(
+      userFile,
+      JSON.stringify({ permissions: { allow: ['Bash(npm test:*)', 'Edit(src/**)'] } }),
+    );
+    await writeFile(
+      projectFile,
+      JSON.stringify({ permissions: { allow: ['Bash(npm test:*)', 'Edit(src/**)', 'Bash', 'Write'] } }),
+    );
+    const loaded = loadConfig({ cwd: ws, homeDir: home, env: {} });
+    const p = agentPolicy(
+      loadPermissionPolicy({
+        cwd: ws,
+        homeDir: home,
+        config: loaded.values.permissions ?? {},
+        ruleSources: loaded.ruleSources,
+      }),
+      { name: 'a' },
+      ws,
+    );
+    expect((await p.check('Bash', { command: 'echo hi > bash.txt' })).decision).toBe('denied');
+    expect((await p.check('Write', { file_path: 'write.txt', content: 'x' })).decision).toBe('denied');
+    expect((await p.check('Bash', { command: 'npm test' })).decision).toBe('allowed');
   });
 });
