@@ -138,6 +138,45 @@ describeWithSandbox('Bash cannot reach the host through the workspace', () => {
     expect(await markers()).toEqual([]);
   });
 
+  it("husky v9's hooks run with node_modules/.bin first on PATH: no command plants a `sh` there (review 2)", async () => {
+    execFileSync('git', ['init', '-q', ws.root]);
+    execFileSync('git', ['-C', ws.root, 'config', 'core.hooksPath', '.husky/_']);
+    // husky 9.1.7's wrapper, as it installs it (the lines that matter).
+    await ws.file(
+      '.husky/_/h',
+      '#!/usr/bin/env sh\nn=$(basename "$0")\ns=$(dirname "$(dirname "$0")")/$n\n[ ! -f "$s" ] && exit 0\nexport PATH="node_modules/.bin:$PATH"\nsh -e "$s" "$@"\n',
+    );
+    await ws.file('.husky/_/pre-commit', '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n');
+    await ws.file('.husky/pre-commit', 'echo checked\n');
+    for (const hook of ['h', 'pre-commit']) await chmod(join(ws.root, '.husky/_', hook), 0o755);
+    const plant = `mkdir -p node_modules/.bin; printf '#!/bin/sh\\nid > ${canary}/sh-ran\\n' > node_modules/.bin/sh; chmod +x node_modules/.bin/sh; echo done`;
+    // No node_modules yet: whatever the command makes there is removed after it.
+    const first = await run(plant);
+    expect(first).toMatch(/node_modules\/\.bin was created by the command and has been removed/);
+    expect(exists('node_modules/.bin')).toBe(false);
+    // Installed (on the host): read-only, links and all.
+    await ws.file('node_modules/prettier/bin/prettier.cjs', '');
+    await mkdir(join(ws.root, 'node_modules/.bin'));
+    await symlink('../prettier/bin/prettier.cjs', join(ws.root, 'node_modules/.bin/prettier'));
+    const second = await run(`${plant}; rm node_modules/.bin/prettier`);
+    expect(second).toMatch(/node_modules\/\.bin\/sh: Read-only file system/);
+    expect(await readdir(join(ws.root, 'node_modules/.bin'))).toEqual(['prettier']);
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'n',
+      GIT_AUTHOR_EMAIL: 'a@b.c',
+      GIT_COMMITTER_NAME: 'n',
+      GIT_COMMITTER_EMAIL: 'a@b.c',
+    };
+    // git gives a hook's output on stderr.
+    const commit = execFileSync('sh', ['-c', 'git -C "$0" commit -q --allow-empty -m x 2>&1', ws.root], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(commit).toContain('checked');
+    expect(await markers()).toEqual([]);
+  });
+
   it('a control directory that is a symlink is put back when the command replaces the link', async () => {
     await ws.file('config/claude/settings.json', '{}\n');
     await symlink('config/claude', join(ws.root, '.claude'));
@@ -276,6 +315,14 @@ describeWithSandbox("the sandbox's environment", () => {
       MIRROR: 'https://ghp_0123456789abcdefCANARY@github.com/o/r.git',
       JDBC: 'jdbc:mysql://root:jdbc-CANARY@db/app',
       CERT_BUNDLE: '-----BEGIN OPENSSH PRIVATE KEY-----\nCANARY\n-----END OPENSSH PRIVATE KEY-----',
+      // Review 2: suffixed and numbered keys, kubeconfigs, keystores, vendor formats, PGP keys.
+      OPENAI_API_KEY_2: 'sk-proj-second-CANARY',
+      ANTHROPIC_API_KEY_WORK: 'sk-ant-work-CANARY',
+      KUBE_CONFIG_DATA: Buffer.from('token: CANARY').toString('base64'),
+      ANDROID_KEYSTORE_BASE64: Buffer.from('keystore').toString('base64'),
+      STRIPE_SK: 'sk_live_51StripeCANARY',
+      UPLOADER: 'glpat-0123456789abcdefCANARY',
+      GPG_ARMORED: '-----BEGIN PGP PRIVATE KEY BLOCK-----\nCANARY\n-----END PGP PRIVATE KEY BLOCK-----',
     };
     const kept: Record<string, string> = {
       LANG: 'C.UTF-8',
@@ -287,6 +334,8 @@ describeWithSandbox("the sandbox's environment", () => {
       GIT_AUTHOR_NAME: 'A U Thor',
       GIT_AUTHOR_EMAIL: 'author@example.com',
       TOKENIZERS_PARALLELISM: 'false',
+      KEYBOARD_LAYOUT: 'us',
+      MONKEY_PATCH: '1',
     };
     const saved = { ...process.env };
     Object.assign(process.env, secrets, kept);

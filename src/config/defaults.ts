@@ -124,19 +124,25 @@ export const DEFAULTS = {
       'BW_SESSION',
     ],
     /**
-     * Names (`*` = anything, any case) of variables sandboxed commands never see: credentials by
-     * convention. Not `*_AUTH*`, which would take GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL (commits need
-     * them). Values are looked at too: a URL with a password (`postgres://u:p@h`) or a private key is
-     * removed whatever its name (src/sandbox/sandbox-env.ts).
+     * Names (`*` = anything, `#` = a digit, any case) of variables sandboxed commands never see:
+     * credentials by convention, and numbered or suffixed copies (`OPENAI_API_KEY_2`,
+     * `ANTHROPIC_API_KEY_WORK`, `GITHUB_TOKEN2`). `KEY` counts as a whole word of the name only, so
+     * KEYBOARD_LAYOUT, MONKEY_PATCH and TURKEY_X pass. Not `*_AUTH*`, which would take
+     * GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL (commits need them). Values are looked at too: a URL with
+     * a password (`postgres://u:p@h`), a vendor's key format (`sk_live_…`, `ghp_…`, `AKIA…`) or a
+     * private key block is removed whatever its name (src/sandbox/sandbox-env.ts).
      */
     hiddenEnvPatterns: [
       '*_KEY',
+      '*_KEY_*',
+      '*_KEY#*',
       '*APIKEY',
       '*AUTHKEY',
       '*ACCESS_KEY*',
       '*PRIVATE_KEY*',
       '*TOKEN',
       '*_TOKEN_*',
+      '*_TOKEN#*',
       '*SECRET*',
       '*PASSWORD*',
       '*PASSWD*',
@@ -146,6 +152,11 @@ export const DEFAULTS = {
       '*_PAT',
       '*CREDENTIAL*',
       '*CREDS*',
+      // A kubeconfig holds the cluster's bearer token or client key (KUBE_CONFIG_DATA: base64, in CI);
+      // a keystore (ANDROID_KEYSTORE_BASE64) the signing key. As paths they only point into the home.
+      '*KUBECONFIG*',
+      '*KUBE_CONFIG*',
+      '*KEYSTORE*',
       '*_AUTH',
       '*_AUTH_*',
       '*AUTHORIZATION*',

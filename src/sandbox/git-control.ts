@@ -12,6 +12,11 @@ export interface GitControlPath {
   via: string;
   /** The path as git names it, when `path` is that resolved: the symlinks on its way count too. */
   named?: string;
+  /**
+   * Protect the directory itself, not what its symlinks lead to: `node_modules/.bin`, whose links
+   * into packages are the project's own code (which hooks run anyway, as they run `npm test`).
+   */
+  linksAreCode?: true;
 }
 
 /** Submodules (and linked worktrees) inside submodules are followed this deep. */
@@ -28,7 +33,8 @@ const MAX_INCLUDE_DEPTH = 10;
  *   (set there or in the user's and system's config: a relative one is per worktree);
  * - the `.git` file of each linked worktree (`worktrees/*\/gitdir` names it);
  * - each submodule's `.git` (from the gitlinks of the index, which `git status` enters and runs git
- *   in, `.gitmodules` or not), and the same again for each submodule's own repository.
+ *   in, `.gitmodules` or not), and the same again for each submodule's own repository;
+ * - with husky, the worktree's `node_modules/.bin`, which its hooks put first on PATH.
  * The repository is the workspace's, or the one it lies in (a package of a monorepo). Paths as
  * git would resolve them; the caller keeps those inside the workspace (the rest of the disk is
  * read-only to commands already).
@@ -126,6 +132,17 @@ function repository(walk: Walk, worktree: string, depth: number): void {
     if (basename(hooks) === '_')
       out.push({ path: dirname(hooks), directory: true, via: `the hooks husky's ${via} runs` });
   }
+  // husky's wrapper (v9.1: `.husky/_/h`) runs each hook with `node_modules/.bin` (relative: the
+  // worktree's, where git runs hooks) first on PATH: a `sh`, `git` or `node` planted there runs on
+  // the user's next commit even when the hook names no project command. Any husky layout counts
+  // (`.husky` present with no core.hooksPath yet: `npm install` on the host sets it up).
+  if ((hooks && basename(hooks) === '_') || stat(join(worktree, '.husky'))?.isDirectory())
+    out.push({
+      path: join(worktree, 'node_modules', '.bin'),
+      directory: true,
+      via: "the commands husky's hooks find first on PATH",
+      linksAreCode: true,
+    });
 
   if (depth >= MAX_NESTING) return;
   const worktrees = join(commonDir, 'worktrees');

@@ -135,7 +135,8 @@ const DIRECTORY_NAMES = new Set(['.claude', '.codex', '.codex-task', '.git']);
  *   paths: deeper copies (`pkg/.claude`) are left to the permission policy, and specifiers with
  *   other wildcards too;
  * - what git reads for the workspace's repository besides `.git` (gitControlPaths: the git and
- *   common directories a `.git` file names, config includes, `core.hooksPath`, submodules' `.git`);
+ *   common directories a `.git` file names, config includes, `core.hooksPath`, submodules' `.git`,
+ *   and with husky `node_modules/.bin`);
  * - the targets of symlinks among all these and inside them (controlLinkTargets): a control file is
  *   protected by what it resolves to, not only by its name;
  * - the symlinks in the workspace met on the way to any of these (`conf` under `.claude ->
@@ -150,7 +151,10 @@ export function protectedPaths(workspaceRoot: string, specifiers: readonly strin
   const found = new Map<string, ProtectedPath>();
   // By the path as named: the first name found for it is the one messages use.
   const chains = new Map<string, { control: string; leadsTo: string; links: readonly string[] }>();
-  /** `named`: the path as written where it was found, when `path` is already resolved. */
+  // Where the link walk does not go (GitControlPath.linksAreCode), unless a control path too.
+  const unwalked = new Set<string>();
+  /** `named`: the path as written where it was found, when `path` is already resolved. Returns the
+   * path protected, when it is new. */
   const add = (entry: ProtectedPath, named: string = entry.path, links?: readonly string[]) => {
     const resolved = resolveLinks(named, root);
     const control = entry.via ?? name(entry.path);
@@ -162,12 +166,13 @@ export function protectedPaths(workspaceRoot: string, specifiers: readonly strin
       : inside(root, resolved.path)
         ? resolved.path
         : undefined;
-    if (path === undefined || found.has(path)) return;
+    if (path === undefined || found.has(path)) return undefined;
     found.set(path, {
       path,
       directory: entry.directory,
       ...(entry.via === undefined ? {} : { via: entry.via }),
     });
+    return path;
   };
   for (const spec of specifiers) {
     const rel = spec.replace(/^(\.\/|\*\*\/)/, '').replace(/\/\*\*$/, '');
@@ -175,9 +180,12 @@ export function protectedPaths(workspaceRoot: string, specifiers: readonly strin
     const path = join(root, rel);
     add({ path, directory: DIRECTORY_NAMES.has(basename(path)) });
   }
-  for (const { named, ...entry } of gitControlPaths(root)) add(entry, named);
-  for (const { links, ...entry } of controlLinkTargets(root, [...found.keys()]))
-    add(entry, entry.path, links);
+  for (const { named, linksAreCode, ...entry } of gitControlPaths(root)) {
+    const path = add(entry, named);
+    if (linksAreCode && path !== undefined) unwalked.add(path);
+  }
+  const walked = [...found.keys()].filter((path) => !unwalked.has(path));
+  for (const { links, ...entry } of controlLinkTargets(root, walked)) add(entry, entry.path, links);
   const links = new Map<string, { name: string; leadsTo: string }[]>();
   // A link inside a protected directory is protected with it (the walk found most of these).
   const covered = (link: string) =>

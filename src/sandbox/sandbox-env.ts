@@ -1,3 +1,4 @@
+import { CREDENTIAL_TOKEN_PATTERNS } from '../config/credential-patterns.ts';
 import { DEFAULTS } from '../config/index.ts';
 
 /**
@@ -24,13 +25,15 @@ export function sandboxEnv(
   return { ...out, ...overrides };
 }
 
-/** DEFAULTS.sandbox.hiddenEnvPatterns (`*` = any characters, case-insensitive) as expressions. */
+/**
+ * DEFAULTS.sandbox.hiddenEnvPatterns as expressions: `*` any characters, `#` one digit, any case.
+ */
 const HIDDEN_PATTERNS = DEFAULTS.sandbox.hiddenEnvPatterns.map(
   (glob) =>
     new RegExp(
       `^${glob
         .split('*')
-        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('#', '[0-9]'))
         .join('.*')}$`,
       'i',
     ),
@@ -40,10 +43,11 @@ const HIDDEN_PATTERNS = DEFAULTS.sandbox.hiddenEnvPatterns.map(
  * Values that are credentials whatever the variable is called: a URL with a password in it
  * (`postgres://app:pw@db/app`, `https://user:token@proxy:3128`, `jdbc:mysql://u:p@h`), a URL whose
  * user name is a token (`https://ghp_…@github.com`, a Sentry DSN: 16 characters or more, where
- * `git@` is not), and a PEM private key.
+ * `git@` is not), and the shapes log redaction removes too (CREDENTIAL_TOKEN_PATTERNS: vendors' key
+ * formats such as `sk-…`, `sk_live_…`, `ghp_…`, `AKIA…`, JWTs, PEM and PGP private key blocks).
  */
 const CREDENTIAL_VALUES: readonly RegExp[] = [
   /[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:[^\s/?#@]+@/i,
   /[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]{16,}@/i,
-  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/,
+  ...CREDENTIAL_TOKEN_PATTERNS,
 ];

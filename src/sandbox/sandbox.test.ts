@@ -388,8 +388,33 @@ describe('protected paths', () => {
         ['.git', "the workspace's .git"],
         ['.config/husky/_', 'core.hooksPath in .git/config'],
         ['.config/husky', "the hooks husky's core.hooksPath in .git/config runs"],
+        ['node_modules/.bin', "the commands husky's hooks find first on PATH"],
       ],
     );
+  });
+
+  it("husky's hooks run with node_modules/.bin first on PATH: it is protected, but not what its links lead to", async () => {
+    const bin = (entries: { path: string }[]) =>
+      entries.map((p) => p.path.slice(dir.length + 1)).filter((p) => p.startsWith('node_modules'));
+    await mkdir(join(dir, '.git/hooks'), { recursive: true });
+    await writeFile(join(dir, '.git/hooks/pre-commit'), '#!/bin/sh\nnpx lint-staged\n');
+    await mkdir(join(dir, 'node_modules/.bin'), { recursive: true });
+    await mkdir(join(dir, 'node_modules/prettier/bin'), { recursive: true });
+    await symlink('../prettier/bin/prettier.cjs', join(dir, 'node_modules/.bin/prettier'));
+    // Plain hooks: PATH is the user's, and `npx lint-staged` runs the project's code whatever .bin holds.
+    expect(bin(protectedPaths(dir, ['.git']))).toEqual([]);
+    // husky v9 (core.hooksPath = .husky/_), and a .husky not yet installed on this clone.
+    await writeFile(join(dir, '.git/config'), '[core]\n\thooksPath = .husky/_\n');
+    expect(bin(protectedPaths(dir, ['.git']))).toEqual(['node_modules/.bin']);
+    await writeFile(join(dir, '.git/config'), '');
+    await mkdir(join(dir, '.husky'));
+    const found = protectedPaths(dir, ['.git']);
+    expect(bin(found)).toEqual(['node_modules/.bin']);
+    expect(found.find((p) => p.path === join(dir, 'node_modules/.bin'))).toEqual({
+      path: join(dir, 'node_modules/.bin'),
+      directory: true,
+      via: "the commands husky's hooks find first on PATH",
+    });
   });
 
   it('the index parser: an entry with extended flags (version 3), and no index at all', async () => {
@@ -422,6 +447,44 @@ describe('the environment', () => {
       {},
     );
     expect(Object.keys(env)).toEqual(['KEEP_1', 'KEEP_2', 'KEEP_3', 'KEEP_4']);
+  });
+
+  it('review 2: numbered and suffixed keys, kubeconfigs, keystores, vendor key formats and PGP keys go; look-alikes stay', () => {
+    const hidden = {
+      OPENAI_API_KEY_2: 'x',
+      ANTHROPIC_API_KEY_WORK: 'x',
+      DEPLOY_KEY2: 'x',
+      GITHUB_TOKEN2: 'x',
+      KUBE_CONFIG_DATA: 'YXBpVmVyc2lvbjogdjE=',
+      KUBECONFIG: '/home/u/.kube/config',
+      ANDROID_KEYSTORE_BASE64: 'a2V5c3RvcmU=',
+      // By value: the formats log redaction knows.
+      STRIPE_SK: 'sk_live_51STRIPE0123',
+      V1: 'sk-proj-0123456789abcdefXYZ',
+      V2: 'ghp_0123456789abcdefghijklmnopqrstuvwxyz',
+      V3: 'github_pat_0123456789abcdefghijklmn',
+      V4: 'glpat-0123456789abcdefghij',
+      V5: 'xoxb-0123456789-abcdef',
+      V6: 'AIzaSy0123456789abcdefghijklmnopqrstu',
+      V7: 'AKIAIOSFODNN7EXAMPLE',
+      V8: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N',
+      V9: '-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBG\n-----END PGP PRIVATE KEY BLOCK-----',
+      V10: '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF\n',
+    };
+    const kept = {
+      PATH: '/usr/bin',
+      LANG: 'C.UTF-8',
+      NODE_ENV: 'production',
+      GIT_AUTHOR_NAME: 'A U Thor',
+      HOME_URL: 'https://example.com',
+      KEYBOARD_LAYOUT: 'us',
+      MONKEY_PATCH: '1',
+      TURKEY_X: '1',
+      KEY_MAP: 'vim',
+      SKETCH: 'sk-short',
+      PGP_PUBLIC: '-----BEGIN PGP PUBLIC KEY BLOCK-----',
+    };
+    expect(sandboxEnv({ ...hidden, ...kept }, {})).toEqual(kept);
   });
 });
 

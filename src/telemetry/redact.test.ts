@@ -15,6 +15,11 @@ describe('redactor', () => {
     ['password: hunter2x', `password: ${REDACTED}`],
     ['uses my-very-own-secret-value inline', `uses ${REDACTED} inline`],
     ['-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----', REDACTED],
+    // The shapes shared with the sandbox's environment (config/credential-patterns.ts).
+    ['-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOY\n-----END PGP PRIVATE KEY BLOCK-----', REDACTED],
+    ['stripe sk_live_51Habcdefgh012345', `stripe ${REDACTED}`],
+    ['gitlab glpat-abcdefghij0123456789', `gitlab ${REDACTED}`],
+    ['slack xoxb-1234567890-abcdef', `slack ${REDACTED}`],
   ])('redacts %j', (input, expected) => {
     expect(r.text(input)).toBe(expected);
   });

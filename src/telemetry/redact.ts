@@ -1,3 +1,6 @@
+// A leaf module, not config/index.ts: telemetry is the lowest layer and must not pull config's imports.
+import { CREDENTIAL_TOKEN_PATTERNS } from '../config/credential-patterns.ts';
+
 /**
  * Secrets never leave the process through a log line, a run record, a span or an event stream:
  * every string those carry passes through a Redactor first. It knows three kinds of secret —
@@ -21,13 +24,7 @@ const TEXT_PATTERNS = [
     .source,
   // A digit is required so prose ("Basic authentication") is left alone.
   /\b(Bearer|Basic)(\s+)(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}/.source,
-  /\bsk-[A-Za-z0-9_-]{16,}/.source, // OpenAI, Anthropic (sk-ant-…), OpenRouter (sk-or-…)
-  /\bAIza[0-9A-Za-z_-]{30,}/.source, // Google
-  /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})/.source, // GitHub
-  /\bxox[abprs]-[A-Za-z0-9-]{10,}/.source, // Slack
-  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/.source, // AWS access key ids
-  /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/.source, // JWTs
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/.source,
+  ...CREDENTIAL_TOKEN_PATTERNS.map((p) => p.source),
 ];
 
 export interface RedactorOptions {

@@ -205,6 +205,22 @@ describe('control files are protected by what they resolve to (issue 12 §3)', (
     );
   });
 
+  it("husky's hooks put node_modules/.bin first on PATH: nothing is written there, the packages stay writable (review 2)", async () => {
+    await mkdir(path.join(ws, 'node_modules/prettier'), { recursive: true });
+    const p = policyFor({ allow: ['Edit', 'Write', 'Bash'] });
+    // Without husky the hooks run with the user's PATH.
+    expect((await p.check('Write', { file_path: 'node_modules/.bin/sh', content: 'x' })).decision).toBe(
+      'allowed',
+    );
+    await writeFile(path.join(ws, '.git/config'), '[core]\n\thooksPath = .husky/_\n');
+    const q = policyFor({ allow: ['Edit', 'Write', 'Bash'] });
+    for (const file of ['node_modules/.bin/sh', 'node_modules/.bin/git'])
+      await expectRefused(q, file, /the commands husky's hooks find first on PATH → node_modules\/\.bin/);
+    expect(
+      (await q.check('Write', { file_path: 'node_modules/prettier/index.js', content: 'x' })).decision,
+    ).toBe('allowed');
+  });
+
   it('a symlink on the way to a control path (`conf` under `.claude -> conf/claude`) is refused; files behind it are not', async () => {
     await mkdir(path.join(ws, 'cfg/claude'), { recursive: true });
     await writeFile(path.join(ws, 'cfg/claude/settings.json'), '{}');
