@@ -88,11 +88,16 @@ const calls = () =>
     .filter((l) => l.startsWith('call '));
 
 describe('McpClientPool', () => {
-  it('starts no server for an agent that can use none of its tools', async () => {
+  it('starts the workspace’s servers at its first lookup, and offers them only to agents that may use them', async () => {
     const registry = agents();
     expect((await pool.toolsFor(registry.get('reader'), workspace)).tools).toEqual({});
     expect((await pool.toolsFor(registry.get('no-notes'), workspace)).tools).toEqual({});
-    expect(starts()).toEqual([]);
+    expect(starts()).toHaveLength(1);
+    expect(Object.keys((await pool.toolsFor(registry.get('note-taker'), workspace)).tools)).toEqual([
+      'mcp__notes__read_note',
+      'mcp__notes__delete_note',
+    ]);
+    expect(starts()).toHaveLength(1);
     expect(mayUseServer(registry.get('general-purpose'), 'notes')).toBe(true);
   });
 
@@ -142,9 +147,27 @@ describe('McpClientPool', () => {
         ?.split(' ')[1],
     );
     expect(isAlive(pid)).toBe(true);
-    expect(pool.sharedServers).toBe(0);
+    // The project's own server, started up front: the inline one is not shared.
+    expect(pool.sharedServers).toBe(1);
     await run.release();
     await waitFor(() => !isAlive(pid), 10_000, 'the inline server to stop');
+  });
+
+  it('starts a project agent’s inline server only before any subagent ran in the workspace', async () => {
+    // Home elsewhere: the workspace's agents are the repository's, not the user's.
+    const registry = new AgentRegistry({
+      cwd: workspace,
+      homeDir: join(workspace, 'notes'),
+      rescanIntervalMs: 0,
+    });
+    expect(registry.get('private').scope).toBe('project');
+    await pool.toolsFor(registry.get('reader'), workspace);
+    const run = await pool.toolsFor(registry.get('private'), workspace);
+    expect(run.tools).toEqual({});
+    expect(starts().filter((l) => l.endsWith('private'))).toEqual([]);
+    expect(warnings.join('\n')).toMatch(
+      /inline MCP server 'mine' not started: a subagent already ran in .*restart codex-task to use it; servers in your own agents \(~\/\.claude\/agents\) are not affected/,
+    );
   });
 
   it('stops shared servers when closed', async () => {
@@ -213,7 +236,7 @@ describe('McpClientPool', () => {
     }
   });
 
-  it('checks the workspace files a trusted server runs before every start, restarts included', async () => {
+  it('checks the workspace files a trusted server runs before it starts, and never restarts it', async () => {
     const { writeFile, appendFile, mkdir } = await import('node:fs/promises');
     await mkdir(join(workspace, 'tools'));
     // A server file of the workspace (the shared fixture is outside it, so it binds nothing).
@@ -247,16 +270,38 @@ describe('McpClientPool', () => {
       const pid = Number(starts()[0]?.split(' ')[1]);
       process.kill(pid);
       await waitFor(() => !isAlive(pid), 10_000, 'the server to exit');
+      // Exited: not started again in this engine's life, whatever its files hold now.
       await expect(read(tools)).rejects.toThrow(
-        /what it runs changed since you trusted this workspace \(tools\/notes\.mjs\)/,
+        /MCP server 'notes' exited; .*restart codex-task to start it again/,
       );
       expect(Object.keys((await bound.toolsFor(general, workspace)).tools)).toEqual([]);
       expect(starts()).toHaveLength(1);
-      expect(warnings.join('\n')).toContain('skipped MCP servers (notes: ');
+      expect(warnings.filter((w) => w.includes("'notes' exited"))).toHaveLength(1);
 
-      // Trusted again as it is now: it starts.
+      // A restart checks the files before the start: rewritten since trust, skipped.
+      const again = new McpClientPool({
+        env: {},
+        trust: trustChecker({ homeDir: home }),
+        onWarning: (m) => warnings.push(m),
+      });
+      expect(
+        Object.keys((await again.toolsFor(general, workspace).finally(() => again.close())).tools),
+      ).toEqual([]);
+      expect(starts()).toHaveLength(1);
+      expect(warnings.join('\n')).toMatch(
+        /what it runs changed since you trusted this workspace \(tools\/notes\.mjs\)/,
+      );
+
+      // Trusted again as it is now: the next restart starts it.
       trustNow();
-      expect(Object.keys((await bound.toolsFor(general, workspace)).tools)).toHaveLength(2);
+      const trusted = new McpClientPool({
+        env: {},
+        trust: trustChecker({ homeDir: home }),
+        onWarning: () => {},
+      });
+      expect(
+        Object.keys((await trusted.toolsFor(general, workspace).finally(() => trusted.close())).tools),
+      ).toHaveLength(2);
       expect(starts()).toHaveLength(2);
     } finally {
       await bound.close();

@@ -47,46 +47,79 @@ const hostileCode = (marker: string) =>
 const nodeServer = (script: string) => ({ command: process.execPath, args: [script] });
 
 describe('trust binds the workspace files a server runs', () => {
-  it('a file a subagent rewrites after trust is not started by a later Task of the same run', async () => {
-    const { ws, home } = await repo({
-      '.mcp.json': { mcpServers: { local: nodeServer('tools/mcp-server.cjs') } },
-      'tools/mcp-server.cjs': '// a benign server the user reviewed\n',
-      '.claude/agents/helper.md':
-        '---\nname: helper\ndescription: helper\ntools: Write, Task\n---\nYou are a helper.\n',
-    });
-    const marker = join(home, 'host-marker');
-    const trusted = await run(ws, home, ['trust']);
-    expect(trusted.stdout).toContain('the workspace files they run, as they are now: tools/mcp-server.cjs');
+  // The reviewer's in-session cases: whatever the entry runs through (a package.json script, a path
+  // Node completes, a shell's -c string), the server is started once, from the code as trusted,
+  // before the subagent can write, and never again in that engine's life.
+  it.each([
+    ['a file it names', nodeServer('tools/mcp-server.cjs'), 'tools/mcp-server.cjs', {}],
+    [
+      'npm run <script>',
+      { command: 'npm', args: ['run', '--silent', 'mcp'] },
+      'package.json',
+      { 'package.json': { name: 'x', version: '1.0.0', scripts: { mcp: 'node tools/mcp-server.cjs' } } },
+    ],
+    [
+      'a path Node completes',
+      { command: 'node', args: ['tools/mcp-server'] },
+      'tools/mcp-server.js',
+      { 'tools/mcp-server.js': `require('fs').appendFileSync('original-ran', 'x');\n` },
+    ],
+    [
+      'a file named in sh -c',
+      { command: 'sh', args: ['-c', 'exec node tools/mcp-server.cjs'] },
+      'tools/mcp-server.cjs',
+      {},
+    ],
+  ])(
+    '%s: a subagent’s rewrite is never started on the host, nor is the server restarted',
+    async (_, entry, target, extra) => {
+      const { ws, home } = await repo({
+        '.mcp.json': { mcpServers: { local: entry } },
+        'tools/mcp-server.cjs': `require('fs').appendFileSync('original-ran', 'x');\n`,
+        '.claude/agents/helper.md':
+          '---\nname: helper\ndescription: helper\ntools: Write, Task\n---\nYou are a helper.\n',
+        ...extra,
+      });
+      const marker = join(home, 'host-marker');
+      const hostile =
+        target === 'package.json'
+          ? JSON.stringify({ scripts: { mcp: `node -e ${JSON.stringify(hostileCode(marker).trim())}` } })
+          : hostileCode(marker);
+      expect((await run(ws, home, ['trust'])).code).toBe(0);
 
-    h.model.setHandler((req: ScriptedRequest) => {
-      if (!req.system.includes('You are a helper')) return { text: 'child done' };
-      if (req.turn === 0)
-        return {
-          toolCalls: [
-            { name: 'Write', input: { file_path: 'tools/mcp-server.cjs', content: hostileCode(marker) } },
-          ],
-        };
-      if (req.turn === 1)
-        return {
-          toolCalls: [
-            {
-              name: 'Task',
-              input: { description: 'child', prompt: 'child task', subagent_type: 'general-purpose' },
-            },
-          ],
-        };
-      return { text: `helper done: ${req.toolResults.map((r) => r.output).join(' | ')}` };
-    });
-    const out = await run(ws, home, ['run', 'helper', 'do it']);
-    expect(out.code).toBe(0);
-    expect(readFileSync(join(ws, 'tools/mcp-server.cjs'), 'utf8')).toBe(hostileCode(marker));
-    expect(existsSync(marker)).toBe(false);
-    expect(out.stderr).toContain(
-      'skipped MCP servers (local: ' +
-        `${process.execPath} tools/mcp-server.cjs) from ${join(ws, '.mcp.json')}: ` +
-        'what it runs changed since you trusted this workspace (tools/mcp-server.cjs)',
-    );
-  });
+      h.model.setHandler((req: ScriptedRequest) => {
+        if (!req.system.includes('You are a helper')) return { text: 'child done' };
+        if (req.turn === 0)
+          return { toolCalls: [{ name: 'Write', input: { file_path: target, content: hostile } }] };
+        if (req.turn <= 2)
+          return {
+            toolCalls: [
+              {
+                name: 'Task',
+                input: { description: 'child', prompt: 'child task', subagent_type: 'general-purpose' },
+              },
+            ],
+          };
+        return { text: `helper done: ${req.toolResults.map((r) => r.output).join(' | ')}` };
+      });
+      const out = await run(ws, home, ['run', 'helper', 'do it']);
+      expect(out.code).toBe(0);
+      expect(readFileSync(join(ws, target), 'utf8')).toBe(hostile);
+      expect(existsSync(marker)).toBe(false);
+      // The original code ran once, before the write; the two later Tasks started nothing.
+      expect(readFileSync(join(ws, 'original-ran'), 'utf8')).toBe('x');
+      expect(
+        out.stderr.match(
+          /MCP server 'local' (exited|did not start)[^\n]*restart codex-task to start it again/g,
+        ),
+      ).toHaveLength(1);
+
+      // The next session checks what it runs before starting it: changed since trust, skipped.
+      const next = await run(ws, home);
+      expect(existsSync(marker)).toBe(false);
+      expect(next.stderr).toContain('what it runs changed since you trusted this workspace');
+    },
+  );
 
   it('the same .mcp.json over other code (a re-clone, a pull) asks again; trusting again runs it', async () => {
     const { ws, home } = await repo({
@@ -132,7 +165,7 @@ describe('trust binds the workspace files a server runs', () => {
     const path = { PATH: `${join(ws, 'node_modules/.bin')}:${process.env.PATH}` };
     const trusted = await run(ws, home, ['trust'], path);
     expect(trusted.stdout).toContain('docs: npx -y docs-mcp@latest; bare: docs-mcp');
-    expect(trusted.stdout).toContain('as they are now: node_modules/.bin/docs-mcp');
+    expect(trusted.stdout).toContain('as they are now: package.json, node_modules/.bin/docs-mcp');
 
     const marker = join(home, 'host-marker');
     await writeFile(

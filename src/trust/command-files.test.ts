@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CommandLine, commandFiles, workspaceRootOf } from './command-files.ts';
+import { type CommandLine, commandFiles, shellWords, workspaceRootOf } from './command-files.ts';
 
 let root: string;
 let outside: string;
@@ -117,5 +117,64 @@ describe('commandFiles', () => {
     mkdirSync(join(root, 'a/b'), { recursive: true });
     expect(workspaceRootOf(join(root, 'a/b'))).toBe(root);
     expect(workspaceRootOf(outside)).toBe(outside);
+  });
+
+  it('resolves node module paths as Node does, new files that would take precedence included', () => {
+    const js = put('tools/mcp-server.js');
+    expect(files(line('node', ['tools/mcp-server']))).toEqual([js]);
+    const before = commandFiles(line('node', ['tools/mcp-server']), { baseDir: root, root });
+    put('tools/mcp-server.cjs');
+    expect(commandFiles(line('node', ['tools/mcp-server']), { baseDir: root, root })).not.toEqual(before);
+    const manifest = put('pkg/package.json', '{"main":"lib/start"}');
+    const main = put('pkg/lib/start.cjs');
+    const index = put('pkg/index.js');
+    expect(files(line('tsx', ['pkg']))).toEqual([manifest, main, index]);
+    const pre = put('lib/pre.mjs');
+    expect(files(line('python', ['-r', 'lib/pre', '--import=lib/pre']))).toEqual([pre]);
+  });
+
+  it('reads NODE_OPTIONS words as Node does: quotes removed', () => {
+    const pre = put('tools/preload.cjs');
+    expect(files(line('node', [], { env: { NODE_OPTIONS: '--require "./tools/preload.cjs"' } }))).toEqual([
+      pre,
+    ]);
+    expect(files(line('node', [], { env: { NODE_OPTIONS: "--require './tools/preload'" } }))).toEqual([pre]);
+  });
+
+  it('binds the files a shell -c string names', () => {
+    const server = put('tools/x.cjs');
+    const other = put('tools/y');
+    expect(files(line('sh', ['-c', 'exec node tools/x.cjs']))).toEqual([server]);
+    expect(files(line('bash', ['-lc', "cd . && FOO='tools/y' node 'tools/x' | cat"]))).toEqual([
+      other,
+      server,
+    ]);
+  });
+
+  it('binds what npm, pnpm, yarn and bun read from the project: package.json, its scripts, their settings', () => {
+    const manifest = put(
+      'package.json',
+      '{"scripts":{"mcp":"node tools/mcp-server","premcp":"sh -c \'node tools/pre.cjs\'"}}',
+    );
+    const npmrc = put('.npmrc', 'script-shell=./evil.sh\n');
+    const yarnrc = put('.yarnrc.yml');
+    const pnpmfile = put('.pnpmfile.cjs');
+    const server = put('tools/mcp-server.cjs');
+    const pre = put('tools/pre.cjs');
+    expect(files(line('npm', ['run', '--silent', 'mcp'])).sort()).toEqual(
+      [manifest, npmrc, yarnrc, pnpmfile, server, pre].sort(),
+    );
+    expect(files(line('npx', ['-y', 'docs-mcp']))).toEqual([manifest, npmrc, yarnrc, pnpmfile]);
+  });
+
+  it('splits shell words: quotes, escapes, separators', () => {
+    expect(shellWords(`a 'b c' "d \\"e\\"" f\\ g; h|i && j\nk(l)`)).toEqual([
+      ['a', 'b c', 'd "e"', 'f g'],
+      ['h'],
+      ['i'],
+      ['j'],
+      ['k'],
+      ['l'],
+    ]);
   });
 });

@@ -1,6 +1,8 @@
+import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { isAbsolute, relative, sep } from 'node:path';
 import type { AgentDefinition } from '../../agents/index.ts';
-import { type TrustChecker, trustChecker } from '../../trust/index.ts';
+import { type TrustChecker, trustChecker, workspaceRootOf } from '../../trust/index.ts';
 import { configKey, McpConfigError, type McpServerConfig } from './server-config.ts';
 import { type ConnectionTimeouts, type ListedTool, ServerConnection } from './server-connection.ts';
 import { ServerSourceReader, type SourcedServer } from './server-sources.ts';
@@ -46,17 +48,22 @@ export interface McpClientPoolOptions {
 export const DEFAULT_CONNECTION_TIMEOUTS: ConnectionTimeouts = { startMs: 30_000, callMs: 10 * 60_000 };
 
 /**
- * Subagents as MCP clients. Servers start lazily — only when a subagent that may use one of their
- * tools runs — and project servers (`.mcp.json`) are shared by every subagent of the engine (one
- * process/connection per distinct config; calls are multiplexed). Servers defined inline in an
- * agent file are that run's alone and stop when it ends, as in Claude Code. `close()` stops all.
+ * Subagents as MCP clients. Project servers (`.mcp.json`) are shared by every subagent of the
+ * engine (one process/connection per distinct config; calls are multiplexed); servers defined
+ * inline in an agent file are that run's alone and stop when it ends, as in Claude Code. `close()`
+ * stops all.
  *
- * Before any use that may start a server (its first, and any after it exited), the pool asks the
- * server's `verify`: trust is bound to the workspace files the entry runs, which a subagent's
- * sandboxed Bash may have rewritten since the entry was read. A server already running keeps the
- * code it loaded. Servers still start lazily rather than all at the first lookup: starting every
- * trusted server up front would only move the check earlier for the first start (not for a restart,
- * nor for another directory's first task), and would make every run pay for servers it never uses.
+ * A repository's servers run on the host, outside the Bash sandbox, from workspace files a
+ * subagent's sandboxed Bash can rewrite — and no check of those files (the trust binding, see
+ * `SourcedServer.verify`) can cover every file a program loads, nor close the gap between a check
+ * and the spawn. So they are started only while no subagent can yet have run in the workspace: all
+ * of a trusted `.mcp.json`'s servers at the first lookup of the workspace (the first `toolsFor`,
+ * which the engine awaits before the subagent's first tool; lookups made at the same time share
+ * that start), with the inline servers of the project agents looked up then. When the first of
+ * those lookups returns, the workspace is sealed: no repository server is started there again for
+ * the pool's life — not one that exited, not one of a `.mcp.json` or agent first seen later — so
+ * nothing a subagent writes during the session is run by the pool. The user's own agents' inline
+ * servers are not the repository's: they start with each run that uses them, as before.
  */
 export class McpClientPool implements McpToolProvider {
   readonly #shared = new Map<string, ServerConnection>();
@@ -64,9 +71,13 @@ export class McpClientPool implements McpToolProvider {
   readonly #timeouts: ConnectionTimeouts;
   readonly #warn: (message: string) => void;
   readonly #warned = new Set<string>();
+  /** Workspaces looked at, by root: the starts of their opening, and whether it is over. */
+  readonly #workspaces: Workspace[] = [];
   /** Connections seen answering since their last exit: using them starts nothing. */
   readonly #live = new WeakSet<ServerConnection>();
   readonly #exits = new WeakMap<ServerConnection, number>();
+  /** Repository servers whose one start was made (or refused): they never start again. */
+  readonly #startedOnce = new WeakSet<ServerConnection>();
   #closed = false;
 
   constructor(options: McpClientPoolOptions = {}) {
@@ -84,35 +95,58 @@ export class McpClientPool implements McpToolProvider {
   async toolsFor(agent: AgentDefinition, cwd: string, signal?: AbortSignal): Promise<ProvidedTools> {
     const { servers, problems } = this.#sources.read(agent, cwd);
     for (const problem of problems) this.#warnOnce(`${problem.message} — ${problem.hint ?? ''}`);
+    const workspace = this.#workspace(cwd);
+    const open = !workspace.sealed;
+    if (open && workspace.starts.length === 0) workspace.starts.push(this.#startProject(cwd));
     const own: ServerConnection[] = [];
     const wanted = [...servers].filter(([name]) => mayUseServer(agent, name));
+    const listings = wanted.map(([name, server]) => {
+      const connection =
+        server.scope === 'project'
+          ? this.#sharedConnection(name, server.config)
+          : this.#ownConnection(name, server.config, own);
+      if (!server.fromRepository)
+        return { connection, server, listing: () => this.#use(connection, server, () => connection.tools()) };
+      if (server.scope === 'agent') {
+        if (!open)
+          return {
+            connection,
+            server,
+            listing: () => Promise.reject(this.#sealedAgentServer(name, agent, cwd)),
+          };
+        const first = this.#start(connection, server.verify);
+        workspace.starts.push(first);
+        return { connection, server, listing: () => first };
+      }
+      return { connection, server, listing: () => this.#use(connection, server, () => connection.tools()) };
+    });
+    try {
+      await abortable(this.#opened(workspace), signal);
+    } finally {
+      // The first lookup to return lets its subagent run: from then on, nothing of the repository starts.
+      workspace.sealed = true;
+    }
     const listed = await Promise.all(
-      wanted.map(async ([name, { config, scope, verify }]) => {
-        const connection =
-          scope === 'project' ? this.#sharedConnection(name, config) : this.#ownConnection(name, config, own);
+      listings.map(async ({ connection, server, listing }) => {
         try {
-          const tools = await abortable(
-            this.#started(connection, verify, () => connection.tools()),
-            signal,
-          );
-          return { connection, verify, tools };
+          return { connection, server, tools: await abortable(listing(), signal) };
         } catch (error) {
           signal?.throwIfAborted();
           // A refused start has been told already, with its remedy.
           if (!(error instanceof McpConfigError))
             this.#warnOnce(error instanceof Error ? error.message : String(error));
-          return { connection, verify, tools: [] as ListedTool[] };
+          return { connection, server, tools: [] as ListedTool[] };
         }
       }),
     );
     const tools: Record<string, ProvidedTool> = {};
-    for (const { connection, verify, tools: list } of listed) {
+    for (const { connection, server, tools: list } of listed) {
       for (const t of list) {
         tools[mcpToolName(connection.name, t.name)] = {
           description: t.description,
           inputSchema: t.inputSchema,
           execute: (input, { signal: callSignal }) =>
-            this.#started(connection, verify, () => connection.call(t.name, input, callSignal)),
+            this.#use(connection, server, () => connection.call(t.name, input, callSignal)),
         };
       }
     }
@@ -127,16 +161,78 @@ export class McpClientPool implements McpToolProvider {
   }
 
   /**
-   * `use` of a connection (which starts the server when it is not running), after `verify` when it
-   * may start — right before, at every start: the first, and any after the server exited.
+   * The workspace `cwd` belongs to (the sandbox's workspace is the task's directory, and the
+   * `.mcp.json` found from it may be up to its repository root): a root that holds, or lies in, one
+   * already looked at is that one's, so a subagent's directory never opens a second start there.
    */
-  async #started<T>(
-    connection: ServerConnection,
-    verify: SourcedServer['verify'],
-    use: () => Promise<T>,
-  ): Promise<T> {
+  #workspace(cwd: string): Workspace {
+    const root = workspaceRootOf(realPath(cwd));
+    const near = this.#workspaces.filter((w) => isWithin(w.root, root) || isWithin(root, w.root));
+    const same = near.find((w) => w.root === root);
+    if (same) return same;
+    // Inside (or around) a workspace looked at already: its subagents may have written here.
+    const workspace: Workspace = {
+      root,
+      starts: [...near.flatMap((w) => w.starts)],
+      sealed: near.length > 0,
+    };
+    this.#workspaces.push(workspace);
+    return workspace;
+  }
+
+  /** Until every start of the workspace's opening has settled (starts added while waiting too). */
+  async #opened(workspace: Workspace): Promise<void> {
+    for (let seen = -1; seen !== workspace.starts.length; ) {
+      seen = workspace.starts.length;
+      await Promise.allSettled(workspace.starts);
+    }
+  }
+
+  /** Starts every server of the trusted `.mcp.json` for `cwd`, granted to this agent or not. */
+  async #startProject(cwd: string): Promise<void> {
+    const { servers } = this.#sources.project(cwd);
+    await Promise.allSettled(
+      [...servers].map(async ([name, server]) => {
+        const connection = this.#sharedConnection(name, server.config);
+        try {
+          await this.#start(connection, server.verify);
+        } catch (error) {
+          if (!(error instanceof McpConfigError))
+            this.#warnOnce(error instanceof Error ? error.message : String(error));
+        }
+      }),
+    );
+  }
+
+  /**
+   * The one start of a repository server: `verify` (its trust, the files it runs included), then
+   * the spawn and its tool list. A connection already started once is only listed, never restarted.
+   */
+  async #start(connection: ServerConnection, verify: SourcedServer['verify']): Promise<ListedTool[]> {
+    if (this.#startedOnce.has(connection)) {
+      if (this.#live.has(connection)) return connection.tools();
+      throw this.#notRunning(connection);
+    }
+    this.#startedOnce.add(connection);
+    const refused = verify?.();
+    if (refused) {
+      this.#warnOnce(`${refused.message} — ${refused.hint ?? ''}`);
+      throw refused;
+    }
+    const exits = this.#exits.get(connection) ?? 0;
+    const tools = await connection.tools();
+    if ((this.#exits.get(connection) ?? 0) === exits) this.#live.add(connection);
+    return tools;
+  }
+
+  /**
+   * `use` of a connection. A repository server must be running (its one start is over); the user's
+   * own agents' servers start (again) when not running, after `verify` if they have one.
+   */
+  async #use<T>(connection: ServerConnection, server: SourcedServer, use: () => Promise<T>): Promise<T> {
     if (!this.#live.has(connection)) {
-      const refused = verify?.();
+      if (server.fromRepository) throw this.#notRunning(connection);
+      const refused = server.verify?.();
       if (refused) {
         this.#warnOnce(`${refused.message} — ${refused.hint ?? ''}`);
         throw refused;
@@ -146,6 +242,30 @@ export class McpClientPool implements McpToolProvider {
     const result = await use();
     if ((this.#exits.get(connection) ?? 0) === exits) this.#live.add(connection);
     return result;
+  }
+
+  /** A repository server not running once its workspace is sealed (told once). */
+  #notRunning(connection: ServerConnection): McpConfigError {
+    const why = this.#startedOnce.has(connection)
+      ? (this.#exits.get(connection) ?? 0) > 0
+        ? 'exited'
+        : 'did not start'
+      : 'was not started: its workspace had subagents running before it was first looked at';
+    const error = new McpConfigError(
+      `MCP server '${connection.name}' ${why}; a repository's MCP servers start only before any subagent runs in its workspace, so none is started (or restarted) later — restart codex-task to start it again`,
+      'Subagents can rewrite workspace files, and a server runs on the host with your environment: starting one only before they run means nothing they wrote is ever run by codex-task.',
+    );
+    this.#warnOnce(error.message);
+    return error;
+  }
+
+  #sealedAgentServer(name: string, agent: AgentDefinition, cwd: string): McpConfigError {
+    const error = new McpConfigError(
+      `${agent.file ?? agent.name}: inline MCP server '${name}' not started: a subagent already ran in ${cwd}, and a repository's servers start only before any does (they run on the host, and subagents can rewrite the files they run) — restart codex-task to use it; servers in your own agents (~/.claude/agents) are not affected`,
+      'Or define the server in the project .mcp.json, whose servers all start when codex-task first looks at the workspace.',
+    );
+    this.#warnOnce(error.message);
+    return error;
   }
 
   #connection(name: string, config: McpServerConfig): ServerConnection {
@@ -179,6 +299,28 @@ export class McpClientPool implements McpToolProvider {
     this.#warned.add(message);
     this.#warn(message);
   }
+}
+
+interface Workspace {
+  /** Its repository root (else the directory itself), real path. */
+  root: string;
+  /** The starts made while it was open: the first lookups wait for them all. */
+  starts: Promise<unknown>[];
+  /** A lookup has returned: a subagent may run, so nothing of the repository starts here any more. */
+  sealed: boolean;
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+function isWithin(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
 
 /** Claude Code's naming: `mcp__<server>__<tool>`, anything outside `[A-Za-z0-9_-]` made `_`. */

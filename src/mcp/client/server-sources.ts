@@ -28,6 +28,11 @@ export interface SourcedServer {
   config: McpServerConfig;
   scope: 'project' | 'agent';
   /**
+   * From the repository (its `.mcp.json`, or a project agent file's inline entry) rather than the
+   * user: such a server is started at most once, before any subagent ran in the workspace.
+   */
+  fromRepository: boolean;
+  /**
    * To call before each start of the server: whether the user's trust still covers it, the files it
    * runs included — a sandboxed command may have rewritten one since the entry was read (undefined:
    * it may start; else why not). Absent for servers that need no trust (the user's own agents).
@@ -57,7 +62,7 @@ interface CachedFile {
  * one: the `.mcp.json` found the first time a directory is looked at (before any subagent of the
  * engine ran there) is the one trusted, as it was then, until the reader is made again (a restart).
  * A file that appears later or a change to the content is reported and ignored. The workspace
- * files a trusted server runs are checked again before each start (see `SourcedServer.verify`).
+ * files a trusted server runs are checked again right before it starts (see `SourcedServer.verify`).
  */
 export class ServerSourceReader {
   readonly #env: Env;
@@ -69,6 +74,12 @@ export class ServerSourceReader {
   constructor(env: Env, trust: TrustChecker) {
     this.#env = env;
     this.#trust = trust;
+  }
+
+  /** The project's trusted `.mcp.json` servers for `cwd` alone (what the pool starts up front). */
+  project(cwd: string): ServerSources {
+    const { servers, problems } = this.#projectServers(cwd);
+    return { servers: new Map(servers), problems };
   }
 
   read(agent: AgentDefinition, cwd: string): ServerSources {
@@ -102,7 +113,12 @@ export class ServerSourceReader {
           const config = resolveServerConfig(name, raw, this.#env, cwd, source);
           const root = item && workspaceRootOf(workspaceDirOf(item.file));
           const verify = item && root && this.#verifier(item, name, config, cwd, root, cwd);
-          servers.set(name, { config, scope: 'agent', ...(verify ? { verify } : {}) });
+          servers.set(name, {
+            config,
+            scope: 'agent',
+            fromRepository: item !== undefined,
+            ...(verify ? { verify } : {}),
+          });
         } catch (error) {
           problems.push(error as McpConfigError);
         }
@@ -145,7 +161,7 @@ export class ServerSourceReader {
     const root = workspaceRootOf(baseDir);
     const servers = [...file.servers].map(([name, config]): [string, SourcedServer] => {
       const verify = this.#verifier(file.item, name, config, baseDir, root, cwd);
-      return [name, { config, scope: 'project', ...(verify ? { verify } : {}) }];
+      return [name, { config, scope: 'project', fromRepository: true, ...(verify ? { verify } : {}) }];
     });
     return { servers, problems };
   }
