@@ -3,8 +3,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { ScriptedRequest } from '../src/scripted-model/index.ts';
-import { runCli, startCli } from './cli-support.ts';
+import { ECHO_AND_SLEEPER_AGENTS, echoOrSleep, runCli, scriptedModelEnv, startCli } from './cli-support.ts';
 import { agentFile, useHarness } from './support.ts';
 
 const h = useHarness();
@@ -31,30 +30,9 @@ const resultSchema = z.object({
   error: z.object({ type: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
 });
 
-function envFor(extra: Record<string, string> = {}) {
-  return { OPENAI_API_KEY: 'sk-test-abcdefghijklmnop', OPENAI_BASE_URL: h.model.baseUrls.openai, ...extra };
-}
-
-const AGENTS = {
-  '.claude/agents/echo.md': agentFile({ name: 'echo', description: 'echoes', tools: 'Read' }, 'ECHO'),
-  '.claude/agents/sleeper.md': agentFile(
-    { name: 'sleeper', description: 'runs a long command', tools: 'Bash' },
-    'SLEEPER',
-  ),
-};
-
-function script(req: ScriptedRequest) {
-  if (req.system.includes('SLEEPER')) {
-    return req.turn === 0
-      ? {
-          text: 'working on it',
-          toolCalls: [{ name: 'Bash', input: { command: 'echo $$ > sleeper.pid; sleep 30' } }],
-        }
-      : { text: 'slept' };
-  }
-  if (req.lastUserText === 'fail') return { fault: { kind: 'status' as const, status: 400 } };
-  return { text: `echo: ${req.lastUserText}`, latencyMs: 30 };
-}
+const envFor = (extra: Record<string, string> = {}) => scriptedModelEnv(h.model, extra);
+const AGENTS = ECHO_AND_SLEEPER_AGENTS;
+const script = echoOrSleep;
 
 describe('codex-task batch', () => {
   it('runs JSONL from stdin in parallel, prints JSON results in input order, exits 1 when one failed', async () => {

@@ -3,39 +3,25 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { RunStore } from '../src/store/index.ts';
-import { type CliRun, runCli, startCli } from './cli-support.ts';
-import { agentFile, useHarness } from './support.ts';
+import {
+  type CliRun,
+  ECHO_AND_SLEEPER_AGENTS,
+  echoOrSleep,
+  runCli,
+  scriptedModelEnv,
+  startCli,
+} from './cli-support.ts';
+import { useHarness } from './support.ts';
 
 // Issue 17, section 3: every failure a user can cause ends in a message that names what was wrong
 // and the next step, with one exit code per kind of failure, and never a stack trace.
 const h = useHarness();
 const STACK = '    at ';
 
-function envFor(extra: Record<string, string> = {}) {
-  return { OPENAI_API_KEY: 'sk-test-abcdefghijklmnop', OPENAI_BASE_URL: h.model.baseUrls.openai, ...extra };
-}
-
-const AGENTS = {
-  '.claude/agents/echo.md': agentFile({ name: 'echo', description: 'echoes', tools: 'Read' }, 'ECHO'),
-  '.claude/agents/sleeper.md': agentFile(
-    { name: 'sleeper', description: 'runs a long command', tools: 'Bash' },
-    'SLEEPER',
-  ),
-};
-
-function script(req: ScriptedRequest) {
-  if (req.system.includes('SLEEPER')) {
-    return req.turn === 0
-      ? {
-          text: 'working on it',
-          toolCalls: [{ name: 'Bash', input: { command: 'echo $$ > sleeper.pid; sleep 30' } }],
-        }
-      : { text: 'slept' };
-  }
-  return { text: `echo: ${req.lastUserText}` };
-}
+const envFor = (extra: Record<string, string> = {}) => scriptedModelEnv(h.model, extra);
+const AGENTS = ECHO_AND_SLEEPER_AGENTS;
+const script = echoOrSleep;
 
 function clean(run: CliRun) {
   expect(run.stderr).not.toContain(STACK);

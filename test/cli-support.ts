@@ -1,6 +1,8 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { ScriptedModelServer, ScriptedReply, ScriptedRequest } from '../src/scripted-model/index.ts';
+import { agentFile } from './support.ts';
 
 const BIN = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
 
@@ -70,4 +72,35 @@ export function runCli(
   options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
 ): Promise<CliRun> {
   return startCli(args, options).done;
+}
+
+/** The variables that point the CLI at a scripted model server (OpenAI wire format). */
+export function scriptedModelEnv(
+  model: ScriptedModelServer,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return { OPENAI_API_KEY: 'sk-test-abcdefghijklmnop', OPENAI_BASE_URL: model.baseUrls.openai, ...extra };
+}
+
+/** Two agents for command-line tests: `echo` answers at once, `sleeper` runs a long Bash command. */
+export const ECHO_AND_SLEEPER_AGENTS = {
+  '.claude/agents/echo.md': agentFile({ name: 'echo', description: 'echoes', tools: 'Read' }, 'ECHO'),
+  '.claude/agents/sleeper.md': agentFile(
+    { name: 'sleeper', description: 'runs a long command', tools: 'Bash' },
+    'SLEEPER',
+  ),
+};
+
+/** Their model: `sleeper` writes its shell's PID and sleeps 30 s; `echo` echoes, and a prompt `fail` gets a 400. */
+export function echoOrSleep(req: ScriptedRequest): ScriptedReply {
+  if (req.system.includes('SLEEPER')) {
+    return req.turn === 0
+      ? {
+          text: 'working on it',
+          toolCalls: [{ name: 'Bash', input: { command: 'echo $$ > sleeper.pid; sleep 30' } }],
+        }
+      : { text: 'slept' };
+  }
+  if (req.lastUserText === 'fail') return { fault: { kind: 'status' as const, status: 400 } };
+  return { text: `echo: ${req.lastUserText}`, latencyMs: 30 };
 }

@@ -93,3 +93,20 @@ export function agentFile(fields: Record<string, string>, body = 'You are a test
     .join('\n');
   return `---\n${yaml}\n---\n${body}\n`;
 }
+
+/**
+ * A repository as a cloned one would be: the harness's workspace holding `files` (objects are
+ * written as JSON), and a separate, empty home for the user (their trust, config and agents).
+ */
+export async function repoAndHome(
+  h: ReturnType<typeof useHarness>,
+  files: Record<string, unknown>,
+): Promise<{ ws: string; home: string }> {
+  const ws = await h.setup();
+  const home = await makeWorkspace();
+  for (const [path, value] of Object.entries(files)) {
+    await mkdir(dirname(join(ws, path)), { recursive: true });
+    await writeFile(join(ws, path), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+  }
+  return { ws, home };
+}

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { readTrustRecords } from '../src/trust/index.ts';
 import { runCli } from './cli-support.ts';
-import { makeWorkspace, useHarness } from './support.ts';
+import { repoAndHome, useHarness } from './support.ts';
 
 /**
  * Trusting a server entry is trusting the workspace code it runs: the files it names (its command,
@@ -18,15 +18,7 @@ import { makeWorkspace, useHarness } from './support.ts';
 const h = useHarness();
 const KEY = 'sk-proj-user-secret-key-0123456789';
 
-async function repo(files: Record<string, unknown>): Promise<{ ws: string; home: string }> {
-  const ws = await h.setup();
-  const home = await makeWorkspace();
-  for (const [path, value] of Object.entries(files)) {
-    await mkdir(join(ws, path, '..'), { recursive: true });
-    await writeFile(join(ws, path), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
-  }
-  return { ws, home };
-}
+const repo = (files: Record<string, unknown>) => repoAndHome(h, files);
 
 const run = (
   ws: string,

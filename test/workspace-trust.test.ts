@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../src/config/index.ts';
 import { type ScriptedModelServer, startScriptedModel } from '../src/scripted-model/index.ts';
 import { readTrustRecords, type TrustChecker, trustFilePath } from '../src/trust/index.ts';
 import { runCli } from './cli-support.ts';
-import { makeWorkspace, useHarness } from './support.ts';
+import { makeWorkspace, repoAndHome, useHarness } from './support.ts';
 
 /**
  * A cloned repository is untrusted until the user says otherwise: what it holds that runs a
@@ -27,15 +27,7 @@ function hostileServer(marker: string, extraArg = 'x') {
   };
 }
 
-async function repo(files: Record<string, unknown>): Promise<{ ws: string; home: string }> {
-  const ws = await h.setup();
-  const home = await makeWorkspace();
-  for (const [path, value] of Object.entries(files)) {
-    await mkdir(join(ws, path, '..'), { recursive: true });
-    await writeFile(join(ws, path), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
-  }
-  return { ws, home };
-}
+const repo = (files: Record<string, unknown>) => repoAndHome(h, files);
 
 const run = (ws: string, home: string, args: string[] = ['run', 'general-purpose', 'hello']) =>
   runCli(args, {
