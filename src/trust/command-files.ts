@@ -265,7 +265,8 @@ function fileDigest(path: string): string | undefined {
   }
 }
 
-function realPath(path: string): string | undefined {
+/** The real path of `path`, or undefined when it does not exist. */
+export function realPath(path: string): string | undefined {
   try {
     return realpathSync(path);
   } catch {
@@ -273,7 +274,8 @@ function realPath(path: string): string | undefined {
   }
 }
 
-function isUnder(root: string, path: string): boolean {
+/** True when `path` is `root` or lies below it (both absolute). */
+export function isUnder(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }

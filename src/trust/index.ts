@@ -1,4 +1,4 @@
-export { type CommandLine, commandFiles, workspaceRootOf } from './command-files.ts';
+export { type CommandLine, commandFiles, isUnder, realPath, workspaceRootOf } from './command-files.ts';
 export { describeServerEntry } from './describe-entry.ts';
 export { shownWord } from './shown-word.ts';
 export {

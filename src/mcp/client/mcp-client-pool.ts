@@ -1,8 +1,6 @@
-import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, relative, sep } from 'node:path';
 import type { AgentDefinition } from '../../agents/index.ts';
-import { type TrustChecker, trustChecker, workspaceRootOf } from '../../trust/index.ts';
+import { isUnder, realPath, type TrustChecker, trustChecker, workspaceRootOf } from '../../trust/index.ts';
 import { configKey, McpConfigError, type McpServerConfig } from './server-config.ts';
 import { type ConnectionTimeouts, type ListedTool, ServerConnection } from './server-connection.ts';
 import { ServerSourceReader, type SourcedServer } from './server-sources.ts';
@@ -166,8 +164,8 @@ export class McpClientPool implements McpToolProvider {
    * already looked at is that one's, so a subagent's directory never opens a second start there.
    */
   #workspace(cwd: string): Workspace {
-    const root = workspaceRootOf(realPath(cwd));
-    const near = this.#workspaces.filter((w) => isWithin(w.root, root) || isWithin(root, w.root));
+    const root = workspaceRootOf(realPath(cwd) ?? cwd);
+    const near = this.#workspaces.filter((w) => isUnder(w.root, root) || isUnder(root, w.root));
     const same = near.find((w) => w.root === root);
     if (same) return same;
     // Inside (or around) a workspace looked at already: its subagents may have written here.
@@ -308,19 +306,6 @@ interface Workspace {
   starts: Promise<unknown>[];
   /** A lookup has returned: a subagent may run, so nothing of the repository starts here any more. */
   sealed: boolean;
-}
-
-function realPath(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
-function isWithin(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
 
 /** Claude Code's naming: `mcp__<server>__<tool>`, anything outside `[A-Za-z0-9_-]` made `_`. */
