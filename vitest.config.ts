@@ -13,7 +13,7 @@ export default defineConfig({
       // today; raise them as it grows, never lower them. Code that tests run as a subprocess (the CLI
       // binary, `codex-task mcp` under Codex) is exercised there but not counted here.
       reporter: ['text'],
-      thresholds: { lines: 84, branches: 74 },
+      thresholds: { lines: 94, branches: 82 },
     },
   },
 });
