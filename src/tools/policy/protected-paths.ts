@@ -6,7 +6,7 @@ import {
   protectedPaths as workspaceControlPaths,
 } from '../../sandbox/index.ts';
 import type { CompiledRule } from './compiled-rules.ts';
-import { compilePathPattern, type PathBases } from './path-pattern.ts';
+import { compilePathPatterns, type PathBases } from './path-pattern.ts';
 
 /** The protected control paths of one working directory, with the allow rules that lift them. */
 export interface ProtectedPaths {
@@ -39,7 +39,7 @@ export function protectedPaths(
   bases: PathBases,
   rules: readonly CompiledRule[],
 ): ProtectedPaths {
-  const compiled = patterns.map((p) => ({ pattern: p, test: compilePathPattern(p, bases) }));
+  const patternIndex = compilePathPatterns(patterns, bases);
   const lifting = rules.filter((r) => r.behavior === 'allow' && r.parsed.kind === 'edit-path' && !r.whole);
   let resolved: { at: number; root: string; entries: ProtectedPath[] } | undefined;
   const resolvedEntries = (): { root: string; entries: ProtectedPath[] } => {
@@ -64,7 +64,7 @@ export function protectedPaths(
   };
   return {
     patternOf(abs) {
-      let pattern = compiled.find((c) => c.test(abs))?.pattern;
+      let pattern = patterns[patternIndex(abs)];
       if (pattern === undefined) {
         const { root, entries } = resolvedEntries();
         // The deepest one that holds it says best why (the git directory, not the common one above it).

@@ -2,7 +2,7 @@ import { type Dirent, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { globSync } from 'tinyglobby';
-import { compilePathPattern, type PathBases } from './path-pattern.ts';
+import { compilePathPatterns, type PathBases } from './path-pattern.ts';
 
 /** Directories the workspace scan does not enter: the sandbox pins a secret's directories so none can be moved there. */
 const UNSCANNED = new Set(['.git', 'node_modules']);
@@ -30,10 +30,12 @@ export function secretPaths(
   exceptions: readonly string[],
   bases: PathBases,
 ): SecretPaths {
-  const compiled = patterns.map((p) => ({ pattern: p, test: compilePathPattern(p, bases) }));
-  const excepted = exceptions.map((p) => compilePathPattern(p, bases));
-  const patternOf = (abs: string) =>
-    excepted.some((t) => t(abs)) ? undefined : compiled.find((c) => c.test(abs))?.pattern;
+  const secretIndex = compilePathPatterns(patterns, bases);
+  const exceptionIndex = compilePathPatterns(exceptions, bases);
+  const patternOf = (abs: string) => {
+    const i = secretIndex(abs);
+    return i < 0 || exceptionIndex(abs) >= 0 ? undefined : patterns[i];
+  };
   return {
     matches: (abs) => patternOf(abs) !== undefined,
     patternOf,
