@@ -1,7 +1,7 @@
 /**
  * `npm run bench:mcp [-- --json]`: the MCP surface's figures.
  *   startup   spawn of `codex-task mcp` → `initialize` answered, and → `tools/list` answered (Codex
- *             drops a server not listed within about a second, COMPAT.md), for a published build of
+ *             drops a server not listed within about a second, docs/compatibility.md), for a published build of
  *             this checkout and from source; beside them the floor, a bare MCP SDK server that does
  *             nothing else. p50/p95 over N alternating starts, after one start each that fills V8's
  *             compile cache (as `codex-task install codex` does).

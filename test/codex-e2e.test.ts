@@ -13,7 +13,7 @@ import { agentFile, makeWorkspace } from './support.ts';
 
 // The real Codex CLI (npm @openai/codex) delegating to codex-task over MCP. Codex and the three
 // subagents all talk to one scripted model server: Codex through a custom provider (Responses,
-// SSE), the subagents through the AI SDK. COMPAT.md says what Codex 0.169 needs; this checks it.
+// SSE), the subagents through the AI SDK. docs/compatibility.md says what Codex 0.169 needs; this checks it.
 const SUBAGENT_LATENCY_MS = 1000;
 
 const AGENTS = {

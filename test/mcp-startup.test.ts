@@ -5,7 +5,7 @@ import { type ProbeResult, probeServer } from '../src/mcp/index.ts';
 import { BIN } from './mcp-support.ts';
 import { makeWorkspace } from './support.ts';
 
-// Codex drops an MCP server that is not listed within about a second of its start (COMPAT.md).
+// Codex drops an MCP server that is not listed within about a second of its start (docs/compatibility.md).
 // Absolute times swing with machine load, so start-up is judged against a bare MCP SDK server
 // started alternately on the same machine: from source, codex-task takes ~1.4× its time to
 // `initialize` and ~1.5× to `tools/list` (bench/mcp.ts); start-up twice as slow fails the bound.

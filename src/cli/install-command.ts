@@ -141,7 +141,7 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 
 /**
  * How Codex should start the server: this Node and this entry script, by absolute path. Not `npx`:
- * its own start-up would eat most of the second Codex allows (COMPAT.md), and Codex's PATH may differ.
+ * its own start-up would eat most of the second Codex allows (docs/compatibility.md), and Codex's PATH may differ.
  */
 function serverCommand(): { command: string; args: string[]; warning?: string } {
   const entry = realpathSync(process.argv[1] ?? '');

@@ -17,7 +17,7 @@ export type ResultForModel = Pick<
 
 /**
  * A finished Task as the parent model reads it: the subagent's final text, then a trailer with its
- * agentId and usage (the shape Claude Code returns, COMPAT.md).
+ * agentId and usage (the shape Claude Code returns, docs/compatibility.md).
  */
 export function formatResultForModel(result: ResultForModel): string {
   const trailer = [

@@ -18,7 +18,7 @@ const common = {
 export const taskInputSchema = z.object({ ...common, model: z.string().trim().min(1).optional() }).strict();
 
 /**
- * What a model sees as the Task tool's parameters: Claude Code's schema (COMPAT.md), where `model`
+ * What a model sees as the Task tool's parameters: Claude Code's schema (docs/compatibility.md), where `model`
  * is limited to the aliases so a model cannot pick an arbitrary (possibly expensive) id.
  */
 export const taskToolInputSchema = z

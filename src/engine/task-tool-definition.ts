@@ -8,7 +8,7 @@ import type { TaskInput } from './types.ts';
 // The Task tool as clients' models see it (MCP `tools/list`, the proxy's injected function tool):
 // one definition, so every surface offers the same schema and description. Light on purpose: the
 // MCP server imports this module directly (not engine/index.ts, which loads the AI SDK) to answer
-// `tools/list` within Codex's start-up window (COMPAT.md).
+// `tools/list` within Codex's start-up window (docs/compatibility.md).
 
 /** Claude Code's tool is `Agent` now, `Task` its accepted alias; we serve `Task` unless told otherwise. */
 export type TaskToolName = 'Task' | 'Agent';

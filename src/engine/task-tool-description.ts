@@ -1,6 +1,6 @@
 /**
  * The Task tool's description as a parent model reads it. It carries the agent list because the
- * APIs we serve have no mid-conversation system message (COMPAT.md).
+ * APIs we serve have no mid-conversation system message (docs/compatibility.md).
  */
 export function taskToolDescription(agentListLines: string): string {
   return `Launch a subagent to handle a complex, multi-step task on its own. Each agent type has its own instructions, tools and model.

@@ -53,7 +53,7 @@ export class AgentNotFoundError extends CodexTaskError {
         : `Use one of the listed names, or add .claude/agents/${name}.md (check it with \`codex-task agents validate\`).`;
     super(
       'AgentNotFound',
-      // The first line is Claude Code's exact wording (COMPAT.md); models and scripts match on it,
+      // The first line is Claude Code's exact wording (docs/compatibility.md); models and scripts match on it,
       // so what we add goes on lines of its own.
       `Agent type '${name}' not found. Available agents: ${available.join(', ')}${skipped
         .map((s) => `\n${s.file} exists but was skipped: ${s.reason}`)

@@ -24,7 +24,7 @@ const metaSchema = z.object({
     .catch(undefined),
 });
 
-/** Codex 0.169 sends `_meta: { progressToken, callId, threadId, sessionId, x-codex-turn-metadata: {model, …} }` (COMPAT.md). */
+/** Codex 0.169 sends `_meta: { progressToken, callId, threadId, sessionId, x-codex-turn-metadata: {model, …} }` (docs/compatibility.md). */
 export function parseCallMeta(meta: unknown): CallMeta {
   const parsed = metaSchema.safeParse(meta ?? {});
   if (!parsed.success) return {};

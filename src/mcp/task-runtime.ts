@@ -6,7 +6,7 @@ import type { McpClientPool } from './client/mcp-client-pool.ts';
 /**
  * What the MCP server needs of the engine, behind a loader: the engine, the AI SDK and the
  * observability stack are imported on the first `tools/call`, never at start-up (Codex drops
- * servers that are not listed within about a second, COMPAT.md).
+ * servers that are not listed within about a second, docs/compatibility.md).
  */
 export interface TaskRuntime {
   /** Starts a task and returns its id at once (its first events are already emitted). */

@@ -24,7 +24,7 @@ export const DEFAULT_WATCH_INTERVAL_MS = 1000;
  * What every MCP session of one server shares: the agent catalog (kept current), the one runtime
  * loaded on first use, and the calls in flight (cancelled together on shutdown).
  *
- * Start-up is staged for Codex, which drops servers not listed within about a second (COMPAT.md):
+ * Start-up is staged for Codex, which drops servers not listed within about a second (docs/compatibility.md):
  * constructing this loads nothing; the catalog (agent parser, Task schema) loads at the first
  * `tools/list`; the engine, config, AI SDK and observability at the first `tools/call`.
  */

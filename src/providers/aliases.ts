@@ -2,7 +2,7 @@ import type { ModelAlias, ProviderKind } from './provider-config.ts';
 
 /**
  * What Claude Code's aliases mean on each vendor. Anthropic's column is Claude Code's own mapping
- * (COMPAT.md); the others are the nearest tier, so unchanged agent files run for a user with only
+ * (docs/compatibility.md); the others are the nearest tier, so unchanged agent files run for a user with only
  * an OpenAI or Gemini key. Override per provider with `tiers` in config.
  */
 export const ALIAS_TABLE: Record<Exclude<ProviderKind, 'openai-compatible'>, Record<ModelAlias, string>> = {

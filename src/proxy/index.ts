@@ -3,7 +3,7 @@
  * It forwards everything unchanged and adds two things to POST /responses: the `Task` tool, whose
  * calls run subagents here, and slash commands from `.claude/commands/`.
  *
- * How Task results reach the model — of COMPAT.md's two designs, this one: Codex sees the Task call
+ * How Task results reach the model — of docs/compatibility.md's two designs, this one: Codex sees the Task call
  * (it answers it at once with "unsupported call: Task"), and the proxy replaces that answer, matched
  * by call_id, with the subagent's real result in this and every later request. Why not hide the
  * call and continue upstream itself: Codex resends the whole history on every request, so a hidden

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScriptedModelServer, startScriptedModel } from './index.ts';
 import { parseScript } from './script.ts';
 
-// The Responses shapes Codex CLI sends and expects (COMPAT.md), beyond what the AI SDK uses.
+// The Responses shapes Codex CLI sends and expects (docs/compatibility.md), beyond what the AI SDK uses.
 let server: ScriptedModelServer;
 beforeAll(async () => {
   server = await startScriptedModel();

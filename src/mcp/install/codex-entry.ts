@@ -24,7 +24,7 @@ const KNOWN_VARIABLES = [
 
 /**
  * The variables to hand to the server, of those set here: Codex starts MCP servers with a bare
- * environment (COMPAT.md), so keys and endpoints must be passed explicitly.
+ * environment (docs/compatibility.md), so keys and endpoints must be passed explicitly.
  */
 export function serverVariables(
   env: Record<string, string | undefined>,

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 export interface ProbeResult {
   /** From spawn to the `initialize` answer. */
   initializeMs: number;
-  /** From spawn to the `tools/list` answer: what Codex waits for (about a second, COMPAT.md). */
+  /** From spawn to the `tools/list` answer: what Codex waits for (about a second, docs/compatibility.md). */
   toolsListMs: number;
   tools: string[];
 }
