@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -88,6 +89,29 @@ const calls = () =>
     .filter((l) => l.startsWith('call '));
 
 describe('McpClientPool', () => {
+  it('a symlinked task directory does not get past the seal (third security review)', async () => {
+    // A directory outside the repository (no .git: the lookup walks on past it, by the link's name).
+    const outside = await mkdtemp(join(tmpdir(), 'codex-task-outside-'));
+    try {
+      const api = join(workspace, 'packages', 'api');
+      await mkdir(api, { recursive: true });
+      await writeFile(join(api, '.mcp.json'), JSON.stringify({ mcpServers: { api: stdioEntry('api') } }));
+      await writeFile(
+        join(workspace, '.claude/agents/everything.md'),
+        agentFile({ name: 'everything', description: 'd' }),
+      );
+      await symlink(outside, join(api, 'link'));
+      const everything = agents().get('everything');
+      await pool.toolsFor(everything, workspace);
+      // The root's servers started before any subagent; the workspace is sealed from here on.
+      const later = await pool.toolsFor(everything, join(api, 'link'));
+      expect(Object.keys(later.tools).filter((t) => t.startsWith('mcp__api__'))).toEqual([]);
+      expect(existsSync(join(api, 'mcp-notes.log'))).toBe(false);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
   it('starts the workspace’s servers at its first lookup, and offers them only to agents that may use them', async () => {
     const registry = agents();
     expect((await pool.toolsFor(registry.get('reader'), workspace)).tools).toEqual({});

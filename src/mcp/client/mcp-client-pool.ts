@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { dirname } from 'node:path';
 import type { AgentDefinition } from '../../agents/index.ts';
 import { isUnder, realPath, type TrustChecker, trustChecker, workspaceRootOf } from '../../trust/index.ts';
 import { configKey, McpConfigError, type McpServerConfig } from './server-config.ts';
@@ -90,11 +91,19 @@ export class McpClientPool implements McpToolProvider {
     return this.#shared.size;
   }
 
-  async toolsFor(agent: AgentDefinition, cwd: string, signal?: AbortSignal): Promise<ProvidedTools> {
+  async toolsFor(agent: AgentDefinition, taskDir: string, signal?: AbortSignal): Promise<ProvidedTools> {
+    // Every lookup from the one real directory: a symlinked task directory must not find a
+    // `.mcp.json` by its name while the seal is keyed by where it really leads.
+    const cwd = realPath(taskDir) ?? taskDir;
     const { servers, problems } = this.#sources.read(agent, cwd);
     for (const problem of problems) this.#warnOnce(`${problem.message} — ${problem.hint ?? ''}`);
     const workspace = this.#workspace(cwd);
+    // A repository agent's own servers also wait for the workspace its file lives in.
+    const agentFile =
+      agent.scope === 'project' && agent.file ? (realPath(agent.file) ?? agent.file) : undefined;
+    const agentWorkspace = agentFile ? this.#workspace(dirname(agentFile)) : workspace;
     const open = !workspace.sealed;
+    const agentOpen = open && !agentWorkspace.sealed;
     if (open && workspace.starts.length === 0) workspace.starts.push(this.#startProject(cwd));
     const own: ServerConnection[] = [];
     const wanted = [...servers].filter(([name]) => mayUseServer(agent, name));
@@ -106,7 +115,7 @@ export class McpClientPool implements McpToolProvider {
       if (!server.fromRepository)
         return { connection, server, listing: () => this.#use(connection, server, () => connection.tools()) };
       if (server.scope === 'agent') {
-        if (!open)
+        if (!agentOpen)
           return {
             connection,
             server,
@@ -123,6 +132,7 @@ export class McpClientPool implements McpToolProvider {
     } finally {
       // The first lookup to return lets its subagent run: from then on, nothing of the repository starts.
       workspace.sealed = true;
+      agentWorkspace.sealed = true;
     }
     const listed = await Promise.all(
       listings.map(async ({ connection, server, listing }) => {
