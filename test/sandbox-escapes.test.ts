@@ -19,7 +19,7 @@ import { AgentRegistry } from '../src/agents/index.ts';
 import { DEFAULT_SECRET_PATHS } from '../src/config/index.ts';
 import { ToolDeniedError } from '../src/errors/index.ts';
 import { McpClientPool } from '../src/mcp/index.ts';
-import { describeWithSandbox } from '../src/sandbox/testing.ts';
+import { describeWithSandbox, GIT_TEST_ENV, testGit } from '../src/sandbox/testing.ts';
 import { bashTool } from '../src/tools/bash.ts';
 import { grepTool } from '../src/tools/grep.ts';
 import { agentPolicy, loadPermissionPolicy } from '../src/tools/policy/index.ts';
@@ -127,13 +127,7 @@ describeWithSandbox('Bash cannot reach the host through the workspace', () => {
     expect(out).toMatch(/\.husky\/_\/pre-commit: Read-only file system/);
     expect(await readFile(join(ws.root, '.husky/_/pre-commit'), 'utf8')).toBe('#!/bin/sh\nexit 0\n');
     await chmod(join(ws.root, '.husky/_/pre-commit'), 0o755);
-    const env = {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'n',
-      GIT_AUTHOR_EMAIL: 'a@b.c',
-      GIT_COMMITTER_NAME: 'n',
-      GIT_COMMITTER_EMAIL: 'a@b.c',
-    };
+    const env = GIT_TEST_ENV;
     execFileSync('git', ['-C', ws.root, 'commit', '-q', '--allow-empty', '-m', 'x'], { env });
     expect(await markers()).toEqual([]);
   });
@@ -161,13 +155,7 @@ describeWithSandbox('Bash cannot reach the host through the workspace', () => {
     const second = await run(`${plant}; rm node_modules/.bin/prettier`);
     expect(second).toMatch(/node_modules\/\.bin\/sh: Read-only file system/);
     expect(await readdir(join(ws.root, 'node_modules/.bin'))).toEqual(['prettier']);
-    const env = {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'n',
-      GIT_AUTHOR_EMAIL: 'a@b.c',
-      GIT_COMMITTER_NAME: 'n',
-      GIT_COMMITTER_EMAIL: 'a@b.c',
-    };
+    const env = GIT_TEST_ENV;
     // git gives a hook's output on stderr.
     const commit = execFileSync('sh', ['-c', 'git -C "$0" commit -q --allow-empty -m x 2>&1', ws.root], {
       env,
@@ -355,16 +343,7 @@ describeWithSandbox("the sandbox's environment", () => {
 });
 
 /** git with an identity, and file:// submodules allowed (they come from the test's own directory). */
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync(
-    'git',
-    ['-c', 'user.email=a@b.c', '-c', 'user.name=n', '-c', 'protocol.file.allow=always', ...args],
-    {
-      cwd,
-      stdio: 'pipe',
-      encoding: 'utf8',
-    },
-  );
+const git = testGit;
 /** A git config that runs a command (writing `mark` into the canary) on the next `git status`. */
 const fsmonitor = (mark: string) => `[core]\\n\\tbare = false\\n\\tfsmonitor = "id > ${canary}/${mark}"\\n`;
 /** What the user does next, on the host: any fsmonitor or hook planted would run here. */

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,7 +23,7 @@ import {
   sandboxLaunch,
   sandboxStatus,
 } from './index.ts';
-import { describeWithSandbox, sandboxSkipReason, sandboxTestStatus } from './testing.ts';
+import { describeWithSandbox, sandboxSkipReason, sandboxTestStatus, testGit } from './testing.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -201,15 +200,7 @@ describe('hidden paths', () => {
   });
 });
 
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync(
-    'git',
-    ['-c', 'user.email=a@b.c', '-c', 'user.name=n', '-c', 'protocol.file.allow=always', ...args],
-    {
-      cwd,
-      stdio: 'pipe',
-    },
-  );
+const git = testGit;
 
 describe('protected paths', () => {
   it('each specifier at the top of the workspace; a .git file (worktree) is protected too', async () => {

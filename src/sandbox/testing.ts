@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, it } from 'vitest';
 import { probeBubblewrap, type SandboxProbe } from './detect.ts';
 
@@ -65,4 +66,22 @@ export function sandboxSkipReason(
   if (status.ci) throw new Error(ciSandboxFailure(status.reason));
   console.warn(`SKIPPING the OS sandbox tests: ${status.reason}`);
   return status.reason;
+}
+
+/** The environment for a test's own `git commit` on the host: a fixed identity, nothing from the machine's config. */
+export const GIT_TEST_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'n',
+  GIT_AUTHOR_EMAIL: 'a@b.c',
+  GIT_COMMITTER_NAME: 'n',
+  GIT_COMMITTER_EMAIL: 'a@b.c',
+};
+
+/** Runs git on the host for a test: a fixed identity, local submodules allowed; its output as text. */
+export function testGit(cwd: string, ...args: string[]): string {
+  return execFileSync(
+    'git',
+    ['-c', 'user.email=a@b.c', '-c', 'user.name=n', '-c', 'protocol.file.allow=always', ...args],
+    { cwd, stdio: 'pipe', encoding: 'utf8' },
+  );
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ToolExecutionError } from '../errors/index.ts';
-import { describeWithSandbox } from '../sandbox/testing.ts';
+import { describeWithSandbox, GIT_TEST_ENV } from '../sandbox/testing.ts';
 import { bashTool, createBashTool } from './bash.ts';
 import type { ToolPermissions } from './permissions.ts';
 import { makeWorkspace, snapshotTree, type TestWorkspace } from './testing.ts';
@@ -255,13 +255,7 @@ describeWithSandbox('Bash in the OS sandbox', () => {
     // All of .git is read-only in the sandbox: a command could otherwise plant config git runs on the host.
     execFileSync('git', ['init', '-q', ws.root]);
     await ws.file('a.txt', 'one\n');
-    const env = {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'n',
-      GIT_AUTHOR_EMAIL: 'a@b.c',
-      GIT_COMMITTER_NAME: 'n',
-      GIT_COMMITTER_EMAIL: 'a@b.c',
-    };
+    const env = GIT_TEST_ENV;
     execFileSync('git', ['-C', ws.root, 'add', 'a.txt'], { env });
     execFileSync('git', ['-C', ws.root, 'commit', '-q', '-m', 'first'], { env });
     await ws.file('a.txt', 'two\n');
