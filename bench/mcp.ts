@@ -27,6 +27,7 @@ import {
   type TaskRuntime,
   TaskService,
 } from '../src/mcp/index.ts';
+import { percentile } from './stats.ts';
 
 const json = process.argv.includes('--json');
 const log = (line: string) => {
@@ -38,10 +39,6 @@ const CALLS = Number(process.env.BENCH_MCP_CALLS ?? 2000);
 const BIN = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
 const FLOOR = fileURLToPath(new URL('../test/fixtures/bare-mcp-server.mjs', import.meta.url));
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
 
 /**
@@ -64,7 +61,8 @@ function buildProduction(dir: string): string {
   if (tsc.status !== 0 && !existsSync(join(dir, 'dist/cli/bin.js')))
     throw new Error('tsc could not build the checkout');
   mkdirSync(join(dir, 'bin'));
-  copyFileSync(join(root, 'bin/codex-task.js'), join(dir, 'bin/codex-task.js'));
+  for (const file of ['codex-task.js', 'node-check.js'])
+    copyFileSync(join(root, 'bin', file), join(dir, 'bin', file));
   copyFileSync(join(root, 'package.json'), join(dir, 'package.json'));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   return join(dir, 'bin/codex-task.js');
@@ -133,8 +131,15 @@ function instantRuntime(): TaskRuntime {
   });
   return {
     start: () => {
-      const taskId = `t${++n}`;
-      return { taskId, result: Promise.resolve(result(taskId)) };
+      const id = `t${++n}`;
+      return {
+        id,
+        caller: undefined,
+        parentTaskId: undefined,
+        result: Promise.resolve(result(id)),
+        cancel: () => {},
+        events,
+      };
     },
     events,
     callerModel: () => undefined,

@@ -16,6 +16,7 @@ import { TaskEngine, type TaskEvents } from '../src/engine/index.ts';
 import { startHttpServer } from '../src/http/index.ts';
 import { type Observability, observe } from '../src/observe/index.ts';
 import { createLogger } from '../src/telemetry/index.ts';
+import { percentile } from './stats.ts';
 
 const json = process.argv.includes('--json');
 const log = (line: string) => {
@@ -50,10 +51,6 @@ async function startModel(script: object): Promise<{ url: string; stop: () => vo
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 
 function makeEngine(url: string, workspace: string): TaskEngine {
@@ -137,9 +134,9 @@ async function measureRecording(url: string, workspace: string, mode: 'off' | 'o
   engine.close();
   rmSync(dir, { recursive: true, force: true });
   return {
-    total: { p50: pct(total, 50), p95: pct(total, 95) },
-    inEvents: { p50: pct(sync, 50), p95: pct(sync, 95) },
-    storeCommits: { p50: pct(later, 50), p95: pct(later, 95) },
+    total: { p50: percentile(total, 50), p95: percentile(total, 95) },
+    inEvents: { p50: percentile(sync, 50), p95: percentile(sync, 95) },
+    storeCommits: { p50: percentile(later, 50), p95: percentile(later, 95) },
     busyPerTaskMs,
     tasks: n,
   };
@@ -220,8 +217,8 @@ async function measureSse(url: string, workspace: string, rounds = 20, parallel 
   await obs.close();
   rmSync(dir, { recursive: true, force: true });
   return {
-    p50: pct(latencies, 50),
-    p95: pct(latencies, 95),
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
     max: Math.max(...latencies),
     events: latencies.length,
   };

@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import { percentile } from './stats.ts';
 
 const json = process.argv.includes('--json');
 const durationArg = process.argv.indexOf('--duration');
@@ -115,11 +116,6 @@ function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
-
 const scriptFile = join(dir, 'script.json');
 writeFileSync(
   scriptFile,
@@ -144,12 +140,12 @@ try {
   const direct = await ttfb(model.url, '/v1/responses');
   const proxied = await ttfb(proxy.url, '/v1/responses');
   const ttfbFigures = {
-    directP50Ms: pct(direct, 50),
-    directP99Ms: pct(direct, 99),
-    proxyP50Ms: pct(proxied, 50),
-    proxyP99Ms: pct(proxied, 99),
-    addedP50Ms: pct(proxied, 50) - pct(direct, 50),
-    addedP99Ms: pct(proxied, 99) - pct(direct, 99),
+    directP50Ms: percentile(direct, 50),
+    directP99Ms: percentile(direct, 99),
+    proxyP50Ms: percentile(proxied, 50),
+    proxyP99Ms: percentile(proxied, 99),
+    addedP50Ms: percentile(proxied, 50) - percentile(direct, 50),
+    addedP99Ms: percentile(proxied, 99) - percentile(direct, 99),
   };
   log(
     `ttfb        direct p50 ${ttfbFigures.directP50Ms.toFixed(3)} ms p99 ${ttfbFigures.directP99Ms.toFixed(3)} ms | ` +

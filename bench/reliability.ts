@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { TaskEngine, type TaskResult } from '../src/engine/index.ts';
+import { percentile } from './stats.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -76,10 +77,6 @@ async function startServer(file: string, port = 0): Promise<Server> {
     child.once('exit', (code) => reject(new Error(`scripted model exited with ${code}`)));
   });
   return { url, port: Number(new URL(url).port), child };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'codex-task-reliability-'));
@@ -183,7 +180,7 @@ for (const [i, r] of results.entries()) {
   const tooManyTools = (toolRuns.get(r.taskId) ?? 0) > expectedTools;
   if ((finishedCount.get(r.taskId) ?? 0) > 1 || wrongContent || tooManyTools) duplicated++;
 }
-const latencies = done.map((r) => r.totalDurationMs - r.timings.queuedMs).sort((x, y) => x - y);
+const latencies = done.map((r) => r.totalDurationMs - r.timings.queuedMs);
 const retries = done.reduce((sum, r) => sum + r.retries, 0);
 const failovers = done.reduce((sum, r) => sum + r.failovers.length, 0);
 const stats = engine.resilienceStats;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeBubblewrap, type SandboxSettings } from '../src/sandbox/index.ts';
 import { createToolContext, getBuiltinTool } from '../src/tools/index.ts';
+import { percentile } from './stats.ts';
 
 const bashTool = getBuiltinTool('Bash')!;
 
@@ -25,10 +26,6 @@ if (!probe.working) {
 
 const workspace = realpathSync(mkdtempSync(join(tmpdir(), 'codex-task-bench-sandbox-')));
 const contexts: Record<'off' | 'on', SandboxSettings> = { off: { mode: 'off' }, on: { mode: 'require' } };
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function time(command: string, sandbox: SandboxSettings): Promise<number> {
   const ctx = createToolContext({ workspaceRoot: workspace, sandbox });
@@ -48,8 +45,7 @@ try {
         samples[mode].push(await time(command, contexts[mode]));
       }
     }
-    const off = samples.off.sort((a, b) => a - b);
-    const on = samples.on.sort((a, b) => a - b);
+    const { off, on } = samples;
     rows.push({
       command,
       offP50: percentile(off, 50),

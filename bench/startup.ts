@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, percentile } from './stats.ts';
 
 const BIN = fileURLToPath(new URL('../bin/codex-task.js', import.meta.url));
 const TARGET_MS = 150;
@@ -34,8 +35,7 @@ function measure(args: string[]): { medianMs: number; p90Ms: number } {
     if (run.status !== 0) throw new Error(`codex-task ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
     if (i >= 2) times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return { medianMs: times[Math.floor(times.length / 2)]!, p90Ms: times[Math.floor(times.length * 0.9)]! };
+  return { medianMs: median(times), p90Ms: percentile(times, 90) };
 }
 
 try {

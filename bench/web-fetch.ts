@@ -12,6 +12,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 // The module the worker runs, called here on the main thread: how WebFetch converted before.
 import { htmlToMarkdown } from '../src/tools/web/html-to-markdown.ts';
 import { MarkdownConverter } from '../src/tools/web/index.ts';
+import { median } from './stats.ts';
 
 const json = process.argv.includes('--json');
 const figures: Record<string, Record<string, number>> = {};
@@ -50,8 +51,6 @@ async function measure(work: () => Promise<unknown>) {
   clearInterval(ticker);
   return { wallMs, maxDelayMs: histogram.max / 1e6, p99DelayMs: histogram.percentile(99) / 1e6 };
 }
-
-const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 function report(name: string, runs: Awaited<ReturnType<typeof measure>>[]) {
   const row = {

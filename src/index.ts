@@ -15,12 +15,11 @@ export {
 } from './agents/index.ts';
 export {
   formatResultForModel,
-  getDefaultEngine,
-  setDefaultEngine,
-  Task,
+  type TaskCaller,
   TaskEngine,
   type TaskEngineOptions,
   type TaskEvents,
+  type TaskHandle,
   type TaskInput,
   type TaskOptions,
   type TaskResult,
@@ -29,6 +28,14 @@ export {
 } from './engine/index.ts';
 export * from './errors/index.ts';
 export { type ProviderConfig, providersFromEnv } from './providers/index.ts';
+export {
+  createRuntime,
+  getDefaultEngine,
+  type Runtime,
+  type RuntimeOptions,
+  setDefaultEngine,
+  Task,
+} from './runtime/index.ts';
 export {
   type Script,
   type ScriptedModelServer,

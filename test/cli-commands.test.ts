@@ -49,7 +49,7 @@ describe('codex-task batch', () => {
     const results = z.array(resultSchema).parse(JSON.parse(run.stdout));
     expect(results.map((r) => r.status)).toEqual(['completed', 'failed', 'completed']);
     expect(results[0]!.content).toBe('echo: one');
-    expect(results[1]!.error!.type).toBe('ProviderError');
+    expect(results[1]!.error!.type).toBe('Provider');
     expect(run.stderr).toContain('3 task(s): 2 completed, 1 not');
     expect(run.stderr).toMatch(/└─ ✓ echo · task three — echo: three/);
     expect(run.stderr).not.toMatch(ESCAPE);

@@ -254,8 +254,8 @@ describe('issue 17: never a stack trace, always the next step', () => {
     expect(run.code).toBe(130);
     const result = JSON.parse(run.stdout) as { status: string; error: { type: string; message: string } };
     expect(result.status).toBe('cancelled');
-    expect(result.error.type).toBe('Cancelled');
-    expect(run.stderr).toContain('Cancelled: cancelled by Ctrl-C');
+    expect(result.error.type).toBe('TaskCancelled');
+    expect(run.stderr).toContain('TaskCancelled: cancelled by Ctrl-C');
     expect(run.stderr).not.toContain('AbortError');
     expect(run.stderr).not.toContain('This operation was aborted');
     clean(run);
@@ -270,7 +270,10 @@ describe('issue 17: never a stack trace, always the next step', () => {
     child.kill('SIGINT');
     const run = await done;
     expect(run.code).toBe(130);
-    expect(JSON.parse(run.stdout)[0]).toMatchObject({ status: 'cancelled', error: { type: 'Cancelled' } });
+    expect(JSON.parse(run.stdout)[0]).toMatchObject({
+      status: 'cancelled',
+      error: { type: 'TaskCancelled' },
+    });
     expect(run.stderr).not.toContain('AbortError');
     clean(run);
   }, 30_000);

@@ -70,7 +70,7 @@ describe('codex-task run, in process', () => {
     const run = await t.cli(['run', 'echo', 'fail'], { cwd: ws });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^failed · echo · .*\n {2}ProviderError: /m);
+    expect(run.stderr).toMatch(/^failed · echo · .*\n {2}Provider: /m);
   });
 
   it('usage errors exit 2 before any model call: unknown agent, bad flags, missing -C directory', async () => {
@@ -85,6 +85,18 @@ describe('codex-task run, in process', () => {
     expect(dir.code).toBe(2);
     expect(dir.stderr).toContain('no such directory');
     expect(h.model.stats.requests).toBe(0);
+  });
+
+  it('--priority takes a whole number from -100 to 100; anything else exits 2 naming the flag', async () => {
+    const ws = await h.setup(AGENTS, script);
+    for (const value of ['high', '101', '2.5']) {
+      const bad = await t.cli(['run', 'echo', 'hi', '--priority', value], { cwd: ws });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(`--priority must be a whole number from -100 to 100, got '${value}'`);
+    }
+    expect(h.model.stats.requests).toBe(0);
+    const ok = await t.cli(['run', 'echo', 'hi', '--priority', '-5'], { cwd: ws });
+    expect(ok).toMatchObject({ code: 0, stdout: 'echo: hi\n' });
   });
 });
 
@@ -104,7 +116,7 @@ describe('codex-task batch, in process', () => {
     expect(run.stderr).toContain('[echo: task one] started on openai:gpt-5.5');
     expect(run.stderr).toMatch(/\[echo: task three\] completed in [\d.]+s/);
     expect(run.stderr).toContain('3 task(s): 2 completed, 1 not');
-    expect(run.stderr).toMatch(/├─ ✗ echo · task fail — ProviderError: /);
+    expect(run.stderr).toMatch(/├─ ✗ echo · task fail — Provider: /);
     expect(run.stderr).toMatch(/└─ ✓ echo · task three — echo: three/);
   });
 
@@ -144,12 +156,27 @@ describe('codex-task batch, in process', () => {
     ['-', '{"prompt":"ok"}\nnot json\n', 'stdin:2 is not valid JSON'],
     ['-', '[]', 'stdin has no tasks'],
     ['-', '{"subagent_type":"echo","description":"x"}\n', 'stdin:1: `prompt` is required'],
+    [
+      '-',
+      '[{"prompt":"a"},{"prompt":"b","priority":"high"}]',
+      'stdin entry 1: `priority` must be a whole number from -100 to 100, got "high"',
+    ],
   ])('refuses a bad batch (%s %j) before running anything (exit 2): %s', async (file, stdin, message) => {
     const ws = await h.setup(AGENTS, script);
     const run = await t.cli(['batch', file], { cwd: ws, ...(stdin === undefined ? {} : { stdin }) });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
     expect(h.model.stats.requests).toBe(0);
+  });
+
+  it('starts entries with a higher `priority` first', async () => {
+    const ws = await h.setup(AGENTS, script);
+    const entries = [...tasks('a', 'b'), { ...tasks('c')[0], priority: 5 }];
+    await writeFile(join(ws, 'tasks.json'), JSON.stringify(entries));
+    const run = await t.cli(['batch', 'tasks.json', '--concurrency', '1'], { cwd: ws });
+    expect(run.code, run.stderr).toBe(0);
+    const started = [...run.stderr.matchAll(/\[echo: task (\w)\] started/g)].map((m) => m[1]);
+    expect(started).toEqual(['a', 'c', 'b']);
   });
 
   it('refuses bad flag values (exit 2)', async () => {

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { agentFile, useHarness } from './support.ts';
 // The long-running commands (serve, proxy, mcp --http, scripted-model), in process: each starts,
 // answers, and stops on Ctrl-C; each names what holds a port it cannot have.
 const h = useHarness();
+const NOTES_SERVER = fileURLToPath(new URL('./fixtures/mcp-notes-server.ts', import.meta.url));
 const t = useInProcessCli();
 
 const holdPort = useLoopbackServers();
@@ -102,6 +104,47 @@ describe('server commands, in process', () => {
     serving.interrupt();
     expect((await serving.done).code).toBe(0);
     await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+
+  it("serve: a subagent started through the HTTP API uses a tool of the trusted project's .mcp.json", async () => {
+    process.env.OPENAI_API_KEY = 'sk-test-abcdefghijklmnop';
+    process.env.OPENAI_BASE_URL = h.model.baseUrls.openai;
+    process.env.CODEX_TASK_TRUST_WORKSPACE = '1';
+    h.model.setHandler((req) =>
+      req.turn === 0
+        ? { toolCalls: [{ name: 'mcp__notes__read_note', input: { name: 'todo' } }] }
+        : { text: `note says: ${req.toolResults[0]?.output}` },
+    );
+    const ws = await h.setup({
+      'notes/todo.txt': 'buy milk',
+      '.mcp.json': JSON.stringify({
+        mcpServers: { notes: { command: process.execPath, args: [NOTES_SERVER] } },
+      }),
+      '.claude/agents/note-reader.md': agentFile({
+        name: 'note-reader',
+        description: 'Reads notes',
+        tools: 'mcp__notes__read_note',
+      }),
+    });
+    const serving = t.start(['serve', '--port', '0'], { cwd: ws });
+    const url = await waitFor(
+      () => /codex-task API on (http:\/\/\S+)/.exec(serving.output().stderr)?.[1],
+      10_000,
+      'the API URL',
+    );
+    const response = await fetch(`${url}/v1/tasks?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        subagent_type: 'note-reader',
+        description: 'read',
+        prompt: 'read the todo note',
+      }),
+    });
+    const view = (await response.json()) as { status: string; content?: string };
+    expect(view).toMatchObject({ status: 'completed', content: 'note says: buy milk' });
+    serving.interrupt();
+    expect((await serving.done).code).toBe(0);
   });
 
   it('proxy prints the base URL for Codex, forwards /health, and stops on Ctrl-C', async () => {

@@ -183,10 +183,10 @@ describe.each([
       expect(outputs.map((o) => o.callId).sort()).toEqual(['call_task_0', 'call_task_1', 'call_task_2']);
     }
 
-    // Run records: the three tasks, with Codex's thread as their parent, overlapping in time.
+    // Run records: the three tasks, with Codex's thread as their caller, overlapping in time.
     const store = new RunStore({ path: env.CODEX_TASK_RUNS_DB! });
     try {
-      const tasks = store.list({ parentId: threadId! });
+      const tasks = store.list({ callerThreadId: threadId! });
       expect(tasks.map((t) => t.agentType).sort()).toEqual(['counter', 'reader', 'writer']);
       for (const t of tasks) expect(t).toMatchObject({ status: 'completed', toolUses: 1, spawnDepth: 1 });
       for (const t of tasks) expect(store.get(t.id)?.input).toMatchObject({ subagent_type: t.agentType });

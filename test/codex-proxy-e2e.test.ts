@@ -167,7 +167,7 @@ async function runCodex(
 function records(callIds: string[]): TaskRecord[] {
   const store = new RunStore({ path: proxyEnv.CODEX_TASK_RUNS_DB! });
   try {
-    return callIds.flatMap((id) => store.list({ parentCallId: id }));
+    return callIds.flatMap((id) => store.list({ callerCallId: id }));
   } finally {
     store.close();
   }

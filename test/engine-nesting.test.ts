@@ -71,6 +71,23 @@ describe('nested subagents', () => {
     expect(h.model.stats.maxInFlight).toBeLessThanOrEqual(2);
   });
 
+  it("a child inherits its parent's priority in the queue", async () => {
+    await h.setup(AGENTS, leadAndWorkers(1, 20));
+    const engine = h.engine({ concurrency: 1 });
+    const startOrder: string[] = [];
+    engine.events.on('task.started', (e) => startOrder.push(e.description));
+    const worker = (description: string) => ({ description, prompt: description, subagent_type: 'worker' });
+    const results = await Promise.all([
+      engine.run({ description: 'lead', prompt: 'job', subagent_type: 'lead' }, { priority: 50 }),
+      engine.run(worker('other 1')),
+      engine.run(worker('other 2')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
+    // The lead lends its slot when it delegates (`other 1`, first in line, takes it); its child, at
+    // the lead's 50, then goes before `other 2` at 0.
+    expect(startOrder).toEqual(['lead', 'other 1', 'part 0', 'other 2']);
+  });
+
   it('stops offering Task at the depth limit (maxSpawnDepth 1 disables nesting)', async () => {
     await h.setup(AGENTS, leadAndWorkers(1));
     const result = await h
@@ -102,7 +119,7 @@ describe('nested subagents', () => {
     });
     const result = await h.engine().run({ description: 'lead', prompt: 'job', subagent_type: 'lead' });
     expect(result.status).toBe('completed');
-    expect(result.content).toContain('Task failed: ProviderError');
+    expect(result.content).toContain('Task failed: Provider: ');
     expect(result.toolStats.Task).toMatchObject({ calls: 1, errors: 1 });
   });
 });

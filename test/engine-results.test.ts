@@ -1,7 +1,8 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatResultForModel, setDefaultEngine, Task } from '../src/engine/index.ts';
+import { formatResultForModel } from '../src/engine/index.ts';
+import { setDefaultEngine, Task } from '../src/runtime/index.ts';
 import { agentFile, useHarness } from './support.ts';
 
 const h = useHarness();
@@ -53,7 +54,7 @@ describe('task results', () => {
   it('names every missing or invalid field of bad input', async () => {
     await h.setup();
     const result = await h.engine().run({ prompt: 42, extra: true });
-    expect(result.error!.type).toBe('InvalidInput');
+    expect(result.error!.type).toBe('InvalidTaskInput');
     expect(result.error!.message).toContain('`description` is required');
     expect(result.error!.message).toMatch(/`prompt`: .*expected string/);
     expect(result.error!.message).not.toContain('`prompt` is required');
@@ -63,7 +64,7 @@ describe('task results', () => {
   it('turns a 401 into a ProviderError that names the key variable', async () => {
     await h.setup({}, () => ({ fault: { kind: 'status', status: 401 } }));
     const result = await h.engine().run(input());
-    expect(result.error).toMatchObject({ type: 'ProviderError' });
+    expect(result.error).toMatchObject({ type: 'Provider', details: { status: 401 } });
     expect(result.error!.message).toContain('401');
     expect(result.error!.hint).toContain('OPENAI_API_KEY');
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { agentFile, makeWorkspace, useHarness } from './support.ts';
 
@@ -81,7 +81,10 @@ describe('tool access is enforced by the runtime', () => {
     it(`refuses ${name} and tells the model why`, async () => {
       const outside = await makeWorkspace({ 'secret.txt': 'TOP-SECRET' });
       const ws = await h.setup({}, callThenReport('Read', { file_path: path }));
-      await writeFile(join(ws, '..', 'outside-secret.txt'), 'TOP-SECRET').catch(() => undefined);
+      // Next to the workspace, in the shared temp directory: removed again whatever the outcome.
+      const besideWorkspace = join(ws, '..', 'outside-secret.txt');
+      onTestFinished(() => rm(besideWorkspace, { force: true }));
+      await writeFile(besideWorkspace, 'TOP-SECRET').catch(() => undefined);
       await symlink(join(outside, 'secret.txt'), join(ws, 'link-out'));
       const result = await h.engine().run({ description: 'escape', prompt: 'read it' });
 
@@ -105,18 +108,23 @@ describe('tool access is enforced by the runtime', () => {
     // Unsandboxed: the PIDs written are checked on the host (in the sandbox they are its own PIDs);
     // test/engine-sandbox.test.ts cancels a sandboxed command.
     const engine = h.engine({ sandbox: { mode: 'off' } });
-    engine.events.on('task.progress', (e) => {
-      if (e.lastTool === 'Bash') setTimeout(() => cancel.abort(), 300);
-    });
-    const result = await engine.run({ description: 'sleep', prompt: 'sleep' }, { signal: cancel.signal });
+    const running = engine.run({ description: 'sleep', prompt: 'sleep' }, { signal: cancel.signal });
+    // Cancelled once both processes are known to run: the shell has written both PIDs.
+    const pidOf = (f: string) => Number(/^(\d+)\n$/.exec(readFileSync(join(ws, f), 'utf8'))?.[1]);
+    const pids = await vi.waitFor(
+      () => {
+        const found = ['bg.pid', 'sh.pid'].map(pidOf);
+        expect(found.every((pid) => pid > 1)).toBe(true);
+        return found;
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    expect(pids.filter(isAlive)).toEqual(pids); // the liveness check itself works
+    cancel.abort();
+    const result = await running;
 
     expect(result.status).toBe('cancelled');
-    const pids = await Promise.all(
-      ['bg.pid', 'sh.pid'].map(async (f) => Number(await readFile(join(ws, f), 'utf8'))),
-    );
-    expect(pids.every((pid) => pid > 1)).toBe(true);
-    expect(isAlive(process.pid)).toBe(true); // the liveness check itself works
-    await new Promise((r) => setTimeout(r, 200));
-    expect(pids.filter(isAlive)).toEqual([]);
+    // Both would sleep for 30 s: gone within the wait means they were killed.
+    await vi.waitFor(() => expect(pids.filter(isAlive)).toEqual([]), { timeout: 10_000, interval: 20 });
   });
 });

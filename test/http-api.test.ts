@@ -69,6 +69,18 @@ describe('POST /v1/tasks', () => {
     ['an unknown agent', task({ subagent_type: 'nope' }), 'subagent_type', "unknown agent 'nope'"],
     ['a bad task in a batch', { tasks: [task(), task({ prompt: '' })] }, 'tasks.1.prompt', ''],
     ['an empty batch', { tasks: [] }, 'tasks', ''],
+    [
+      'a priority out of range',
+      task({ priority: 101 }),
+      'priority',
+      'whole number from -100 to 100, got 101',
+    ],
+    [
+      'a bad priority in a batch',
+      { tasks: [task(), task({ priority: 'high' })] },
+      'tasks.1.priority',
+      'got "high"',
+    ],
   ])('answers 400 naming the field for %s', async (_what, body, path, message) => {
     await h.setup();
     const { call } = await api(h.engine(), h.workspace);
@@ -77,6 +89,24 @@ describe('POST /v1/tasks', () => {
     expect(res.json.error.type).toBe('InvalidRequest');
     expect(res.json.error.issues[0].path).toBe(path);
     expect(res.json.error.issues[0].message).toContain(message);
+  });
+
+  it('starts the tasks of a batch by `priority`, and keeps it out of the Task input', async () => {
+    await h.setup({}, (req) => ({ text: `done: ${req.lastUserText}` }));
+    const engine = h.engine({ concurrency: 1 });
+    const started: string[] = [];
+    engine.events.on('task.started', (e) => started.push(e.description));
+    const { call, obs } = await api(engine, h.workspace);
+    const res = await call('POST', '/v1/tasks?wait=true', {
+      tasks: [
+        task({ description: 'a' }),
+        task({ description: 'b' }),
+        task({ description: 'c', priority: 5 }),
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(started).toEqual(['a', 'c', 'b']);
+    expect(obs.store!.get(res.json.tasks[2].id)!.input).toEqual(task({ description: 'c' }));
   });
 
   it('answers 400 for bad JSON and a bad query, 415 for a non-JSON body, 413 past the size limit', async () => {
@@ -117,7 +147,7 @@ describe('task routes', () => {
       const view = (await call('GET', `/v1/tasks/${json.id}`)).json;
       return view.status === 'running' ? undefined : view;
     });
-    expect(ended).toMatchObject({ status: 'cancelled', error: { type: 'Cancelled' } });
+    expect(ended).toMatchObject({ status: 'cancelled', error: { type: 'TaskCancelled' } });
     expect((await call('DELETE', `/v1/tasks/${json.id}`)).status).toBe(409);
   });
 

@@ -10,7 +10,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentRegistry, effectiveTools } from '../src/agents/index.ts';
-import { McpClientPool, mayUseServer, mcpJsonTrustItem, type ProvidedTool } from '../src/mcp/index.ts';
+import { McpClientPool, mayUseServer, mcpJsonTrustItem, type ProvidedTool } from '../src/mcp-client/index.ts';
 import { trustChecker, writeTrustRecords } from '../src/trust/index.ts';
 import { isAlive, waitFor } from './mcp-support.ts';
 import { agentFile, makeWorkspace } from './support.ts';

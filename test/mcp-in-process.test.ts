@@ -9,12 +9,12 @@ import { ConfigError } from '../src/config/index.ts';
 import {
   createEngineRuntime,
   createMcpServer,
-  type EngineRuntimeOptions,
   RESULT_META_KEY,
   type RuntimeLoader,
   serveHttp,
   TaskService,
 } from '../src/mcp/index.ts';
+import type { RuntimeOptions } from '../src/runtime/index.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { RunStore } from '../src/store/index.ts';
 import { waitFor } from './mcp-support.ts';
@@ -65,7 +65,7 @@ afterEach(async () => {
   for (const item of open.splice(0).reverse()) await item.close();
 });
 
-function runtimeOptions(ws: string, overrides: Partial<EngineRuntimeOptions> = {}): EngineRuntimeOptions {
+function runtimeOptions(ws: string, overrides: Partial<RuntimeOptions> = {}): RuntimeOptions {
   return {
     engine: {
       cwd: ws,
@@ -175,7 +175,7 @@ describe('the MCP server, in process', () => {
 
     const failed = await call({ subagent_type: 'broken', description: 'x', prompt: 'y' });
     expect(failed.isError).toBe(true);
-    expect(meta(failed)).toMatchObject({ status: 'failed', error: { type: 'ProviderError' } });
+    expect(meta(failed)).toMatchObject({ status: 'failed', error: { type: 'Provider' } });
 
     await expect(client.callTool({ name: 'Run', arguments: {} })).rejects.toThrow(
       "Unknown tool 'Run': this server has one tool, Task",
@@ -275,7 +275,7 @@ describe('createEngineRuntime, in process', () => {
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l));
-    expect(lines.find((l) => l.msg === 'MCP tools/call')).toMatchObject({
+    expect(lines.find((l) => l.msg === 'task queued for a client call')).toMatchObject({
       taskId,
       callerThreadId: 'thread-1',
       callerCallId: 'call-1',
@@ -283,8 +283,16 @@ describe('createEngineRuntime, in process', () => {
     await runtime.close();
     const store = new RunStore({ path: runsDb });
     try {
-      expect(store.list({ parentId: 'thread-1' }).map((t) => t.id)).toEqual([taskId]);
-      expect(store.get(taskId)).toMatchObject({ agentType: 'general-purpose', status: 'completed' });
+      // The thread is the caller's, never a parent task: the task is a root of its own tree.
+      expect(store.list({ callerThreadId: 'thread-1' }).map((t) => t.id)).toEqual([taskId]);
+      expect(store.list({ parentId: 'thread-1' })).toEqual([]);
+      expect(store.get(taskId)).toMatchObject({
+        agentType: 'general-purpose',
+        status: 'completed',
+        callerThreadId: 'thread-1',
+        callerCallId: 'call-1',
+      });
+      expect(store.get(taskId)?.parentId).toBeUndefined();
     } finally {
       store.close();
     }

@@ -88,7 +88,7 @@ describe('codex-task mcp over stdio', () => {
         description: { type: 'string' },
         prompt: { type: 'string' },
         subagent_type: { type: 'string' },
-        model: { enum: ['haiku', 'sonnet', 'opus', 'fable'] },
+        model: { enum: ['haiku', 'sonnet', 'opus', 'fable', 'auto'] },
       },
     });
     expect(task?.description).toContain('- reader: Reads files (Tools: Read)');
@@ -135,13 +135,15 @@ describe('codex-task mcp over stdio', () => {
     expect(text(extra)).toContain('unknown parameter(s) `colour`');
     const model = await call({ description: 'd', prompt: 'p', model: 'gpt-4o' });
     expect(model.isError).toBe(true);
-    expect(text(model)).toContain('`model` must be one of haiku, sonnet, opus, fable');
+    expect(text(model)).toContain('`model` must be one of haiku, sonnet, opus, fable, auto');
   });
 
   it('answers a timeout and a provider failure as tool errors with the reason and the fix', async () => {
     const late = await call({ description: 'slow', prompt: 'take your time', subagent_type: 'slowpoke' });
     expect(late.isError).toBe(true);
-    expect(text(late)).toMatch(/^Task timed_out: Timeout: .*\nHint: .*\n\nagentId: \w+ \(agent: slowpoke/s);
+    expect(text(late)).toMatch(
+      /^Task timed_out: TaskTimeout: .*\nHint: .*\n\nagentId: \w+ \(agent: slowpoke/s,
+    );
     const refused = await call({ description: 'key', prompt: 'hi', subagent_type: 'unauthorized' });
     expect(refused.isError).toBe(true);
     expect(text(refused)).toMatch(/^Task failed: \w+: .*401.*\nHint: /s);
@@ -186,12 +188,18 @@ describe('codex-task mcp over stdio', () => {
     try {
       // Written by the server process; read here through the store's own API.
       await waitFor(
-        () => store.list({ parentId: 'thread-123' })[0]?.status === 'completed',
+        () => store.list({ callerThreadId: 'thread-123' })[0]?.status === 'completed',
         5_000,
         'the record',
       );
-      expect(store.list({ parentId: 'thread-123' })).toMatchObject([
-        { parentId: 'thread-123', description: 'threaded', status: 'completed', content: 'general answer' },
+      expect(store.list({ callerThreadId: 'thread-123' })).toMatchObject([
+        {
+          callerThreadId: 'thread-123',
+          callerCallId: 'call-9',
+          description: 'threaded',
+          status: 'completed',
+          content: 'general answer',
+        },
       ]);
     } finally {
       store.close();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskEvents } from '../src/engine/index.ts';
-import { McpClientPool } from '../src/mcp/index.ts';
+import { McpClientPool } from '../src/mcp-client/index.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { agentFile, useHarness } from './support.ts';
 

@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { useApi } from './http-support.ts';
 import { agentFile, useHarness } from './support.ts';
@@ -67,20 +66,30 @@ describe('Prometheus metrics under a scripted run', () => {
     await call('POST', '/v1/tasks?wait=true', { tasks: [w, w, { ...w, prompt: 'fail' }] });
     // A task that hangs holds the only slot; the next one waits in the queue.
     const hanging = await call('POST', '/v1/tasks', { tasks: [{ ...w, prompt: 'hang' }, w] });
-    await sleep(50);
-    const live = (await call('GET', '/metrics')).text;
+    // Once the hanging task's request has reached the model, it holds the slot for good.
+    await vi.waitFor(() => expect(h.model.requests.at(-1)?.lastUserText).toBe('hang'), { timeout: 10_000 });
+    const live = await vi.waitFor(
+      async () => {
+        const text = (await call('GET', '/metrics')).text;
+        expect(sample(text, 'codex_task_queue_depth')).toBe(1);
+        return text;
+      },
+      { timeout: 10_000 },
+    );
     expect(sample(live, 'codex_task_tasks_in_flight')).toBe(1);
     expect(sample(live, 'codex_task_queue_depth')).toBe(1);
     expect(sample(live, 'codex_task_concurrency_limit')).toBe(1);
     for (const t of hanging.json.tasks.reverse()) await call('DELETE', `/v1/tasks/${t.id}`);
 
     const agent = { agent: 'worker' };
-    let text = '';
-    for (let i = 0; i < 200; i++) {
-      text = (await call('GET', '/metrics')).text;
-      if (sample(text, 'codex_task_tasks_finished_total', { ...agent, status: 'cancelled' }) === 2) break;
-      await sleep(10);
-    }
+    const text = await vi.waitFor(
+      async () => {
+        const now = (await call('GET', '/metrics')).text;
+        expect(sample(now, 'codex_task_tasks_finished_total', { ...agent, status: 'cancelled' })).toBe(2);
+        return now;
+      },
+      { timeout: 10_000 },
+    );
     expect(sample(text, 'codex_task_tasks_started_total', agent)).toBe(4);
     expect(sample(text, 'codex_task_tasks_finished_total', { ...agent, status: 'completed' })).toBe(2);
     expect(sample(text, 'codex_task_tasks_finished_total', { ...agent, status: 'failed' })).toBe(1);

@@ -248,15 +248,20 @@ describe('run records, logs and audit of a real run', () => {
     );
   });
 
-  it("records the input of a task started with a caller's own parent id", async () => {
+  it("records the input of a task started for a client's call, and the caller apart from any parent", async () => {
     await h.setup({}, () => ({ text: 'ok' }));
     const { obs } = observed();
     const { taskId, result } = obs.start(
       { description: 'd', prompt: 'from codex' },
-      { parentTaskId: 'thread-42' },
+      { caller: { threadId: 'thread-42', callId: 'call-7' } },
     );
     await result;
-    expect(obs.store!.get(taskId)).toMatchObject({ parentId: 'thread-42', input: { prompt: 'from codex' } });
+    expect(obs.store!.get(taskId)).toMatchObject({
+      callerThreadId: 'thread-42',
+      callerCallId: 'call-7',
+      input: { prompt: 'from codex' },
+    });
+    expect(obs.store!.get(taskId)?.parentId).toBeUndefined();
   });
 
   it('records a task that fails before admission (bad input) with its error', async () => {
@@ -264,7 +269,7 @@ describe('run records, logs and audit of a real run', () => {
     const { obs, lines } = observed();
     const { taskId, result } = obs.start({ prompt: 'no description' });
     expect((await result).status).toBe('failed');
-    expect(obs.store!.get(taskId)).toMatchObject({ status: 'failed', error: { type: 'InvalidInput' } });
+    expect(obs.store!.get(taskId)).toMatchObject({ status: 'failed', error: { type: 'InvalidTaskInput' } });
     expect(lines.filter((l) => l.msg === 'run store write failed')).toEqual([]);
   });
 });

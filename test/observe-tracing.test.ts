@@ -153,7 +153,7 @@ describe('OpenTelemetry traces', () => {
     const task = receiver.spans.find((s) => s.name.startsWith('invoke_agent'))!;
     const chat = receiver.spans.find((s) => s.name.startsWith('chat'))!;
     expect(task.status?.code).toBe(2);
-    expect(task.attributes['error.type']).toBe('ProviderError');
+    expect(task.attributes['error.type']).toBe('Provider');
     expect(chat.status?.code).toBe(2);
     expect(chat.parentSpanId).toBe(task.spanId);
   });

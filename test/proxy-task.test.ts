@@ -84,7 +84,7 @@ describe('Task in the proxy', () => {
     abort.abort();
     const store = p.runtime.observability.store!;
     await expect
-      .poll(() => store.list({ parentCallId: 'call_gone' })[0]?.status, { timeout: 5_000 })
+      .poll(() => store.list({ callerCallId: 'call_gone' })[0]?.status, { timeout: 5_000 })
       .toBe('cancelled');
   });
 
@@ -270,7 +270,7 @@ describe('who may make the proxy run a subagent', () => {
     });
     expect(res.status).toBe(415);
     expect(model.requests).toHaveLength(0);
-    expect(p.runtime.observability.store!.list({ parentCallId: 'call_forged_plain' })).toHaveLength(0);
+    expect(p.runtime.observability.store!.list({ callerCallId: 'call_forged_plain' })).toHaveLength(0);
   });
 
   it('never executes a Task call that did not stream from the upstream, even in a JSON request', async () => {
@@ -284,7 +284,7 @@ describe('who may make the proxy run a subagent', () => {
     expect(res.status).toBe(200);
     await res.text();
     expect(subagentRequests()).toHaveLength(0);
-    expect(p.runtime.observability.store!.list({ parentCallId: 'call_forged_json' })).toHaveLength(0);
+    expect(p.runtime.observability.store!.list({ callerCallId: 'call_forged_json' })).toHaveLength(0);
     const output = model.requests.at(-1)!.toolResults[0]!.output;
     expect(output).toMatch(/^codex-task proxy: this Task call was not run/);
   });
@@ -354,6 +354,6 @@ describe('who may make the proxy run a subagent', () => {
     // A forged call is refused after the restart too.
     await (await post(after, forged('call_forged_after'))).text();
     expect(subagentRequests()).toHaveLength(1);
-    expect(after.runtime.observability.store!.list({ parentCallId: 'call_restart' })).toHaveLength(1);
+    expect(after.runtime.observability.store!.list({ callerCallId: 'call_restart' })).toHaveLength(1);
   });
 });

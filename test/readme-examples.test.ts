@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { setDefaultEngine } from '../src/engine/index.ts';
+import { setDefaultEngine } from '../src/runtime/index.ts';
+import { estimateTokens, requestChars } from '../src/scripted-model/usage.ts';
 import { agentFile, useHarness } from './support.ts';
 
 const h = useHarness();
@@ -71,8 +72,21 @@ describe('README examples run as written', () => {
       process.chdir(cwd);
     }
     expect(logs[0]).toBe('reviewed: found a TODO');
-    expect(logs[1]).toMatch(
-      /^code-reviewer: completed on openai:gpt-5\.5, \d+ tokens,Explore: completed on openai:gpt-5\.5, \d+ tokens$/,
+    // Each task's tokens as the scripted model counts them (~4 characters a token, rounded up): its
+    // requests, and its replies (a tool call counts its name and its JSON arguments).
+    const tokens = (prompt: string, replies: string[]) =>
+      h.model.requests
+        .filter((r) => r.lastUserText === prompt)
+        .reduce((sum, r) => sum + estimateTokens(requestChars(r)), 0) +
+      replies.reduce((sum, reply) => sum + estimateTokens(reply.length), 0);
+    const explore = 'Where are the tests and how are they run?';
+    const reviewer = tokens('Review src/inventory.js', [
+      'Read{"file_path":"src/inventory.js"}',
+      'reviewed: found a TODO',
+    ]);
+    expect(logs[1]).toBe(
+      `code-reviewer: completed on openai:gpt-5.5, ${reviewer} tokens,` +
+        `Explore: completed on openai:gpt-5.5, ${tokens(explore, [`reviewed: ${explore}`])} tokens`,
     );
   });
 });
@@ -92,20 +106,89 @@ describe('README command-line examples run as written', () => {
       (req) => ({ text: `answer to ${req.lastUserText}` }),
     );
     const env = { OPENAI_API_KEY: 'test', OPENAI_BASE_URL: h.model.baseUrls.openai };
+    const agents = join(ws, '.claude', 'agents');
+    // What each line must print on stdout, by its arguments, as its comment in the README says.
+    const expected: Record<string, (stdout: string) => void> = {
+      'run code-reviewer Review src/inventory.js for bugs': (out) =>
+        expect(out).toBe('answer to Review src/inventory.js for bugs\n'),
+      'run Explore - --json': (out) =>
+        expect(JSON.parse(out)).toMatchObject({
+          status: 'completed',
+          agentType: 'Explore',
+          description: 'Where are the tests?',
+          content: 'answer to Where are the tests?',
+          resolvedModel: 'openai:gpt-5.5',
+          turns: 1,
+          totalToolUseCount: 0,
+          // The scripted model's estimate (~4 characters a token): of the request, and of the answer.
+          usage: {
+            inputTokens: estimateTokens(requestChars(h.model.requests.at(-1)!)),
+            outputTokens: estimateTokens('answer to Where are the tests?'.length),
+          },
+        }),
+      'batch tasks.jsonl --concurrency 5': (out) =>
+        expect(out).toBe('## code-reviewer: Review\nanswer to review it\n\n'),
+      'agents list': (out) => {
+        expect([...out.matchAll(/^(\S+) {2}\((\w+)/gm)].map((m) => `${m[1]} (${m[2]})`)).toEqual([
+          'code-reviewer (user)',
+          'Explore (builtin)',
+          'general-purpose (builtin)',
+          'Plan (builtin)',
+        ]);
+        expect(out).toMatch(
+          /^code-reviewer {2}\(user: \.claude\/agents\/code-reviewer\.md\)\n {2}model: inherit → openai:gpt-5\.5\n {2}tools: Read\n/,
+        );
+      },
+      'agents show code-reviewer': (out) =>
+        expect(out).toBe(
+          'code-reviewer — reviews\n' +
+            '  source:  user (.claude/agents/code-reviewer.md)\n' +
+            '  model:   inherit → openai:gpt-5.5 (inherited from the caller)\n' +
+            '  tools:   Read (written: Read)\n\nREVIEWER\n',
+        ),
+      'agents new api-reviewer --template code-reviewer': (out) =>
+        expect(out).toBe(
+          'Created .claude/agents/api-reviewer.md from the code-reviewer template.\n' +
+            'Edit its prompt and tools, then check it with: codex-task agents validate .claude/agents/api-reviewer.md\n',
+        ),
+      'agents validate .claude/agents --json': (out) =>
+        expect(JSON.parse(out)).toEqual({
+          files: [join(agents, 'api-reviewer.md'), join(agents, 'code-reviewer.md')],
+          agents: ['api-reviewer', 'code-reviewer'],
+          errors: [],
+          warnings: [],
+        }),
+      config: (out) => {
+        expect(out).toMatch(/^config files: \(none: defaults and environment only\)\n/);
+        expect(out).toMatch(/^ {2}concurrency +10 +← default$/m);
+        expect(out).toMatch(/^ {2}model +"sonnet" +← default$/m);
+        expect(out).toContain(`${h.model.baseUrls.openai}  key **** ← env OPENAI_API_KEY`);
+      },
+      'commands list': (out) =>
+        expect(out).toBe(
+          'No slash commands here. Add one as .claude/commands/<name>.md (Markdown; `$ARGUMENTS` marks where the arguments go).\n',
+        ),
+    };
     const lines = example('cli', 'sh')
       .split('\n')
       .map((l) => l.replace(/\s+#.*$/, '').trim())
       .filter(Boolean);
-    expect(lines.length).toBeGreaterThanOrEqual(8);
+    const commands: string[] = [];
     for (const line of lines) {
       const [, input] = /^echo "([^"]*)" \| /.exec(line) ?? [];
       const args = [...line.replace(/^echo "[^"]*" \| /, '').matchAll(/"([^"]*)"|(\S+)/g)]
         .map((m) => m[1] ?? m[2]!)
         .slice(2);
+      const command = args.join(' ');
+      commands.push(command);
       const run = await runCli(args, { cwd: ws, env, ...(input ? { input } : {}) });
       expect(run.code, `${line}\n${run.stderr}`).toBe(0);
-      expect(run.stdout.length, line).toBeGreaterThan(0);
+      expect(expected[command], `no expected output for the README's \`${line}\``).toBeDefined();
+      expected[command]!(run.stdout);
     }
+    // Every line of the example ran, once each, in order.
+    expect(commands).toEqual(Object.keys(expected));
+    expect(await readFile(join(agents, 'api-reviewer.md'), 'utf8')).toMatch(/^---\nname: api-reviewer\n/);
   }, 60_000);
 });
 

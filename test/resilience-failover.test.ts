@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { ProviderConfig } from '../src/providers/index.ts';
 import {
   type ScriptedModelServer,
@@ -36,9 +36,11 @@ const engineWithChain = (extra = {}) =>
 
 /** model-a answers per `a` (a 503 unless told otherwise); model-b always answers. */
 function byModel(
-  a: (req: ScriptedRequest) => ScriptedReply = () => ({ fault: { kind: 'status', status: 503 } }),
+  a: (req: ScriptedRequest) => ScriptedReply | Promise<ScriptedReply> = () => ({
+    fault: { kind: 'status', status: 503 },
+  }),
 ) {
-  return (req: ScriptedRequest): ScriptedReply =>
+  return (req: ScriptedRequest): ScriptedReply | Promise<ScriptedReply> =>
     req.model === 'model-a' ? a(req) : { text: `served by ${req.model}` };
 }
 const requestsTo = (model: string) => h.model.requests.filter((r) => r.model === model).length;
@@ -69,7 +71,7 @@ describe('failover', () => {
     );
     const result = await engineWithChain().run(input());
     expect(result.status).toBe('failed');
-    expect(result.error).toMatchObject({ type: 'ProviderError' });
+    expect(result.error).toMatchObject({ type: 'Provider' });
     expect(requestsTo('model-b')).toBe(0);
   });
 
@@ -100,41 +102,60 @@ describe('failover', () => {
   });
 
   it('opens the circuit, fails over at once while open, half-opens after the cool-down, and closes', async () => {
+    // The circuit's clock is Date (cockatiel's and the endpoint's), faked here and moved by hand: the
+    // cool-down ends exactly when the test says, however slowly the machine runs. Timers stay real.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     let aDown = true;
+    let releaseProbe = () => {};
+    const probeHeld = new Promise<void>((resolve) => {
+      releaseProbe = resolve;
+    });
     await h.setup(
       {},
-      byModel(() =>
-        aDown ? { fault: { kind: 'status', status: 503 } } : { text: 'A is back', latencyMs: 150 },
-      ),
+      byModel(async (): Promise<ScriptedReply> => {
+        if (aDown) return { fault: { kind: 'status', status: 503 } };
+        await probeHeld; // A answers the probe only once the test has seen the circuit half-open.
+        return { text: 'A is back' };
+      }),
     );
+    const halfOpenAfterMs = 400;
     const engine = engineWithChain({
-      resilience: { ...FAST, breaker: { consecutiveFailures: 3, halfOpenAfterMs: 400 } },
+      resilience: { ...FAST, breaker: { consecutiveFailures: 3, halfOpenAfterMs } },
     });
     const circuit = () => engine.providerHealth().find((p) => p.provider === 'primary')!;
     // Two tasks: 2 + 1 failures on A open its circuit (each task still completes on B).
     for (let i = 0; i < 2; i++) expect((await engine.run(input())).content).toBe('served by model-b');
     expect(circuit()).toMatchObject({ circuit: 'open', lastError: { status: 503, reason: '503' } });
+    const openedAt = Date.parse(circuit().openedAt!);
+    expect(circuit().nextProbeAt).toBe(new Date(openedAt + halfOpenAfterMs).toISOString());
 
-    // While open: straight to B, nothing sent to A, no waiting.
+    // While open, up to the last millisecond of the cool-down: straight to B, nothing sent to A, and
+    // no waiting for a probe (a wait would be counted, and with the clock stopped would never end).
     const before = requestsTo('model-a');
-    const started = performance.now();
-    const whileOpen = await engine.run(input());
-    expect(whileOpen.failovers).toEqual([
-      { turn: 1, from: 'primary:model-a', to: 'backup:model-b', reason: 'circuit-open' },
-    ]);
+    for (const at of [openedAt, openedAt + halfOpenAfterMs - 1]) {
+      vi.setSystemTime(at);
+      const whileOpen = await engine.run(input());
+      expect(whileOpen.failovers).toEqual([
+        { turn: 1, from: 'primary:model-a', to: 'backup:model-b', reason: 'circuit-open' },
+      ]);
+    }
     expect(requestsTo('model-a')).toBe(before);
-    expect(performance.now() - started).toBeLessThan(300);
     expect(engine.resilienceStats.openCircuitWaits).toBe(0);
 
-    // After the cool-down one probe goes to A (half-open); its success closes the circuit.
+    // At the end of the cool-down one probe goes to A (half-open); its success closes the circuit.
     aDown = false;
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    vi.setSystemTime(openedAt + halfOpenAfterMs);
     const probe = engine.run(input());
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await vi.waitFor(() => expect(requestsTo('model-a')).toBe(before + 1), { timeout: 10_000 });
     expect(circuit().circuit).toBe('half-open');
+    releaseProbe();
     const probed = await probe;
     expect(probed).toMatchObject({ content: 'A is back', failovers: [] });
-    expect(circuit().circuit).toBe('closed');
+    expect(circuit()).toMatchObject({ circuit: 'closed', calls: 4, failures: 3 });
+    expect(circuit().recent).toMatchObject({ calls: 4, errorRate: 0.75 });
     expect(circuit().recent.p50Ms).toBeGreaterThan(0);
   });
 

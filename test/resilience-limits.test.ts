@@ -30,8 +30,9 @@ describe('rate limits', () => {
     const { calls } = recordCalls(engine);
     for (let i = 0; i < 3; i++) expect((await engine.run(input())).status).toBe('completed');
     const queued = calls.map((c) => c.queuedMs);
-    expect(queued[0]).toBeLessThan(5);
     expect(queued[2]).toBeGreaterThanOrEqual(50);
+    // The first call found the budget full and did not wait for a refill as the third did.
+    expect(queued[0]).toBeLessThan(queued[2]! / 4);
     expect(h.model.stats.maxInFlight).toBeLessThanOrEqual(2);
   });
 });

@@ -14,11 +14,11 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { AgentRegistry } from '../src/agents/index.ts';
 import { DEFAULT_SECRET_PATHS } from '../src/config/index.ts';
 import { ToolDeniedError } from '../src/errors/index.ts';
-import { McpClientPool } from '../src/mcp/index.ts';
+import { McpClientPool } from '../src/mcp-client/index.ts';
 import { describeWithSandbox, GIT_TEST_ENV, testGit } from '../src/sandbox/testing.ts';
 import { bashTool } from '../src/tools/bash.ts';
 import { grepTool } from '../src/tools/grep.ts';
@@ -181,7 +181,8 @@ describeWithSandbox('Bash cannot reach the host through the workspace', () => {
     // The first command's clean-up removes its .mcp.json, which detaches the read-only mount the
     // second command had put over it: the second may then write one, and must clean it up too.
     const first = run(`echo '{}' > .mcp.json; sleep 0.5`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // The second starts once the first's sandbox is up: its stand-in .mcp.json is on the host.
+    await vi.waitFor(() => expect(exists('.mcp.json')).toBe(true), { timeout: 10_000, interval: 10 });
     const second = run(`sleep 1.2; echo '${evilMcpJson()}' > .mcp.json && echo wrote`);
     await Promise.all([first, second]);
     expect(exists('.mcp.json')).toBe(false);

@@ -44,7 +44,7 @@ describe('run records survive a crash', () => {
       input: { prompt: 'read a.txt then think forever' },
       turns: 1,
       toolUses: 1,
-      error: { type: 'Interrupted' },
+      error: { type: 'TaskInterrupted' },
     });
     expect(record.finishedAt).toBeGreaterThanOrEqual(record.startedAt!);
     const steps = store.steps(taskId);

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, onTestFinished } from 'vitest';
 import { TaskEngine, type TaskEngineOptions } from '../src/engine/index.ts';
 import type { ProviderConfig } from '../src/providers/index.ts';
 import {
@@ -10,9 +10,39 @@ import {
   startScriptedModel,
 } from '../src/scripted-model/index.ts';
 
-/** A temp directory that is a repository root (has .git), with the given files. */
+/** Temp directories made outside any test (in a `beforeAll`, or at a file's top level). */
+const madeOutsideTests = new Set<string>();
+// Registered when a test file first imports this module, so it runs after that file's own `afterAll`
+// hooks (they run in reverse order): servers and engines using the directories are closed first.
+try {
+  afterAll(async () => {
+    for (const dir of madeOutsideTests) await rm(dir, { recursive: true, force: true });
+    madeOutsideTests.clear();
+  });
+} catch {
+  // Imported outside a test run (a fixture's child process): there is no test file to clean up after.
+}
+
+/**
+ * Removes a temp directory when it is no longer needed, whether the test passes or fails: made in
+ * a test (or its `beforeEach`), when that test finishes; made outside one, after the file's last test.
+ */
+export function removeWhenDone(dir: string): void {
+  try {
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  } catch {
+    // Not inside a test: vitest's onTestFinished throws there.
+    madeOutsideTests.add(dir);
+  }
+}
+
+/**
+ * A temp directory that is a repository root (has .git), with the given files; removed when done
+ * (see removeWhenDone), so a test need not clean it up itself.
+ */
 export async function makeWorkspace(files: Record<string, string> = {}): Promise<string> {
   const root = await realpath(await mkdtemp(join(tmpdir(), 'codex-task-test-')));
+  removeWhenDone(root);
   await mkdir(join(root, '.git'));
   for (const [path, text] of Object.entries(files)) {
     await mkdir(dirname(join(root, path)), { recursive: true });

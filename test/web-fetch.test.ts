@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../src/config/defaults.ts';
-import { loadRuntimeSettings } from '../src/config/index.ts';
+import { loadRuntimeSettings, WEB_TOOL_DEFAULTS } from '../src/config/index.ts';
 import { createToolModelHooks, fastModel } from '../src/engine/index.ts';
 import { ModelGateway, type ProviderConfig, resolveModel, type UsageReport } from '../src/models/index.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
@@ -45,7 +44,7 @@ async function contextFor(
     resolved: resolveModel({ callerModel, env: {} }, providers),
     failover: true,
     observer: { onUsage: (report) => usage.push(report) },
-    settings: { ...DEFAULTS.webTools, ...(options.applyPrompt === false ? { applyPrompt: false } : {}) },
+    settings: { ...WEB_TOOL_DEFAULTS, ...(options.applyPrompt === false ? { applyPrompt: false } : {}) },
   });
   const ctx: ToolContext = {
     ...createToolContext({ workspaceRoot: await h.setup() }),

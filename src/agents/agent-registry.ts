@@ -100,6 +100,7 @@ export class AgentRegistry {
       throw new AgentConfigError(
         `Invalid agent given in code: ${errors.map((p) => `${p.file}${p.field ? ` ${p.field}` : ''}: ${p.message}`).join('; ')}`,
         errors.find((p) => p.hint)?.hint,
+        { file: errors[0]!.file, field: errors[0]!.field, line: errors[0]!.line },
       );
     }
   }

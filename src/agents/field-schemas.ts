@@ -40,7 +40,8 @@ export const PERMISSION_MODES: readonly PermissionMode[] = [
   'dontAsk',
 ];
 
-export const MODEL_ALIASES = ['sonnet', 'opus', 'haiku', 'fable', 'inherit'] as const;
+/** Claude Code's aliases, plus `auto`: codex-task picks the tier per task (docs/model-routing.md). */
+export const MODEL_ALIASES = ['sonnet', 'opus', 'haiku', 'fable', 'inherit', 'auto'] as const;
 
 /**
  * Lowercase letters, digits and hyphens, as Claude Code documents for agent files, and dots, which
@@ -103,7 +104,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   model: {
     schema: text,
     fast: isTrimmedText,
-    expected: 'a model alias (sonnet, opus, haiku, fable, inherit) or a full model id',
+    expected: 'a model alias (sonnet, opus, haiku, fable, inherit, auto) or a full model id',
     hint: 'e.g. `model: sonnet`, or remove the line to use the caller’s model.',
   },
   permissionMode: {

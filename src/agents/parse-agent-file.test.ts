@@ -436,12 +436,13 @@ describe('warnings (the definition still loads)', () => {
       severity: 'warning',
       line: 4,
       message:
-        'model `sonet` is not an alias (sonnet, opus, haiku, fable, inherit); passed to the default provider as a full id',
+        'model `sonet` is not an alias (sonnet, opus, haiku, fable, inherit, auto); passed to the default provider as a full id',
       hint: 'did you mean `sonnet`?',
     });
     for (const model of [
       'inherit',
       'haiku',
+      'auto',
       'claude-opus-4-8',
       'gpt-5.5',
       'openai/gpt-5.5',

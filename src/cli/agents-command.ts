@@ -71,6 +71,8 @@ function here(cwd: string | undefined): Here {
 }
 
 function resolvedModelOf(h: Here, agent: AgentDefinition): string {
+  // `auto` is decided per task, from its prompt (docs/model-routing.md).
+  if (agent.model === 'auto') return 'auto (picked per task)';
   try {
     return resolveModel(
       {
@@ -215,11 +217,13 @@ export async function newCommand(name: string, opts: { template?: string; cwd?: 
       throw new AgentConfigError(
         `'${name}' is not a valid agent name: ${errors[0]!.message}`,
         errors[0]!.hint,
+        { field: 'name' },
       );
     if (existsSync(file))
       throw new AgentConfigError(
         `${where(file)} already exists`,
         'Pick another name, or edit the existing file.',
+        { file },
       );
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, text, { flag: 'wx' });

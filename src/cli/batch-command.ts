@@ -1,9 +1,10 @@
 import type { TaskInput, TaskResult } from '../engine/index.ts';
 import { TaskCancelledError } from '../errors/index.ts';
+import type { Runtime } from '../runtime/index.ts';
 import { printAgentFileNotices } from './agents-command.ts';
 import { BatchDisplay } from './batch-display.ts';
-import { parseBatch } from './batch-input.ts';
-import { EngineSession } from './engine-session.ts';
+import { type BatchEntry, parseBatch } from './batch-input.ts';
+import { commandRuntime } from './command-runtime.ts';
 import { EXIT, INTERRUPTED_REASON } from './exit-codes.ts';
 import { durationFlag, positiveIntFlag, positiveNumberFlag, sandboxFlag } from './flags.ts';
 import { isInteractive, outputPrefs, printError } from './output.ts';
@@ -24,15 +25,17 @@ export interface BatchFlags {
 
 /** `codex-task batch <file|->`: many Tasks in parallel, a live view, a summary, machine output on request. */
 export async function batchCommand(file: string, flags: BatchFlags): Promise<number> {
+  let entries: BatchEntry[];
   let inputs: TaskInput[];
-  let session: EngineSession;
+  let session: Runtime;
   try {
     const text = await readInput(
       file,
       'the batch file',
       'Give a JSON array or JSONL file of tasks, or `-` to read them from stdin.',
     );
-    inputs = parseBatch(text, file === '-' ? 'stdin' : file);
+    entries = parseBatch(text, file === '-' ? 'stdin' : file);
+    inputs = entries.map((entry) => entry.input);
     const settings = settingsFor({
       ...(flags.cwd ? { cwd: flags.cwd } : {}),
       config: {
@@ -47,7 +50,7 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
         ...sandboxFlag(flags.sandbox),
       },
     });
-    session = new EngineSession(settings);
+    session = commandRuntime(settings);
   } catch (error) {
     printError(error);
     return EXIT.usage;
@@ -72,7 +75,8 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
     const pending: Promise<TaskResult>[] = [];
     inputs.forEach((input, index) => {
       display.admitting = index;
-      const result = session.run(input, { signal: interrupt.signal });
+      const { priority } = entries[index]!;
+      const result = session.start(input, { signal: interrupt.signal, priority }).result;
       display.admitting = -1;
       pending.push(
         result.then((r) => {

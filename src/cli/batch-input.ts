@@ -1,4 +1,4 @@
-import { type TaskInput, taskInputSchema } from '../engine/index.ts';
+import { type TaskInput, taskInputSchema, taskPrioritySchema } from '../engine/index.ts';
 import { CodexTaskError } from '../errors/index.ts';
 
 export class BatchInputError extends CodexTaskError {
@@ -6,7 +6,7 @@ export class BatchInputError extends CodexTaskError {
     super(
       'BatchInput',
       message,
-      'A batch is a JSON array or JSONL of { "subagent_type": "…", "prompt": "…", "description"?: "…", "model"?: "…" }.',
+      'A batch is a JSON array or JSONL of { "subagent_type": "…", "prompt": "…", "description"?: "…", "model"?: "…", "priority"?: -100…100 }.',
     );
   }
 }
@@ -31,11 +31,19 @@ function withDescription(value: unknown): unknown {
   return { ...entry, description: descriptionOf(typeof entry.prompt === 'string' ? entry.prompt : '') };
 }
 
+/** A batch entry is a Task input plus how soon it should start (`priority`, as `run --priority`). */
+const batchEntrySchema = taskInputSchema.extend({ priority: taskPrioritySchema.optional() });
+
+export interface BatchEntry {
+  input: TaskInput;
+  priority: number | undefined;
+}
+
 /**
  * Parses a batch file (JSON array or JSONL) into Task inputs, checking every entry before anything
  * runs: a bad entry is reported with its line or index and field, and nothing is started.
  */
-export function parseBatch(text: string, source: string): TaskInput[] {
+export function parseBatch(text: string, source: string): BatchEntry[] {
   const trimmed = text.trim();
   if (!trimmed) throw new BatchInputError(`${source} is empty`);
   const entries: { where: string; value: unknown }[] = [];
@@ -60,16 +68,18 @@ export function parseBatch(text: string, source: string): TaskInput[] {
     });
   }
   const problems: string[] = [];
-  const inputs: TaskInput[] = [];
+  const batch: BatchEntry[] = [];
   for (const { where, value } of entries) {
-    const parsed = taskInputSchema.safeParse(withDescription(value));
-    if (parsed.success) inputs.push(parsed.data);
-    else
+    const parsed = batchEntrySchema.safeParse(withDescription(value));
+    if (parsed.success) {
+      const { priority, ...input } = parsed.data;
+      batch.push({ input, priority });
+    } else
       problems.push(
         `${where}: ${parsed.error.issues.map((i) => `\`${i.path.join('.') || 'entry'}\` ${i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message}`).join(', ')}`,
       );
   }
   if (problems.length > 0) throw new BatchInputError(problems.join('\n  '));
-  if (inputs.length === 0) throw new BatchInputError(`${source} has no tasks`);
-  return inputs;
+  if (batch.length === 0) throw new BatchInputError(`${source} has no tasks`);
+  return batch;
 }

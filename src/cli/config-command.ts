@@ -1,15 +1,15 @@
-import { DEFAULTS, maskKey, readCredentials } from '../config/index.ts';
+import { ENGINE_DEFAULTS, maskKey, readCredentials } from '../config/index.ts';
 import { trustChecker } from '../trust/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { printError } from './output.ts';
 import { settingsFor } from './settings.ts';
 
 const SHOWN_DEFAULTS: Record<string, unknown> = {
-  concurrency: DEFAULTS.concurrency,
-  taskTimeout: DEFAULTS.taskTimeoutMs,
-  maxTurns: DEFAULTS.maxTurns,
-  maxSpawnDepth: DEFAULTS.maxSpawnDepth,
-  model: DEFAULTS.callerModel,
+  concurrency: ENGINE_DEFAULTS.concurrency,
+  taskTimeout: ENGINE_DEFAULTS.taskTimeoutMs,
+  maxTurns: ENGINE_DEFAULTS.maxTurns,
+  maxSpawnDepth: ENGINE_DEFAULTS.maxSpawnDepth,
+  model: ENGINE_DEFAULTS.callerModel,
 };
 
 /** `codex-task config`: the effective configuration and where each value came from. Keys are masked. */

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, configSchemas, DEFAULTS } from '../config/index.ts';
+import { ConfigError, configSchemas, ENGINE_DEFAULTS, SANDBOX_DEFAULTS } from '../config/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { where } from './file-problems.ts';
 import { reportError } from './output.ts';
@@ -46,19 +46,19 @@ const NOTES: Record<string, string> = {
  */
 function starter(scope: 'project' | 'user'): Record<string, unknown> {
   const shared = {
-    taskTimeout: duration(DEFAULTS.taskTimeoutMs),
-    maxTurns: DEFAULTS.maxTurns,
-    maxSpawnDepth: DEFAULTS.maxSpawnDepth,
+    taskTimeout: duration(ENGINE_DEFAULTS.taskTimeoutMs),
+    maxTurns: ENGINE_DEFAULTS.maxTurns,
+    maxSpawnDepth: ENGINE_DEFAULTS.maxSpawnDepth,
   };
   const permissions = { deny: [], ask: [] };
   return scope === 'project'
     ? { $schema: `./${SCHEMA_FILE}`, ...shared, permissions }
     : {
         $schema: `./${SCHEMA_FILE}`,
-        concurrency: DEFAULTS.concurrency,
+        concurrency: ENGINE_DEFAULTS.concurrency,
         ...shared,
-        model: DEFAULTS.callerModel,
-        sandbox: { mode: DEFAULTS.sandbox.mode },
+        model: ENGINE_DEFAULTS.callerModel,
+        sandbox: { mode: SANDBOX_DEFAULTS.mode },
         permissions,
       };
 }

@@ -1,9 +1,9 @@
-import { DEFAULTS } from '../config/index.ts';
+import { SANDBOX_DEFAULTS } from '../config/index.ts';
 import { type SandboxMode, sandboxStatus, UNAVAILABLE_HINT } from '../sandbox/index.ts';
 
 /** `doctor`'s sandbox line: the mode, whether bubblewrap is there and works, and what Bash does then. */
 export function sandboxCheck(configured: SandboxMode | undefined) {
-  const mode = configured ?? DEFAULTS.sandbox.mode;
+  const mode = configured ?? SANDBOX_DEFAULTS.mode;
   const { probe, bash } = sandboxStatus({ mode });
   const found = probe.bwrapPath ? `${probe.version || 'bwrap'} at ${probe.bwrapPath}` : 'bwrap not found';
   const sandbox = {

@@ -1,23 +1,25 @@
+import type { ErrorType } from '../errors/index.ts';
+
 /** Exit codes shared by every command: scripts and CI branch on them. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
-/** Why a task stopped by Ctrl-C stopped: its result's error reads `Cancelled: cancelled by Ctrl-C`. */
+/** Why a task stopped by Ctrl-C stopped: its result's error reads `TaskCancelled: cancelled by Ctrl-C`. */
 export const INTERRUPTED_REASON = 'cancelled by Ctrl-C';
 
 /**
  * Error types fixed by changing the command, its flags or the configuration, not by retrying: a
  * port in use is one (the fix is `--port`), whichever server command met it.
  */
-const USAGE_ERRORS: ReadonlySet<string> = new Set([
+const USAGE_ERRORS: ReadonlySet<string> = new Set<ErrorType>([
   'AgentNotFound',
   'BatchInput',
-  'ConfigError',
+  'Config',
   'InputFile',
-  'InvalidInput',
+  'InvalidTaskInput',
   'ModelConfig',
   'PortInUse',
-  'ProxyConfigError',
-  'ScriptedModelScript',
+  'ProxyConfig',
+  'Script',
   'UnknownProvider',
   'UnprotectedListen',
   'WorkingDirectory',

@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
-import { DEFAULTS, loadRuntimeSettings, type RuntimeSettings } from '../config/index.ts';
+import { ENGINE_DEFAULTS, loadRuntimeSettings, type RuntimeSettings } from '../config/index.ts';
 import {
   applyCodexEntry,
   codexEntry,
@@ -64,7 +64,7 @@ export async function installCommand(client: string, flags: InstallFlags): Promi
     const entry = codexEntry({
       command,
       args,
-      taskTimeoutMs: settings.engine.taskTimeoutMs ?? DEFAULTS.taskTimeoutMs,
+      taskTimeoutMs: settings.engine.taskTimeoutMs ?? ENGINE_DEFAULTS.taskTimeoutMs,
       envVars: flags.embedEnv ? [] : variables,
       ...(flags.embedEnv
         ? { env: Object.fromEntries(variables.map((name) => [name, env[name] ?? ''])) }

@@ -62,6 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-C, --cwd <dir>', 'working directory (workspace root)')
     .option('--json', 'print the full TaskResult as JSON on stdout')
     .option('--sandbox <mode>', 'OS sandbox for Bash: auto, require or off (default: config, else auto)')
+    .option('--priority <n>', 'admission priority, -100 (last) to 100 (first); default 0')
     .addHelpText(
       'after',
       example(
@@ -76,7 +77,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Run many Tasks in parallel from a JSON array or JSONL file, with a live view')
     .argument(
       '<file>',
-      'tasks file, or `-` for stdin: [{ "subagent_type", "description", "prompt", "model"? }]',
+      'tasks file, or `-` for stdin: [{ "subagent_type", "description", "prompt", "model"?, "priority"? }]',
     )
     .option('-c, --concurrency <n>', 'tasks running at once')
     .option('-t, --timeout <duration>', 'timeout per task: ms, or 90s / 5m')

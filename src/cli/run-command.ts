@@ -1,7 +1,10 @@
+import { ConfigError } from '../config/index.ts';
+import { isTaskPriority, PRIORITY_HINT } from '../engine/index.ts';
 import { TaskCancelledError } from '../errors/index.ts';
+import type { Runtime } from '../runtime/index.ts';
 import { printAgentFileNotices } from './agents-command.ts';
 import { descriptionOf } from './batch-input.ts';
-import { EngineSession } from './engine-session.ts';
+import { commandRuntime } from './command-runtime.ts';
 import { EXIT, exitCodeOf, INTERRUPTED_REASON } from './exit-codes.ts';
 import { durationFlag, sandboxFlag } from './flags.ts';
 import { RunLine } from './live/index.ts';
@@ -16,13 +19,25 @@ export interface RunFlags {
   cwd?: string;
   json?: boolean;
   sandbox?: string;
+  priority?: string;
+}
+
+/** `--priority 10` → 10; a bad value names the flag and the range. */
+export function priorityFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^[+-]?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!isTaskPriority(n))
+    throw new ConfigError(`${flag} must be a whole number from -100 to 100, got '${value}'`, PRIORITY_HINT);
+  return n;
 }
 
 /** `codex-task run <agent> <prompt…>`: one Task, progress on stderr, the answer (or JSON) on stdout. */
 export async function runCommand(agent: string, promptWords: string[], flags: RunFlags): Promise<number> {
-  let session: EngineSession;
+  let session: Runtime;
   let prompt: string;
+  let priority: number | undefined;
   try {
+    priority = priorityFlag('--priority', flags.priority);
     prompt =
       promptWords.length === 1 && promptWords[0] === '-' ? await readInput('-') : promptWords.join(' ');
     const settings = settingsFor({
@@ -32,7 +47,7 @@ export async function runCommand(agent: string, promptWords: string[], flags: Ru
         ...sandboxFlag(flags.sandbox),
       },
     });
-    session = new EngineSession(settings);
+    session = commandRuntime(settings);
   } catch (error) {
     printError(error);
     return EXIT.usage;
@@ -62,15 +77,15 @@ export async function runCommand(agent: string, promptWords: string[], flags: Ru
   };
   process.on('SIGINT', onSigint);
   try {
-    const result = await session.run(
+    const result = await session.start(
       {
         description: descriptionOf(prompt),
         prompt,
         subagent_type: agent,
         ...(flags.model ? { model: flags.model } : {}),
       },
-      { signal: interrupt.signal },
-    );
+      { signal: interrupt.signal, priority },
+    ).result;
     await live?.stop();
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else if (result.status === 'completed') process.stdout.write(`${result.content}\n`);

@@ -89,6 +89,13 @@ export function formatTranscript(r: TaskRecord, steps: StepRecord[], children: T
       .join(' → '),
   );
   field('parent', r.parentId && `${r.parentId}${r.parentCallId ? ` (call ${r.parentCallId})` : ''}`);
+  field(
+    'caller',
+    (r.callerThreadId || r.callerCallId) &&
+      [r.callerThreadId && `thread ${r.callerThreadId}`, r.callerCallId && `call ${r.callerCallId}`]
+        .filter(Boolean)
+        .join(', '),
+  );
   field('trace', r.traceId);
   field('queued', new Date(r.queuedAt).toISOString());
   field(

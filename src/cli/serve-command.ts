@@ -20,9 +20,8 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   } catch (error) {
     return reportError(error);
   }
-  const [{ TaskEngine }, { observe }, { startHttpServer }] = await Promise.all([
-    import('../engine/index.ts'),
-    import('../observe/index.ts'),
+  const [{ createRuntime }, { startHttpServer }] = await Promise.all([
+    import('../runtime/index.ts'),
     import('../http/index.ts'),
   ]);
   let settings: ReturnType<typeof settingsFor>;
@@ -31,8 +30,13 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   } catch (error) {
     return reportError(error);
   }
-  const engine = new TaskEngine(settings.engine);
-  const observability = observe(engine, { serviceVersion: VERSION });
+  // Metrics on: the API serves /metrics. Subagents get the MCP tools of a trusted workspace.
+  const runtime = createRuntime({
+    engine: settings.engine,
+    observe: { metrics: true, serviceVersion: VERSION },
+  });
+  const { engine } = runtime;
+  const observability = runtime.observability!;
   const token = flags.token ?? process.env.CODEX_TASK_API_TOKEN;
   try {
     const server = await startHttpServer({
@@ -52,7 +56,6 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   } catch (error) {
     return reportError(await explainListenError(error, ['--port']));
   } finally {
-    engine.close();
-    await observability.close();
+    await runtime.close();
   }
 }

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { resolve, sep } from 'node:path';
 import { AgentRegistry } from '../agents/index.ts';
 import { configFiles, projectConfigTrustItem } from '../config/index.ts';
-import { agentMcpTrustItem, findMcpJson, mcpJsonTrustItem } from '../mcp/index.ts';
+import { agentMcpTrustItem, findMcpJson, mcpJsonTrustItem } from '../mcp-client/index.ts';
 import { projectAllowTrustItems } from '../tools/policy/index.ts';
 import {
   KIND_LABEL,

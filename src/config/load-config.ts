@@ -7,7 +7,9 @@ import { CodexTaskError } from '../errors/index.ts';
 import { digestOf, skippedNotice, type TrustChecker, type TrustItem, trustChecker } from '../trust/index.ts';
 import { type ConfigFile, type ConfigInput, configSchemas } from './config-schema.ts';
 import { ENV_VARS, type EnvVar } from './env-vars.ts';
+import { configSlots, resolvePrecedence } from './precedence.ts';
 import { describeTrustedKeys, LOWER_ONLY_KEYS, splitTrustedKeys, userOnlyKeyIn } from './project-keys.ts';
+import { CONFIG_SETTINGS } from './settings.ts';
 
 export class ConfigError extends CodexTaskError {
   constructor(message: string, hint?: string) {
@@ -20,7 +22,7 @@ export type ConfigSource = 'default' | 'flag' | `env ${string}` | `file ${string
 
 export interface LoadedConfig {
   values: ConfigFile;
-  /** Source of each top-level key (and each entry of `providers`, `failover`, `prices` as `key.entry`). */
+  /** Source of each setting set, by config key (`proxy.port`; an entry of `providers`, `failover`, `prices` as `prices.gpt-5`). */
   sources: Record<string, ConfigSource>;
   /** Config files read, lowest precedence first. */
   files: string[];
@@ -32,8 +34,6 @@ export interface LoadedConfig {
   /** Trusted-only keys of a project config left out because the workspace is not trusted, each with its notice. */
   skipped: { item: TrustItem; notice: string }[];
 }
-
-const MERGED_BY_ENTRY = ['providers', 'failover', 'prices', 'proxy', 'resilience', 'sandbox'] as const;
 
 /** Project `.codex-task/config.json` (nearest, up to the repository root) over the user's, over defaults. */
 export function configFiles(cwd: string, homeDir = homedir()): string[] {
@@ -52,9 +52,9 @@ export function configFiles(cwd: string, homeDir = homedir()): string[] {
 }
 
 /**
- * The effective configuration: defaults < user file < project file < `CODEX_TASK_*` env < flags.
- * Every value is validated; a bad one throws a ConfigError naming the file (or variable), the key
- * and what is accepted.
+ * The effective configuration: defaults < user file < project file < `CODEX_TASK_*` env < flags,
+ * each setting resolved on its own (resolvePrecedence). Every value is validated; a bad one throws a
+ * ConfigError naming the file (or variable), the key and what is accepted.
  */
 export function loadConfig(options: {
   cwd: string;
@@ -65,10 +65,13 @@ export function loadConfig(options: {
   trust?: TrustChecker;
 }): LoadedConfig {
   const env = options.env ?? process.env;
-  const loaded: LoadedConfig = { values: {}, sources: {}, files: [], ruleSources: {}, skipped: [] };
   const homeDir = options.homeDir ?? homedir();
   const userFile = join(homeDir, '.codex-task', 'config.json');
   const trust = options.trust ?? trustChecker({ homeDir, env });
+  const loaded: LoadedConfig = { values: {}, sources: {}, files: [], ruleSources: {}, skipped: [] };
+  /** Lowest first, as they are read. */
+  const levels: { source: ConfigSource; values: ConfigFile }[] = [];
+  let user: ConfigFile = {};
   for (const file of configFiles(options.cwd, options.homeDir)) {
     let raw: unknown;
     try {
@@ -81,29 +84,43 @@ export function loadConfig(options: {
       );
     }
     const values = parse(raw, display(file, options.cwd));
-    if (file === userFile) merge(loaded, values, `file ${file}`);
-    else mergeProject(loaded, values, file, { where: display(file, options.cwd), userFile, trust });
+    if (file === userFile) {
+      user = values;
+      levels.push({ source: `file ${file}`, values });
+    } else {
+      const context = { where: display(file, options.cwd), userFile, trust, user };
+      for (const part of projectLevels(loaded, values, file, context))
+        levels.push({ source: `file ${file}`, values: part });
+    }
     loaded.files.push(file);
   }
   for (const variable of ENV_VARS) {
     const text = env[variable.name]?.trim();
     if (!text || !variable.configKey) continue;
-    merge(loaded, parseEnv(variable, text), `env ${variable.name}`);
+    levels.push({ source: `env ${variable.name}`, values: parseEnv(variable, text) });
   }
-  if (options.flags) merge(loaded, parse(options.flags, 'command-line flags'), 'flag');
+  if (options.flags) levels.push({ source: 'flag', values: parse(options.flags, 'command-line flags') });
+  const { values, sources } = resolvePrecedence(configSlots(CONFIG_SETTINGS), levels.toReversed());
+  loaded.values = values as ConfigFile;
+  loaded.sources = sources;
+  // The first level to write a rule keeps it: the user's file is read before a project's, so a
+  // repository that repeats the user's rule word for word cannot make it count as its own (an
+  // untrusted repository's allow rules only narrow).
+  for (const { source, values: level } of levels)
+    for (const kind of ['allow', 'deny', 'ask'] as const)
+      for (const rule of level.permissions?.[kind] ?? []) loaded.ruleSources[`${kind} ${rule}`] ??= source;
   return loaded;
 }
 
 /** A variable's text as the value of its config key; a bad one names the variable, the value and what it takes. */
 function parseEnv(variable: EnvVar, text: string): ConfigFile {
+  // A duration's text that is not a number ("90s") is left for its schema to read.
   const value =
     variable.type === 'number' && /^[-+]?\d+(\.\d+)?$/.test(text)
       ? Number(text)
-      : variable.type === 'duration' && /^\d+$/.test(text)
-        ? Number(text)
-        : variable.type === 'boolean' && /^(true|false|1|0)$/i.test(text)
-          ? /^(true|1)$/i.test(text)
-          : text;
+      : variable.type === 'boolean' && /^(true|false|1|0)$/i.test(text)
+        ? /^(true|1)$/i.test(text)
+        : text;
   const raw = variable.configKey!.split('.').reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
   try {
     return parse(raw, `environment variable ${variable.name}`);
@@ -163,15 +180,16 @@ function keysAt(path: readonly PropertyKey[]): string[] {
 
 /**
  * A project config (the repository's) may only tighten: user-only keys are errors, trusted-only keys
- * count only in a trusted workspace (see project-keys.ts), and lower-only limits never raise the user's.
+ * count only in a trusted workspace (see project-keys.ts), and lower-only limits never raise the
+ * user's. Returns what of it counts.
  */
-function mergeProject(
+function projectLevels(
   into: LoadedConfig,
   values: ConfigFile,
   file: string,
-  context: { where: string; userFile: string; trust: TrustChecker },
-): void {
-  const { where, userFile } = context;
+  context: { where: string; userFile: string; trust: TrustChecker; user: ConfigFile },
+): ConfigFile[] {
+  const { where, userFile, user } = context;
   // The sandbox likewise: a project may ask for more of it (`require`), never for less.
   const mode = values.sandbox?.mode;
   if (mode !== undefined && mode !== 'require') {
@@ -197,13 +215,10 @@ function mergeProject(
     rest.permissions = permissions;
   }
   for (const key of LOWER_ONLY_KEYS) {
-    const mine = into.values[key];
+    const mine = user[key];
     if (rest[key] !== undefined && mine !== undefined && rest[key] > mine) delete rest[key];
   }
-  if (!gated) {
-    merge(into, rest, `file ${file}`);
-    return;
-  }
+  if (!gated) return [rest];
   const item: TrustItem = {
     kind: 'project-config',
     file,
@@ -211,13 +226,9 @@ function mergeProject(
     summary: describeTrustedKeys(gated),
   };
   const verdict = context.trust.verdict(item);
-  if (verdict.trusted) {
-    merge(into, rest, `file ${file}`);
-    merge(into, gated, `file ${file}`);
-    return;
-  }
+  if (verdict.trusted) return [rest, gated];
   into.skipped.push({ item, notice: skippedNotice(item, verdict) });
-  merge(into, rest, `file ${file}`);
+  return [rest];
 }
 
 /** The trust item of a project config's trusted-only keys (for `codex-task trust`), if it has any. */
@@ -234,47 +245,6 @@ export function projectConfigTrustItem(file: string): TrustItem | undefined {
   return gated
     ? { kind: 'project-config', file, digest: digestOf(gated), summary: describeTrustedKeys(gated) }
     : undefined;
-}
-
-/** Rules add up across files (a project can add deny rules to the user's); modes and switches override. */
-function mergePermissions(
-  into: LoadedConfig,
-  value: NonNullable<ConfigFile['permissions']>,
-  source: ConfigSource,
-): void {
-  into.values.permissions ??= {};
-  const target = into.values.permissions as Record<string, unknown>;
-  for (const [key, item] of Object.entries(value)) {
-    if (item === undefined) continue;
-    if (key === 'allow' || key === 'deny' || key === 'ask') {
-      const rules = item as string[];
-      target[key] = [...((target[key] as string[] | undefined) ?? []), ...rules];
-      // The first file to write a rule keeps it: the user's file is read before a project's, so a
-      // repository that repeats the user's rule word for word cannot make it count as its own
-      // (an untrusted repository's allow rules only narrow).
-      for (const rule of rules) into.ruleSources[`${key} ${rule}`] ??= source;
-    } else target[key] = item;
-    into.sources[`permissions.${key}`] = source;
-  }
-}
-
-function merge(into: LoadedConfig, values: ConfigFile, source: ConfigSource): void {
-  const target = into.values as Record<string, unknown>;
-  for (const [key, value] of Object.entries(values)) {
-    if (value === undefined || key === '$schema') continue;
-    if (key === 'permissions') {
-      mergePermissions(into, value as NonNullable<ConfigFile['permissions']>, source);
-      continue;
-    }
-    if ((MERGED_BY_ENTRY as readonly string[]).includes(key)) {
-      const entries = value as Record<string, unknown>;
-      target[key] = { ...(target[key] as Record<string, unknown> | undefined), ...entries };
-      for (const entry of Object.keys(entries)) into.sources[`${key}.${entry}`] = source;
-    } else {
-      target[key] = value;
-      into.sources[key] = source;
-    }
-  }
 }
 
 function display(file: string, cwd: string): string {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { BatchDisplay } from '../cli/batch-display.ts';
 import { isInteractive } from '../cli/output.ts';
 import { changedProgress, describeResult, progressLine, runTimeMs } from '../cli/task-report.ts';
-import { TaskEngine, type TaskInput } from '../engine/index.ts';
+import type { TaskInput } from '../engine/index.ts';
+import { createRuntime } from '../runtime/index.ts';
 import { DEFAULT_SANDBOX_SETTINGS, sandboxStatus } from '../sandbox/index.ts';
 import { startScriptedModel } from '../scripted-model/index.ts';
 import { DEMO_SCRIPT } from './demo-script.ts';
@@ -55,19 +56,25 @@ export async function runDemo(
       }`,
     );
     say();
-    const engine = new TaskEngine({
-      cwd: project,
-      homeDir: project,
-      providers: [
-        { id: 'anthropic', kind: 'anthropic', baseURL: server.baseUrls.anthropic, apiKey: 'scripted' },
-        { id: 'openai', kind: 'openai', baseURL: server.baseUrls.openai, apiKey: 'scripted' },
-        { id: 'google', kind: 'google', baseURL: server.baseUrls.google, apiKey: 'scripted' },
-      ],
-      env: {},
-      // The demo's commands are its own script's, on a project it just wrote: safe to run bare where
-      // there is no sandbox (macOS), so the tour still shows Bash at work.
-      ...(sandbox.bash === 'sandboxed' ? {} : { sandbox: { mode: 'off' as const } }),
+    // Nothing of the demo is recorded: its sample project is deleted when it ends.
+    const runtime = createRuntime({
+      observe: false,
+      mcpClients: false,
+      engine: {
+        cwd: project,
+        homeDir: project,
+        providers: [
+          { id: 'anthropic', kind: 'anthropic', baseURL: server.baseUrls.anthropic, apiKey: 'scripted' },
+          { id: 'openai', kind: 'openai', baseURL: server.baseUrls.openai, apiKey: 'scripted' },
+          { id: 'google', kind: 'google', baseURL: server.baseUrls.google, apiKey: 'scripted' },
+        ],
+        env: {},
+        // The demo's commands are its own script's, on a project it just wrote: safe to run bare where
+        // there is no sandbox (macOS), so the tour still shows Bash at work.
+        ...(sandbox.bash === 'sandboxed' ? {} : { sandbox: { mode: 'off' as const } }),
+      },
     });
+    const { engine } = runtime;
     // On a terminal the batch's live view runs below the progress lines (which print above it).
     const display =
       out === process.stdout && isInteractive(process.stdout)
@@ -91,6 +98,7 @@ export async function runDemo(
       }),
     );
     const wall = performance.now() - started;
+    await runtime.close();
     await display?.stop();
     for (const result of results) {
       say();

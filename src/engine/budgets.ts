@@ -1,8 +1,8 @@
-import { DEFAULTS } from '../config/defaults.ts';
+import { ENGINE_DEFAULTS } from '../config/defaults/index.ts';
 import { BudgetExceededError } from '../errors/index.ts';
 import type { UsageLedger } from './usage-totals.ts';
 
-/** Engine-wide limits of one session or run (see DEFAULTS.budgets). */
+/** Engine-wide limits of one session or run (see ENGINE_DEFAULTS.maxTasks). */
 export interface Budgets {
   maxTasks: number;
   maxCostUsd: number;
@@ -10,8 +10,8 @@ export interface Budgets {
 
 export function resolveBudgets(options: { maxTasks?: number; maxCostUsd?: number }): Budgets {
   const budgets = {
-    maxTasks: options.maxTasks ?? DEFAULTS.budgets.maxTasks,
-    maxCostUsd: options.maxCostUsd ?? DEFAULTS.budgets.maxCostUsd,
+    maxTasks: options.maxTasks ?? ENGINE_DEFAULTS.maxTasks,
+    maxCostUsd: options.maxCostUsd ?? ENGINE_DEFAULTS.maxCostUsd,
   };
   if (!(budgets.maxTasks >= 0)) throw new RangeError(`maxTasks must be >= 0, got ${budgets.maxTasks}`);
   if (!(budgets.maxCostUsd >= 0)) throw new RangeError(`maxCostUsd must be >= 0, got ${budgets.maxCostUsd}`);
@@ -24,6 +24,7 @@ export function checkNewTask(budgets: Budgets, ledger: UsageLedger): void {
     throw new BudgetExceededError(
       `Task refused: this run has already started its ${budgets.maxTasks} tasks (maxTasks)`,
       'Raise maxTasks if this fan-out is intended; otherwise do the remaining work in the current agent instead of delegating it.',
+      { budget: 'maxTasks', limit: budgets.maxTasks, spent: ledger.tasks },
     );
   }
   checkCost(budgets, ledger, 'Task refused');
@@ -39,6 +40,7 @@ export function checkCost(
     throw new BudgetExceededError(
       `${what}: this run has spent $${ledger.knownCostUsd.toFixed(4)} of its $${budgets.maxCostUsd} budget (maxCostUsd)`,
       'Raise maxCostUsd, or use a cheaper model (e.g. `model: haiku` in the agent file) for the remaining work.',
+      { budget: 'maxCostUsd', limit: budgets.maxCostUsd, spent: ledger.knownCostUsd },
     );
   }
 }

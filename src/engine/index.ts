@@ -1,7 +1,11 @@
-export { Admission } from './admission.ts';
+export { type AcquireOptions, Admission, type AdmissionOptions } from './admission.ts';
 export type { Budgets } from './budgets.ts';
-export { getDefaultEngine, providerHealth, setDefaultEngine, Task } from './default-engine.ts';
-export { FAILOVER_ENV, type TaskEngineOptions } from './engine-options.ts';
+export {
+  FAILOVER_ENV,
+  type ResolvedEngineSettings,
+  resolveEngineSettings,
+  type TaskEngineOptions,
+} from './engine-options.ts';
 export {
   guardOutput,
   type NeutralisedFinding,
@@ -9,8 +13,23 @@ export {
   type OutputGuardReport,
 } from './output-guard.ts';
 export { formatResultForModel, type ResultForModel } from './result-text.ts';
+export {
+  GRANTABLE_TOOLS,
+  planSubagent,
+  planTask,
+  type SubagentPlan,
+  type TaskPlan,
+} from './subagent-plan.ts';
 export { TaskEngine } from './task-engine.ts';
 export { parseTaskInput, taskInputSchema, taskToolInputSchema } from './task-input.ts';
+export {
+  isTaskPriority,
+  PRIORITY_AGING_MS,
+  PRIORITY_HINT,
+  priorityProblem,
+  TASK_PRIORITY,
+  taskPrioritySchema,
+} from './task-priority.ts';
 export {
   parseTaskToolInput,
   type TaskToolDefinition,
@@ -29,10 +48,13 @@ export type {
   FailoverRecord,
   InheritedLimits,
   ModelUsage,
+  TaskCaller,
   TaskEventBase,
   TaskEvents,
+  TaskHandle,
   TaskInput,
   TaskOptions,
+  TaskOrigin,
   TaskResult,
   TaskStatus,
   TaskTimings,

@@ -1,8 +1,8 @@
-import type { EventEmitter } from 'node:events';
 import type { AttemptReport, GatewayObserver } from '../models/index.ts';
 import { type Budgets, checkCost } from './budgets.ts';
 import type { RunState } from './subagent-run.ts';
-import type { TaskEventBase, TaskEvents } from './types.ts';
+import type { TaskEventSink } from './task-events.ts';
+import type { TaskEventBase } from './types.ts';
 import type { UsageLedger } from './usage-totals.ts';
 
 /**
@@ -13,9 +13,11 @@ import type { UsageLedger } from './usage-totals.ts';
 export function taskModelObserver(p: {
   state: RunState;
   base: TaskEventBase;
-  events: EventEmitter<TaskEvents>;
+  events: TaskEventSink;
   ledger: UsageLedger;
   budgets: Budgets;
+  /** Called before every attempt, first of all before the task's first request (see DispatchChain). */
+  onAttempt?: () => void;
 }): GatewayObserver {
   const { state, base, events, ledger, budgets } = p;
   let succeeded: AttemptReport | undefined;
@@ -24,7 +26,10 @@ export function taskModelObserver(p: {
       state.modelMs += durationMs;
       state.turnText = text;
     },
-    beforeAttempt: () => checkCost(budgets, ledger),
+    beforeAttempt: () => {
+      checkCost(budgets, ledger);
+      p.onAttempt?.();
+    },
     onAttempt: (report) => {
       if (report.outcome === 'retry' || report.outcome === 'failover') state.retries++;
       // The successful attempt is announced with its usage, which arrives right after it.

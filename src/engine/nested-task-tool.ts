@@ -16,7 +16,8 @@ export function createNestedTaskTool(params: {
   /** `Task(a, b)` in the parent's tools limits which agent types it may start. */
   rules: { allowed?: string[]; denied: string[] };
   hooks: ToolCallHooks;
-  run: (input: TaskInput, signal: AbortSignal | undefined) => Promise<TaskResult>;
+  /** Runs the child; `callId` is the Task call that starts it (the child's `parentCallId`). */
+  run: (input: TaskInput, signal: AbortSignal | undefined, callId: string) => Promise<TaskResult>;
 }): Tool {
   const mayStart = (name: string) => {
     const is = (n: string) => n.toLowerCase() === name.toLowerCase();
@@ -34,7 +35,7 @@ export function createNestedTaskTool(params: {
             `Allowed here: ${params.rules.allowed?.join(', ') ?? 'any agent'}${params.rules.denied.length ? `, except ${params.rules.denied.join(', ')}` : ''}.`,
           );
         }
-        const result = await params.run(input, abortSignal);
+        const result = await params.run(input, abortSignal, toolCallId);
         const text = formatResultForModel(result);
         if (result.status !== 'completed') throw new ToolExecutionError(text);
         return text;

@@ -1,4 +1,3 @@
-import type { EventEmitter } from 'node:events';
 import type { AgentDefinition } from '../agents/index.ts';
 import {
   type AgentPolicy,
@@ -6,7 +5,8 @@ import {
   type PermissionMode,
   type PermissionPolicy,
 } from '../tools/policy/index.ts';
-import type { TaskEventBase, TaskEvents } from './types.ts';
+import type { TaskEventSink } from './task-events.ts';
+import type { TaskEventBase } from './types.ts';
 
 /**
  * Puts the permission policy in force for one subagent: its mode and checks, the warnings about
@@ -17,7 +17,7 @@ export function applyPermissions(p: {
   agent: AgentDefinition;
   workspaceRoot: string;
   warned: Set<string>;
-  events: EventEmitter<TaskEvents>;
+  events: TaskEventSink;
   base: TaskEventBase;
   /** The mode of the subagent that started this one: this one runs no looser. */
   floor?: PermissionMode | undefined;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentDefinition } from '../agents/index.ts';
@@ -11,9 +12,30 @@ export interface ProjectInstructions {
 }
 
 /**
- * The subagent's system prompt: the agent file's body, then short environment notes (as Claude Code
- * adds: working directory, platform, date, model), then the project's own instructions if any.
- * Nothing of the parent's conversation is included: the prompt is the subagent's only context.
+ * A subagent's system prompt in two parts, sent as two system blocks. `stable` is the same for every
+ * task of one agent in one project, so vendors cache it: Anthropic from the `cache_control` marked
+ * on it, OpenAI and Gemini because a stable prefix is all their automatic caches need. What changes
+ * from task to task (directory, date) comes after it, where it cannot break the cached prefix.
+ */
+export interface SystemPrompt {
+  /** The agent file's body, the subagent note, then the project's own instructions if any. */
+  stable: string;
+  /** Environment notes, as Claude Code adds them: working directory, platform, date, model. */
+  volatile: string;
+  /**
+   * OpenAI's `prompt_cache_key`: `codex-task:<agent>:<hash of stable>`, so the tasks of one agent
+   * in one project are routed to the same cache. At most 64 characters (OpenAI refuses longer).
+   */
+  cacheKey: string;
+}
+
+/** OpenAI rejects a longer `prompt_cache_key` with a 400. */
+const CACHE_KEY_MAX = 64;
+const CACHE_KEY_HASH_CHARS = 12;
+
+/**
+ * The subagent's system prompt. Nothing of the parent's conversation is included: the prompt is the
+ * subagent's only context.
  */
 export function buildSystemPrompt(params: {
   agent: AgentDefinition;
@@ -21,22 +43,35 @@ export function buildSystemPrompt(params: {
   model: string;
   instructions: ProjectInstructions | undefined;
   now?: Date;
-}): string {
+}): SystemPrompt {
   const { agent, cwd, model, instructions } = params;
   const date = (params.now ?? new Date()).toISOString().slice(0, 10);
-  const parts = [
+  const stable = [
     agent.systemPrompt.trim(),
-    [
-      '# Environment',
-      `Working directory: ${cwd}`,
-      `Platform: ${process.platform}`,
-      `Today's date: ${date}`,
-      `Model: ${model}`,
-      'You are a subagent. Your final message is returned to the agent that delegated this task as your result: make it complete and self-contained.',
-    ].join('\n'),
-  ];
-  if (instructions) parts.push(`# Project instructions (${instructions.file})\n${instructions.text}`);
-  return parts.filter(Boolean).join('\n\n');
+    'You are a subagent. Your final message is returned to the agent that delegated this task as your result: make it complete and self-contained.',
+    instructions ? `# Project instructions (${instructions.file})\n${instructions.text}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+  const volatile = [
+    '# Environment',
+    `Working directory: ${cwd}`,
+    `Platform: ${process.platform}`,
+    `Today's date: ${date}`,
+    `Model: ${model}`,
+  ].join('\n');
+  return { stable, volatile, cacheKey: cacheKeyFor(agent.name, stable) };
+}
+
+/** The prompt as one text, for whoever wants it whole (logs, tests). */
+export function systemText(prompt: SystemPrompt): string {
+  return `${prompt.stable}\n\n${prompt.volatile}`;
+}
+
+function cacheKeyFor(agentName: string, stable: string): string {
+  const hash = createHash('sha256').update(stable).digest('hex').slice(0, CACHE_KEY_HASH_CHARS);
+  const room = CACHE_KEY_MAX - 'codex-task::'.length - CACHE_KEY_HASH_CHARS;
+  return `codex-task:${agentName.slice(0, room)}:${hash}`;
 }
 
 /**

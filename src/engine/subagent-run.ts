@@ -1,6 +1,13 @@
 import { generateText, isStepCount, type ToolSet } from 'ai';
 import { EmptyResultError, MaxTurnsExceededError } from '../errors/index.ts';
 import type { ProviderModel } from '../models/index.ts';
+import {
+  cachedInstructions,
+  cacheProviderOptions,
+  withCachedTools,
+  withConversationCache,
+} from './prompt-caching.ts';
+import type { SystemPrompt } from './subagent-prompt.ts';
 import type { FailoverRecord, ModelUsage, TaskUsage, ToolStat } from './types.ts';
 import { addCallUsage, emptyUsage } from './usage-totals.ts';
 
@@ -75,7 +82,7 @@ export class RunState {
 
 export interface SubagentLoopParams {
   model: ProviderModel;
-  system: string;
+  system: SystemPrompt;
   prompt: string;
   tools: ToolSet;
   maxTurns: number;
@@ -101,16 +108,18 @@ export interface TurnSummary {
  * answer or `maxTurns`. The AI SDK's multi-step loop does the stepping; its own retries are off:
  * `model` comes from the ModelGateway, whose router retries, fails over and counts usage per call.
  * A turn that fails and is retried is repeated from its start, after the tool results of the turns
- * before it, so no tool runs twice.
+ * before it, so no tool runs twice. Every call asks the vendor to cache its prefix (tools, the
+ * stable system prompt, the conversation so far: `prompt-caching.ts`).
  */
 export async function runSubagentLoop(params: SubagentLoopParams): Promise<string> {
   const { state } = params;
   const hasTools = Object.keys(params.tools).length > 0;
   const result = await generateText({
-    model: params.model,
-    instructions: params.system,
+    model: withConversationCache(params.model),
+    instructions: cachedInstructions(params.system),
     prompt: params.prompt,
-    ...(hasTools ? { tools: params.tools } : {}),
+    providerOptions: cacheProviderOptions(params.system),
+    ...(hasTools ? { tools: withCachedTools(params.tools) } : {}),
     stopWhen: isStepCount(params.maxTurns),
     maxRetries: 0,
     abortSignal: params.signal,

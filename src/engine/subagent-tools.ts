@@ -76,7 +76,8 @@ export async function observed(
     const policy = await hooks.guard(call);
     call = { ...call, policy };
     if (policy.decision === 'denied') {
-      const forModel = toModelError(new ToolDeniedError(policy.reason, policy.hint));
+      const refusal = { tool: call.name, rule: policy.rule, source: policy.source };
+      const forModel = toModelError(new ToolDeniedError(policy.reason, policy.hint, refusal));
       hooks.onEnd(call, { durationMs: 0, error: forModel.message, denied: true, refused: true });
       throw forModel;
     }

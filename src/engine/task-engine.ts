@@ -1,144 +1,49 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { realpathSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Tool } from 'ai';
-import {
-  type AgentDefinition,
-  AgentRegistry,
-  DEFAULT_AGENT_TYPE,
-  effectiveTools,
-  subagentTypeRules,
-} from '../agents/index.ts';
-import { DEFAULTS, OBSERVABILITY_DEFAULTS } from '../config/defaults.ts';
-import { CodexTaskError, SpawnDepthError, TaskCancelledError, TaskTimeoutError } from '../errors/index.ts';
-import {
-  ModelGateway,
-  type ProviderConfig,
-  type ProviderHealth,
-  parseFailoverChains,
-  providersFromEnv,
-  type ResolvedModel,
-  resolveModel,
-  toProviderError,
-} from '../models/index.ts';
-import { DEFAULT_SANDBOX_SETTINGS, type SandboxSettings } from '../sandbox/index.ts';
-import { BUILTIN_TOOLS, DEFAULT_TOOL_LIMITS, type ToolContext, type ToolLimits } from '../tools/index.ts';
-import { type PermissionPolicy, PermissionPolicyCache } from '../tools/policy/index.ts';
-import { trustChecker } from '../trust/index.ts';
-import { Admission } from './admission.ts';
-import { type Budgets, checkNewTask, resolveBudgets } from './budgets.ts';
-import { allowsFailover, FAILOVER_ENV, type TaskEngineOptions } from './engine-options.ts';
-import { taskModelObserver } from './model-call-events.ts';
-import { createNestedTaskTool } from './nested-task-tool.ts';
-import { originalsSaver } from './output-guard.ts';
+import { resolve } from 'node:path';
+import type { AgentDefinition, AgentRegistry } from '../agents/index.ts';
+import { CodexTaskError, TaskCancelledError, TaskTimeoutError } from '../errors/index.ts';
+import { type ProviderConfig, type ProviderHealth, toProviderError } from '../models/index.ts';
+import type { PermissionPolicy } from '../tools/policy/index.ts';
+import { checkNewTask } from './budgets.ts';
+import type { TaskEngineOptions } from './engine-options.ts';
+import { EngineServices } from './engine-services.ts';
 import { SlotLease } from './slot-lease.ts';
-import { applyPermissions } from './subagent-permissions.ts';
-import { buildSystemPrompt, ProjectInstructionsReader } from './subagent-prompt.ts';
-import { RunState, runSubagentLoop } from './subagent-run.ts';
-import { buildToolSet, providedTool, type ToolCallHooks } from './subagent-tools.ts';
+import { executeSubagent } from './subagent-execution.ts';
+import { GRANTABLE_TOOLS, planTask, type TaskPlan } from './subagent-plan.ts';
+import { RunState } from './subagent-run.ts';
+import { fanOutSink, type TaskEventSink } from './task-events.ts';
 import { parseTaskInput } from './task-input.ts';
-import { buildTaskResult, type TaskResultOptions } from './task-result.ts';
-import { createToolModelHooks, type WebToolSettings } from './tool-model-hooks.ts';
+import { taskPriority } from './task-priority.ts';
+import { buildTaskResult } from './task-result.ts';
 import type {
-  InheritedLimits,
-  ProvidedToolSpec,
   TaskEventBase,
   TaskEvents,
+  TaskHandle,
   TaskInput,
   TaskOptions,
   TaskResult,
   TaskStatus,
 } from './types.ts';
-import { UsageLedger, type UsageTotals } from './usage-totals.ts';
-
-interface ExecuteParams {
-  input: TaskInput;
-  agent: AgentDefinition;
-  resolved: ResolvedModel;
-  cwd: string;
-  spawnDepth: number;
-  taskId: string;
-  state: RunState;
-  signal: AbortSignal;
-  lease: SlotLease;
-  base: TaskEventBase;
-  inherited: InheritedLimits | undefined;
-}
-
-const TOOLS_BY_NAME = new Map(BUILTIN_TOOLS.map((t) => [t.name, t]));
-/** Every tool name an agent can be granted: the built-ins plus Task (and its alias Agent). */
-const GRANTABLE_TOOLS = [...TOOLS_BY_NAME.keys(), 'Task'];
+import type { UsageTotals } from './usage-totals.ts';
 
 /**
  * The one admission point for subagents: queue, concurrency limit, timeouts, cancellation, events.
- * `run` never throws: every outcome, including bad input, is a TaskResult with a typed error.
+ * `start` gives a task its identity at once (a TaskHandle); `run` is `start().result` and never
+ * throws: every outcome, including bad input, is a TaskResult with a typed error.
  */
 export class TaskEngine {
   readonly events = new EventEmitter<TaskEvents>();
-  readonly #options: TaskEngineOptions;
-  readonly #admission: Admission;
-  readonly #providers: ProviderConfig[];
-  readonly #gateway: ModelGateway;
-  readonly #ledger = new UsageLedger();
-  readonly #budgets: Budgets;
-  readonly #registries = new Map<string, AgentRegistry>();
-  readonly #workspaceRoots = new Map<string, string>();
-  readonly #policies: PermissionPolicyCache;
-  /** Permission warnings already said (each once per engine, not once per task). */
-  readonly #warned = new Set<string>();
-  readonly #shutdown = new AbortController();
-  readonly #limits: ToolLimits;
-  readonly #resultOptions: TaskResultOptions;
-  readonly #webTools: WebToolSettings;
-  readonly #sandbox: SandboxSettings;
-  readonly #instructions = new ProjectInstructionsReader({
-    ttlMs: 1000,
-    maxChars: DEFAULTS.projectInstructionsMaxChars,
-  });
+  readonly #services: EngineServices;
 
   constructor(options: TaskEngineOptions = {}) {
-    this.#options = options;
-    this.#admission = new Admission(options.concurrency ?? DEFAULTS.concurrency);
-    this.#providers = options.providers ?? providersFromEnv(options.env);
-    const failoverEnv = (options.env ?? process.env)[FAILOVER_ENV];
-    this.#gateway = new ModelGateway({
-      providers: this.#providers,
-      ...(options.fetch && { fetch: options.fetch }),
-      ...(options.resilience && { resilience: options.resilience }),
-      ...(options.prices && { prices: options.prices }),
-      ...(options.rateLimits && { rateLimits: options.rateLimits }),
-      failover: options.failover ?? (failoverEnv ? parseFailoverChains(failoverEnv) : {}),
-    });
-    this.#budgets = resolveBudgets(options);
-    this.#limits = { ...DEFAULT_TOOL_LIMITS, ...options.toolLimits };
-    this.#resultOptions = {
-      outputMaxChars: options.outputMaxChars ?? DEFAULTS.outputMaxChars,
-      saveOriginal: originalsSaver(
-        options.outputsDir ?? join(options.homeDir ?? homedir(), '.codex-task', 'outputs'),
-        OBSERVABILITY_DEFAULTS.store.retentionDays * 86_400_000,
-      ),
-    };
-    this.#webTools = { ...DEFAULTS.webTools, ...options.webTools };
-    this.#sandbox = {
-      ...DEFAULT_SANDBOX_SETTINGS,
-      ...(options.homeDir ? { homeDir: options.homeDir } : {}),
-      // Whatever a provider's key is called, sandboxed commands do not see it.
-      hiddenEnv: this.#providers.flatMap((p) => (p.apiKeyEnv ? [p.apiKeyEnv] : [])),
-      ...options.sandbox,
-    };
-    this.#policies = new PermissionPolicyCache({
-      ...(options.homeDir ? { homeDir: options.homeDir } : {}),
-      trust: trustChecker({ homeDir: options.homeDir ?? homedir(), env: options.env ?? process.env }),
-      ...(options.permissions ? { config: options.permissions } : {}),
-      ...(options.permissionRuleSources ? { ruleSources: options.permissionRuleSources } : {}),
-    });
+    this.#services = new EngineServices(options);
   }
 
   /** Tasks running / waiting for a slot right now. */
   get load(): { active: number; queued: number; limit: number } {
-    return { active: this.#admission.active, queued: this.#admission.queued, limit: this.#admission.limit };
+    const { admission } = this.#services;
+    return { active: admission.active, queued: admission.queued, limit: admission.limit };
   }
 
   /** Every tool name an agent of this engine can be granted. */
@@ -147,40 +52,27 @@ export class TaskEngine {
   }
 
   get providers(): readonly ProviderConfig[] {
-    return this.#providers;
+    return this.#services.providers;
   }
 
   /** Per provider endpoint: circuit state, recent error rate, p50/p95 latency, last error, rate limits. */
   providerHealth(): ProviderHealth[] {
-    return this.#gateway.providerHealth();
+    return this.#services.gateway.providerHealth();
   }
 
   /** Tasks, tokens and cost of this engine so far, in total, per agent type and per model. */
   usage(): UsageTotals {
-    return this.#ledger.snapshot();
+    return this.#services.ledger.snapshot();
   }
 
   /** Counters of the resilience layer: retries, failovers, calls that waited on an open circuit. */
   get resilienceStats(): Readonly<{ retries: number; failovers: number; openCircuitWaits: number }> {
-    return { ...this.#gateway.stats };
+    return { ...this.#services.gateway.stats };
   }
 
   /** The agent registry for a working directory (project agents depend on where the task runs). */
   agents(cwd?: string): AgentRegistry {
-    const dir = resolve(cwd ?? this.#options.cwd ?? process.cwd());
-    let registry = this.#registries.get(dir);
-    if (!registry) {
-      registry = new AgentRegistry({
-        cwd: dir,
-        ...(this.#options.homeDir ? { homeDir: this.#options.homeDir } : {}),
-        ...(this.#options.agents ? { agents: this.#options.agents } : {}),
-        ...(this.#options.agentRescanIntervalMs !== undefined
-          ? { rescanIntervalMs: this.#options.agentRescanIntervalMs }
-          : {}),
-      });
-      this.#registries.set(dir, registry);
-    }
-    return registry;
+    return this.#services.agents(cwd);
   }
 
   /**
@@ -189,7 +81,7 @@ export class TaskEngine {
    * cannot be used.
    */
   permissionPolicy(cwd?: string): PermissionPolicy {
-    return this.#policies.get(cwd ?? this.#options.cwd ?? process.cwd());
+    return this.#services.permissionPolicy(cwd);
   }
 
   /** Runs tasks concurrently (under the same limit) and returns their results in input order. */
@@ -199,91 +91,127 @@ export class TaskEngine {
 
   /** Cancels every queued and running task of this engine. */
   close(): void {
-    this.#shutdown.abort(new TaskCancelledError('The engine was closed'));
-    void this.#options.toolProvider?.close().catch(() => {});
+    this.#services.close();
   }
 
-  async run(rawInput: unknown, options: TaskOptions = {}): Promise<TaskResult> {
-    const startedAt = performance.now();
+  run(rawInput: unknown, options: TaskOptions = {}): Promise<TaskResult> {
+    return this.start(rawInput, options).result;
+  }
+
+  /**
+   * Starts a task and returns its handle at once: the id is known, and `task.queued` (with the
+   * input and the caller) has been emitted, before this returns.
+   */
+  start(rawInput: unknown, options: TaskOptions = {}): TaskHandle {
     const taskId = newTaskId();
-    const cwd = resolve(options.cwd ?? this.#options.cwd ?? process.cwd());
+    const own = new EventEmitter<TaskEvents>();
+    const cancel = new AbortController();
+    const result = this.#lifecycle(taskId, rawInput, options, fanOutSink(this.events, own), cancel.signal);
+    return {
+      id: taskId,
+      caller: options.caller,
+      parentTaskId: options.parentTaskId,
+      result,
+      cancel: (reason) =>
+        cancel.abort(
+          typeof reason === 'string'
+            ? new TaskCancelledError(`The task was cancelled: ${reason}`)
+            : cancellationOf(reason),
+        ),
+      events: own,
+    };
+  }
+
+  /** Emits `task.queued` synchronously (before its first await), then admits, runs and finishes the task. */
+  async #lifecycle(
+    taskId: string,
+    rawInput: unknown,
+    options: TaskOptions,
+    events: TaskEventSink,
+    cancelSignal: AbortSignal,
+  ): Promise<TaskResult> {
+    const services = this.#services;
+    const startedAt = performance.now();
+    const cwd = options.cwd === undefined ? services.limits.cwd : resolve(options.cwd);
     const spawnDepth = options.spawnDepth ?? 1;
     const loose = (rawInput ?? {}) as Partial<TaskInput>;
     const base: TaskEventBase = {
       taskId,
       ...(options.parentTaskId ? { parentTaskId: options.parentTaskId } : {}),
+      ...(options.parentCallId ? { parentCallId: options.parentCallId } : {}),
       agentType: typeof loose.subagent_type === 'string' ? loose.subagent_type : 'general-purpose',
       spawnDepth,
       description: typeof loose.description === 'string' ? loose.description : '',
     };
+    const origin = { input: rawInput, ...(options.caller ? { caller: options.caller } : {}) };
     const state = new RunState();
-    let resolved: ResolvedModel | undefined;
+    let plan: TaskPlan | undefined;
     let agent: AgentDefinition | undefined;
     let queuedMs = 0;
     const finish = (status: TaskStatus, content: string, error?: unknown): TaskResult => {
-      const result = buildTaskResult(this.#resultOptions, {
+      const result = buildTaskResult(services.resultOptions, {
         base,
         state,
         status,
         content,
         startedAt,
         queuedMs,
-        resolved,
+        resolved: plan?.resolved,
         agent,
         error,
       });
-      this.events.emit('task.finished', { ...base, result });
+      events.emit('task.finished', { ...base, ...origin, result });
       return result;
     };
 
     let input: TaskInput;
+    let priority: number;
     try {
       input = parseTaskInput(rawInput);
-      const maxDepth = this.#options.maxSpawnDepth ?? DEFAULTS.maxSpawnDepth;
-      if (spawnDepth > maxDepth) throw new SpawnDepthError(maxDepth);
-      agent = this.agents(cwd).get(input.subagent_type ?? DEFAULT_AGENT_TYPE);
+      priority = taskPriority(options.priority);
+      const registry = services.agents(cwd);
+      plan = planTask({
+        input,
+        registry,
+        providers: services.providers,
+        env: services.options.env,
+        limits: services.limits,
+        callerModel: options.callerModel,
+        spawnDepth,
+        routing: services.options.modelRouting,
+      });
+      agent = plan.agent;
       base.agentType = agent.name;
-      resolved = resolveModel(
-        {
-          ...(this.#options.env ? { env: this.#options.env } : {}),
-          ...(input.model ? { callModel: input.model } : {}),
-          ...(agent.model ? { agentModel: agent.model } : {}),
-          callerModel: options.callerModel ?? this.#options.callerModel ?? DEFAULTS.callerModel,
-        },
-        this.#providers,
-      );
-      this.permissionPolicy(cwd);
-      checkNewTask(this.#budgets, this.#ledger);
-      this.#ledger.taskStarted(agent.name);
+      services.permissionPolicy(cwd);
+      checkNewTask(services.budgets, services.ledger);
+      services.ledger.taskStarted(agent.name);
     } catch (error) {
       return finish('failed', '', error);
     }
 
-    const lease = new SlotLease(this.#admission);
-    const userSignal = options.signal
-      ? AbortSignal.any([options.signal, this.#shutdown.signal])
-      : this.#shutdown.signal;
-    this.events.emit('task.queued', { ...base, queueDepth: this.#admission.queued });
+    const lease = new SlotLease(services.admission, priority);
+    const signals = [cancelSignal, services.shutdown.signal, ...(options.signal ? [options.signal] : [])];
+    const userSignal = AbortSignal.any(signals);
+    events.emit('task.queued', { ...base, ...origin, queueDepth: services.admission.queued });
     try {
       await lease.acquire(userSignal);
     } catch (error) {
-      return finish('cancelled', '', error);
+      return finish('cancelled', '', cancellationOf(userSignal.reason ?? error));
     }
-    // Start each admitted task in its own macrotask: its setup runs through to the model request
-    // before the next task's setup begins, so a fan-out of 100 sends its first request after one
-    // task's setup instead of after all of them, and the replies come back spread out, not in a clump.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Set up one admitted task at a time, each through to its first request (DispatchChain), so a
+    // fan-out of 100 sends its first request after one task's set-up instead of after all of them,
+    // and the replies come back spread out, not in a clump.
+    const sent = await services.dispatch.enter();
     queuedMs = performance.now() - startedAt;
 
-    const timeoutMs = agent.timeoutMs ?? this.#options.taskTimeoutMs ?? DEFAULTS.taskTimeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
+    const timeout = AbortSignal.timeout(plan.timeoutMs);
     const signal = AbortSignal.any([userSignal, timeout]);
-    this.events.emit('task.started', { ...base, resolvedModel: resolved.spec });
+    events.emit('task.started', { ...base, resolvedModel: plan.resolved.spec });
     try {
-      const content = await this.#execute({
+      const content = await executeSubagent({
+        services,
         input,
-        agent,
-        resolved,
+        plan,
         cwd,
         spawnDepth,
         taskId,
@@ -291,167 +219,20 @@ export class TaskEngine {
         signal,
         lease,
         base,
+        events,
         inherited: options.inherited,
+        sent,
+        startChild: (child, childOptions) => this.run(child, childOptions),
       });
       return finish('completed', content);
     } catch (error) {
-      if (timeout.aborted) return finish('timed_out', '', new TaskTimeoutError(timeoutMs));
+      if (timeout.aborted) return finish('timed_out', '', new TaskTimeoutError(plan.timeoutMs));
       if (userSignal.aborted) return finish('cancelled', '', cancellationOf(userSignal.reason));
-      return finish('failed', '', toProviderError(error, resolved.provider, resolved.modelId));
+      return finish('failed', '', toProviderError(error, plan.resolved.provider, plan.resolved.modelId));
     } finally {
+      sent();
       lease.release();
     }
-  }
-
-  async #execute(params: ExecuteParams): Promise<string> {
-    const { agent, cwd, signal } = params;
-    const provided = await this.#options.toolProvider?.toolsFor(agent, cwd, signal);
-    try {
-      return await this.#runSubagent(params, provided?.tools ?? {});
-    } finally {
-      await provided?.release();
-    }
-  }
-
-  async #runSubagent(params: ExecuteParams, provided: Record<string, ProvidedToolSpec>): Promise<string> {
-    const { input, agent, resolved, cwd, state, signal, inherited } = params;
-    // What an ancestor was denied stays denied: delegating to another agent does not bring it back.
-    const disallowedTools = [...(inherited?.disallowedTools ?? []), ...agent.disallowedTools];
-    const granted = effectiveTools(inherited ? { ...agent, disallowedTools } : agent, [
-      ...GRANTABLE_TOOLS,
-      ...Object.keys(provided),
-    ]);
-    const maxDepth = this.#options.maxSpawnDepth ?? DEFAULTS.maxSpawnDepth;
-    // `turn` is the turn in progress (1-based) when a tool starts, the one just finished at a turn's end.
-    const progress = (turn: number) =>
-      this.events.emit('task.progress', {
-        ...params.base,
-        turn,
-        ...(state.lastTool ? { lastTool: state.lastTool } : {}),
-        toolUses: state.toolUses,
-        tokens: { input: state.usage.inputTokens, output: state.usage.outputTokens },
-      });
-    const workspaceRoot = this.#workspaceRoot(cwd);
-    const applied = applyPermissions({
-      policy: this.permissionPolicy(cwd),
-      agent,
-      workspaceRoot,
-      warned: this.#warned,
-      events: this.events,
-      base: params.base,
-      floor: inherited?.mode,
-    });
-    const hooks: ToolCallHooks = {
-      guard: (call) => applied.check(call.name, call.input),
-      onStart: (call) => {
-        state.toolStarted(call.name);
-        const turn = state.turns + 1;
-        this.events.emit('task.tool', { ...params.base, phase: 'started', turn, ...call });
-        progress(turn);
-      },
-      onEnd: (call, outcome) => {
-        if (outcome.refused) state.toolDenied(call.name);
-        else state.toolEnded(call.name, outcome.durationMs, outcome.error !== undefined, outcome.denied);
-        this.events.emit('task.tool', {
-          ...params.base,
-          phase: 'finished',
-          turn: state.turns + 1,
-          ...call,
-          ...outcome,
-        });
-      },
-    };
-    const extra: Record<string, Tool> = {};
-    if (granted.includes('Task') && params.spawnDepth < maxDepth) {
-      extra.Task = createNestedTaskTool({
-        agents: () => this.agents(cwd).list(),
-        rules: subagentTypeRules(agent),
-        hooks,
-        run: async (child, childSignal) => {
-          params.lease.childStarted();
-          try {
-            return await this.run(child, {
-              signal: childSignal ?? signal,
-              cwd,
-              callerModel: resolved.spec,
-              parentTaskId: params.taskId,
-              spawnDepth: params.spawnDepth + 1,
-              inherited: { mode: applied.mode, disallowedTools },
-            });
-          } finally {
-            await params.lease.childEnded(signal);
-          }
-        },
-      });
-    }
-    for (const name of granted) {
-      const spec = provided[name];
-      if (spec) extra[name] = providedTool(name, spec, hooks, signal);
-    }
-    const specs = granted.flatMap((name) => TOOLS_BY_NAME.get(name) ?? []);
-    const observer = taskModelObserver({
-      state,
-      base: params.base,
-      events: this.events,
-      ledger: this.#ledger,
-      budgets: this.#budgets,
-    });
-    const ctx: ToolContext = {
-      workspaceRoot,
-      signal,
-      state: new Map<string, unknown>(),
-      limits: this.#limits,
-      permissions: applied.permissions,
-      policyCheck: (name, input) => applied.check(name, input),
-      ...createToolModelHooks({
-        gateway: this.#gateway,
-        providers: this.#providers,
-        resolved,
-        failover: allowsFailover(agent),
-        observer,
-        settings: this.#webTools,
-      }),
-      sandbox: this.#sandbox,
-    };
-    const system = buildSystemPrompt({
-      agent,
-      cwd,
-      model: resolved.spec,
-      instructions: this.#instructions.read(cwd),
-    });
-    const route = this.#gateway.route(resolved, { failover: allowsFailover(agent) });
-    return runSubagentLoop({
-      model: this.#gateway.languageModel(route, observer),
-      system,
-      prompt: input.prompt,
-      tools: buildToolSet(specs, ctx, hooks, extra),
-      maxTurns: agent.maxTurns ?? this.#options.maxTurns ?? DEFAULTS.maxTurns,
-      ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
-      ...(agent.maxTokens !== undefined ? { maxOutputTokens: agent.maxTokens } : {}),
-      signal,
-      state,
-      onTurn: (turn) => {
-        this.events.emit('task.turn', { ...params.base, turn: state.turns, ...turn });
-        progress(state.turns);
-      },
-      onDenied: (call) =>
-        this.events.emit('task.tool', {
-          ...params.base,
-          phase: 'finished',
-          turn: state.turns,
-          ...call,
-          denied: true,
-        }),
-    });
-  }
-
-  #workspaceRoot(cwd: string): string {
-    let root = this.#workspaceRoots.get(cwd);
-    if (!root) {
-      root = realpathSync(cwd);
-      this.#workspaceRoots.set(cwd, root);
-    }
-    return root;
   }
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidTaskInputError } from '../errors/index.ts';
-import { MODEL_ALIASES } from '../providers/index.ts';
+import { AUTO_MODEL, MODEL_ALIASES } from '../providers/index.ts';
 import type { TaskInput } from './types.ts';
 
 const common = {
@@ -25,10 +25,10 @@ export const taskToolInputSchema = z
   .object({
     ...common,
     model: z
-      .enum(MODEL_ALIASES)
+      .enum([...MODEL_ALIASES, AUTO_MODEL])
       .optional()
       .describe(
-        "Optional model override for this agent; otherwise the agent file's model (or the caller's) is used",
+        "Optional model override for this agent; otherwise the agent file's model (or the caller's) is used. `auto` picks the tier from the task",
       ),
   })
   .strict();
@@ -37,14 +37,18 @@ export const taskToolInputSchema = z
 export function parseTaskInput(input: unknown): TaskInput {
   const parsed = taskInputSchema.safeParse(input);
   if (parsed.success) return parsed.data;
+  const fields = new Set<string>();
   const problems = parsed.error.issues.map((issue) => {
     const field = issue.path.join('.') || 'input';
-    if (issue.code === 'unrecognized_keys')
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) fields.add(key);
       return `unknown parameter(s) ${issue.keys.map((k) => `\`${k}\``).join(', ')}`;
+    }
+    fields.add(field);
     // zod 4 does not carry the input on issues; its message says what was received.
     if (issue.code === 'invalid_type' && /received undefined/.test(issue.message))
       return `\`${field}\` is required`;
     return `\`${field}\`: ${issue.message}`;
   });
-  throw new InvalidTaskInputError(`Invalid Task input: ${problems.join('; ')}`);
+  throw new InvalidTaskInputError(`Invalid Task input: ${problems.join('; ')}`, { fields: [...fields] });
 }

@@ -54,6 +54,7 @@ export function buildTaskResult(options: TaskResultOptions, p: TaskOutcome): Tas
     content,
     ...(partial ? { partialContent: partial } : {}),
     resolvedModel: p.resolved?.spec ?? null,
+    ...(p.resolved?.routing ? { routing: { ...p.resolved.routing } } : {}),
     totalDurationMs: performance.now() - p.startedAt,
     totalToolUseCount: state.toolUses,
     turns: state.turns,

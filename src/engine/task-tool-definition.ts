@@ -54,6 +54,7 @@ export function parseTaskToolInput(args: unknown): TaskInput {
     const allowed = model.unwrap().options.join(', ');
     throw new InvalidTaskInputError(
       `Invalid Task input: \`model\` must be one of ${allowed} (got '${input.model}')`,
+      { fields: ['model'] },
     );
   }
   return input;

@@ -15,7 +15,7 @@ import {
   webSearchPromptMessage,
 } from '../tools/index.ts';
 
-/** See DEFAULTS.webTools. */
+/** See WEB_TOOL_DEFAULTS (config/defaults/tools.ts). */
 export interface WebToolSettings {
   applyPrompt: boolean;
   fetchModel: string;

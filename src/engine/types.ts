@@ -1,6 +1,7 @@
+import type { EventEmitter } from 'node:events';
 import type { AgentDefinition } from '../agents/index.ts';
 import type { TaskErrorInfo } from '../errors/index.ts';
-import type { AttemptReport } from '../models/index.ts';
+import type { AttemptReport, ModelRouting } from '../models/index.ts';
 import type { PermissionMode, PolicyDecision } from '../tools/policy/index.ts';
 import type { OutputGuardReport } from './output-guard.ts';
 
@@ -22,15 +23,55 @@ export interface TaskOptions {
   cwd?: string;
   /** The parent's model, used by agents with `model: inherit` (or none). */
   callerModel?: string;
-  /** Correlation with the caller (e.g. a Codex thread or call id). */
+  /**
+   * Who asked for this task from outside the engine: a client's conversation (Codex's thread id)
+   * and the tool call that carries it. Kept with the task (events, run records); never a task id.
+   */
+  caller?: TaskCaller;
+  /** The engine task that started this one (nested Task calls; set by the engine itself). */
   parentTaskId?: string;
+  /** The parent's `Task` tool call that started this one (nested Task calls; set by the engine itself). */
+  parentCallId?: string;
   /** Nesting level: 0 for a Task started by a user or client, n+1 for a Task started by a subagent. */
   spawnDepth?: number;
+  /**
+   * Admission priority: a whole number from -100 to 100, higher starts sooner, 0 by default; time
+   * spent waiting raises it (`task-priority.ts`). Nested tasks inherit their parent's. Out of range,
+   * the task fails with an InvalidTaskInput error naming `priority`.
+   */
+  priority?: number;
   /**
    * What a subagent inherits from the one that started it, so delegation never loosens: it runs in
    * no looser a permission mode, and without the tools its ancestors' `disallowedTools` removed.
    */
   inherited?: InheritedLimits;
+}
+
+/** A client's conversation and tool call that started a task (e.g. Codex's thread id and call_id). */
+export interface TaskCaller {
+  threadId?: string;
+  callId?: string;
+}
+
+/** What a task was started with: the input as given (before validation) and who asked. */
+export interface TaskOrigin {
+  input: unknown;
+  caller?: TaskCaller;
+}
+
+/**
+ * A task in flight, returned by `engine.start()` at once: its id before anything runs, its result
+ * when it ends (never rejects: every outcome is a TaskResult), cancellation, and its own events.
+ */
+export interface TaskHandle {
+  readonly id: string;
+  readonly caller: TaskCaller | undefined;
+  readonly parentTaskId: string | undefined;
+  readonly result: Promise<TaskResult>;
+  /** Cancels the task (queued or running); its result then has status `cancelled`, with this reason in its error. */
+  cancel(reason?: string | Error): void;
+  /** This task's events only (not its nested tasks'), from `task.queued` to `task.finished`. */
+  readonly events: Pick<EventEmitter<TaskEvents>, 'on' | 'off' | 'once'>;
 }
 
 export interface InheritedLimits {
@@ -103,6 +144,12 @@ export interface TaskResult {
    * after a failover, which is also listed in `failovers`.
    */
   resolvedModel: string | null;
+  /**
+   * Present when the model was `auto` (docs/model-routing.md): the tier that ran, the rule that
+   * picked it, and, when the first run failed and the task re-ran on the next tier, the tier it
+   * escalated from and why. `resolvedModel` is then the stronger tier's model.
+   */
+  routing?: ModelRouting;
   /** Every model that served a turn, in order of first use, with its calls, tokens and cost. */
   modelsUsed: ModelUsage[];
   failovers: FailoverRecord[];
@@ -128,13 +175,16 @@ export interface TaskResult {
 export interface TaskEventBase {
   taskId: string;
   parentTaskId?: string;
+  /** The parent's `Task` tool call that started this task (nested tasks only). */
+  parentCallId?: string;
   agentType: string;
   spawnDepth: number;
   description: string;
 }
 
 export interface TaskEvents {
-  'task.queued': [TaskEventBase & { queueDepth: number }];
+  /** The task's first event, emitted synchronously by `start()`: the input as given and who asked. */
+  'task.queued': [TaskEventBase & TaskOrigin & { queueDepth: number }];
   'task.started': [TaskEventBase & { resolvedModel: string }];
   'task.progress': [
     TaskEventBase & {
@@ -196,7 +246,8 @@ export interface TaskEvents {
   ];
   /** The task moved to another candidate of its failover chain (also in `TaskResult.failovers`). */
   'task.failover': [TaskEventBase & FailoverRecord];
-  'task.finished': [TaskEventBase & { result: TaskResult }];
+  /** The last event. A task refused before it was queued (bad input, budget) has only this one, so it carries the input and caller too. */
+  'task.finished': [TaskEventBase & TaskOrigin & { result: TaskResult }];
 }
 
 /** A tool from a `toolProvider`: JSON Schema in, text out, cancellable (an MCP server's tool). */

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { CodexTaskError, type HttpErrorType } from '../errors/index.ts';
 
 export interface Issue {
   /** Dotted path of the offending field (`tasks.1.prompt`), or '' for the body as a whole. */
@@ -6,29 +7,33 @@ export interface Issue {
   message: string;
 }
 
-/** An error a client can act on: the status, a type to branch on, and what exactly was wrong. */
-export class HttpError extends Error {
-  readonly status: number;
-  readonly type: string;
-  readonly issues: Issue[] | undefined;
-  readonly hint: string | undefined;
+/**
+ * An error a client can act on: the status, a type to branch on, and what exactly was wrong. The
+ * server answers it as `body()` (or the surface's own shape, e.g. the proxy's OpenAI one).
+ */
+export class HttpError extends CodexTaskError<{ status: number; issues: Issue[] | undefined }> {
   readonly headers: Record<string, string>;
 
   constructor(
     status: number,
-    type: string,
+    type: HttpErrorType,
     message: string,
     extra: { issues?: Issue[]; hint?: string; headers?: Record<string, string> } = {},
   ) {
-    super(message);
-    this.status = status;
-    this.type = type;
-    this.issues = extra.issues;
-    this.hint = extra.hint;
+    super(type, message, extra.hint, { details: { status, issues: extra.issues } });
     this.headers = extra.headers ?? {};
   }
 
-  toJSON() {
+  get status(): number {
+    return this.details.status;
+  }
+
+  get issues(): Issue[] | undefined {
+    return this.details.issues;
+  }
+
+  /** The answer's JSON body: `{ error: { type, message, issues?, hint? } }`. */
+  body() {
     return {
       error: {
         type: this.type,

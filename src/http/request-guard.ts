@@ -42,12 +42,13 @@ function bare(host: string): string {
 }
 
 /** A server that would serve off loopback without a token: the same refusal for every surface. */
-export class UnprotectedListenError extends CodexTaskError {
+export class UnprotectedListenError extends CodexTaskError<{ host: string }> {
   constructor(host: string, tokenHint: string) {
     super(
       'UnprotectedListen',
       `Refusing to listen on ${host} without a token: anyone who can reach it could run subagents with your keys`,
       `${tokenHint}, or bind to 127.0.0.1.`,
+      { details: { host } },
     );
   }
 }

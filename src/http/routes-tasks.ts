@@ -5,7 +5,7 @@ import type { RunStore, StepRecord } from '../store/index.ts';
 import type { Redactor, TaskCorrelation } from '../telemetry/index.ts';
 import { HttpError, notFound, sendJson } from './http-error.ts';
 import { readJson, validate } from './request-body.ts';
-import { batchSchema, listQuerySchema, startQuerySchema, taskInputSchema } from './schemas.ts';
+import { batchSchema, listQuerySchema, startQuerySchema, taskRequestSchema } from './schemas.ts';
 import { lastEventId, openSse } from './sse.ts';
 import type { TaskHub } from './task-hub.ts';
 import { type TaskView, viewOfRecord } from './task-view.ts';
@@ -36,11 +36,10 @@ export async function startTasks(
   const raw = isBatch ? validate(batchSchema(ctx.maxTasksPerRequest), body, 'body').tasks : [body];
   const inputs = raw.map((input, i) => checkInput(ctx, input, isBatch ? `tasks.${i}.` : ''));
 
-  const started = inputs.map((input) => {
-    const controller = new AbortController();
-    const { taskId, result } = ctx.correlation.start(ctx.engine, input, { signal: controller.signal });
-    ctx.hub.adopt(taskId, controller);
-    return { taskId, result };
+  const started = inputs.map(({ input, priority }) => {
+    const handle = ctx.engine.start(input, { priority });
+    ctx.hub.adopt(handle.id, handle.cancel);
+    return { taskId: handle.id, result: handle.result };
   });
   const views = wait
     ? await Promise.all(started.map(async ({ taskId, result }) => viewAfter(ctx, taskId, await result)))
@@ -51,9 +50,13 @@ export async function startTasks(
 }
 
 /** Validates one input and checks its agent exists here, so a typo is a 400, not a failed task. */
-function checkInput(ctx: TasksContext, input: unknown, prefix: string): TaskInput {
-  const parsed = validate(taskInputSchema, input, 'task input', prefix);
-  const type = parsed.subagent_type;
+function checkInput(
+  ctx: TasksContext,
+  body: unknown,
+  prefix: string,
+): { input: TaskInput; priority: number | undefined } {
+  const { priority, ...input } = validate(taskRequestSchema, body, 'task input', prefix);
+  const type = input.subagent_type;
   if (type && !ctx.engine.agents().find(type)) {
     const names = ctx.engine
       .agents()
@@ -68,7 +71,7 @@ function checkInput(ctx: TasksContext, input: unknown, prefix: string): TaskInpu
       ],
     });
   }
-  return parsed;
+  return { input, priority };
 }
 
 function viewAfter(ctx: TasksContext, taskId: string, result: TaskResult): TaskView {

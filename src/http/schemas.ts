@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { taskInputSchema } from '../engine/index.ts';
+import { taskInputSchema, taskPrioritySchema } from '../engine/index.ts';
 import { RECORD_STATUSES } from '../store/index.ts';
 
-export { taskInputSchema };
+/** One task to start: a Task input, plus how soon it should start (not part of the Task schema). */
+export const taskRequestSchema = taskInputSchema.extend({ priority: taskPrioritySchema.optional() });
 
 /** POST /v1/tasks with `{ tasks: [...] }`: several Task inputs started at once. */
 export const batchSchema = (maxTasks: number) =>

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { OBSERVABILITY_DEFAULTS } from '../config/defaults.ts';
+import { OBSERVABILITY_DEFAULTS } from '../config/defaults/index.ts';
 import type { TaskEngine } from '../engine/index.ts';
 import { circuitsOf, type Observability } from '../observe/index.ts';
 import type { RunStore } from '../store/index.ts';
@@ -148,7 +148,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const routes = options.api === false ? systemRoutes : [...systemRoutes, ...apiRoutes];
   const fallback = options.fallback;
   const requireJson = options.requireJson ?? ((method: string) => method === 'POST');
-  const errorBody = options.errorBody ?? ((error: HttpError) => error.toJSON());
+  const errorBody = options.errorBody ?? ((error: HttpError) => error.body());
   const guardOptions: RequestGuardOptions = {
     ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),

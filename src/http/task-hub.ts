@@ -22,7 +22,7 @@ interface Entry {
   subscribers: Set<(event: HubEvent) => void>;
   finished: boolean;
   /** Set for tasks started through this server: what DELETE aborts. */
-  controller?: AbortController;
+  cancel?: (reason: Error) => void;
 }
 
 export interface TaskHubOptions {
@@ -100,7 +100,7 @@ export class TaskHub {
         this.#push(e, 'task.finished', { result: entry.view });
         entry.finished = true;
         entry.subscribers.clear();
-        entry.controller = undefined;
+        entry.cancel = undefined;
         this.#retire(e.taskId);
       },
     });
@@ -108,7 +108,7 @@ export class TaskHub {
 
   get(taskId: string): { view: TaskView; finished: boolean; cancellable: boolean } | undefined {
     const entry = this.#tasks.get(taskId);
-    return entry && { view: entry.view, finished: entry.finished, cancellable: !!entry.controller };
+    return entry && { view: entry.view, finished: entry.finished, cancellable: !!entry.cancel };
   }
 
   /** Live tasks (and recently finished ones), newest first. */
@@ -117,15 +117,15 @@ export class TaskHub {
   }
 
   /** Marks a task as started here, so DELETE can cancel it. */
-  adopt(taskId: string, controller: AbortController): void {
+  adopt(taskId: string, cancel: (reason: Error) => void): void {
     const entry = this.#tasks.get(taskId);
-    if (entry && !entry.finished) entry.controller = controller;
+    if (entry && !entry.finished) entry.cancel = cancel;
   }
 
   cancel(taskId: string, reason: Error): boolean {
-    const controller = this.#tasks.get(taskId)?.controller;
-    controller?.abort(reason);
-    return !!controller;
+    const cancel = this.#tasks.get(taskId)?.cancel;
+    cancel?.(reason);
+    return !!cancel;
   }
 
   /**

@@ -5,19 +5,6 @@
  */
 export { type CallMeta, parseCallMeta } from './call-meta.ts';
 export {
-  DEFAULT_CONNECTION_TIMEOUTS,
-  McpClientPool,
-  type McpClientPoolOptions,
-  type McpToolProvider,
-  mayUseServer,
-  mcpToolName,
-  type ProvidedTool,
-  type ProvidedTools,
-} from './client/mcp-client-pool.ts';
-export { McpConfigError, type McpServerConfig } from './client/server-config.ts';
-export type { ConnectionTimeouts } from './client/server-connection.ts';
-export { agentMcpTrustItem, findMcpJson, mcpJsonTrustItem } from './client/server-sources.ts';
-export {
   type ApplyResult,
   applyCodexEntry,
   CodexConfigError,
@@ -34,7 +21,6 @@ export { type HttpMcpServer, type HttpServeOptions, serveHttp, serveStdio } from
 export type { TaskCallContext } from './task-call.ts';
 export {
   createEngineRuntime,
-  type EngineRuntimeOptions,
   type RuntimeLoader,
   type TaskRuntime,
 } from './task-runtime.ts';

@@ -53,20 +53,18 @@ export async function runTaskCall(
     progressChain = progressChain.then(() => send(++sent, message)).catch(() => {});
   };
   const callerModel = runtime.callerModel(ctx.meta.model);
+  const caller = {
+    ...(ctx.meta.threadId ? { threadId: ctx.meta.threadId } : {}),
+    ...(ctx.meta.callId ? { callId: ctx.meta.callId } : {}),
+  };
   const started = runtime.start(input, {
     signal: ctx.signal,
     spawnDepth: 1,
-    ...(ctx.meta.threadId ? { parentTaskId: ctx.meta.threadId } : {}),
+    ...(caller.threadId || caller.callId ? { caller } : {}),
     ...(callerModel ? { callerModel } : {}),
   });
-  const unwatch = progressRouterFor(runtime).watch(started.taskId, report);
+  const unwatch = progressRouterFor(runtime).watch(started.id, report);
   try {
-    if (ctx.meta.threadId || ctx.meta.callId) {
-      runtime.correlate?.(started.taskId, {
-        ...(ctx.meta.threadId ? { threadId: ctx.meta.threadId } : {}),
-        ...(ctx.meta.callId ? { callId: ctx.meta.callId } : {}),
-      });
-    }
     const result = await started.result;
     await progressChain;
     return taskResult(result);

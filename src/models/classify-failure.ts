@@ -27,7 +27,11 @@ export interface Failure {
   reason: string;
 }
 
-/** One attempt of a model call ran past its own bound (total-per-call timeout). */
+/**
+ * One attempt of a model call ran past its own bound (total-per-call timeout). This and
+ * IncompleteStreamError are signals for the retry loop, not CodexTaskErrors: classifyFailure reads
+ * them, and one that is not retried away reaches a user only as the cause of a ProviderUnavailableError.
+ */
 export class CallTimeoutError extends Error {
   override readonly name = 'CallTimeoutError';
   constructor(timeoutMs: number, options?: { cause?: unknown }) {

@@ -8,6 +8,7 @@ import {
   type IBreaker,
 } from 'cockatiel';
 import type { ProviderConfig, RateLimit } from '../providers/index.ts';
+import { AdaptiveLimit, type Permit } from './adaptive-limit.ts';
 import { classifyFailure } from './classify-failure.ts';
 import { HealthStats, type ProviderHealth } from './provider-health.ts';
 import { RateLimiter } from './token-bucket.ts';
@@ -26,6 +27,9 @@ export interface BreakerConfig {
  * other callers wait for its outcome); `open` no.
  */
 export type EndpointAdmission = 'closed' | 'probe' | 'busy' | 'open';
+
+/** The provider says it is overloaded: the adaptive limit on calls in flight backs off. */
+const OVERLOAD = new Set([429, 503, 529]);
 
 /** Opens on either condition: N consecutive failures (a region down), or a failure rate over a window. */
 class EitherBreaker implements IBreaker {
@@ -64,23 +68,29 @@ class EitherBreaker implements IBreaker {
 }
 
 /**
- * One provider endpoint: its circuit breaker (cockatiel), its rate limits and its health figures.
- * Only availability failures count against the circuit; a 400 says nothing about the provider.
+ * One provider endpoint: its circuit breaker (cockatiel), its rate limits, its adaptive limit on
+ * calls in flight and its health figures. Only availability failures count against the circuit; a
+ * 400 says nothing about the provider.
  */
 export class Endpoint {
   readonly provider: ProviderConfig;
   readonly breaker: CircuitBreakerPolicy;
   readonly limiter: RateLimiter | undefined;
+  readonly concurrency: AdaptiveLimit;
   readonly health = new HealthStats();
   readonly #halfOpenAfterMs: number;
   #openedAt = 0;
   #opened = new AbortController();
+  /** Refusals the adaptive limit has already answered with a cut: not held against the circuit again. */
+  readonly #absorbed = new WeakSet<object>();
 
   constructor(provider: ProviderConfig, config: { breaker: BreakerConfig; rateLimit?: RateLimit }) {
     this.provider = provider;
     this.#halfOpenAfterMs = config.breaker.halfOpenAfterMs;
     this.breaker = circuitBreaker(
-      handleWhen((error) => classifyFailure(error).kind === 'availability'),
+      handleWhen(
+        (error) => classifyFailure(error).kind === 'availability' && !this.#absorbed.has(error as object),
+      ),
       { breaker: new EitherBreaker(config.breaker), halfOpenAfter: config.breaker.halfOpenAfterMs },
     );
     this.breaker.onBreak(() => {
@@ -91,6 +101,22 @@ export class Endpoint {
     });
     const limit = config.rateLimit;
     this.limiter = limit?.requestsPerMinute || limit?.tokensPerMinute ? new RateLimiter(limit) : undefined;
+    this.concurrency = new AdaptiveLimit({
+      ...(limit?.maxConcurrency !== undefined && { max: limit.maxConcurrency }),
+      ...(limit?.minConcurrency !== undefined && { min: limit.minConcurrency }),
+    });
+  }
+
+  /**
+   * Tells the adaptive limit what a failed call showed, inside the breaker. Calls refused together
+   * are one signal: the first cuts the limit and counts against the circuit; the others, sent
+   * before that cut, do neither, so a burst over the provider's limit backs off without opening the
+   * circuit, while refusals that go on after each cut (down to the floor) still open it.
+   */
+  settleFailure(permit: Permit, error: unknown): void {
+    const overload = OVERLOAD.has(classifyFailure(error).status ?? 0);
+    const cut = permit.settle(overload ? 'overload' : 'other');
+    if (overload && !cut && typeof error === 'object' && error !== null) this.#absorbed.add(error);
   }
 
   get id(): string {
@@ -137,6 +163,7 @@ export class Endpoint {
       recent: this.health.recent(),
       ...(this.health.lastError && { lastError: this.health.lastError }),
       ...(this.limiter && { rateLimit: this.limiter.snapshot() }),
+      concurrency: this.concurrency.snapshot(),
     };
   }
 }

@@ -1,5 +1,6 @@
 // What a model name means lives in providers/ (no AI SDK); re-exported for callers of both.
 export * from '../providers/index.ts';
+export { AdaptiveLimit, type ConcurrencySnapshot, type Permit } from './adaptive-limit.ts';
 export {
   CallTimeoutError,
   classifyFailure,

@@ -1,4 +1,4 @@
-import type { ModelPrice } from '../config/defaults.ts';
+import type { ModelPrice } from '../config/defaults/index.ts';
 import type { ProviderConfig, RateLimit, ResolvedModel } from '../providers/index.ts';
 import { Endpoint } from './endpoint.ts';
 import { type FailoverChains, failoverCandidates } from './failover-chains.ts';

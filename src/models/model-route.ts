@@ -1,4 +1,4 @@
-import type { ModelPrice } from '../config/defaults.ts';
+import type { ModelPrice } from '../config/defaults/index.ts';
 import type { Endpoint } from './endpoint.ts';
 import type { Candidate } from './failover-chains.ts';
 import type { ProviderModel } from './model-factory.ts';

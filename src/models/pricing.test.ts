@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_PRICES } from '../config/defaults/index.ts';
 import { costOf, priceFor } from './pricing.ts';
 
 describe('pricing', () => {
@@ -19,6 +20,16 @@ describe('pricing', () => {
     expect(priceFor('gateway:claude-sonnet-5', 'claude-sonnet-5', prices)?.input).toBe(9);
     expect(priceFor('anthropic:claude-sonnet-5', 'claude-sonnet-5', prices)?.input).toBe(2);
     expect(priceFor('anthropic:claude-sonnet-4-5-20250929', 'claude-sonnet-4-5-20250929')?.input).toBe(3);
+  });
+
+  it('ships cache rates the vendors document: Anthropic writes 1.25× and reads 0.1× input, the others read below input', () => {
+    for (const [model, price] of Object.entries(DEFAULT_PRICES)) {
+      expect(price.cacheRead, model).toBeLessThan(price.input);
+      if (model.startsWith('claude-')) {
+        expect(price.cacheWrite, model).toBeCloseTo(price.input * 1.25, 10);
+        expect(price.cacheRead, model).toBeCloseTo(price.input * 0.1, 10);
+      } else expect(price.cacheWrite ?? price.input, model).toBe(price.input);
+    }
   });
 
   it('reports an unknown model as null, never a guess (not even a sibling model’s price)', () => {

@@ -1,4 +1,4 @@
-import { DEFAULT_PRICES, type ModelPrice } from '../config/defaults.ts';
+import { DEFAULT_PRICES, type ModelPrice } from '../config/defaults/index.ts';
 
 /** Tokens of one model call, as every vendor's usage is mapped by the AI SDK. */
 export interface CallUsage {

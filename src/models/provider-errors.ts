@@ -12,6 +12,8 @@ export function toProviderError(error: unknown, provider: ProviderConfig, modelI
     hintFor(status, provider, modelId),
     {
       cause: error,
+      provider: provider.id,
+      model: modelId,
     },
   );
 }

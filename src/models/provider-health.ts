@@ -1,3 +1,5 @@
+import type { ConcurrencySnapshot } from './adaptive-limit.ts';
+
 /** One provider endpoint as `/health` and the dashboard show it. */
 export interface ProviderHealth {
   provider: string;
@@ -16,6 +18,8 @@ export interface ProviderHealth {
   recent: { window: number; calls: number; errorRate: number; p50Ms: number | null; p95Ms: number | null };
   lastError?: { message: string; status?: number; reason: string; at: string };
   rateLimit?: { queued: number; requestsAvailable?: number; tokensAvailable?: number };
+  /** Calls in flight and their adaptive limit (`models/adaptive-limit.ts`). */
+  concurrency: ConcurrencySnapshot;
 }
 
 /** Outcomes and latencies of the last `window` calls of one endpoint, in fixed ring buffers. */

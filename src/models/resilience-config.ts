@@ -1,4 +1,4 @@
-import { DEFAULTS } from '../config/defaults.ts';
+import { RESILIENCE_DEFAULTS } from '../config/defaults/index.ts';
 import type { BreakerConfig } from './endpoint.ts';
 
 export interface RetryConfig {
@@ -18,7 +18,7 @@ export interface TimeoutConfig {
   callMs: number;
 }
 
-/** Everything the resilience layer can be told; defaults and their meaning in `config/defaults.ts`. */
+/** Everything the resilience layer can be told; defaults and their meaning in `config/defaults/resilience.ts`. */
 export interface ResilienceConfig {
   retry: RetryConfig;
   breaker: BreakerConfig;
@@ -32,7 +32,7 @@ export interface ResilienceOptions {
 }
 
 export function resolveResilience(options: ResilienceOptions = {}): ResilienceConfig {
-  const d = DEFAULTS.resilience;
+  const d = RESILIENCE_DEFAULTS;
   const config: ResilienceConfig = {
     retry: { ...d.retry, ...options.retry },
     breaker: { ...d.breaker, ...options.breaker },

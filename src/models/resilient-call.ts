@@ -1,9 +1,10 @@
-import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import { ProviderUnavailableError } from '../errors/index.ts';
+import type { Permit } from './adaptive-limit.ts';
 import { CallTimeoutError, classifyFailure, type Failure } from './classify-failure.ts';
 import type { ModelRoute, RouteCandidate } from './model-route.ts';
 import { describeFailure, toProviderError } from './provider-errors.ts';
 import type { ResilienceConfig } from './resilience-config.ts';
+import { type DecisionInput, decideAdmission, decideRetry, type RetryState } from './retry-decision.ts';
 
 /** One HTTP attempt of a model call, as `task.model_call` events and metrics see it. */
 export interface AttemptReport {
@@ -15,7 +16,7 @@ export interface AttemptReport {
   /** `retry`: failed, will retry here; `failover`: failed, moves to the next candidate; `failed`: gives up. */
   outcome: 'ok' | 'retry' | 'failover' | 'failed';
   latencyMs: number;
-  /** Time queued by this provider's rate limits before the attempt. */
+  /** Time queued by this provider's rate limits and its limit on calls in flight before the attempt. */
   queuedMs: number;
   status?: number;
   /** `429`, `503`, `connection`, `timeout`, `cut`, `malformed`, `circuit-open`, … */
@@ -79,21 +80,23 @@ export async function callWithResilience<T>(p: {
   attempt: AttemptFn<T>;
 }): Promise<ServedCall<T>> {
   const { route, observer, stats } = p;
-  const retry = p.config.retry;
-  const backoffs = new ExponentialBackoff({ initialDelay: retry.initialDelayMs, maxDelay: retry.maxDelayMs });
-  const started = performance.now();
-  const elapsed = () => performance.now() - started;
-  let attempts = 0;
-  let onCandidate = 0;
-  let backoff: IBackoff<unknown> | undefined;
+  const config = p.config.retry;
+  let state: RetryState = { attempts: 0, onCandidate: 0, startedAt: performance.now(), backoff: undefined };
   let last: { failure: Failure; error: unknown; candidate: RouteCandidate } | undefined;
   const tried = new Set<string>();
 
+  const look = (): DecisionInput => {
+    const endpoint = route.candidates[route.current]!.endpoint;
+    const circuits = {
+      admission: endpoint.admission(),
+      alternative: route.alternative(),
+      msUntilProbe: endpoint.msUntilProbe(),
+    };
+    return { state, circuits, config, now: performance.now() };
+  };
   const switchTo = (index: number, failure: { reason: string; status?: number }) => {
     const from = route.candidates[route.current]!;
     route.switchTo(index);
-    onCandidate = 0;
-    backoff = undefined;
     stats.failovers++;
     observer.onFailover?.({
       from: from.spec,
@@ -102,40 +105,41 @@ export async function callWithResilience<T>(p: {
       ...(failure.status !== undefined && { status: failure.status }),
     });
   };
-  const giveUp = (candidate: RouteCandidate) => unavailable(candidate, last, attempts, elapsed(), tried);
+  const giveUp = (candidate: RouteCandidate) =>
+    unavailable(candidate, last, state.attempts, performance.now() - state.startedAt, tried);
 
   for (;;) {
     p.signal?.throwIfAborted();
     const candidate = route.candidates[route.current]!;
     const endpoint = candidate.endpoint;
-    const admission = endpoint.admission();
-    if (admission === 'open' || admission === 'busy') {
-      const alternative = route.alternative();
-      if (alternative !== undefined) {
-        switchTo(alternative, { reason: 'circuit-open' });
-        continue;
-      }
-      stats.openCircuitWaits++;
-      if (admission === 'open') {
-        const wait = endpoint.msUntilProbe();
-        if (elapsed() + wait > retry.maxRetryTimeMs) throw giveUp(candidate);
-        await sleep(wait, p.signal);
-        continue;
-      }
-      // `busy`: cockatiel holds this call until the probe in flight succeeds or fails.
+    const admit = decideAdmission(look());
+    if (admit.action === 'failover') {
+      state = admit.state;
+      switchTo(admit.to, { reason: 'circuit-open' });
+      continue;
     }
+    if (admit.action !== 'attempt') stats.openCircuitWaits++;
+    if (admit.action === 'give-up') throw giveUp(candidate);
+    if (admit.action === 'wait-for-probe') {
+      await sleep(admit.afterMs, p.signal);
+      continue;
+    }
+    // `attempt-behind-probe`: cockatiel holds this call until the probe in flight succeeds or fails.
 
-    attempts++;
+    state = { ...state, attempts: state.attempts + 1 };
     tried.add(candidate.spec);
-    const report = { provider: candidate.provider.id, model: candidate.spec, attempt: attempts };
+    const report = { provider: candidate.provider.id, model: candidate.spec, attempt: state.attempts };
     observer.beforeAttempt?.(report);
     const limiter = endpoint.limiter;
     const estimate = limiter?.limitsTokens ? p.estimateTokens() : 0;
-    const queuedMs = limiter ? await limiter.acquire(estimate, p.signal) : 0;
+    const paced = limiter ? await limiter.acquire(estimate, p.signal) : 0;
+    const permit = await endpoint.concurrency.acquire(p.signal);
+    const queuedMs = paced + permit.waitedMs;
     const t0 = performance.now();
     try {
-      const result = await runAttempt(candidate, p.attempt, p.signal, p.config.timeouts.callMs);
+      const result = await runAttempt(candidate, p.attempt, p.signal, p.config.timeouts.callMs, permit);
       const latencyMs = performance.now() - t0;
+      permit.settle('ok');
       endpoint.health.record(true, latencyMs);
       observer.onAttempt?.({ ...report, outcome: 'ok', latencyMs, queuedMs });
       return { result, candidate, estimate };
@@ -143,12 +147,11 @@ export async function callWithResilience<T>(p: {
       const latencyMs = performance.now() - t0;
       if (p.signal?.aborted) throw error;
       const failure = classifyFailure(error);
-      if (failure.kind === 'cancelled') throw error;
-      const alternative = route.alternative();
-      if (failure.reason === 'circuit-open') {
-        // The circuit opened between our look and the call: nothing was sent, so no attempt is spent.
-        attempts--;
-        if (alternative !== undefined) switchTo(alternative, failure);
+      const decision = decideRetry({ ...look(), failure, random: Math.random });
+      if (decision.action === 'give-up' && decision.reason === 'cancelled') throw error;
+      if (decision.action === 'not-sent') {
+        state = decision.state;
+        if (decision.failoverTo !== undefined) switchTo(decision.failoverTo, failure);
         continue; // Without an alternative, the top of the loop waits for the probe.
       }
       const message = describeFailure(error, candidate.provider, candidate.modelId);
@@ -157,59 +160,50 @@ export async function callWithResilience<T>(p: {
         reason: failure.reason,
         error: message,
       };
+      const done = { ...report, latencyMs, queuedMs, ...details };
       endpoint.health.recordError({ message, ...details });
-      if (failure.kind === 'request') {
-        observer.onAttempt?.({ ...report, outcome: 'failed', latencyMs, queuedMs, ...details });
-        throw toProviderError(error, candidate.provider, candidate.modelId);
+      if (failure.kind === 'availability') {
+        last = { failure, error, candidate };
+        endpoint.health.record(false, latencyMs);
       }
-      last = { failure, error, candidate };
-      endpoint.health.record(false, latencyMs);
-      onCandidate++;
-      if (attempts >= retry.maxAttempts) {
-        observer.onAttempt?.({ ...report, outcome: 'failed', latencyMs, queuedMs, ...details });
-        throw giveUp(candidate);
+      switch (decision.action) {
+        case 'give-up':
+          observer.onAttempt?.({ ...done, outcome: 'failed' });
+          if (decision.reason === 'request')
+            throw toProviderError(error, candidate.provider, candidate.modelId);
+          throw giveUp(candidate);
+        case 'failover':
+          observer.onAttempt?.({ ...done, outcome: 'failover' });
+          state = decision.state;
+          switchTo(decision.to, failure);
+          continue;
+        case 'retry':
+          stats.retries++;
+          observer.onAttempt?.({ ...done, outcome: 'retry', waitMs: decision.afterMs });
+          state = decision.state;
+          await sleep(decision.afterMs, p.signal, decision.wakeOnOpen ? endpoint.openedSignal : undefined);
       }
-      const retryAfter =
-        failure.retryAfterMs === undefined
-          ? undefined
-          : Math.min(failure.retryAfterMs, retry.retryAfterCapMs);
-      const moveOn =
-        onCandidate >= retry.failoverAfterAttempts ||
-        endpoint.admission() === 'open' ||
-        (retryAfter ?? 0) > retry.failoverIfRetryAfterOverMs;
-      if (alternative !== undefined && moveOn) {
-        observer.onAttempt?.({ ...report, outcome: 'failover', latencyMs, queuedMs, ...details });
-        switchTo(alternative, failure);
-        continue;
-      }
-      backoff = backoff ? backoff.next(undefined) : backoffs.next();
-      // Never sooner than the provider asked; a little later, so a crowd told the same time spreads out.
-      const waitMs =
-        retryAfter !== undefined
-          ? retryAfter + Math.random() * Math.min(retryAfter * 0.1, 1000)
-          : backoff.duration;
-      if (elapsed() + waitMs > retry.maxRetryTimeMs) {
-        observer.onAttempt?.({ ...report, outcome: 'failed', latencyMs, queuedMs, ...details });
-        throw giveUp(candidate);
-      }
-      stats.retries++;
-      observer.onAttempt?.({ ...report, outcome: 'retry', latencyMs, queuedMs, ...details, waitMs });
-      // With an alternative at hand, the wait ends early if this circuit opens meanwhile.
-      await sleep(waitMs, p.signal, alternative !== undefined ? endpoint.openedSignal : undefined);
     }
   }
 }
 
+/**
+ * `permit` (a slot among the calls in flight) is freed with the attempt: for a stream, when it ends.
+ * A failure is settled inside the breaker, which may then leave it uncounted (`Endpoint.settleFailure`).
+ */
 async function runAttempt<T>(
   candidate: RouteCandidate,
   attempt: AttemptFn<T>,
   outer: AbortSignal | undefined,
   callMs: number,
+  permit: Permit,
 ): Promise<T> {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
+    // A stream nobody reads to its end would otherwise keep its slot.
+    permit.release();
     controller.abort(new CallTimeoutError(callMs));
   }, callMs);
   const onAbort = () => controller.abort(outer?.reason);
@@ -218,6 +212,7 @@ async function runAttempt<T>(
   const release = () => {
     clearTimeout(timer);
     outer?.removeEventListener('abort', onAbort);
+    permit.release();
   };
   const hold = () => {
     held = true;
@@ -230,6 +225,7 @@ async function runAttempt<T>(
       } catch (error) {
         held = false;
         if (timedOut && !outer?.aborted) throw new CallTimeoutError(callMs, { cause: error });
+        candidate.endpoint.settleFailure(permit, error);
         throw error;
       }
     });
@@ -264,7 +260,13 @@ function unavailable(
       : `${(last?.candidate ?? candidate).provider.id} is unavailable right now; try again later, or raise the retry budget (resilience.retry.maxRetryTimeMs).${chainHint}`;
   return new ProviderUnavailableError(
     message,
-    { status: last?.failure.status, attempts, hint },
+    {
+      provider: (last?.candidate ?? candidate).provider.id,
+      model: (last?.candidate ?? candidate).modelId,
+      status: last?.failure.status,
+      attempts,
+      hint,
+    },
     { cause: last?.error },
   );
 }

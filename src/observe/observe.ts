@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
-import { OBSERVABILITY_DEFAULTS } from '../config/defaults.ts';
-import type { TaskEngine, TaskOptions, TaskResult } from '../engine/index.ts';
+import { OBSERVABILITY_DEFAULTS } from '../config/defaults/index.ts';
+import type { TaskEngine, TaskHandle, TaskOptions } from '../engine/index.ts';
 import { attachRunRecorder, type RetentionPolicy, type RunRecorder, RunStore } from '../store/index.ts';
 import {
   AuditLog,
@@ -54,12 +54,8 @@ export interface Observability {
   readonly tracing?: TracingSetup;
   readonly audit?: AuditLog;
   readonly circuits: () => readonly CircuitReport[];
-  /** Starts a task and returns its id at once; its input is recorded (the engine's events lack it). */
-  start(
-    input: unknown,
-    options?: TaskOptions,
-    caller?: { callId?: string },
-  ): { taskId: string; result: Promise<TaskResult> };
+  /** `engine.start()`, with `taskId` as another name for the handle's `id`. */
+  start(input: unknown, options?: TaskOptions): TaskHandle & { taskId: string };
   /** Detaches everything, flushes spans, closes what observe() opened. Tasks still live are marked interrupted. */
   close(): Promise<void>;
 }
@@ -155,7 +151,10 @@ export function observe(engine: TaskEngine, options: ObserveOptions = {}): Obser
     ...(tracing ? { tracing } : {}),
     ...(audit ? { audit } : {}),
     circuits,
-    start: (input, taskOptions, caller) => correlation.start(engine, input, taskOptions, caller),
+    start: (input, taskOptions) => {
+      const handle = engine.start(input, taskOptions);
+      return { ...handle, taskId: handle.id };
+    },
     close: async () => {
       for (const off of detach.reverse()) off();
       await tracing?.flush();

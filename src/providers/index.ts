@@ -13,8 +13,11 @@ export {
   type RateLimit,
 } from './provider-config.ts';
 export {
+  AUTO_MODEL,
   chooseModel,
   type ModelChoice,
+  type ModelRouter,
+  type ModelRouting,
   type ResolvedModel,
   resolveModel,
   resolveSpec,

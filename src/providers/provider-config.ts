@@ -74,4 +74,12 @@ export interface RateLimit {
   tokensPerMinute?: number;
   /** Requests that may go at once after an idle period (default: a whole minute's budget, as vendors allow). */
   burst?: number;
+  /**
+   * Calls in flight at most: the ceiling of the adaptive limit, which starts at 10 (or this, if
+   * lower), backs off when the provider answers 429/503/529 or slows down, and grows back as calls
+   * succeed. None: no ceiling but the engine's `concurrency` (the limit grows only while it is used).
+   */
+  maxConcurrency?: number;
+  /** The adaptive limit's floor (default 1); equal to `maxConcurrency`, the limit is fixed. */
+  minConcurrency?: number;
 }

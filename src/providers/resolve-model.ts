@@ -1,4 +1,5 @@
-import { SUBAGENT_MODEL_ENV } from '../config/defaults.ts';
+import { SUBAGENT_MODEL_ENV } from '../config/defaults/index.ts';
+import type { RoutingTier } from '../config/defaults/model-routing.ts';
 import { ModelConfigError } from '../errors/index.ts';
 import { ALIAS_TABLE, vendorOfModelId } from './aliases.ts';
 import { MODEL_ALIASES, type ModelAlias, type ProviderConfig, type ProviderKind } from './provider-config.ts';
@@ -12,7 +13,27 @@ export interface ResolvedModel {
   requested: string;
   /** Which level of the precedence chain decided. */
   source: 'env' | 'call' | 'agent' | 'caller';
+  /** How the tier was picked, when the level that decided said `auto`. */
+  routing?: ModelRouting;
 }
+
+/** `model: auto`: codex-task picks the tier per task (docs/model-routing.md). */
+export const AUTO_MODEL = 'auto';
+
+/** Which tier `auto` ran on and why (`TaskResult.routing`). */
+export interface ModelRouting {
+  requested: typeof AUTO_MODEL;
+  /** The tier that ran last: the one picked, or the one a failed run escalated to. */
+  chosen: RoutingTier;
+  /** The rule that picked the tier, and the facts it matched. */
+  reason: string;
+  /** The tier whose run failed, when the task was re-run on `chosen`. */
+  escalatedFrom?: RoutingTier;
+  escalationReason?: string;
+}
+
+/** Picks the tier for `auto` (engine/model-routing.ts), from what is known of the task. */
+export type ModelRouter = () => { tier: RoutingTier; reason: string };
 
 export interface ModelChoice {
   env?: Record<string, string | undefined>;
@@ -48,10 +69,36 @@ export function chooseModel(choice: ModelChoice): { requested: string; source: R
   return { requested: choice.callerModel, source: 'caller' };
 }
 
-export function resolveModel(choice: ModelChoice, providers: readonly ProviderConfig[]): ResolvedModel {
+/**
+ * The model of a task. When the level that decides says `auto`, `route` picks the tier (an alias,
+ * on the first provider as every alias is); without one, `auto` cannot be resolved.
+ */
+export function resolveModel(
+  choice: ModelChoice,
+  providers: readonly ProviderConfig[],
+  route?: ModelRouter,
+): ResolvedModel {
   const { requested, source } = chooseModel(choice);
-  const { provider, modelId } = resolveSpec(requested, providers);
-  return { provider, modelId, spec: `${provider.id}:${modelId}`, requested, source };
+  if (requested !== AUTO_MODEL) {
+    const { provider, modelId } = resolveSpec(requested, providers);
+    return { provider, modelId, spec: `${provider.id}:${modelId}`, requested, source };
+  }
+  if (!route)
+    throw new ModelConfigError(
+      "Model 'auto' is picked per task, when the engine plans it",
+      'Name a model here (an alias such as sonnet, or a full id); `auto` applies to agent files and Task calls.',
+      { model: AUTO_MODEL },
+    );
+  const { tier, reason } = route();
+  const { provider, modelId } = resolveSpec(tier, providers);
+  return {
+    provider,
+    modelId,
+    spec: `${provider.id}:${modelId}`,
+    requested,
+    source,
+    routing: { requested: AUTO_MODEL, chosen: tier, reason },
+  };
 }
 
 function isAlias(name: string): name is ModelAlias {
@@ -64,7 +111,9 @@ export function resolveSpec(
   providers: readonly ProviderConfig[],
 ): { provider: ProviderConfig; modelId: string } {
   if (providers.length === 0)
-    throw new ModelConfigError(`No model provider is configured for '${spec}'`, NO_PROVIDER_HINT);
+    throw new ModelConfigError(`No model provider is configured for '${spec}'`, NO_PROVIDER_HINT, {
+      model: spec,
+    });
   const colon = spec.indexOf(':');
   if (colon > 0) {
     const prefix = spec.slice(0, colon);
@@ -76,6 +125,7 @@ export function resolveSpec(
       throw new ModelConfigError(
         `Model '${spec}' needs the ${prefix} provider, which is not configured`,
         `Set ${KEY_ENV[kind]}, or pick a model of a configured provider (${providers.map((p) => p.id).join(', ')}).`,
+        { model: spec, provider: prefix },
       );
     }
     // Otherwise the colon belongs to the model id (e.g. Ollama's `llama3:8b`).
@@ -94,6 +144,7 @@ export function resolveSpec(
     throw new ModelConfigError(
       `Model '${spec}' is a ${vendor} model, but the ${vendor} provider is not configured`,
       `Set ${KEY_ENV[vendor]}, or use an alias (sonnet, opus, haiku) that maps to a configured provider.`,
+      { model: spec, provider: vendor },
     );
   }
   // Unknown ids go to the default provider as they are (validation warns about them).
@@ -107,6 +158,7 @@ function tierModel(provider: ProviderConfig, alias: ModelAlias): string {
     throw new ModelConfigError(
       `The alias '${alias}' has no model on the OpenAI-compatible provider '${provider.id}'`,
       'Set OPENAI_COMPATIBLE_MODEL (or `tiers` in config) to the model the server should run.',
+      { model: alias, provider: provider.id },
     );
   }
   return ALIAS_TABLE[provider.kind][alias];

@@ -3,7 +3,7 @@ import { CodexTaskError } from '../errors/index.ts';
 /** A proxy setting that cannot work (a bad or disallowed upstream…), with its fix. */
 export class ProxyConfigError extends CodexTaskError {
   constructor(message: string, hint: string) {
-    super('ProxyConfigError', message, hint);
+    super('ProxyConfig', message, hint);
   }
 }
 

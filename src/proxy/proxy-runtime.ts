@@ -1,8 +1,8 @@
 import type { RuntimeSettings } from '../config/index.ts';
-import { TaskEngine, type TaskInput, type TaskOptions, type TaskResult } from '../engine/index.ts';
-import { McpClientPool } from '../mcp/index.ts';
+import type { TaskEngine } from '../engine/index.ts';
 import { createKeepAliveFetch, type ProviderConfig } from '../models/index.ts';
-import { type Observability, type ObserveOptions, observe } from '../observe/index.ts';
+import type { Observability, ObserveOptions } from '../observe/index.ts';
+import { createRuntime } from '../runtime/index.ts';
 import { credentialFetch, FORWARDED_KEY } from './upstream-credentials.ts';
 import type { UpstreamBase } from './upstream-target.ts';
 
@@ -14,12 +14,6 @@ export interface ProxyRuntime {
   readonly observability: Observability;
   /** The upstream as a provider (`upstream:<model>`), reached with each parent request's credentials. */
   readonly upstreamProvider: ProviderConfig;
-  /** Starts a task at once (recorded with the client's call id) and returns its id. */
-  start(
-    input: TaskInput,
-    options: TaskOptions,
-    caller: { callId: string },
-  ): { taskId: string; result: Promise<TaskResult> };
   close(): Promise<void>;
 }
 
@@ -40,26 +34,15 @@ export function createProxyRuntime(
     api: 'responses',
     apiKey: FORWARDED_KEY,
   };
-  const pool = new McpClientPool({ env: settings.engine.env });
-  const engine = new TaskEngine({
-    ...settings.engine,
-    providers: [...settings.engine.providers.filter((p) => p.id !== UPSTREAM_PROVIDER), upstreamProvider],
-    fetch: credentialFetch(createKeepAliveFetch()),
-    toolProvider: pool,
-  });
-  const observability = observe(engine, { metrics: true, ...observeOptions });
-  let closed: Promise<void> | undefined;
-  return {
-    engine,
-    observability,
-    upstreamProvider,
-    start: (input, options, caller) => observability.start(input, options, caller),
-    close: () => {
-      closed ??= (async () => {
-        engine.close();
-        await observability.close();
-      })();
-      return closed;
+  const runtime = createRuntime({
+    engine: {
+      ...settings.engine,
+      providers: [...settings.engine.providers.filter((p) => p.id !== UPSTREAM_PROVIDER), upstreamProvider],
+      fetch: credentialFetch(createKeepAliveFetch()),
     },
-  };
+    observe: { metrics: true, ...observeOptions },
+  });
+  // observe is on (not false) above, so observability is always there.
+  const observability = runtime.observability as Observability;
+  return { engine: runtime.engine, observability, upstreamProvider, close: () => runtime.close() };
 }

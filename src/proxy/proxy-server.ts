@@ -2,7 +2,13 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
-import { PROXY_DEFAULTS, type RuntimeSettings } from '../config/index.ts';
+import {
+  optionsFromConfig,
+  PROXY_DEFAULTS,
+  PROXY_SETTINGS,
+  type RuntimeSettings,
+  resolveSettings,
+} from '../config/index.ts';
 import { taskToolDefinition } from '../engine/index.ts';
 import {
   HttpError,
@@ -62,18 +68,20 @@ export interface ProxyServer {
  */
 export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const d = PROXY_DEFAULTS;
-  const v = options.settings.config.values.proxy ?? {};
-  const host = options.host ?? v.host ?? d.host;
+  // Flags (these options) > env > project config > user config > default: env and files are
+  // resolved already in the settings' config values.
+  const p = resolveSettings(PROXY_SETTINGS, [
+    { source: 'flag', values: options },
+    { source: 'config', values: optionsFromConfig(PROXY_SETTINGS, options.settings.config.values) },
+  ]);
+  const host = p.host;
   const token = options.token?.trim() || undefined;
   requireTokenOffLoopback(
     host,
     token,
     'Set a token (--token or CODEX_TASK_PROXY_TOKEN; clients send it in x-codex-task-token)',
   );
-  const upstream = parseUpstream(
-    options.upstream ?? v.upstream ?? d.upstream,
-    options.allowedUpstreams ?? v.allowedUpstreams,
-  );
+  const upstream = parseUpstream(p.upstream, p.allowedUpstreams);
   const runtime = createProxyRuntime(options.settings, upstream, options.observe);
   const pool = new UpstreamPool(upstream, {
     connections: d.upstreamConnections,
@@ -87,9 +95,9 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const ctx: ResponsesContext = {
     upstream: pool,
     tokenHeader: d.tokenHeader,
-    bodyLimitBytes: options.bodyLimitBytes ?? v.bodyLimitBytes ?? d.bodyLimitBytes,
-    keepAliveMs: options.keepAliveMs ?? v.keepAlive ?? d.keepAliveMs,
-    ...((options.injectTask ?? v.injectTask ?? d.injectTask)
+    bodyLimitBytes: p.bodyLimitBytes,
+    keepAliveMs: p.keepAliveMs,
+    ...(p.injectTask
       ? {
           task: {
             calls,
@@ -180,7 +188,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       engine: runtime.engine,
       observability: runtime.observability,
       host,
-      port: options.port ?? v.port ?? d.port,
+      port: p.port,
       ...(token ? { token } : {}),
       ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),

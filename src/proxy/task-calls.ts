@@ -6,7 +6,7 @@ import {
   type TaskEvents,
   type TaskInput,
 } from '../engine/index.ts';
-import { CodexTaskError } from '../errors/index.ts';
+import { CodexTaskError, InvalidTaskInputError } from '../errors/index.ts';
 import type { RunStore, TaskRecord } from '../store/index.ts';
 import { type ProxyRuntime, UPSTREAM_PROVIDER } from './proxy-runtime.ts';
 import { withCredentials } from './upstream-credentials.ts';
@@ -138,23 +138,19 @@ export class TaskCalls {
     }
     const label = `${input.description} (${input.subagent_type ?? 'general-purpose'})`;
     const started = withCredentials(caller.authorization, () =>
-      this.#runtime.start(
-        input,
-        {
-          signal: caller.signal,
-          spawnDepth: 1,
-          ...(caller.model ? { callerModel: `${UPSTREAM_PROVIDER}:${caller.model}` } : {}),
-          ...(caller.threadId ? { parentTaskId: caller.threadId } : {}),
-        },
-        { callId: call.callId },
-      ),
+      this.#runtime.engine.start(input, {
+        signal: caller.signal,
+        spawnDepth: 1,
+        ...(caller.model ? { callerModel: `${UPSTREAM_PROVIDER}:${caller.model}` } : {}),
+        caller: { callId: call.callId, ...(caller.threadId ? { threadId: caller.threadId } : {}) },
+      }),
     );
-    this.#byTask.set(started.taskId, call.callId);
+    this.#byTask.set(started.id, call.callId);
     return this.#remember(
       call.callId,
       hash,
       label,
-      started.taskId,
+      started.id,
       started.result.then(formatResultForModel, errorText),
     );
   }
@@ -224,8 +220,8 @@ export class TaskCalls {
   #record(callId: string, threadId: string | undefined): TaskRecord | undefined {
     if (!this.#store) return undefined;
     const [record] = this.#store.list({
-      parentCallId: callId,
-      ...(threadId ? { parentId: threadId } : {}),
+      callerCallId: callId,
+      ...(threadId ? { callerThreadId: threadId } : {}),
       limit: 1,
     });
     return record && record.status !== 'queued' && record.status !== 'running' ? record : undefined;
@@ -266,10 +262,9 @@ function parseArguments(args: unknown): unknown {
   try {
     return JSON.parse(args);
   } catch (error) {
-    throw new CodexTaskError(
-      'InvalidTaskInput',
+    throw new InvalidTaskInputError(
       `Invalid Task input: the arguments are not JSON (${(error as Error).message})`,
-      'Call Task with a JSON object: { "description", "prompt", "subagent_type"? }.',
+      { hint: 'Call Task with a JSON object: { "description", "prompt", "subagent_type"? }.' },
     );
   }
 }

@@ -37,6 +37,10 @@ export const MAX_CONTROL_ENTRIES = 20_000;
 const GIT_STORES = new Set(['objects', 'refs', 'logs', 'rr-cache', 'lfs', 'annex']);
 const MAX_HOPS = 40;
 
+/**
+ * The walk gave up (too many entries). Not a CodexTaskError: a signal to its callers, which refuse
+ * the Bash command (ToolDeniedError) or treat every workspace file as a control file.
+ */
 export class ControlWalkError extends Error {
   override name = 'ControlWalkError';
 }

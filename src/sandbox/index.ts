@@ -10,7 +10,7 @@
  */
 import { homedir } from 'node:os';
 import { sep } from 'node:path';
-import { DEFAULT_PROTECTED_PATHS, DEFAULTS } from '../config/index.ts';
+import { DEFAULT_PROTECTED_PATHS, SANDBOX_DEFAULTS } from '../config/index.ts';
 import { ToolDeniedError } from '../errors/index.ts';
 import { bwrapArgs } from './bwrap-args.ts';
 import { ControlWalkError } from './control-links.ts';
@@ -68,11 +68,11 @@ export interface SandboxSettings {
   bwrapPath?: string;
   /** The home shown read-only, where default secrets are hidden, and `$HOME` inside; os.homedir() when omitted. */
   homeDir?: string;
-  /** More environment variables to remove inside (the providers' `apiKeyEnv`), besides DEFAULTS.sandbox's. */
+  /** More environment variables to remove inside (the providers' `apiKeyEnv`), besides SANDBOX_DEFAULTS'. */
   hiddenEnv?: readonly string[];
 }
 
-export const DEFAULT_SANDBOX_SETTINGS: SandboxSettings = Object.freeze({ mode: DEFAULTS.sandbox.mode });
+export const DEFAULT_SANDBOX_SETTINGS: SandboxSettings = Object.freeze({ mode: SANDBOX_DEFAULTS.mode });
 
 export interface SandboxRequest {
   workspaceRoot: string;
@@ -129,7 +129,7 @@ export function sandboxLaunch(
   // Decided afresh for every command: what an earlier one renamed, moved or made is seen again.
   const hidden = resolveHiddenPaths([
     ...(request.hiddenPaths ?? defaultSecretPaths(homeDir)),
-    ...DEFAULTS.sandbox.alwaysHidden,
+    ...SANDBOX_DEFAULTS.alwaysHidden,
   ]);
   const parents = hiddenParents(root, hidden);
   refuseOverMountLimit(root, hidden, parents);
@@ -169,7 +169,7 @@ export function sandboxLaunch(
   let restored: string[] | undefined;
   return {
     prefix: [probe.bwrapPath, ...args],
-    env: sandboxEnv(env, { ...DEFAULTS.sandbox.cacheEnv, HOME: homeDir }, settings.hiddenEnv),
+    env: sandboxEnv(env, { ...SANDBOX_DEFAULTS.cacheEnv, HOME: homeDir }, settings.hiddenEnv),
     restore: () => {
       restored ??= restoreProtected(snapshot);
       return restored;

@@ -34,6 +34,8 @@ export interface ProtectedPath {
  * a mount point cannot be a symlink, and the directory holding it (the workspace itself, often)
  * cannot be made read-only. Restoring it afterwards would leave the host reading the command's
  * control files while it runs, so the sandbox refuses instead.
+ * Not a CodexTaskError: the sandbox reports it as a ToolDeniedError (its message and `hint`), so
+ * it never reaches a user as itself.
  */
 export class ControlLinkError extends Error {
   override name = 'ControlLinkError';

@@ -1,5 +1,5 @@
 import { CREDENTIAL_TOKEN_PATTERNS } from '../config/credential-patterns.ts';
-import { DEFAULTS } from '../config/index.ts';
+import { SANDBOX_DEFAULTS } from '../config/index.ts';
 
 /**
  * The environment a sandboxed command gets: the host's, minus anything that looks like a credential.
@@ -15,7 +15,7 @@ export function sandboxEnv(
   overrides: NodeJS.ProcessEnv,
   hiddenNames: readonly string[] = [],
 ): NodeJS.ProcessEnv {
-  const names = new Set([...DEFAULTS.sandbox.hiddenEnv, ...hiddenNames].map((name) => name.toUpperCase()));
+  const names = new Set([...SANDBOX_DEFAULTS.hiddenEnv, ...hiddenNames].map((name) => name.toUpperCase()));
   const out: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(env)) {
     if (names.has(name.toUpperCase()) || HIDDEN_PATTERNS.some((re) => re.test(name))) continue;
@@ -26,9 +26,9 @@ export function sandboxEnv(
 }
 
 /**
- * DEFAULTS.sandbox.hiddenEnvPatterns as expressions: `*` any characters, `#` one digit, any case.
+ * SANDBOX_DEFAULTS.hiddenEnvPatterns as expressions: `*` any characters, `#` one digit, any case.
  */
-const HIDDEN_PATTERNS = DEFAULTS.sandbox.hiddenEnvPatterns.map(
+const HIDDEN_PATTERNS = SANDBOX_DEFAULTS.hiddenEnvPatterns.map(
   (glob) =>
     new RegExp(
       `^${glob

@@ -5,6 +5,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateText, isStepCount, type LanguageModel, streamText, tool } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { splitText } from './chunking.ts';
 import { type ScriptedModelServer, startScriptedModel, type WireFormatName } from './index.ts';
 
 // Every vendor format through its real AI SDK client, over real HTTP.
@@ -105,11 +106,13 @@ describe.each(clients)('$name', ({ format, model }) => {
     const result = streamText({ model: model(), prompt: 'stream please', maxRetries: 0 });
     const deltas: string[] = [];
     for await (const delta of result.textStream) deltas.push(delta);
-    expect(deltas.length).toBeGreaterThan(2);
-    expect(deltas.join('')).toBe(LONG_TEXT);
+    // The six word-boundary chunks the server sent (16 words, three a chunk), as sent.
+    expect(deltas).toEqual(splitText(LONG_TEXT));
+    expect(deltas).toHaveLength(6);
     const usage = await result.usage;
     expect(usage.outputTokens).toBe(Math.ceil(LONG_TEXT.length / 4));
-    expect(usage.inputTokens).toBeGreaterThan(0);
+    // ~4 characters a token: the conversation is the prompt alone.
+    expect(usage.inputTokens).toBe(Math.ceil('stream please'.length / 4));
     expect(server.requests[0]).toMatchObject({ format, stream: true });
   });
 
@@ -180,7 +183,8 @@ it('paces a stream when chunkDelayMs is set, so a consumer sees deltas arrive ov
   const result = streamText({ model: clients[0]!.model(), prompt: 'slowly', maxRetries: 0 });
   const arrivals: number[] = [];
   for await (const _ of result.textStream) arrivals.push(performance.now());
-  expect(arrivals.length).toBeGreaterThan(2);
+  expect(arrivals).toHaveLength(splitText(LONG_TEXT).length);
+  // Five 15 ms pauses between the six deltas at the least (a lower bound: a slow machine only adds).
   expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(40);
 });
 

@@ -1,3 +1,4 @@
+import type { CacheSegment } from './prompt-cache.ts';
 import type {
   NormalMessage,
   NormalToolCall,
@@ -17,6 +18,12 @@ export interface ParsedRequest {
   includeUsage?: boolean;
   /** Responses only: the full input after resolving references, kept for `previous_response_id`. */
   items?: unknown[];
+  /** OpenAI only: `prompt_cache_key`. */
+  promptCacheKey?: string;
+  /** Anthropic only: the prompt block by block, for its explicit prompt cache. */
+  cacheSegments?: CacheSegment[];
+  /** Anthropic only: where `cache_control` was set (see ScriptedRequest). */
+  cacheBreakpoints?: string[];
 }
 
 export function toScriptedRequest(
@@ -47,8 +54,21 @@ export function toScriptedRequest(
       });
     }
   }
-  const { model, stream, system, tools } = parsed;
-  return { format, model, stream, system, messages, tools, turn, lastUserText, toolResults, headers };
+  const { model, stream, system, tools, promptCacheKey, cacheBreakpoints } = parsed;
+  return {
+    format,
+    model,
+    stream,
+    system,
+    messages,
+    tools,
+    turn,
+    lastUserText,
+    toolResults,
+    headers,
+    ...(promptCacheKey !== undefined && { promptCacheKey }),
+    ...(cacheBreakpoints?.length && { cacheBreakpoints }),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { APICallError, generateText, streamText } from 'ai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFaultMix } from './faults.ts';
 import { type Fault, type ScriptedModelServer, startScriptedModel } from './index.ts';
 
@@ -33,11 +33,6 @@ const anthropicBody = (stream: boolean) => ({
   stream,
   messages: [{ role: 'user', content: 'hi' }],
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(condition()).toBe(true);
-}
 
 describe('status faults', () => {
   it('send the status, retry-after headers and a vendor-shaped body', async () => {
@@ -76,7 +71,7 @@ describe('status faults', () => {
 it('reset destroys the connection before any response', async () => {
   withFault({ kind: 'reset' });
   await expect(post('/v1/messages', anthropicBody(false))).rejects.toThrow(/fetch failed/);
-  await waitFor(() => server.stats.inFlight === 0);
+  await vi.waitFor(() => expect(server.stats.inFlight).toBe(0), { timeout: 10_000, interval: 10 });
 });
 
 describe('cut', () => {
@@ -147,7 +142,7 @@ it('hang never answers, and ends when the client aborts', async () => {
   const request = post('/v1/messages', anthropicBody(false), { signal: AbortSignal.timeout(100) });
   await expect(request).rejects.toThrow(/abort|timeout/i);
   expect(performance.now() - started).toBeGreaterThanOrEqual(90);
-  await waitFor(() => server.stats.inFlight === 0);
+  await vi.waitFor(() => expect(server.stats.inFlight).toBe(0), { timeout: 10_000, interval: 10 });
 });
 
 it('latency delays the first byte, and is cut short when the client aborts', async () => {
@@ -156,12 +151,14 @@ it('latency delays the first byte, and is cut short when the client aborts', asy
   await (await post('/v1/messages', anthropicBody(false))).json();
   expect(performance.now() - started).toBeGreaterThanOrEqual(55);
 
-  server.setHandler(() => ({ text: 'never', latencyMs: 10_000 }));
+  const latencyMs = 10_000;
+  server.setHandler(() => ({ text: 'never', latencyMs }));
   await expect(
     post('/v1/messages', anthropicBody(false), { signal: AbortSignal.timeout(50) }),
   ).rejects.toThrow();
-  await waitFor(() => server.stats.inFlight === 0);
-  expect(server.stats.modelTimeMs).toBeLessThan(1_000);
+  await vi.waitFor(() => expect(server.stats.inFlight).toBe(0), { timeout: latencyMs / 2, interval: 10 });
+  // Both requests' time together: the server let go of the second when the client did, not after its latency.
+  expect(server.stats.modelTimeMs).toBeLessThan(latencyMs / 2);
 });
 
 describe('seeded fault mix', () => {

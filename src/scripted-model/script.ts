@@ -5,18 +5,22 @@ import { CodexTaskError } from '../errors/index.ts';
 import type { Fault, Script, ScriptedReply, ScriptPattern } from './types.ts';
 
 /** A script that cannot be used; names the file (when there is one) and the offending field. */
-export class ScriptError extends CodexTaskError {
-  readonly file: string | undefined;
-  readonly field: string | undefined;
-
+export class ScriptError extends CodexTaskError<{ file: string | undefined; field: string | undefined }> {
   constructor(message: string, file?: string, field?: string) {
     super(
-      'ScriptedModelScript',
+      'Script',
       [file, field, message].filter(Boolean).join(': '),
       'A script is { rules: [{ when?: {system,user,toolResult,turn,model,tool}, reply }], default?, latencyMs?, faults? }.',
+      { details: { file, field } },
     );
-    this.file = file;
-    this.field = field;
+  }
+
+  get file(): string | undefined {
+    return this.details.file;
+  }
+
+  get field(): string | undefined {
+    return this.details.field;
   }
 }
 
@@ -79,6 +83,7 @@ const replySchema = z.strictObject({
       inputTokens: z.number().int().nonnegative().optional(),
       outputTokens: z.number().int().nonnegative().optional(),
       cachedInputTokens: z.number().int().nonnegative().optional(),
+      cacheWriteTokens: z.number().int().nonnegative().optional(),
     })
     .optional(),
   fault: faultSchema.optional(),

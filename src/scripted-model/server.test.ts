@@ -1,6 +1,11 @@
 import { Agent, request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ScriptedModelServer, startScriptedModel } from './index.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  type ScriptedHandler,
+  type ScriptedModelServer,
+  type ScriptedReply,
+  startScriptedModel,
+} from './index.ts';
 
 const servers: ScriptedModelServer[] = [];
 async function start(options: Parameters<typeof startScriptedModel>[0] = {}): Promise<ScriptedModelServer> {
@@ -21,6 +26,28 @@ function post(server: ScriptedModelServer, path: string, body: unknown): Promise
 }
 
 const chat = (text: string) => ({ model: 'gpt-test', messages: [{ role: 'user', content: text }] });
+
+/**
+ * A handler that answers once `count` requests are in flight together (or after 10 s, so a server
+ * that never gets there fails the test's maxInFlight check instead of hanging it): concurrency is
+ * then a count, whatever the machine's speed.
+ */
+function answerWhenInFlight(
+  count: number,
+  reply: ScriptedReply,
+  server: () => ScriptedModelServer,
+): ScriptedHandler {
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+    setTimeout(resolve, 10_000).unref();
+  });
+  return async () => {
+    if (server().stats.inFlight >= count) release();
+    await gate;
+    return reply;
+  };
+}
 
 describe('routes', () => {
   it('answers health, 404 and bad bodies in the vendor shape', async () => {
@@ -97,8 +124,28 @@ describe('request log and stats', () => {
     expect(server.stats.requests).toBe(0);
   });
 
+  it('records when each request arrived, on the clock performance.timeOrigin + now() gives any process', async () => {
+    const server = await start();
+    const now = () => performance.timeOrigin + performance.now();
+    const sent: number[] = [];
+    const answered: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      sent.push(now());
+      await (await post(server, '/v1/chat/completions', chat(`m${i}`))).json();
+      answered.push(now());
+    }
+    const [first, second] = server.requests.map((r) => r.receivedAt!);
+    expect(first).toBeGreaterThanOrEqual(sent[0]!);
+    expect(first).toBeLessThanOrEqual(answered[0]!);
+    expect(second).toBeGreaterThanOrEqual(sent[1]!);
+    expect(second).toBeLessThanOrEqual(answered[1]!);
+  });
+
   it('counts concurrency and model time', async () => {
-    const server = await start({ latencyMs: 40 });
+    const server: ScriptedModelServer = await start({
+      latencyMs: 40,
+      handler: answerWhenInFlight(5, { text: 'ok' }, () => server),
+    });
     await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
         post(server, '/v1/chat/completions', chat(`${i}`)).then((r) => r.json()),
@@ -110,9 +157,11 @@ describe('request log and stats', () => {
   });
 });
 
-it('serves 100 concurrent streams cheaply', async () => {
+it('serves 100 concurrent streams', async () => {
   const text = 'a reasonably long answer with quite a few words in it';
-  const server = await start({ handler: () => ({ text, latencyMs: 150 }) });
+  const server: ScriptedModelServer = await start({
+    handler: answerWhenInFlight(100, { text }, () => server),
+  });
   const dispatcher = new Agent();
   const body = JSON.stringify({
     model: 'claude-sonnet-4-5',
@@ -120,22 +169,21 @@ it('serves 100 concurrent streams cheaply', async () => {
     stream: true,
     messages: [{ role: 'user', content: 'hi' }],
   });
-  const started = performance.now();
   const streams = await Promise.all(
     Array.from({ length: 100 }, async () => {
       const res = await request(`${server.url}/v1/messages`, { method: 'POST', body, dispatcher });
       return res.body.text();
     }),
   );
-  const elapsed = performance.now() - started;
   await dispatcher.close();
   expect(streams.every((stream) => stream.includes('event: message_stop'))).toBe(true);
   expect(server.stats.maxInFlight).toBe(100);
-  // 150 ms of latency (long enough for 100 cold connects to overlap); the rest is setup and serving.
-  expect(elapsed).toBeLessThan(1_000);
+  await vi.waitFor(() => expect(server.stats.inFlight).toBe(0));
+  // What serving them costs is measured, not asserted here: `npm run bench` (bench/run.ts) runs 100
+  // tasks in parallel against this server in its own process and reports the parallel efficiency.
 });
 
-it('closes quickly with idle keep-alive and hanging connections open', async () => {
+it('closes with idle keep-alive and hanging connections open, ending them', async () => {
   const server = await startScriptedModel({ handler: () => ({ fault: { kind: 'hang' } }) });
   const dispatcher = new Agent({ keepAliveTimeout: 60_000 });
   const idle = await request(`${server.url}/health`, { dispatcher });
@@ -145,10 +193,11 @@ it('closes quickly with idle keep-alive and hanging connections open', async () 
     method: 'POST',
     body: JSON.stringify(chat('x')),
   }).catch((e: unknown) => e);
-  while (server.stats.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-  const started = performance.now();
+  await vi.waitFor(() => expect(server.stats.inFlight).toBe(1), { timeout: 10_000 });
+  // A close that waited for its connections would never return: the hanging request never ends by
+  // itself, and the client keeps the idle one for 60 s. It returns, and both are gone.
   await server.close();
-  expect(performance.now() - started).toBeLessThan(200);
   expect(await hanging).toBeInstanceOf(Error);
+  await vi.waitFor(() => expect(server.stats.inFlight).toBe(0));
   await dispatcher.close();
 });

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { toScriptedRequest } from './conversation.ts';
 import { writeMalformed, writeStatusFault } from './faults.ts';
 import { createIdGenerator } from './ids.ts';
+import { PromptCache, type PromptCacheOptions } from './prompt-cache.ts';
 import { sleep, writeCutJson, writeJson, writeSse } from './respond.ts';
 import { scriptHandler } from './script-handler.ts';
 import type {
@@ -30,6 +31,11 @@ export interface ScriptedModelOptions {
   latencyMs?: number;
   /** How many requests `requests` keeps (the most recent; default 1,000). */
   logLimit?: number;
+  /**
+   * The vendors' prompt caches (default on, 1,024-token minimum): usage reports cache reads (and
+   * Anthropic's writes) when a request repeats a cacheable prefix. `false`: never cached.
+   */
+  promptCache?: PromptCacheOptions | false;
 }
 
 export interface ScriptedModelServer {
@@ -42,7 +48,7 @@ export interface ScriptedModelServer {
   readonly stats: ScriptedModelStats;
   /** Swaps behaviour between tests: a handler, or a script (validated, then compiled). */
   setHandler(handler: ScriptedHandler | Script): void;
-  /** Clears the request log and the counters. */
+  /** Clears the request log, the counters and the prompt cache. */
   reset(): void;
   /** Stops listening and destroys every connection, idle keep-alive and in-flight alike. */
   close(): Promise<void>;
@@ -63,6 +69,8 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
   let log: ScriptedRequest[] = [];
   const stats: ScriptedModelStats = { requests: 0, inFlight: 0, maxInFlight: 0, modelTimeMs: 0 };
   let handler = toHandler(options.handler ?? options.script ?? echoHandler);
+  const newCache = () => (options.promptCache === false ? undefined : new PromptCache(options.promptCache));
+  let promptCache = newCache();
 
   function record(req: ScriptedRequest): void {
     log.push(req);
@@ -75,6 +83,7 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     res: ServerResponse,
     wire: WireFormat,
     route: RouteInfo,
+    receivedAt: number,
   ): Promise<void> {
     const abort = new AbortController();
     res.on('close', () => abort.abort());
@@ -86,15 +95,19 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     }
     const parsed = wire.parse(body, route);
     const request = toScriptedRequest(wire.name, parsed, flattenHeaders(req));
+    request.receivedAt = receivedAt;
     record(request);
     const reply = await handler(request);
+    // Looked up on arrival, stored once answered: requests sent together all miss, as at the vendors.
+    const cache = promptCache?.lookup(parsed, request);
     if (!(await sleep(reply.latencyMs ?? options.latencyMs ?? 0, abort.signal))) return;
     const fault = reply.fault;
     if (fault?.kind === 'status') return writeStatusFault(res, fault, wire);
     if (fault?.kind === 'reset') return void res.destroy();
     if (fault?.kind === 'malformed') return writeMalformed(res, request.stream);
     if (fault?.kind === 'hang') return; // Ends when the client aborts: 'close' does the bookkeeping.
-    const resolved = resolveReply(reply, request, wire, ids);
+    cache?.commit();
+    const resolved = resolveReply(reply, request, wire, ids, cache?.usage);
     const ctx = { req: request, parsed, ids, created: Math.floor(Date.now() / 1000) };
     const cutAfter = fault?.kind === 'cut' ? fault.afterEvents : undefined;
     if (!request.stream) {
@@ -121,7 +134,7 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     if (!found) return writeJson(res, 404, { error: { message: `No route for ${req.method} ${req.url}` } });
     if (found === 'health') return writeJson(res, 200, { ok: true });
     const [wire, info] = found;
-    serve(req, res, wires[wire], info).catch((error: unknown) => {
+    serve(req, res, wires[wire], info, performance.timeOrigin + started).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
       const status = error instanceof WireInputError ? 400 : 500;
       const message =
@@ -149,6 +162,7 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     },
     reset() {
       log = [];
+      promptCache = newCache();
       Object.assign(stats, {
         requests: 0,
         inFlight: stats.inFlight,

@@ -55,6 +55,17 @@ export interface ScriptedRequest {
   toolResults: ToolResultInfo[];
   /** Request headers, lower-cased (multi-valued ones joined with ', '). */
   headers: Record<string, string>;
+  /** OpenAI only: the `prompt_cache_key` sent. */
+  promptCacheKey?: string;
+  /** Anthropic only: where `cache_control` was set, e.g. `tools[2]`, `system[0]`, `messages[1].content[0]`. */
+  cacheBreakpoints?: string[];
+  /**
+   * When the server received the request (its headers parsed), as `performance.timeOrigin +
+   * performance.now()`: ms since the epoch with sub-millisecond resolution, the same clock as that
+   * sum in another process on this machine, so a client can time its request's arrival from
+   * outside. Set by the server (absent on a request built elsewhere).
+   */
+  receivedAt?: number;
 }
 
 export interface ScriptedToolCall {
@@ -78,7 +89,10 @@ export interface ScriptedUsage {
   /** Total input tokens, cached ones included (the wire adapters split them as each vendor does). */
   inputTokens?: number;
   outputTokens?: number;
+  /** Read from the prompt cache (default: what the server's own prompt cache finds). */
   cachedInputTokens?: number;
+  /** Written to the prompt cache: Anthropic's `cache_creation_input_tokens` (default: the server's cache). */
+  cacheWriteTokens?: number;
 }
 
 export type Fault =

@@ -1,5 +1,6 @@
 import { splitJson, splitText } from './chunking.ts';
 import { contentText, nameToolResults, type ParsedRequest, pushAssistant } from './conversation.ts';
+import type { CacheSegment } from './prompt-cache.ts';
 import type { NormalMessage } from './types.ts';
 import { anthropicSearchBlocks, anthropicSearchUsage } from './web-search.ts';
 import { asArray, asRecord, asString, type ResolvedReply, sseFrame, type WireFormat } from './wire.ts';
@@ -22,12 +23,15 @@ export const anthropicWire: WireFormat = {
       else readUser(blocks, messages);
     }
     nameToolResults(messages);
+    const { segments, breakpoints } = cacheSegments(body);
     const parsed: ParsedRequest = {
       model: asString(body.model, 'model'),
       stream: body.stream === true,
       system: contentText(body.system),
       messages,
       tools: asArray(body.tools, 'tools').map((tool) => String(asRecord(tool, 'tools[]').name ?? '')),
+      cacheSegments: segments,
+      cacheBreakpoints: breakpoints,
     };
     return parsed;
   },
@@ -160,14 +164,54 @@ function stopReason(reply: ResolvedReply): string {
   return reply.toolCalls.length > 0 ? 'tool_use' : 'end_turn';
 }
 
-/** Anthropic's `input_tokens` excludes cache reads; the SDK adds them back to get the total. */
+/** Anthropic's `input_tokens` excludes cache reads and writes; the SDK adds them back to get the total. */
 function inputUsage(reply: ResolvedReply) {
-  const { inputTokens, cachedInputTokens } = reply.usage;
+  const { inputTokens, cachedInputTokens, cacheWriteTokens } = reply.usage;
   return {
-    input_tokens: inputTokens - cachedInputTokens,
-    cache_creation_input_tokens: 0,
+    input_tokens: inputTokens - cachedInputTokens - cacheWriteTokens,
+    cache_creation_input_tokens: cacheWriteTokens,
     cache_read_input_tokens: cachedInputTokens,
   };
+}
+
+/**
+ * The prompt block by block in the order Anthropic caches it (tools, system, messages), each
+ * counted as the conversation's tokens count it; a block's identity leaves out its own
+ * `cache_control`, since moving a breakpoint does not change the prefix.
+ */
+function cacheSegments(body: Record<string, unknown>): { segments: CacheSegment[]; breakpoints: string[] } {
+  const segments: CacheSegment[] = [];
+  const breakpoints: string[] = [];
+  const add = (where: string, kind: string, raw: unknown, chars: number) => {
+    const { cache_control, ...block } =
+      typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : { text: raw };
+    segments.push({ chars, identity: `${kind}:${JSON.stringify(block)}`, breakpoint: !!cache_control });
+    if (cache_control) breakpoints.push(where);
+  };
+  for (const [i, tool] of asArray(body.tools, 'tools').entries()) {
+    add(`tools[${i}]`, 'tool', tool, String(asRecord(tool, 'tools[]').name ?? '').length);
+  }
+  const system = typeof body.system === 'string' ? [body.system] : asArray(body.system, 'system');
+  for (const [i, block] of system.entries())
+    add(`system[${i}]`, 'system', block, contentText([block]).length);
+  for (const [i, entry] of asArray(body.messages, 'messages').entries()) {
+    const message = asRecord(entry, `messages[${i}]`);
+    const blocks =
+      typeof message.content === 'string' ? [message.content] : asArray(message.content, 'content');
+    for (const [j, block] of blocks.entries()) {
+      add(`messages[${i}].content[${j}]`, String(message.role), block, blockChars(block));
+    }
+  }
+  return { segments, breakpoints };
+}
+
+/** A content block's size as the conversation counts it: its text, a result's output, a call's name and input. */
+function blockChars(block: unknown): number {
+  if (typeof block === 'string') return block.length;
+  const b = asRecord(block, 'content block');
+  if (b.type === 'tool_result') return contentText(b.content).length;
+  if (b.type === 'tool_use') return String(b.name ?? '').length + JSON.stringify(b.input ?? {}).length;
+  return String(b.text ?? '').length;
 }
 
 function errorType(status: number): string {

@@ -53,6 +53,7 @@ export const openaiChatWire: WireFormat = {
         return String(fn?.name ?? '');
       }),
       includeUsage: options?.include_usage === true,
+      ...(typeof body.prompt_cache_key === 'string' && { promptCacheKey: body.prompt_cache_key }),
     };
     return parsed;
   },

@@ -73,6 +73,7 @@ export function createOpenAIResponsesWire(): WireFormat {
         messages,
         tools,
         items: all,
+        ...(typeof body.prompt_cache_key === 'string' && { promptCacheKey: body.prompt_cache_key }),
       };
       return parsed;
     },

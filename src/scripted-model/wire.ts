@@ -1,5 +1,6 @@
 import type { ParsedRequest } from './conversation.ts';
 import type { IdGenerator } from './ids.ts';
+import type { CacheUsage } from './prompt-cache.ts';
 import type { ScriptedReply, ScriptedRequest, ScriptedWebSearch, WireFormatName } from './types.ts';
 import { type ResolvedUsage, resolveUsage } from './usage.ts';
 
@@ -47,7 +48,10 @@ export interface ReplyContext {
   created: number;
 }
 
-/** A request body the adapter cannot read: answered with 400 in the vendor's error shape. */
+/**
+ * A request body the adapter cannot read: answered with 400 in the vendor's error shape. Not a
+ * CodexTaskError: the scripted model plays a vendor, so its client sees what the vendor would send.
+ */
 export class WireInputError extends Error {
   override readonly name = 'WireInputError';
 }
@@ -57,6 +61,7 @@ export function resolveReply(
   req: ScriptedRequest,
   wire: WireFormat,
   ids: IdGenerator,
+  cache?: CacheUsage,
 ): ResolvedReply {
   const text = reply.text ?? '';
   let outputChars = text.length;
@@ -77,7 +82,7 @@ export function resolveReply(
   return {
     text,
     toolCalls,
-    usage: resolveUsage(req, outputChars, reply.usage),
+    usage: resolveUsage(req, outputChars, reply.usage, cache),
     ...(reply.webSearch && { webSearch: reply.webSearch }),
   };
 }

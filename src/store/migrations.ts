@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { CodexTaskError } from '../errors/index.ts';
 
 /**
  * The schema, as a list of steps applied in order; `PRAGMA user_version` records how many ran.
@@ -89,17 +90,33 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    description:
+      'who asked for a task from outside (a client thread and tool call), apart from its parent task',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN caller_thread_id TEXT;
+      ALTER TABLE tasks ADD COLUMN caller_call_id TEXT;
+      -- Until now a task started by a client kept the client's thread id as its parent and the
+      -- client's call id as its parent call. Those are the caller's, not a parent task's: move them.
+      UPDATE tasks SET caller_thread_id = parent_id, caller_call_id = parent_call_id,
+        parent_id = NULL, parent_call_id = NULL
+      WHERE spawn_depth <= 1;
+      CREATE INDEX tasks_by_caller_call ON tasks (caller_call_id) WHERE caller_call_id IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 
-export class StoreVersionError extends Error {
+export class StoreVersionError extends CodexTaskError<{ path: string; found: number; supported: number }> {
   constructor(path: string, found: number) {
     super(
-      `The run store ${path} has schema version ${found}, newer than this codex-task knows (${SCHEMA_VERSION}). ` +
-        'Upgrade codex-task, or point it at another file with --db / CODEX_TASK_RUNS_DB.',
+      'StoreVersion',
+      `The run store ${path} has schema version ${found}, newer than this codex-task knows (${SCHEMA_VERSION}).`,
+      'Upgrade codex-task, or point it at another file with --db / CODEX_TASK_RUNS_DB.',
+      { details: { path, found, supported: SCHEMA_VERSION } },
     );
-    this.name = 'StoreVersionError';
   }
 }
 

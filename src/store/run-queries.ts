@@ -1,17 +1,31 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { CodexTaskError, reviveErrorInfo } from '../errors/index.ts';
 import type { ListFilter, RecordStatus, StepKind, StepRecord, TaskRecord } from './types.ts';
 
 export type Row = Record<string, SQLInputValue | null | undefined>;
 
-export class AmbiguousTaskIdError extends Error {
-  /** The newest matches (at most 10) and how many there are in all. */
+export class AmbiguousTaskIdError extends CodexTaskError<{
+  prefix: string;
+  total: number;
+  /** The ids of `candidates`. */
+  matches: string[];
+}> {
+  /** The newest matches (at most 10); `total` says how many there are in all. */
   readonly candidates: TaskRecord[];
-  readonly total: number;
   constructor(prefix: string, candidates: TaskRecord[], total: number) {
-    super(`'${prefix}' matches ${total} tasks: give more of the id`);
-    this.name = 'AmbiguousTaskIdError';
+    super(
+      'AmbiguousTaskId',
+      `'${prefix}' matches ${total} tasks: give more of the id`,
+      'Give more characters of the id.',
+      {
+        details: { prefix, total, matches: candidates.map((c) => c.id) },
+      },
+    );
     this.candidates = candidates;
-    this.total = total;
+  }
+
+  get total(): number {
+    return this.details.total;
   }
 }
 
@@ -47,9 +61,13 @@ export class RunQueries {
       where.push('parent_id = ?');
       args.push(filter.parentId);
     }
-    if (filter.parentCallId !== undefined) {
-      where.push('parent_call_id = ?');
-      args.push(filter.parentCallId);
+    if (filter.callerCallId !== undefined) {
+      where.push('caller_call_id = ?');
+      args.push(filter.callerCallId);
+    }
+    if (filter.callerThreadId !== undefined) {
+      where.push('caller_thread_id = ?');
+      args.push(filter.callerThreadId);
     }
     if (filter.rootsOnly) where.push('parent_id IS NULL');
     const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -127,6 +145,8 @@ function toRecord(r: Row): TaskRecord {
   const optional = {
     parentId: str(r.parent_id),
     parentCallId: str(r.parent_call_id),
+    callerThreadId: str(r.caller_thread_id),
+    callerCallId: str(r.caller_call_id),
     traceId: str(r.trace_id),
     input: parsed(r.input),
     agentFile: str(r.agent_file),
@@ -134,7 +154,8 @@ function toRecord(r: Row): TaskRecord {
     resolvedModel: str(r.resolved_model),
     content: str(r.content),
     partialContent: str(r.partial_content),
-    error: parsed(r.error),
+    // Written by this version or an earlier one, whose type names may since have changed.
+    error: reviveErrorInfo(parsed(r.error)),
     startedAt: num(r.started_at),
     finishedAt: num(r.finished_at),
     durationMs: num(r.duration_ms),

@@ -1,5 +1,5 @@
-import { OBSERVABILITY_DEFAULTS } from '../config/defaults.ts';
-import type { TaskEngine, TaskEventBase } from '../engine/index.ts';
+import { OBSERVABILITY_DEFAULTS } from '../config/defaults/index.ts';
+import type { TaskEngine, TaskEventBase, TaskOrigin } from '../engine/index.ts';
 import {
   createRedactor,
   listen,
@@ -53,19 +53,22 @@ export function attachRunRecorder(
   const instanceId = store.registerInstance();
   const seqs = new Map<string, number>();
 
-  const seen = (e: TaskEventBase, at = Date.now()) => {
+  // A task's row is written at its first event: `task.queued`, or `task.finished` for a task refused
+  // before it was queued. Both carry the input and the caller.
+  const seen = (e: TaskEventBase & Partial<TaskOrigin>, at = Date.now()) => {
     if (seqs.has(e.taskId)) return;
     seqs.set(e.taskId, 0);
-    const origin = correlation.originOf(e);
     store.taskQueued({
       id: e.taskId,
       parentId: e.parentTaskId,
-      parentCallId: origin.parentCallId,
+      parentCallId: e.parentCallId,
+      callerThreadId: e.caller?.threadId,
+      callerCallId: e.caller?.callId,
       traceId: correlation.traceIdOf(e),
       agentType: e.agentType,
       description: redactor.text(e.description),
       spawnDepth: e.spawnDepth,
-      ...(origin.input !== undefined ? { input: redactBounded(redactor, origin.input, max) } : {}),
+      ...(e.input !== undefined ? { input: redactBounded(redactor, e.input, max) } : {}),
       queuedAt: at,
       instanceId,
     });

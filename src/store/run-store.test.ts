@@ -110,6 +110,30 @@ describe('schema migrations', () => {
     check.close();
   });
 
+  it("moves a client's thread and call ids out of parent_id into the caller columns (version 4)", () => {
+    const path = tempDb();
+    open(path).close();
+    const db = new DatabaseSync(path);
+    for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+      name: string;
+    }[])
+      db.exec(`DROP TABLE ${name}`);
+    for (const step of MIGRATIONS.filter((m) => m.version <= 3)) db.exec(step.sql);
+    db.exec('PRAGMA user_version = 3');
+    const insert = db.prepare(`INSERT INTO tasks (id, parent_id, parent_call_id, agent_type, description,
+      spawn_depth, status, queued_at) VALUES (?, ?, ?, 'a', 'd', ?, 'completed', 1)`);
+    insert.run('root', 'codex-thread', 'call_1', 1); // written by the proxy before version 4
+    insert.run('child', 'root', 'toolu_9', 2); // a nested task: its parent is a task
+    db.close();
+    const store = open(path);
+    expect(store.get('root')).toMatchObject({ callerThreadId: 'codex-thread', callerCallId: 'call_1' });
+    expect(store.get('root')!.parentId).toBeUndefined();
+    expect(store.get('child')).toMatchObject({ parentId: 'root', parentCallId: 'toolu_9' });
+    expect(store.get('child')!.callerThreadId).toBeUndefined();
+    expect(store.list({ callerCallId: 'call_1' }).map((t) => t.id)).toEqual(['root']);
+    expect(store.list({ rootsOnly: true }).map((t) => t.id)).toEqual(['root']);
+  });
+
   it('refuses a store written by a newer version, without touching it', () => {
     const path = tempDb();
     open(path).close();
@@ -181,7 +205,7 @@ describe('interrupted tasks', () => {
     expect(store.get('mine')!.status).toBe('queued');
     expect(store.get('finished')!.status).toBe('completed');
     store.releaseInstance(me);
-    expect(store.get('mine')).toMatchObject({ status: 'interrupted', error: { type: 'Interrupted' } });
+    expect(store.get('mine')).toMatchObject({ status: 'interrupted', error: { type: 'TaskInterrupted' } });
   });
 });
 

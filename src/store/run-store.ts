@@ -3,8 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { OBSERVABILITY_DEFAULTS } from '../config/defaults.ts';
+import { OBSERVABILITY_DEFAULTS } from '../config/defaults/index.ts';
 import type { TaskResult } from '../engine/index.ts';
+import { TaskInterruptedError } from '../errors/index.ts';
 import { type LiveTaskRow, orphanedTasks } from './liveness.ts';
 import { migrate } from './migrations.ts';
 import { RunQueries } from './run-queries.ts';
@@ -58,9 +59,9 @@ export class RunStore extends RunQueries {
     this.#db = db;
     const s = (sql: string) => db.prepare(sql);
     this.#s = {
-      queued: s(`INSERT INTO tasks (id, parent_id, parent_call_id, trace_id, agent_type, description,
-          spawn_depth, input, status, queued_at, instance_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO NOTHING`),
+      queued: s(`INSERT INTO tasks (id, parent_id, parent_call_id, caller_thread_id, caller_call_id, trace_id,
+          agent_type, description, spawn_depth, input, status, queued_at, instance_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO NOTHING`),
       started: s(`UPDATE tasks SET status = 'running', started_at = ?, resolved_model = ?, agent_type = ?
         WHERE id = ? AND status = 'queued'`),
       step: s(`INSERT INTO steps (task_id, seq, at, kind, turn, call_id, name, data)
@@ -114,6 +115,8 @@ export class RunStore extends RunQueries {
         t.id,
         t.parentId ?? null,
         t.parentCallId ?? null,
+        t.callerThreadId ?? null,
+        t.callerCallId ?? null,
         t.traceId ?? null,
         t.agentType,
         t.description,
@@ -240,11 +243,7 @@ export class RunStore extends RunQueries {
          finished_at = COALESCE((SELECT MAX(at) FROM steps WHERE task_id = tasks.id), started_at, queued_at)
        WHERE id = ? AND status IN ('queued', 'running')`,
     );
-    const error = json({
-      type: 'Interrupted',
-      message: options.reason ?? 'The process running this task ended before the task finished',
-      hint: 'Its transcript up to the last recorded step is kept (`codex-task runs show <id>`); run it again to finish it.',
-    });
+    const error = json(new TaskInterruptedError(options.reason).toJSON());
     this.transaction(() => {
       for (const id of ids) mark.run(error, id);
     });

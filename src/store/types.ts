@@ -20,6 +20,9 @@ export interface TaskRecord {
   parentId?: string;
   /** The parent's `Task` tool call that started this task. */
   parentCallId?: string;
+  /** The client conversation (e.g. Codex's thread id) and tool call that asked for it, for a task a client started. */
+  callerThreadId?: string;
+  callerCallId?: string;
   traceId?: string;
   agentType: string;
   description: string;
@@ -75,7 +78,9 @@ export interface ListFilter {
   since?: number;
   parentId?: string;
   /** Tasks started by this client tool call (the proxy's Task calls, by Codex's call_id). */
-  parentCallId?: string;
+  callerCallId?: string;
+  /** Tasks started from this client conversation (Codex's thread id). */
+  callerThreadId?: string;
   /** Only tasks started by a user or client (no parent). */
   rootsOnly?: boolean;
   limit?: number;
@@ -91,6 +96,8 @@ export interface QueuedTask {
   id: string;
   parentId?: string | undefined;
   parentCallId?: string | undefined;
+  callerThreadId?: string | undefined;
+  callerCallId?: string | undefined;
   traceId?: string | undefined;
   agentType: string;
   description: string;

@@ -4,7 +4,7 @@
  * Each `attach…` subscribes to an engine and returns the function that unsubscribes it.
  */
 export { AuditLog, type AuditOptions, attachAudit } from './audit-log.ts';
-export { TaskCorrelation, type TaskOrigin } from './correlation.ts';
+export { TaskCorrelation } from './correlation.ts';
 export { GEN_AI, GEN_AI_OPERATION } from './gen-ai-attributes.ts';
 export { listen, type TaskEventHandlers } from './listen.ts';
 export {

@@ -100,7 +100,13 @@ export function attachLogging(engine: TaskEngine, logger: Logger, options: Loggi
   const debug = () => logger.isLevelEnabled('debug');
   return listen(engine, {
     'task.queued': (e) => {
-      if (debug())
+      // A client's call (Codex's thread and call ids) is worth a line at info: it joins the client's logs to ours.
+      if (e.caller) {
+        logger.info(
+          { ...ids(e), callerThreadId: e.caller.threadId, callerCallId: e.caller.callId },
+          'task queued for a client call',
+        );
+      } else if (debug())
         logger.debug({ ...ids(e), queueDepth: e.queueDepth, description: e.description }, 'task queued');
     },
     'task.started': (e) =>

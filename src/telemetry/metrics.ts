@@ -1,8 +1,11 @@
 import { createRequire } from 'node:module';
 import type { Registry } from 'prom-client';
 import type { TaskEngine } from '../engine/index.ts';
+
 import { listen } from './listen.ts';
 import { type ModelCall, trackModelCalls } from './model-calls.ts';
+
+type ProviderConcurrency = ReturnType<TaskEngine['providerHealth']>[number]['concurrency'];
 
 /** A provider's circuit as `/metrics` and `/ready` report it. */
 export interface CircuitReport {
@@ -148,6 +151,27 @@ export function attachMetrics(
       this.set(engine.load.limit);
     },
   });
+  const perProvider = (name: string, help: string, value: (c: ProviderConcurrency) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['provider'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const h of engine.providerHealth()) this.set({ provider: h.provider }, value(h.concurrency));
+      },
+    });
+  perProvider(
+    'codex_task_provider_concurrency_limit',
+    'Model calls that may be in flight to a provider: its adaptive limit, cut on 429/503/529',
+    (c) => c.limit,
+  );
+  perProvider(
+    'codex_task_provider_calls_in_flight',
+    'Model calls in flight to a provider',
+    (c) => c.inFlight,
+  );
   if (options.circuits) {
     const circuits = options.circuits;
     new Gauge({

@@ -39,9 +39,8 @@ export function attachTracing(engine: TaskEngine, tracer: Tracer, options: Traci
   const taskSpan = (e: TaskEventBase, startTime = Date.now()): Span => {
     let span = tasks.get(e.taskId);
     if (span) return span;
-    const origin = correlation.originOf(e);
     const parent =
-      (e.parentTaskId && origin.parentCallId && tools.get(toolKey(e.parentTaskId, origin.parentCallId))) ||
+      (e.parentTaskId && e.parentCallId && tools.get(toolKey(e.parentTaskId, e.parentCallId))) ||
       (e.parentTaskId && tasks.get(e.parentTaskId)) ||
       undefined;
     const ctx: Context = parent ? trace.setSpan(context.active(), parent) : ROOT_CONTEXT;
@@ -147,7 +146,7 @@ export function attachTracing(engine: TaskEngine, tracer: Tracer, options: Traci
       tools.delete(key);
       if (e.denied) span.setAttribute('codex_task.tool.denied', true);
       if (e.error !== undefined) {
-        span.setAttribute(GEN_AI.errorType, e.denied ? 'ToolDenied' : 'ToolError');
+        span.setAttribute(GEN_AI.errorType, e.denied ? 'ToolDenied' : 'ToolExecution');
         span.setStatus({ code: SpanStatusCode.ERROR, message: redactor.text(e.error).slice(0, maxArgs) });
       }
       span.end();

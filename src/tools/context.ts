@@ -1,11 +1,11 @@
 import { realpathSync } from 'node:fs';
-import { DEFAULTS } from '../config/defaults.ts';
+import { TOOL_DEFAULTS } from '../config/defaults/index.ts';
 import { ToolExecutionError } from '../errors/index.ts';
 import type { SandboxSettings } from '../sandbox/index.ts';
 import type { ToolContext, ToolLimits } from './types.ts';
 
-/** Defaults for the built-in tools (they live with every other default in config/defaults.ts). */
-export const DEFAULT_TOOL_LIMITS: ToolLimits = Object.freeze({ ...DEFAULTS.tools });
+/** Defaults for the built-in tools (they live with every other default, in config/defaults/). */
+export const DEFAULT_TOOL_LIMITS: ToolLimits = Object.freeze({ ...TOOL_DEFAULTS });
 
 export interface ToolContextOptions {
   /** The directory the file tools are confined to (resolved to its real path here). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTool } from './define-tool.ts';
+import { GLOB_MAX_RESULTS } from './glob.ts';
 import {
   BUILTIN_TOOLS,
   builtinToolNames,
@@ -11,10 +12,12 @@ import {
   READ_ONLY_TOOL_NAMES,
   truncateResult,
 } from './index.ts';
+import { LS_MAX_ENTRIES } from './ls.ts';
+import { MAX_LINE_CHARS } from './read.ts';
 import { makeWorkspace } from './testing.ts';
 
 describe('the built-in tool set', () => {
-  it("has Claude Code's names, in order, each with a description and a schema", () => {
+  it("has Claude Code's names, in order, each with its description and a schema", () => {
     expect(builtinToolNames).toEqual([
       'Read',
       'Write',
@@ -28,11 +31,38 @@ describe('the built-in tool set', () => {
       'WebFetch',
       'WebSearch',
     ]);
+    // What each one says it does, on the description's first line; the usage notes follow it.
+    expect(Object.fromEntries(BUILTIN_TOOLS.map((t) => [t.name, t.description.split('\n')[0]]))).toEqual({
+      Read: 'Reads a text file from the workspace.',
+      Write: 'Writes a file in the workspace, replacing it if it exists.',
+      Edit: 'Replaces exact text in a file.',
+      MultiEdit: 'Makes several exact-text replacements in one file, all or nothing.',
+      Glob: 'Finds files by name pattern, fast in a codebase of any size.',
+      Grep: 'Searches file contents with regular expressions (ripgrep).',
+      LS: 'Lists a directory as a tree: its files and subdirectories, recursively.',
+      Bash: 'Runs a bash command in the workspace and returns its output.',
+      TodoWrite: 'Creates and updates the task list for your current work.',
+      WebFetch: 'Fetches a web page and answers a question about it.',
+      WebSearch: 'Searches the web and returns what was found, with links to the sources.',
+    });
     for (const tool of BUILTIN_TOOLS) {
-      expect(tool.description.length, tool.name).toBeGreaterThan(100);
+      expect(tool.description, tool.name).toMatch(/\n\nUsage:\n- /);
       expect(getBuiltinTool(tool.name)).toBe(tool);
     }
     expect(getBuiltinTool('NotebookEdit')).toBeUndefined();
+  });
+
+  it('states the limits the tools really apply', () => {
+    const read = getBuiltinTool('Read')!.description;
+    expect(read).toContain(`By default up to ${DEFAULT_TOOL_LIMITS.readDefaultLines} lines are returned`);
+    expect(read).toContain(`Lines longer than ${MAX_LINE_CHARS} characters are cut short.`);
+    expect(getBuiltinTool('Bash')!.description).toContain(
+      `timeout is in milliseconds (default ${DEFAULT_TOOL_LIMITS.bashDefaultTimeoutMs}, at most ${DEFAULT_TOOL_LIMITS.bashMaxTimeoutMs})`,
+    );
+    expect(getBuiltinTool('Glob')!.description).toContain(
+      `most recently modified first, at most ${GLOB_MAX_RESULTS};`,
+    );
+    expect(getBuiltinTool('LS')!.description).toContain(`At most ${LS_MAX_ENTRIES} entries are listed`);
   });
 
   it('marks only the tools that never change the workspace as read-only', () => {

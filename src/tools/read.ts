@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
-import { DEFAULTS } from '../config/defaults.ts';
+import { TOOL_DEFAULTS } from '../config/defaults/index.ts';
 import { ToolExecutionError } from '../errors/index.ts';
 import { openExistingConfinedFile } from './confined-open.ts';
 import { defineTool } from './define-tool.ts';
@@ -44,7 +44,7 @@ export const readTool = defineTool<ReadInput>({
     const target = await resolveWorkspacePath(ctx.workspaceRoot, input.file_path);
     const { handle, stats } = await openExistingConfinedFile(ctx.workspaceRoot, target, ctx.permissions);
     try {
-      const maxBytes = ctx.limits.readMaxFileBytes ?? DEFAULTS.tools.readMaxFileBytes;
+      const maxBytes = ctx.limits.readMaxFileBytes ?? TOOL_DEFAULTS.readMaxFileBytes;
       if (stats.size > maxBytes) {
         throw new ToolExecutionError(
           `${target.path} is ${formatBytes(stats.size)}, over Read's limit of ${formatBytes(maxBytes)}.`,

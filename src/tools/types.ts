@@ -33,7 +33,7 @@ export interface ToolLimits {
   bashOutputLimitBytes: number;
   /** Lines returned by Read when no limit is given. */
   readDefaultLines: number;
-  /** Read refuses files over this size (default DEFAULTS.tools.readMaxFileBytes). */
+  /** Read refuses files over this size (default TOOL_DEFAULTS.readMaxFileBytes). */
   readMaxFileBytes?: number;
   /** Characters of one tool result passed back to the model. */
   resultLimitChars: number;

@@ -28,9 +28,14 @@ export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermis
 export type PermissionMode = (typeof PERMISSION_MODES)[number];
 
 /** A permission rule or settings file that cannot be used; names the file, the rule and the fix. */
-export class PermissionConfigError extends CodexTaskError {
-  constructor(message: string, hint?: string) {
-    super('PermissionConfig', message, hint);
+export class PermissionConfigError extends CodexTaskError<{ file?: string; field?: string; rule?: string }> {
+  /** `file` as written where the rule came from (`config` for flags and env), `rule` as `deny Read(./.env)`. */
+  constructor(
+    message: string,
+    hint?: string,
+    details: { file?: string; field?: string; rule?: string } = {},
+  ) {
+    super('PermissionConfig', message, hint, { details });
   }
 }
 
@@ -107,6 +112,7 @@ export function loadPermissionPolicy(options: PermissionPolicyOptions): Permissi
         throw new PermissionConfigError(
           error.message,
           'Fix the file (its permission rules cannot be ignored: dropping its deny rules would widen access), or set `permissions.claudeSettings: false` in ~/.codex-task/config.json.',
+          { file: error.file, field: error.field },
         );
       }
     }
@@ -184,6 +190,7 @@ export function loadPermissionPolicy(options: PermissionPolicyOptions): Permissi
         throw new PermissionConfigError(
           `${file}: permissions.${behavior} rule \`${text}\`: ${parsed.message}`,
           parsed.hint,
+          { file, field: `permissions.${behavior}`, rule: text },
         );
       }
       const root = origin.startsWith('file ') ? path.dirname(path.dirname(file)) : cwd;

@@ -43,7 +43,21 @@ export function claudeSettingsFiles(cwd: string, homeDir: string): { file: strin
   return [...(existsSync(user) ? [{ file: user, root: resolve(homeDir) }] : []), ...project];
 }
 
-export class SettingsFileError extends Error {}
+/**
+ * A Claude settings file that cannot be read. Not a CodexTaskError, because it never reaches a user
+ * as itself: loading the policy reports it as a PermissionConfigError with the fix (which is about
+ * codex-task's config, not this file), and listing trust items skips the file.
+ */
+export class SettingsFileError extends Error {
+  readonly file: string;
+  /** The offending key (`permissions.allow.0`), absent when the file is not JSON at all. */
+  readonly field: string | undefined;
+  constructor(message: string, file: string, field?: string) {
+    super(message);
+    this.file = file;
+    this.field = field;
+  }
+}
 
 /**
  * Reads one settings file's permission rules. A file that is not JSON, or whose `permissions` has
@@ -54,12 +68,13 @@ export function readSettingsFile(file: string, root: string): RuleSource {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new SettingsFileError(`${file} is not valid JSON: ${(error as Error).message}`);
+    throw new SettingsFileError(`${file} is not valid JSON: ${(error as Error).message}`, file);
   }
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new SettingsFileError(`${file}: \`${issue.path.join('.')}\`: ${issue.message}`);
+    const field = issue.path.join('.');
+    throw new SettingsFileError(`${file}: \`${field}\`: ${issue.message}`, file, field);
   }
   const p = parsed.data.permissions ?? {};
   const source: RuleSource = { file, root, rules: [] };

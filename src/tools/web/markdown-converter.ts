@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Piscina } from 'piscina';
-import { DEFAULTS } from '../../config/defaults.ts';
+import { WEB_CONVERTER_DEFAULTS } from '../../config/defaults/index.ts';
 import { ToolExecutionError } from '../../errors/index.ts';
 
 export interface MarkdownConverterOptions {
@@ -29,7 +29,7 @@ export class MarkdownConverter {
   #pool: Promise<Piscina<string, string>> | undefined;
 
   constructor(options: MarkdownConverterOptions = {}) {
-    const { maxThreads, maxMemoryMb } = DEFAULTS.webConverter;
+    const { maxThreads, maxMemoryMb } = WEB_CONVERTER_DEFAULTS;
     this.#options = {
       maxThreads: options.maxThreads ?? Math.max(1, Math.min(maxThreads, availableParallelism() - 1)),
       maxMemoryMb: options.maxMemoryMb ?? maxMemoryMb,

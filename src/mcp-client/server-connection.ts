@@ -1,7 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type CallToolResult, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { ToolExecutionError } from '../../errors/index.ts';
+import { ToolExecutionError } from '../errors/index.ts';
 import type { McpServerConfig } from './server-config.ts';
 
 export interface ListedTool {

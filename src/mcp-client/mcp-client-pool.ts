@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
-import type { AgentDefinition } from '../../agents/index.ts';
-import { isUnder, realPath, type TrustChecker, trustChecker, workspaceRootOf } from '../../trust/index.ts';
+import type { AgentDefinition } from '../agents/index.ts';
+import { isUnder, realPath, type TrustChecker, trustChecker, workspaceRootOf } from '../trust/index.ts';
 import { configKey, McpConfigError, type McpServerConfig } from './server-config.ts';
 import { type ConnectionTimeouts, type ListedTool, ServerConnection } from './server-connection.ts';
 import { ServerSourceReader, type SourcedServer } from './server-sources.ts';

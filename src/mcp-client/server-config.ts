@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { CodexTaskError } from '../../errors/index.ts';
+import { CodexTaskError } from '../errors/index.ts';
 
 /** One MCP server a subagent can use, resolved (variables expanded, type decided). */
 export type McpServerConfig =

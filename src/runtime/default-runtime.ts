@@ -1,12 +1,14 @@
+import type { TaskEngine, TaskOptions, TaskResult } from '../engine/index.ts';
 import type { ProviderHealth } from '../models/index.ts';
-import { TaskEngine } from './task-engine.ts';
-import type { TaskOptions, TaskResult } from './types.ts';
+import { createRuntime } from './create-runtime.ts';
 
 // The one process-wide engine behind the convenience `Task()`; replaceable (tests, custom config).
+// It comes from the runtime like every surface's (so subagents get the MCP tools of a trusted
+// workspace), without observers: a library call writes no run records or logs unless asked (`observe()`).
 let defaultEngine: TaskEngine | undefined;
 
 export function getDefaultEngine(): TaskEngine {
-  defaultEngine ??= new TaskEngine();
+  defaultEngine ??= createRuntime({ engine: {}, observe: false }).engine;
   return defaultEngine;
 }
 

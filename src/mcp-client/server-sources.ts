@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import type { AgentDefinition } from '../../agents/index.ts';
+import type { AgentDefinition } from '../agents/index.ts';
 import {
   commandFiles,
   describeServerEntry,
@@ -12,7 +12,7 @@ import {
   type TrustItem,
   workspaceDirOf,
   workspaceRootOf,
-} from '../../trust/index.ts';
+} from '../trust/index.ts';
 import { McpConfigError, type McpServerConfig, mcpJsonSchema, resolveServerConfig } from './server-config.ts';
 
 type Env = Record<string, string | undefined>;

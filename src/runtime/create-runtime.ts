@@ -1,0 +1,72 @@
+import { TaskEngine, type TaskEngineOptions, type TaskHandle, type TaskOptions } from '../engine/index.ts';
+import { McpClientPool } from '../mcp-client/index.ts';
+import { type Observability, type ObserveOptions, observe } from '../observe/index.ts';
+import { resolveSpec } from '../providers/index.ts';
+
+export interface RuntimeOptions {
+  /** The engine's settings (`loadRuntimeSettings().engine` for a surface; any TaskEngineOptions in code). */
+  engine: TaskEngineOptions;
+  /**
+   * Run records, logs, metrics, traces and audit (`observe()`); false = none. Default: observe's
+   * defaults without metrics (a surface that serves /metrics asks for them).
+   */
+  observe?: ObserveOptions | false;
+  /**
+   * MCP servers for the subagents (`.mcp.json` and agents' `mcpServers`, in a trusted workspace);
+   * false = none. Default: a pool on the engine's environment.
+   */
+  mcpClients?: McpClientPool | false;
+}
+
+/** An engine with everything it runs with, and the one way to close them all. */
+export interface Runtime {
+  readonly engine: TaskEngine;
+  readonly observability: Observability | undefined;
+  /** `engine.start()`: the task's handle at once. */
+  start(input: unknown, options?: TaskOptions): TaskHandle;
+  /**
+   * The model `inherit` means for a caller running on `model` (a client's own model): that model
+   * when a configured provider serves it, else undefined (the configured default applies).
+   */
+  callerModel(model: string | undefined): string | undefined;
+  /** Cancels the engine's tasks, then stops MCP servers and flushes and closes the observers. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: every surface (run, batch, demo, mcp, proxy, serve, the library's default
+ * engine) gets its engine here, with the MCP client pool as the subagents' extra tools and the
+ * observers attached in their one order, so no surface can forget a part.
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const pool =
+    options.mcpClients === false
+      ? undefined
+      : (options.mcpClients ?? new McpClientPool({ env: options.engine.env ?? process.env }));
+  const engine = new TaskEngine({ ...options.engine, ...(pool ? { toolProvider: pool } : {}) });
+  const observability =
+    options.observe === false ? undefined : observe(engine, { metrics: false, ...options.observe });
+  let closed: Promise<void> | undefined;
+  return {
+    engine,
+    observability,
+    start: (input, taskOptions) => engine.start(input, taskOptions),
+    callerModel: (model) => {
+      if (!model) return undefined;
+      try {
+        resolveSpec(model, engine.providers);
+        return model;
+      } catch {
+        return undefined;
+      }
+    },
+    close: () => {
+      closed ??= (async () => {
+        engine.close();
+        await pool?.close();
+        await observability?.close();
+      })();
+      return closed;
+    },
+  };
+}

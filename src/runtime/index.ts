@@ -1,0 +1,5 @@
+/**
+ * The composition root: surfaces get engines only from here (see docs/architecture.md).
+ */
+export { createRuntime, type Runtime, type RuntimeOptions } from './create-runtime.ts';
+export { getDefaultEngine, providerHealth, setDefaultEngine, Task } from './default-runtime.ts';
