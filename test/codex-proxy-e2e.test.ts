@@ -219,7 +219,9 @@ describe.concurrent('Codex CLI → codex-task proxy → scripted upstream', () =
       ]);
       for (const r of results) {
         expect(r.output).not.toContain('unsupported call');
-        expect(r.output).toMatch(/agentId: \w+ \(agent: (alpha|beta), model: upstream:/);
+        expect(r.output).toMatch(
+          /\n\nagentId: (\w+) \(use SendMessage with to: '\1', summary: '<5-10 word recap>' to continue this agent\)\n<usage>subagent_tokens: \d+\n/,
+        );
       }
       const tasks = records(results.map((r) => r.callId));
       expect(tasks).toHaveLength(2);

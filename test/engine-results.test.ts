@@ -166,8 +166,11 @@ describe('task results', () => {
     const result = await h.engine().run(input());
     const text = formatResultForModel(result);
     expect(text.startsWith('final words\n\nagentId: ')).toBe(true);
-    expect(text).toContain(`agentId: ${result.agentId}`);
-    expect(text).toMatch(/total_tokens: [1-9]\d*\ntool_uses: 0\nduration_ms: \d+/);
+    // Claude Code's trailer, word for word (docs/compatibility.md): the id to continue, then usage.
+    expect(text).toBe(
+      `final words\n\nagentId: ${result.agentId} (use SendMessage with to: '${result.agentId}', summary: '<5-10 word recap>' to continue this agent)\n` +
+        `<usage>subagent_tokens: ${result.usage.totalTokens}\ntool_uses: 0\nduration_ms: ${Math.round(result.totalDurationMs)}</usage>`,
+    );
   });
 
   it('Task() runs on the replaceable default engine', async () => {

@@ -105,7 +105,7 @@ describe('codex-task mcp over stdio', () => {
     );
     expect(result.isError).toBeFalsy();
     expect(text(result)).toMatch(
-      /^reader saw: hello\n\nagentId: \w+ \(agent: reader, model: openai:gpt-5\.5\)\n<usage>total_tokens: \d+\ntool_uses: 1\nduration_ms: \d+<\/usage>$/,
+      /^reader saw: hello\n\nagentId: (\w+) \(use SendMessage with to: '\1', summary: '<5-10 word recap>' to continue this agent\)\n<usage>subagent_tokens: \d+\ntool_uses: 1\nduration_ms: \d+<\/usage>$/,
     );
     expect(result._meta?.[RESULT_META_KEY]).toMatchObject({ status: 'completed', agentType: 'reader' });
     expect(progress.map((p) => p.message)).toEqual(
@@ -142,7 +142,7 @@ describe('codex-task mcp over stdio', () => {
     const late = await call({ description: 'slow', prompt: 'take your time', subagent_type: 'slowpoke' });
     expect(late.isError).toBe(true);
     expect(text(late)).toMatch(
-      /^Task timed_out: TaskTimeout: .*\nHint: .*\n\nagentId: \w+ \(agent: slowpoke/s,
+      /^Task timed_out: TaskTimeout: .*\nHint: .*\n\nagentId: (\w+) \(use SendMessage with to: '\1'/s,
     );
     const refused = await call({ description: 'key', prompt: 'hi', subagent_type: 'unauthorized' });
     expect(refused.isError).toBe(true);

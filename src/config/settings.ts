@@ -79,6 +79,18 @@ export const ENGINE_SETTINGS = {
     env: { name: 'CODEX_TASK_MAX_TASKS', accepts: 'a whole number ≥ 1', example: '20' },
     doc: 'Tasks one engine (a CLI run, an MCP or proxy session) may start, nested ones included.',
   }),
+  maxBackgroundTasks: setting({
+    schema: (z) => z.int().positive(),
+    default: ENGINE_DEFAULTS.maxBackgroundTasks,
+    config: 'background.maxRunning',
+    doc: 'Background tasks (run_in_background) one engine may run at once; more are refused.',
+  }),
+  maxBackgroundUnread: setting({
+    schema: (z) => z.int().positive(),
+    default: ENGINE_DEFAULTS.maxBackgroundUnread,
+    config: 'background.maxUnread',
+    doc: 'Finished background tasks whose result nobody has read yet; past it new ones are refused.',
+  }),
   maxCostUsd: setting({
     schema: (z) => z.number().positive(),
     default: ENGINE_DEFAULTS.maxCostUsd,

@@ -10,6 +10,7 @@ import type { ToolLimits } from '../tools/index.ts';
 import { type PermissionPolicy, PermissionPolicyCache } from '../tools/policy/index.ts';
 import { trustChecker } from '../trust/index.ts';
 import { Admission } from './admission.ts';
+import { BackgroundTasks } from './background-tasks.ts';
 import { type Budgets, resolveBudgets } from './budgets.ts';
 import { DispatchChain } from './dispatch-chain.ts';
 import {
@@ -21,8 +22,12 @@ import { originalsSaver } from './output-guard.ts';
 import { ProjectInstructionsReader } from './subagent-prompt.ts';
 import type { TaskResultOptions } from './task-result.ts';
 import type { WebToolSettings } from './tool-model-hooks.ts';
-import type { SubagentToolProvider } from './types.ts';
+import { MemoryTranscripts } from './transcripts.ts';
+import type { SubagentToolProvider, TaskEventBase, TaskHandle, TranscriptStore } from './types.ts';
 import { UsageLedger } from './usage-totals.ts';
+
+/** How long `close()` waits for cancelled tasks to end before it returns anyway. */
+const CLOSE_WAIT_MS = 3_000;
 
 /** The limits every task of an engine runs under, resolved once from the options and the defaults. */
 export interface EngineLimits {
@@ -64,6 +69,11 @@ export class EngineServices {
   readonly warned = new Set<string>();
   /** Aborted by `close()`: every queued and running task of the engine stops. */
   readonly shutdown = new AbortController();
+  /** Tasks queued or running now, by id (a follow-up of one waits for it). */
+  readonly running = new Map<string, { base: TaskEventBase; handle: TaskHandle }>();
+  /** Where conversations are kept for follow-ups (the run store, when a runtime attaches one). */
+  transcripts: TranscriptStore = new MemoryTranscripts();
+  readonly background: BackgroundTasks;
   readonly #registries = new Map<string, AgentRegistry>();
   readonly #workspaceRoots = new Map<string, string>();
   readonly #policies: PermissionPolicyCache;
@@ -90,6 +100,10 @@ export class EngineServices {
       failover: settings.failover,
     });
     this.budgets = resolveBudgets(settings);
+    this.background = new BackgroundTasks({
+      maxRunning: settings.maxBackgroundTasks,
+      maxUnread: settings.maxBackgroundUnread,
+    });
     this.toolLimits = settings.toolLimits;
     this.resultOptions = {
       outputMaxChars: settings.outputMaxChars,
@@ -146,8 +160,11 @@ export class EngineServices {
     return root;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.shutdown.abort(new TaskCancelledError('The engine was closed'));
     void this.toolProvider?.close().catch(() => {});
+    const ended = Promise.allSettled([...this.running.values()].map((r) => r.handle.result));
+    // Cancelled tasks end within a turn of the event loop; a tool ignoring its signal must not hold a close.
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
   }
 }

@@ -60,5 +60,7 @@ export type {
   TaskTimings,
   TaskUsage,
   ToolStat,
+  Transcript,
+  TranscriptStore,
 } from './types.ts';
 export type { UsageTotals } from './usage-totals.ts';

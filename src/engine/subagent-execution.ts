@@ -1,11 +1,13 @@
 import type { Tool } from 'ai';
 import { subagentTypeRules } from '../agents/index.ts';
 import type { ToolContext } from '../tools/index.ts';
+import { BackgroundChildren } from './background-children.ts';
 import { checkCost } from './budgets.ts';
 import type { EngineServices } from './engine-services.ts';
 import { taskModelObserver } from './model-call-events.ts';
 import { runEscalating } from './model-escalation.ts';
-import { createNestedTaskTool } from './nested-task-tool.ts';
+import { createNestedTaskTool, createSendMessageTool, type NestedRunner } from './nested-task-tool.ts';
+import { formatTaskNotification } from './result-text.ts';
 import type { SlotLease } from './slot-lease.ts';
 import { applyPermissions } from './subagent-permissions.ts';
 import { planSubagent, type TaskPlan } from './subagent-plan.ts';
@@ -17,9 +19,11 @@ import type {
   InheritedLimits,
   ProvidedToolSpec,
   TaskEventBase,
+  TaskHandle,
   TaskInput,
   TaskOptions,
   TaskResult,
+  Transcript,
 } from './types.ts';
 
 export interface SubagentRun {
@@ -37,8 +41,12 @@ export interface SubagentRun {
   inherited: InheritedLimits | undefined;
   /** Tells the dispatch chain this task's first request is on its way (the next task may set up). */
   sent: () => void;
+  /** An earlier conversation this run continues (SendMessage). */
+  history?: Transcript['messages'];
   /** Starts a nested task through the same engine (the Task tool of a subagent that may delegate). */
-  startChild: (input: TaskInput, options: TaskOptions) => Promise<TaskResult>;
+  startChild: (input: TaskInput, options: TaskOptions) => TaskHandle;
+  /** Continues an earlier task through the same engine (SendMessage). */
+  sendMessage: (to: string, message: string, options: TaskOptions & { summary?: string }) => TaskHandle;
 }
 
 /**
@@ -110,29 +118,46 @@ async function runSubagent(run: SubagentRun, provided: Record<string, ProvidedTo
     },
   };
   const extra: Record<string, Tool> = {};
+  const children = new BackgroundChildren(signal);
   if (subagent.nestedTask) {
+    const childOptions = (callId: string): TaskOptions => ({
+      cwd,
+      callerModel: resolved.spec,
+      parentTaskId: run.taskId,
+      parentCallId: callId,
+      spawnDepth: run.spawnDepth + 1,
+      priority: run.lease.priority,
+      inherited: { mode: applied.mode, disallowedTools: subagent.disallowedTools },
+    });
+    // While this subagent waits on a child it lends the child its slot (SlotLease).
+    const waitingOn = async (start: () => TaskHandle): Promise<TaskResult> => {
+      run.lease.childStarted();
+      try {
+        return await start().result;
+      } finally {
+        await run.lease.childEnded(signal);
+      }
+    };
+    const runner: NestedRunner = {
+      run: (child, childSignal, callId) =>
+        waitingOn(() => run.startChild(child, { ...childOptions(callId), signal: childSignal ?? signal })),
+      launch: (child, callId) => children.add(run.startChild(child, childOptions(callId)), callId),
+      continue: (to, message, summary, childSignal, callId) =>
+        waitingOn(() =>
+          run.sendMessage(to, message, {
+            ...childOptions(callId),
+            signal: childSignal ?? signal,
+            ...(summary ? { summary } : {}),
+          }),
+        ),
+    };
     extra.Task = createNestedTaskTool({
       agents: () => services.agents(cwd).list(),
       rules: subagentTypeRules(agent),
       hooks,
-      run: async (child, childSignal, callId) => {
-        run.lease.childStarted();
-        try {
-          return await run.startChild(child, {
-            signal: childSignal ?? signal,
-            cwd,
-            callerModel: resolved.spec,
-            parentTaskId: run.taskId,
-            parentCallId: callId,
-            spawnDepth: run.spawnDepth + 1,
-            priority: run.lease.priority,
-            inherited: { mode: applied.mode, disallowedTools: subagent.disallowedTools },
-          });
-        } finally {
-          await run.lease.childEnded(signal);
-        }
-      },
+      runner,
     });
+    extra.SendMessage = createSendMessageTool({ hooks, runner });
   }
   for (const name of subagent.provided) {
     const spec = provided[name];
@@ -164,21 +189,33 @@ async function runSubagent(run: SubagentRun, provided: Record<string, ProvidedTo
     sandbox: services.sandbox,
   };
   const route = services.gateway.route(resolved, { failover: plan.failover });
-  return runSubagentLoop({
-    model: services.gateway.languageModel(route, observer),
-    system: subagent.systemPrompt,
-    prompt: run.input.prompt,
-    tools: buildToolSet(subagent.builtins, ctx, hooks, extra),
-    maxTurns: plan.maxTurns,
-    ...(plan.temperature !== undefined ? { temperature: plan.temperature } : {}),
-    ...(plan.maxOutputTokens !== undefined ? { maxOutputTokens: plan.maxOutputTokens } : {}),
-    signal,
-    state,
-    onTurn: (turn) => {
-      events.emit('task.turn', { ...base, turn: state.turns, ...turn });
-      progress(state.turns);
-    },
-    onDenied: (call) =>
-      events.emit('task.tool', { ...base, phase: 'finished', turn: state.turns, ...call, denied: true }),
-  });
+  const loop = (prompt: string, history: Transcript['messages'] | undefined) =>
+    runSubagentLoop({
+      model: services.gateway.languageModel(route, observer),
+      system: subagent.systemPrompt,
+      prompt,
+      ...(history ? { history } : {}),
+      tools: buildToolSet(subagent.builtins, ctx, hooks, extra),
+      maxTurns: plan.maxTurns - state.turns,
+      ...(plan.temperature !== undefined ? { temperature: plan.temperature } : {}),
+      ...(plan.maxOutputTokens !== undefined ? { maxOutputTokens: plan.maxOutputTokens } : {}),
+      signal,
+      state,
+      onTurn: (turn) => {
+        events.emit('task.turn', { ...base, turn: state.turns, ...turn });
+        progress(state.turns);
+      },
+      onDenied: (call) =>
+        events.emit('task.tool', { ...base, phase: 'finished', turn: state.turns, ...call, denied: true }),
+    });
+  let text = await loop(run.input.prompt, run.history);
+  // Background children still owe their results: as in Claude Code, each finished one comes back as
+  // a <task-notification> user message and the subagent gets another turn, until none is left.
+  while (children.pending) {
+    const finished = await children.next(run.lease);
+    const notes = finished.map(({ result, callId }) => formatTaskNotification(result, callId));
+    if (plan.maxTurns - state.turns <= 0) break;
+    text = await loop(notes.join('\n\n'), state.messages);
+  }
+  return text;
 }

@@ -1,4 +1,4 @@
-import { generateText, isStepCount, type ToolSet } from 'ai';
+import { generateText, isStepCount, type ModelMessage, type ToolSet } from 'ai';
 import { EmptyResultError, MaxTurnsExceededError } from '../errors/index.ts';
 import type { ProviderModel } from '../models/index.ts';
 import {
@@ -15,6 +15,11 @@ import { addCallUsage, emptyUsage } from './usage-totals.ts';
 export class RunState {
   turns = 0;
   toolUses = 0;
+  /**
+   * The conversation so far, without the system prompt: what a follow-up (SendMessage) continues.
+   * Set when a run starts (earlier turns + its prompt) and when it ends (with the model's replies).
+   */
+  messages: ModelMessage[] = [];
   lastTool: string | undefined;
   modelMs = 0;
   toolMs = 0;
@@ -84,6 +89,8 @@ export interface SubagentLoopParams {
   model: ProviderModel;
   system: SystemPrompt;
   prompt: string;
+  /** An earlier conversation this run continues (SendMessage): the prompt is its next user message. */
+  history?: readonly ModelMessage[];
   tools: ToolSet;
   maxTurns: number;
   temperature?: number;
@@ -114,10 +121,12 @@ export interface TurnSummary {
 export async function runSubagentLoop(params: SubagentLoopParams): Promise<string> {
   const { state } = params;
   const hasTools = Object.keys(params.tools).length > 0;
+  const messages: ModelMessage[] = [...(params.history ?? []), { role: 'user', content: params.prompt }];
+  state.messages = messages;
   const result = await generateText({
     model: withConversationCache(params.model),
     instructions: cachedInstructions(params.system),
-    prompt: params.prompt,
+    ...(params.history?.length ? { messages } : { prompt: params.prompt }),
     providerOptions: cacheProviderOptions(params.system),
     ...(hasTools ? { tools: withCachedTools(params.tools) } : {}),
     stopWhen: isStepCount(params.maxTurns),
@@ -148,6 +157,7 @@ export async function runSubagentLoop(params: SubagentLoopParams): Promise<strin
       });
     },
   });
+  state.messages = [...messages, ...result.response.messages];
   if (result.finishReason === 'tool-calls') throw new MaxTurnsExceededError(params.maxTurns);
   const text = result.text.trim();
   if (!text) throw new EmptyResultError();

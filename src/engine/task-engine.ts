@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { AgentDefinition, AgentRegistry } from '../agents/index.ts';
-import { CodexTaskError, TaskCancelledError, TaskTimeoutError } from '../errors/index.ts';
+import { CodexTaskError, TaskCancelledError, TaskNotFoundError, TaskTimeoutError } from '../errors/index.ts';
 import { type ProviderConfig, type ProviderHealth, toProviderError } from '../models/index.ts';
 import type { PermissionPolicy } from '../tools/policy/index.ts';
 import { checkNewTask } from './budgets.ts';
@@ -24,6 +24,8 @@ import type {
   TaskOptions,
   TaskResult,
   TaskStatus,
+  Transcript,
+  TranscriptStore,
 } from './types.ts';
 import type { UsageTotals } from './usage-totals.ts';
 
@@ -90,8 +92,12 @@ export class TaskEngine {
   }
 
   /** Cancels every queued and running task of this engine. */
-  close(): void {
-    this.#services.close();
+  /**
+   * Cancels every queued and running task of this engine (background ones too); resolves when they
+   * have ended and their results are out (at most a few seconds), so observers record them.
+   */
+  close(): Promise<void> {
+    return this.#services.close();
   }
 
   run(rawInput: unknown, options: TaskOptions = {}): Promise<TaskResult> {
@@ -103,15 +109,15 @@ export class TaskEngine {
    * input and the caller) has been emitted, before this returns.
    */
   start(rawInput: unknown, options: TaskOptions = {}): TaskHandle {
-    const taskId = newTaskId();
+    const taskId = options.taskId ?? newTaskId();
     const own = new EventEmitter<TaskEvents>();
     const cancel = new AbortController();
-    const result = this.#lifecycle(taskId, rawInput, options, fanOutSink(this.events, own), cancel.signal);
-    return {
+    const settled = Promise.withResolvers<TaskResult>();
+    const handle: TaskHandle = {
       id: taskId,
       caller: options.caller,
       parentTaskId: options.parentTaskId,
-      result,
+      result: settled.promise,
       cancel: (reason) =>
         cancel.abort(
           typeof reason === 'string'
@@ -120,21 +126,70 @@ export class TaskEngine {
         ),
       events: own,
     };
+    this.#lifecycle(handle, rawInput, options, fanOutSink(this.events, own), cancel.signal).then(
+      settled.resolve,
+      settled.reject,
+    );
+    return handle;
   }
 
-  /** Emits `task.queued` synchronously (before its first await), then admits, runs and finishes the task. */
+  /**
+   * Continues a task with a new message (Claude Code's SendMessage): a new task, linked to the first
+   * (`continuesTaskId`), runs the same agent on the same model in the same directory with the whole
+   * earlier conversation and `message` as the next user message. A task still running is waited for
+   * first. Its conversation comes from the run store under a runtime, else from this engine's memory;
+   * without either the result is a TaskNotFound error.
+   */
+  sendMessage(to: string, message: string, options: TaskOptions & { summary?: string } = {}): TaskHandle {
+    const { summary, ...taskOptions } = options;
+    const services = this.#services;
+    const agentType = services.running.get(to)?.base.agentType ?? services.transcripts.load(to)?.agentType;
+    return this.start(
+      {
+        description: summary?.trim() || `Follow-up to ${to}`,
+        prompt: message,
+        ...(agentType ? { subagent_type: agentType } : {}),
+      },
+      { ...taskOptions, continueFrom: to },
+    );
+  }
+
+  /**
+   * A background task's result: `undefined` while it runs (unless `wait`), then its result, once —
+   * reading it frees its place under `background.maxUnread`. Unknown ids give `undefined` too (the
+   * run store has every task's record).
+   */
+  async backgroundResult(id: string, options: { wait?: boolean } = {}): Promise<TaskResult | undefined> {
+    const running = this.#services.background.running(id);
+    if (running && !options.wait) return undefined;
+    if (running) await running.result;
+    return this.#services.background.read(id);
+  }
+
+  /** Where conversations are kept for follow-ups: the run store, when a runtime attaches one. */
+  useTranscripts(store: TranscriptStore): void {
+    this.#services.transcripts = store;
+  }
+
+  /**
+   * Admits, runs and finishes one task. Emits `task.queued` synchronously (before its first await)
+   * — except for a follow-up of a task still running, which is queued at once and planned when the
+   * earlier one ends.
+   */
   async #lifecycle(
-    taskId: string,
+    handle: TaskHandle,
     rawInput: unknown,
     options: TaskOptions,
     events: TaskEventSink,
     cancelSignal: AbortSignal,
   ): Promise<TaskResult> {
     const services = this.#services;
+    const taskId = handle.id;
     const startedAt = performance.now();
-    const cwd = options.cwd === undefined ? services.limits.cwd : resolve(options.cwd);
+    let cwd = options.cwd === undefined ? services.limits.cwd : resolve(options.cwd);
     const spawnDepth = options.spawnDepth ?? 1;
     const loose = (rawInput ?? {}) as Partial<TaskInput>;
+    const background = loose.run_in_background === true;
     const base: TaskEventBase = {
       taskId,
       ...(options.parentTaskId ? { parentTaskId: options.parentTaskId } : {}),
@@ -143,11 +198,17 @@ export class TaskEngine {
       spawnDepth,
       description: typeof loose.description === 'string' ? loose.description : '',
     };
-    const origin = { input: rawInput, ...(options.caller ? { caller: options.caller } : {}) };
+    const origin = {
+      input: rawInput,
+      ...(options.caller ? { caller: options.caller } : {}),
+      ...(options.continueFrom ? { continuesTaskId: options.continueFrom } : {}),
+    };
     const state = new RunState();
     let plan: TaskPlan | undefined;
     let agent: AgentDefinition | undefined;
+    let history: Transcript['messages'] | undefined;
     let queuedMs = 0;
+    services.running.set(taskId, { base, handle });
     const finish = (status: TaskStatus, content: string, error?: unknown): TaskResult => {
       const result = buildTaskResult(services.resultOptions, {
         base,
@@ -160,19 +221,45 @@ export class TaskEngine {
         agent,
         error,
       });
+      if (options.continueFrom) result.continuesTaskId = options.continueFrom;
+      if (background) result.background = true;
+      services.running.delete(taskId);
+      if (plan && state.messages.length > 0) {
+        services.transcripts.save({
+          taskId,
+          agentType: plan.agent.name,
+          description: base.description,
+          cwd,
+          model: plan.resolved.spec,
+          messages: state.messages,
+        });
+      }
       events.emit('task.finished', { ...base, ...origin, result });
       return result;
     };
 
-    let input: TaskInput;
-    let priority: number;
-    try {
-      input = parseTaskInput(rawInput);
+    let input: TaskInput | undefined;
+    let priority = 0;
+    const prepare = () => {
+      let parsed = parseTaskInput(rawInput);
       priority = taskPriority(options.priority);
-      const registry = services.agents(cwd);
+      if (options.continueFrom) {
+        const earlier = services.transcripts.load(options.continueFrom);
+        if (!earlier) {
+          throw new TaskNotFoundError(
+            options.continueFrom,
+            "Continue a task by the agentId its result named. Its conversation is kept with the run records (codex-task runs list), or in this process's memory for the library without them.",
+          );
+        }
+        cwd = earlier.cwd;
+        history = earlier.messages;
+        parsed = { ...parsed, model: parsed.model ?? earlier.model };
+      }
+      if (background) services.background.checkRoom();
+      input = parsed;
       plan = planTask({
-        input,
-        registry,
+        input: parsed,
+        registry: services.agents(cwd),
         providers: services.providers,
         env: services.options.env,
         limits: services.limits,
@@ -185,14 +272,37 @@ export class TaskEngine {
       services.permissionPolicy(cwd);
       checkNewTask(services.budgets, services.ledger);
       services.ledger.taskStarted(agent.name);
-    } catch (error) {
-      return finish('failed', '', error);
+      if (background) services.background.add(handle);
+    };
+    // A follow-up of a running task waits for it: its conversation is complete only then.
+    const earlierRun = options.continueFrom ? services.running.get(options.continueFrom) : undefined;
+    if (!earlierRun) {
+      try {
+        prepare();
+      } catch (error) {
+        return finish('failed', '', error);
+      }
     }
 
-    const lease = new SlotLease(services.admission, priority);
-    const signals = [cancelSignal, services.shutdown.signal, ...(options.signal ? [options.signal] : [])];
+    // A background task outlives the call that started it: only its handle and the engine stop it.
+    const signals = [
+      cancelSignal,
+      services.shutdown.signal,
+      ...(options.signal && !background ? [options.signal] : []),
+    ];
     const userSignal = AbortSignal.any(signals);
     events.emit('task.queued', { ...base, ...origin, queueDepth: services.admission.queued });
+    if (earlierRun) {
+      await earlierRun.handle.result;
+      if (userSignal.aborted) return finish('cancelled', '', cancellationOf(userSignal.reason));
+      try {
+        prepare();
+      } catch (error) {
+        return finish('failed', '', error);
+      }
+    }
+    const ready = plan as unknown as TaskPlan;
+    const lease = new SlotLease(services.admission, priority);
     try {
       await lease.acquire(userSignal);
     } catch (error) {
@@ -204,14 +314,14 @@ export class TaskEngine {
     const sent = await services.dispatch.enter();
     queuedMs = performance.now() - startedAt;
 
-    const timeout = AbortSignal.timeout(plan.timeoutMs);
+    const timeout = AbortSignal.timeout(ready.timeoutMs);
     const signal = AbortSignal.any([userSignal, timeout]);
-    events.emit('task.started', { ...base, resolvedModel: plan.resolved.spec });
+    events.emit('task.started', { ...base, resolvedModel: ready.resolved.spec });
     try {
       const content = await executeSubagent({
         services,
-        input,
-        plan,
+        input: input as unknown as TaskInput,
+        plan: ready,
         cwd,
         spawnDepth,
         taskId,
@@ -221,14 +331,16 @@ export class TaskEngine {
         base,
         events,
         inherited: options.inherited,
+        ...(history ? { history } : {}),
         sent,
-        startChild: (child, childOptions) => this.run(child, childOptions),
+        startChild: (child, childOptions) => this.start(child, childOptions),
+        sendMessage: (to, message, childOptions) => this.sendMessage(to, message, childOptions),
       });
       return finish('completed', content);
     } catch (error) {
-      if (timeout.aborted) return finish('timed_out', '', new TaskTimeoutError(plan.timeoutMs));
+      if (timeout.aborted) return finish('timed_out', '', new TaskTimeoutError(ready.timeoutMs));
       if (userSignal.aborted) return finish('cancelled', '', cancellationOf(userSignal.reason));
-      return finish('failed', '', toProviderError(error, plan.resolved.provider, plan.resolved.modelId));
+      return finish('failed', '', toProviderError(error, ready.resolved.provider, ready.resolved.modelId));
     } finally {
       sent();
       lease.release();

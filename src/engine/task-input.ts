@@ -12,6 +12,18 @@ const common = {
     .min(1)
     .optional()
     .describe('The type of specialized agent to use for this task'),
+  run_in_background: z
+    .boolean()
+    .optional()
+    .describe(
+      'Set to true to run this agent in the background. The tool returns at once with its agentId; you will be notified when it completes',
+    ),
+  isolation: z
+    .enum(['worktree'])
+    .optional()
+    .describe(
+      'Isolation mode. "worktree" creates a temporary git worktree so the agent works on an isolated copy of the repository',
+    ),
 };
 
 /** What library and CLI callers may pass: any model alias or full id. */

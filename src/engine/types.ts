@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { ModelMessage } from 'ai';
 import type { AgentDefinition } from '../agents/index.ts';
 import type { TaskErrorInfo } from '../errors/index.ts';
 import type { AttemptReport, ModelRouting } from '../models/index.ts';
@@ -15,6 +16,10 @@ export interface TaskInput {
   subagent_type?: string;
   /** Per-call model override (alias or id). */
   model?: string;
+  /** Claude Code's: the caller gets the agentId at once and the result later (a notification, TaskOutput). */
+  run_in_background?: boolean;
+  /** Claude Code's: `worktree` runs the subagent in a temporary git worktree on its own branch. */
+  isolation?: 'worktree';
 }
 
 export interface TaskOptions {
@@ -28,10 +33,17 @@ export interface TaskOptions {
    * and the tool call that carries it. Kept with the task (events, run records); never a task id.
    */
   caller?: TaskCaller;
+  /** The task's id, when its caller must know it before starting it (a detached process); unique. Default: a new one. */
+  taskId?: string;
   /** The engine task that started this one (nested Task calls; set by the engine itself). */
   parentTaskId?: string;
   /** The parent's `Task` tool call that started this one (nested Task calls; set by the engine itself). */
   parentCallId?: string;
+  /**
+   * Continue this earlier task: the new task runs the same agent, model and directory with its whole
+   * conversation, the input's prompt as the next user message (`engine.sendMessage` sets it).
+   */
+  continueFrom?: string;
   /** Nesting level: 0 for a Task started by a user or client, n+1 for a Task started by a subagent. */
   spawnDepth?: number;
   /**
@@ -53,10 +65,31 @@ export interface TaskCaller {
   callId?: string;
 }
 
-/** What a task was started with: the input as given (before validation) and who asked. */
+/** What a task was started with: the input as given (before validation), who asked, what it continues. */
 export interface TaskOrigin {
   input: unknown;
   caller?: TaskCaller;
+  /** The task whose conversation this one continues (SendMessage). */
+  continuesTaskId?: string;
+}
+
+/** A subagent's conversation, kept so it can be continued later (SendMessage, `runs resume`). */
+export interface Transcript {
+  taskId: string;
+  agentType: string;
+  description: string;
+  /** The working directory it ran in (a worktree's, for an isolated task). */
+  cwd: string;
+  /** `provider:model` it ran on: a follow-up runs on the same one. */
+  model: string;
+  /** User, assistant and tool messages (no system prompt), as the AI SDK holds them. */
+  messages: ModelMessage[];
+}
+
+/** Where an engine keeps transcripts: in memory by default, in the run store under a runtime. */
+export interface TranscriptStore {
+  save(transcript: Transcript): void;
+  load(taskId: string): Transcript | undefined;
 }
 
 /**
@@ -131,6 +164,10 @@ export interface TaskResult {
   taskId: string;
   agentId: string;
   parentTaskId?: string;
+  /** The task this one continued (a SendMessage follow-up): a new run record linked to the first. */
+  continuesTaskId?: string;
+  /** Started with `run_in_background`: its caller got the agentId at once. */
+  background?: boolean;
   status: TaskStatus;
   agentType: string;
   description: string;

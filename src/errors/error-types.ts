@@ -20,6 +20,8 @@ export const ERROR_TYPES = [
   'MaxTurnsExceeded',
   'EmptyResult',
   'SpawnDepthExceeded',
+  'TaskNotFound',
+  'BackgroundLimit',
   // What commands and servers refuse before any task runs.
   'Config',
   'PermissionConfig',

@@ -24,6 +24,7 @@ export {
 export {
   AgentConfigError,
   AgentNotFoundError,
+  BackgroundLimitError,
   BudgetExceededError,
   EmptyResultError,
   InvalidTaskInputError,
@@ -36,6 +37,7 @@ export {
   SpawnDepthExceededError,
   TaskCancelledError,
   TaskInterruptedError,
+  TaskNotFoundError,
   TaskTimeoutError,
   ToolDeniedError,
   ToolExecutionError,

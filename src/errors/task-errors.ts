@@ -244,3 +244,22 @@ export class SpawnDepthExceededError extends CodexTaskError<{ maxDepth: number }
 export const SpawnDepthError = SpawnDepthExceededError;
 /** @deprecated Use SpawnDepthExceededError. */
 export type SpawnDepthError = SpawnDepthExceededError;
+
+/** A follow-up (SendMessage, `runs resume`) names a task whose conversation is not here. */
+export class TaskNotFoundError extends CodexTaskError<{ taskId: string }> {
+  constructor(taskId: string, hint: string) {
+    super('TaskNotFound', `No task '${taskId}' to continue: its conversation is not kept here`, hint, {
+      details: { taskId },
+    });
+  }
+}
+
+/** A background task refused: too many running, or too many finished ones not read yet. */
+export class BackgroundLimitError extends CodexTaskError<{
+  limit: 'maxRunning' | 'maxUnread';
+  value: number;
+}> {
+  constructor(message: string, hint: string, details: { limit: 'maxRunning' | 'maxUnread'; value: number }) {
+    super('BackgroundLimit', message, hint, { details });
+  }
+}

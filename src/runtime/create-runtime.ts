@@ -2,6 +2,7 @@ import { TaskEngine, type TaskEngineOptions, type TaskHandle, type TaskOptions }
 import { McpClientPool } from '../mcp-client/index.ts';
 import { type Observability, type ObserveOptions, observe } from '../observe/index.ts';
 import { resolveSpec } from '../providers/index.ts';
+import { storeTranscripts } from '../store/index.ts';
 
 export interface RuntimeOptions {
   /** The engine's settings (`loadRuntimeSettings().engine` for a surface; any TaskEngineOptions in code). */
@@ -46,6 +47,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const engine = new TaskEngine({ ...options.engine, ...(pool ? { toolProvider: pool } : {}) });
   const observability =
     options.observe === false ? undefined : observe(engine, { metrics: false, ...options.observe });
+  // Conversations are kept with the run records, so follow-ups work after a restart.
+  if (observability?.store)
+    engine.useTranscripts(storeTranscripts(observability.store, observability.redactor));
   let closed: Promise<void> | undefined;
   return {
     engine,
@@ -62,7 +66,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     close: () => {
       closed ??= (async () => {
-        engine.close();
+        await engine.close();
         await pool?.close();
         await observability?.close();
       })();

@@ -6,6 +6,7 @@ export { MIGRATIONS, SCHEMA_VERSION, StoreVersionError } from './migrations.ts';
 export { AmbiguousTaskIdError } from './run-queries.ts';
 export { attachRunRecorder, type RecorderOptions, type RunRecorder } from './run-recorder.ts';
 export { defaultRunsDbPath, RunStore, type RunStoreOptions } from './run-store.ts';
+export { storeTranscripts } from './store-transcripts.ts';
 export {
   LIVE_STATUSES,
   type ListFilter,

@@ -105,6 +105,24 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
       CREATE INDEX tasks_by_caller_call ON tasks (caller_call_id) WHERE caller_call_id IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    description: 'conversations kept for follow-ups (SendMessage), and the task a follow-up continues',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN continues_task_id TEXT;
+      -- The whole conversation of a finished subagent (redacted like the rest of the store), so a
+      -- follow-up continues it after a restart. Pruned with its task.
+      CREATE TABLE transcripts (
+        task_id TEXT PRIMARY KEY,
+        agent_type TEXT NOT NULL,
+        description TEXT NOT NULL,
+        cwd TEXT NOT NULL,
+        model TEXT NOT NULL,
+        messages TEXT NOT NULL,
+        saved_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,4 +1,5 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { Transcript } from '../engine/index.ts';
 import { CodexTaskError, reviveErrorInfo } from '../errors/index.ts';
 import type { ListFilter, RecordStatus, StepKind, StepRecord, TaskRecord } from './types.ts';
 
@@ -122,6 +123,23 @@ export class RunQueries {
   }
 
   /** Whether the proxy saw this Task call (id and arguments' hash) stream from its upstream. */
+  /** A finished subagent's conversation (SendMessage continues it), or undefined. */
+  loadTranscript(taskId: string): Transcript | undefined {
+    this.beforeRead();
+    const row = this.#db
+      .prepare('SELECT agent_type, description, cwd, model, messages FROM transcripts WHERE task_id = ?')
+      .get(taskId) as Record<string, string> | undefined;
+    if (!row) return undefined;
+    return {
+      taskId,
+      agentType: row.agent_type!,
+      description: row.description!,
+      cwd: row.cwd!,
+      model: row.model!,
+      messages: JSON.parse(row.messages!),
+    };
+  }
+
   upstreamCallSeen(callId: string, argumentsHash: string): boolean {
     this.beforeRead();
     return (
@@ -147,6 +165,7 @@ function toRecord(r: Row): TaskRecord {
     parentCallId: str(r.parent_call_id),
     callerThreadId: str(r.caller_thread_id),
     callerCallId: str(r.caller_call_id),
+    continuesTaskId: str(r.continues_task_id),
     traceId: str(r.trace_id),
     input: parsed(r.input),
     agentFile: str(r.agent_file),

@@ -64,6 +64,7 @@ export function attachRunRecorder(
       parentCallId: e.parentCallId,
       callerThreadId: e.caller?.threadId,
       callerCallId: e.caller?.callId,
+      continuesTaskId: e.continuesTaskId,
       traceId: correlation.traceIdOf(e),
       agentType: e.agentType,
       description: redactor.text(e.description),

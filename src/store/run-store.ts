@@ -4,7 +4,7 @@ import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { OBSERVABILITY_DEFAULTS } from '../config/defaults/index.ts';
-import type { TaskResult } from '../engine/index.ts';
+import type { TaskResult, Transcript } from '../engine/index.ts';
 import { TaskInterruptedError } from '../errors/index.ts';
 import { type LiveTaskRow, orphanedTasks } from './liveness.ts';
 import { migrate } from './migrations.ts';
@@ -59,9 +59,13 @@ export class RunStore extends RunQueries {
     this.#db = db;
     const s = (sql: string) => db.prepare(sql);
     this.#s = {
-      queued: s(`INSERT INTO tasks (id, parent_id, parent_call_id, caller_thread_id, caller_call_id, trace_id,
-          agent_type, description, spawn_depth, input, status, queued_at, instance_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO NOTHING`),
+      queued: s(`INSERT INTO tasks (id, parent_id, parent_call_id, caller_thread_id, caller_call_id,
+          continues_task_id, trace_id, agent_type, description, spawn_depth, input, status, queued_at, instance_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (id) DO NOTHING`),
+      transcript:
+        s(`INSERT INTO transcripts (task_id, agent_type, description, cwd, model, messages, saved_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_id) DO UPDATE SET messages = excluded.messages,
+        saved_at = excluded.saved_at`),
       started: s(`UPDATE tasks SET status = 'running', started_at = ?, resolved_model = ?, agent_type = ?
         WHERE id = ? AND status = 'queued'`),
       step: s(`INSERT INTO steps (task_id, seq, at, kind, turn, call_id, name, data)
@@ -117,6 +121,7 @@ export class RunStore extends RunQueries {
         t.parentCallId ?? null,
         t.callerThreadId ?? null,
         t.callerCallId ?? null,
+        t.continuesTaskId ?? null,
         t.traceId ?? null,
         t.agentType,
         t.description,
@@ -191,6 +196,21 @@ export class RunStore extends RunQueries {
     this.#write(() => this.#s.upstreamCall!.run(callId, argumentsHash, at));
   }
 
+  /** Keeps a finished subagent's conversation, for a follow-up after a restart too. */
+  saveTranscript(t: Transcript): void {
+    this.#write(() =>
+      this.#s.transcript!.run(
+        t.taskId,
+        t.agentType,
+        t.description,
+        t.cwd,
+        t.model,
+        JSON.stringify(t.messages),
+        Date.now(),
+      ),
+    );
+  }
+
   /** Commits the writes waiting for the end of the macrotask now. */
   flush(): void {
     if (this.#pending.length === 0 || !this.#db.isOpen) return;
@@ -263,6 +283,7 @@ export class RunStore extends RunQueries {
           SELECT id FROM tasks WHERE ${finished} ORDER BY queued_at DESC LIMIT -1 OFFSET ?))`;
       const cutoff = Date.now() - maxAgeMs;
       this.#db.prepare(`DELETE FROM steps WHERE task_id IN (${doomed})`).run(cutoff, maxTasks);
+      this.#db.prepare(`DELETE FROM transcripts WHERE task_id IN (${doomed})`).run(cutoff, maxTasks);
       deleted = Number(
         this.#db.prepare(`DELETE FROM tasks WHERE id IN (${doomed})`).run(cutoff, maxTasks).changes,
       );

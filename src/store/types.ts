@@ -23,6 +23,8 @@ export interface TaskRecord {
   /** The client conversation (e.g. Codex's thread id) and tool call that asked for it, for a task a client started. */
   callerThreadId?: string;
   callerCallId?: string;
+  /** The task whose conversation this one continued (SendMessage, `runs resume`). */
+  continuesTaskId?: string;
   traceId?: string;
   agentType: string;
   description: string;
@@ -98,6 +100,7 @@ export interface QueuedTask {
   parentCallId?: string | undefined;
   callerThreadId?: string | undefined;
   callerCallId?: string | undefined;
+  continuesTaskId?: string | undefined;
   traceId?: string | undefined;
   agentType: string;
   description: string;

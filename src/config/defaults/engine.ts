@@ -30,6 +30,13 @@ export const ENGINE_DEFAULTS = {
    */
   maxTasks: Number.POSITIVE_INFINITY,
   maxCostUsd: Number.POSITIVE_INFINITY,
+  /**
+   * Background tasks (`run_in_background`): how many may run at once, and how many finished ones
+   * may wait for their caller to read them. Past either, a new background task is refused with a
+   * clear error; a result is never dropped unread.
+   */
+  maxBackgroundTasks: 10,
+  maxBackgroundUnread: 100,
 } as const;
 
 /** Environment variables that override the model of every subagent (ours first, Claude Code's honoured too). */
