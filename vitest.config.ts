@@ -10,10 +10,20 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       exclude: ['src/**/*.test.ts'],
       // Per-folder and per-file line/branch figures. Thresholds are what the suite reaches honestly
-      // today; raise them as it grows, never lower them. Code that tests run as a subprocess (the CLI
-      // binary, `codex-task mcp` under Codex) is exercised there but not counted here.
+      // today; raise them as it grows, never lower them. The CLI and the MCP server also run in
+      // process in their tests (test/cli-in-process-*.test.ts, test/mcp-in-process.test.ts), so
+      // their code is counted. The folders where a gap costs most have floors of their own: a new
+      // untested file there fails the run instead of only dipping the average.
       reporter: ['text'],
-      thresholds: { lines: 94, branches: 82 },
+      thresholds: {
+        lines: 95,
+        branches: 84,
+        'src/engine/**': { lines: 97, branches: 88 },
+        'src/models/**': { lines: 95, branches: 82 },
+        'src/tools/**': { lines: 95, branches: 84 },
+        'src/sandbox/**': { lines: 95, branches: 85 },
+        'src/proxy/**': { lines: 97, branches: 85 },
+      },
     },
   },
 });

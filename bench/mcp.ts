@@ -141,6 +141,11 @@ function instantRuntime(): TaskRuntime {
         events,
       };
     },
+    sendMessage: () => {
+      throw new Error('not benchmarked');
+    },
+    backgroundResult: async () => undefined,
+    record: () => undefined,
     events,
     callerModel: () => undefined,
     close: async () => {},

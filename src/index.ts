@@ -25,6 +25,7 @@ export {
   type TaskResult,
   type TaskStatus,
   type TaskUsage,
+  type TaskWorktree,
 } from './engine/index.ts';
 export * from './errors/index.ts';
 export { type ProviderConfig, providersFromEnv } from './providers/index.ts';

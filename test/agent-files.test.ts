@@ -196,7 +196,7 @@ describe('running them', () => {
     }
     expect(offered).toEqual({
       'sprint-planner': ['Glob', 'Grep', 'Read', 'TodoWrite'],
-      'team-lead': ['Glob', 'Read', 'Task', 'TodoWrite'],
+      'team-lead': ['Glob', 'Read', 'SendMessage', 'Task', 'TodoWrite'], // SendMessage comes with Task
       'architecture-advisor': [],
       'github-issue-triager': [],
     });

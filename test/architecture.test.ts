@@ -24,6 +24,7 @@ const LAYERS: Record<string, number> = {
   tools: 1,
   sandbox: 1,
   'mcp-client': 1,
+  worktree: 1,
   engine: 2,
   // observers subscribe to the engine's events
   store: 3,
@@ -52,6 +53,8 @@ const DEEP_IMPORTS_ALLOWED: Record<string, string> = {
   'mcp/task-call.ts -> engine/result-text.ts': 'start-up time',
   'mcp/task-call.ts -> engine/types.ts': 'start-up time (types only)',
   'mcp/task-tool.ts -> engine/task-tool-definition.ts': 'start-up time',
+  'mcp/send-message-tool.ts -> engine/send-message-input.ts': 'start-up time',
+  'mcp/tool-args.ts -> engine/task-input.ts': 'start-up time',
   'cli/mcp-command.ts -> mcp/serve-entry.ts': 'start-up time: the MCP server without the install code',
   'cli/runs-command.ts -> store/types.ts': 'start-up time: record types without SQLite',
   // The demo is the CLI's own tour: it prints with the CLI's views.

@@ -176,7 +176,7 @@ describe('server commands, in process', () => {
     const client = new Client({ name: 'test', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(url)));
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(['Agent']);
+    expect(tools.map((tool) => tool.name)).toEqual(['Agent', 'TaskOutput', 'SendMessage']);
     expect(tools[0]!.description).toContain('helper');
     await client.close();
     serving.interrupt();

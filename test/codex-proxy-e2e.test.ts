@@ -30,17 +30,60 @@ const AGENTS: Record<string, { result: string; latencyMs: number }> = {
   reviewer: { result: 'reviewed', latencyMs: 800 },
 };
 
-const task = (id: string, subagent_type: string, prompt = `Do the ${subagent_type} job.`) => ({
+const task = (
+  id: string,
+  subagent_type: string,
+  prompt = `Do the ${subagent_type} job.`,
+  extra: Record<string, unknown> = {},
+) => ({
   name: 'Task',
   id,
-  input: { description: `${subagent_type} job`, prompt, subagent_type },
+  input: { description: `${subagent_type} job`, prompt, subagent_type, ...extra },
 });
+
+// The background agent answers only once Codex shows that the proxy holds the model's interim
+// answer for it: the task is still running then, whatever the machine's speed.
+const holding = Promise.withResolvers<void>();
+const WAITER_RESULT = 'waiter: 12 flaky tests found';
+
+/** `memo` remembers what its first prompt said, when a follow-up (SendMessage) asks. */
+function memoAgent(req: ScriptedRequest): ScriptedReply {
+  const users = req.messages.filter((m) => m.role === 'user');
+  if (users.length === 1) return { text: 'memo: noted' };
+  return { text: `memo recalls: ${/number (\d+)/.exec(users[0]!.text)?.[1] ?? 'nothing'}` };
+}
 
 /** Codex's upstream model: a scenario per prompt; ids carry the model so the two shapes never share one. */
 function codexModel(req: ScriptedRequest): ScriptedReply {
   const prompt = req.lastUserText;
   const m = req.model.replace(/\W/g, '');
   const outputs = req.toolResults.map((r) => r.output);
+  // A background agent's notification: the model reports what it says.
+  const notified = /^<task-notification>.*<result>([\s\S]*)<\/result>/.exec(prompt);
+  if (notified) return { text: `Background agent reports: ${notified[1]}` };
+  if (prompt.includes('BACKGROUND')) {
+    if (outputs.length === 0)
+      return {
+        toolCalls: [task(`call_bg_${m}`, 'waiter', 'Hunt flaky tests.', { run_in_background: true })],
+      };
+    return { text: 'Started the waiter job in the background; I will report when it is done.' };
+  }
+  if (prompt.includes('FOLLOW-UP')) {
+    if (outputs.length === 0)
+      return { toolCalls: [task(`call_memo_${m}`, 'memo', 'Remember the number 42.')] };
+    const agentId = /agentId: (\w+)/.exec(outputs[0]!)?.[1];
+    if (req.toolResults[0]!.callId === `call_memo_${m}`)
+      return {
+        toolCalls: [
+          {
+            name: 'SendMessage',
+            id: `call_follow_${m}`,
+            input: { to: agentId, message: 'Which number was it?', summary: 'ask for the number' },
+          },
+        ],
+      };
+  }
+  if (prompt.includes('THANKS')) return { text: 'You are welcome.' };
   if (prompt.includes('PLAIN')) return { text: 'Plain answer: nothing to delegate here.', chunkDelayMs: 2 };
   if (prompt.includes('RESTART two')) {
     const earlier = req.messages.filter((x) => x.role === 'tool').map((x) => x.output);
@@ -77,8 +120,13 @@ let proxyEnv: Record<string, string>;
 
 beforeAll(async () => {
   model = await startScriptedModel({
-    handler: (req) => {
+    handler: async (req) => {
       const agent = /AGENT:(\w+)/.exec(req.system)?.[1];
+      if (agent === 'memo') return memoAgent(req);
+      if (agent === 'waiter') {
+        await holding.promise;
+        return { text: WAITER_RESULT };
+      }
       if (agent && AGENTS[agent]) {
         const { result, latencyMs } = AGENTS[agent];
         const about = agent === 'reviewer' ? ` ${/Review (\S+)/.exec(req.lastUserText)?.[1]}` : '';
@@ -95,7 +143,7 @@ beforeAll(async () => {
     '.claude/commands/review-all.md':
       '---\ndescription: Review every module of a folder in parallel\nargument-hint: <dir>\nmodel: gpt-5.5-mini\n---\nREVIEW-ALL under $1: a.ts b.ts c.ts\nStart one Task per module (subagent_type reviewer), all at once, then summarise.\n',
     ...Object.fromEntries(
-      Object.keys(AGENTS).map((name) => [
+      [...Object.keys(AGENTS), 'memo', 'waiter'].map((name) => [
         `.claude/agents/${name}.md`,
         agentFile({ name, description: `Does the ${name} job`, tools: 'Read' }, `AGENT:${name}`),
       ]),
@@ -145,7 +193,7 @@ async function runCodex(
   name: string,
   args: string[],
   baseUrl = `${clientTap.url}/v1`,
-  watch?: { text: string; seenAt?: number },
+  watch?: { text: string; seenAt?: number; onSeen?: () => void },
 ) {
   const home = await codexHome(name, baseUrl);
   const run = spawnCollecting(CODEX_BIN, ['exec', '--skip-git-repo-check', ...args], {
@@ -156,7 +204,10 @@ async function runCodex(
   if (watch) {
     const look = () => {
       const { stdout, stderr } = run.output();
-      if (!watch.seenAt && `${stdout}${stderr}`.includes(watch.text)) watch.seenAt = Date.now();
+      if (!watch.seenAt && `${stdout}${stderr}`.includes(watch.text)) {
+        watch.seenAt = Date.now();
+        watch.onSeen?.();
+      }
     };
     run.child.stdout.on('data', look);
     run.child.stderr.on('data', look);
@@ -287,6 +338,74 @@ describe.concurrent('Codex CLI → codex-task proxy → scripted upstream', () =
     expect(tasks).toHaveLength(3);
     for (const t of tasks) expect(t.resolvedModel).toBe('upstream:gpt-5.5-mini');
     expect(overlap(tasks)).toBe(true);
+  }, 90_000);
+
+  it('(7) a background Task: launched at once, its notification reaches the model before `codex exec` ends', async () => {
+    const run = await runCodex('background', ['-m', 'gpt-5.5', 'BACKGROUND job'], undefined, {
+      text: 'Waiting for 1 subagent in the background: waiter job (waiter)',
+      onSeen: () => holding.resolve(),
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const requests = model.requests.filter(
+      (r) =>
+        r.system.includes('You are Codex') &&
+        r.messages.some((x) => x.role === 'user' && x.text === 'BACKGROUND job'),
+    );
+    // Codex's second request: its "unsupported call" replaced by Claude Code's launch text.
+    const launched = requests[1]!.toolResults[0]!;
+    expect(launched.callId).toBe('call_bg_gpt55');
+    expect(launched.output).toMatch(
+      /^Async agent launched successfully\.\nagentId: (\w+) \(use SendMessage with to: '\1', summary: '<5-10 word recap>' to continue this agent\)\nYou will be notified automatically when it completes\.$/,
+    );
+    const agentId = /agentId: (\w+)/.exec(launched.output)![1]!;
+    // The model's interim answer was held; the proxy's own request carried the notification after it.
+    const notified = requests.find((r) => r.lastUserText.startsWith('<task-notification>'))!;
+    expect(notified.lastUserText).toContain(
+      `<task-id>${agentId}</task-id><tool-use-id>call_bg_gpt55</tool-use-id><status>completed</status><summary>Agent "waiter job" finished</summary><result>${WAITER_RESULT}</result>`,
+    );
+    expect(notified.messages.at(-2)).toMatchObject({
+      role: 'assistant',
+      text: 'Started the waiter job in the background; I will report when it is done.',
+    });
+    // Codex showed both answers, and its last message, the one `codex exec` prints, uses the result.
+    expect(run.stderr).toContain('Started the waiter job in the background');
+    expect(run.stdout.trim()).toBe(`Background agent reports: ${WAITER_RESULT}`);
+    expect(records(['call_bg_gpt55'])).toMatchObject([{ id: agentId, status: 'completed' }]);
+
+    // The next turn: Codex's history has both answers (never the notification); the model reads
+    // the notification between them again, where it was delivered.
+    const next = await runCodex('background', ['-m', 'gpt-5.5', 'resume', '--last', 'THANKS for the report']);
+    expect(next.code, next.stderr).toBe(0);
+    const thanks = codexRequests('THANKS for the report')[0]!;
+    expect(thanks.messages.slice(-4)).toEqual([
+      {
+        role: 'assistant',
+        text: 'Started the waiter job in the background; I will report when it is done.',
+        toolCalls: [],
+      },
+      { role: 'user', text: notified.lastUserText },
+      { role: 'assistant', text: `Background agent reports: ${WAITER_RESULT}`, toolCalls: [] },
+      { role: 'user', text: 'THANKS for the report' },
+    ]);
+  }, 90_000);
+
+  it('(8) SendMessage continues an agent with its earlier conversation', async () => {
+    const run = await runCodex('follow-up', ['-m', 'gpt-5.5', 'FOLLOW-UP question']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('memo recalls: 42');
+    const requests = codexRequests('FOLLOW-UP question');
+    const answered = requests.find((r) => r.toolResults[0]?.callId === 'call_follow_gpt55')!;
+    expect(answered.toolResults[0]!.output).toMatch(/^memo recalls: 42\n\nagentId: \w+ \(use SendMessage/);
+    // The memo agent's second request held its whole first conversation, then the new message.
+    const followUp = model.requests.filter((r) => r.system.includes('AGENT:memo')).at(-1)!;
+    expect(followUp.messages.map((x) => x.role)).toEqual(['user', 'assistant', 'user']);
+    expect(followUp.messages[0]).toMatchObject({ text: expect.stringContaining('Remember the number 42.') });
+    expect(followUp.messages[1]).toMatchObject({ text: 'memo: noted' });
+    expect(followUp.messages[2]).toMatchObject({ text: 'Which number was it?' });
+    const [first] = records(['call_memo_gpt55']);
+    expect(records(['call_follow_gpt55'])).toMatchObject([
+      { continuesTaskId: first!.id, description: 'ask for the number', status: 'completed' },
+    ]);
   }, 90_000);
 });
 

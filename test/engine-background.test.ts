@@ -147,6 +147,23 @@ describe('follow-ups (SendMessage)', () => {
     expect(last.system).toContain('You are a WORKER.');
   });
 
+  it('continues with the tool calls and results of every earlier turn, not only the last answer', async () => {
+    const seen: ScriptedRequest[] = [];
+    await h.setup({ ...AGENTS, 'notes.txt': 'the code is 4711' }, (req) => {
+      seen.push(req);
+      if (req.lastUserText === 'read the notes' && req.turn === 0)
+        return { toolCalls: [{ name: 'Read', input: { file_path: 'notes.txt' } }] };
+      return { text: `reply to ${req.lastUserText}` };
+    });
+    const engine = h.engine();
+    const first = await engine.run({ description: 'a', prompt: 'read the notes', subagent_type: 'worker' });
+    await engine.sendMessage(first.agentId, 'what was the code?').result;
+    const last = seen.at(-1)!;
+    expect(last.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant', 'user']);
+    const toolMessage = last.messages[2] as { role: 'tool'; output: string };
+    expect(toolMessage.output).toContain('the code is 4711');
+  });
+
   it('waits for a running agent before continuing it', async () => {
     await h.setup(AGENTS, (req) => ({ text: `reply to ${req.lastUserText}`, latencyMs: 150 }));
     const engine = h.engine();

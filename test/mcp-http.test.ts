@@ -1,9 +1,11 @@
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScriptedModelServer, startScriptedModel } from '../src/scripted-model/index.ts';
+import { RunStore } from '../src/store/index.ts';
 import { runCli, startCli } from './cli-support.ts';
 import { rawHttp } from './http-support.ts';
 import { serverEnv, waitFor } from './mcp-support.ts';
@@ -47,7 +49,11 @@ it('serves Task to two clients at once, each in its own session', async () => {
     }),
   );
   for (const client of clients)
-    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['Agent']);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
+      'Agent',
+      'TaskOutput',
+      'SendMessage',
+    ]);
   const results = (await Promise.all(
     clients.map((c) => c.callTool({ name: 'Agent', arguments: { description: 'hi', prompt: 'say hi' } })),
   )) as CallToolResult[];
@@ -57,6 +63,49 @@ it('serves Task to two clients at once, each in its own session', async () => {
       text: expect.stringMatching(/^answered over http\n\nagentId: /),
     });
   await Promise.all(clients.map((c) => c.close()));
+});
+
+it('keeps a background Agent running after the session that started it ends; another session reads it', async () => {
+  const gate = Promise.withResolvers<void>();
+  model.setHandler(async (req) => {
+    await gate.promise;
+    return { text: `answered: ${req.lastUserText}` };
+  });
+  const connect = async () => {
+    const transport = new StreamableHTTPClientTransport(new URL(url));
+    const client = new Client({ name: 'http-test', version: '1' });
+    await client.connect(transport);
+    return { client, transport };
+  };
+  const text = (r: CallToolResult) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
+  try {
+    const first = await connect();
+    const launch = (await first.client.callTool({
+      name: 'Agent',
+      arguments: { description: 'bg', prompt: 'outlive the session', run_in_background: true },
+    })) as CallToolResult;
+    const agentId = /^Async agent launched successfully\.\nagentId: (\w+) /.exec(text(launch))![1]!;
+    await first.transport.terminateSession(); // DELETE: the server closes that session
+    await first.client.close();
+
+    gate.resolve();
+    const second = await connect();
+    const done = (await second.client.callTool({
+      name: 'TaskOutput',
+      arguments: { agentId, wait: true },
+    })) as CallToolResult;
+    expect(text(done)).toMatch(new RegExp(`^answered: outlive the session\n\nagentId: ${agentId} `));
+    await second.client.close();
+    const store = new RunStore({ path: join(workspace, '.runs.db') });
+    try {
+      await waitFor(() => store.get(agentId)?.status === 'completed', 5_000, 'the record');
+    } finally {
+      store.close();
+    }
+  } finally {
+    gate.resolve();
+    model.setHandler(() => ({ text: 'answered over http' }));
+  }
 });
 
 const initialize = JSON.stringify({
@@ -154,7 +203,11 @@ describe('off loopback', () => {
           requestInit: { headers: { authorization: `Bearer ${token}` } },
         }),
       );
-      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['Task']);
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
+        'Task',
+        'TaskOutput',
+        'SendMessage',
+      ]);
       await client.close();
     } finally {
       open.child.kill('SIGTERM');

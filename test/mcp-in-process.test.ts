@@ -2,13 +2,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { type CallToolResult, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/index.ts';
 import {
   createEngineRuntime,
-  createMcpServer,
   RESULT_META_KEY,
   type RuntimeLoader,
   serveHttp,
@@ -17,8 +15,8 @@ import {
 import type { RuntimeOptions } from '../src/runtime/index.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { RunStore } from '../src/store/index.ts';
-import { waitFor } from './mcp-support.ts';
-import { agentFile, providersFor, useHarness } from './support.ts';
+import { connectInMemory, inProcessRuntimeOptions, waitFor } from './mcp-support.ts';
+import { agentFile, useHarness } from './support.ts';
 
 // The MCP server in process: the SDK's own client over an in-memory transport (and over real HTTP
 // for serveHttp), the real engine behind it on the scripted model. mcp-server.test.ts drives the
@@ -65,22 +63,8 @@ afterEach(async () => {
   for (const item of open.splice(0).reverse()) await item.close();
 });
 
-function runtimeOptions(ws: string, overrides: Partial<RuntimeOptions> = {}): RuntimeOptions {
-  return {
-    engine: {
-      cwd: ws,
-      homeDir: ws,
-      providers: providersFor(h.model),
-      env: {},
-      callerModel: 'openai:gpt-5.5',
-      agentRescanIntervalMs: 0,
-      sandbox: { mode: 'off' },
-    },
-    observe: false,
-    mcpClients: false,
-    ...overrides,
-  };
-}
+const runtimeOptions = (ws: string, overrides: Partial<RuntimeOptions> = {}) =>
+  inProcessRuntimeOptions(h.model, ws, overrides);
 
 /** A service over the real engine runtime, and an SDK client connected to it in memory. */
 async function connect(ws: string, options: { runtime?: RuntimeLoader; toolName?: 'Task' | 'Agent' } = {}) {
@@ -98,11 +82,7 @@ async function connect(ws: string, options: { runtime?: RuntimeLoader; toolName?
       }),
   });
   open.push(service);
-  const server = createMcpServer(service, '0.0.0-test');
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: 'test', version: '1' });
-  await client.connect(clientSide);
+  const client = await connectInMemory(service);
   open.push(client);
   return { service, client, loads: () => loads };
 }
@@ -120,11 +100,11 @@ async function callWithProgress(client: Client, args: Record<string, unknown>) {
 }
 
 describe('the MCP server, in process', () => {
-  it('lists one Task tool naming the agents, and runs a task with progress notifications', async () => {
+  it('lists the Task tool naming the agents (and TaskOutput, SendMessage), and runs a task with progress notifications', async () => {
     const ws = await h.setup(FILES, script);
     const { client, loads } = await connect(ws);
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['Task']);
+    expect(tools.map((t) => t.name)).toEqual(['Task', 'TaskOutput', 'SendMessage']);
     expect(tools[0]!.description).toContain('reader: Reads files');
     expect(Object.keys(tools[0]!.inputSchema.properties ?? {})).toEqual(
       expect.arrayContaining(['description', 'prompt', 'subagent_type']),
@@ -178,7 +158,7 @@ describe('the MCP server, in process', () => {
     expect(meta(failed)).toMatchObject({ status: 'failed', error: { type: 'Provider' } });
 
     await expect(client.callTool({ name: 'Run', arguments: {} })).rejects.toThrow(
-      "Unknown tool 'Run': this server has one tool, Task",
+      "Unknown tool 'Run': this server's tools are Task, TaskOutput and SendMessage",
     );
   });
 

@@ -20,6 +20,8 @@ let workspace: string;
 let client: Client;
 let transport: StdioClientTransport;
 let stderr: () => string;
+/** The `holder` agent's model reply waits on this gate: a background task is still running until it opens. */
+let gate = Promise.withResolvers<void>();
 
 function script(req: ScriptedRequest) {
   if (req.system.includes('AGENT:reader')) {
@@ -33,6 +35,8 @@ function script(req: ScriptedRequest) {
       ? { toolCalls: [{ name: 'Bash', input: { command: `echo $$ > ${file}; exec sleep 30` } }] }
       : { text: 'slept' };
   }
+  if (req.system.includes('AGENT:holder'))
+    return gate.promise.then(() => ({ text: `held: ${req.lastUserText}` }));
   if (req.system.includes('AGENT:slowpoke')) return { text: 'too late', latencyMs: 3000 };
   if (req.system.includes('AGENT:unauthorized')) return { fault: { kind: 'status' as const, status: 401 } };
   return { text: 'general answer' };
@@ -54,6 +58,7 @@ beforeAll(async () => {
       { name: 'slowpoke', description: 'Slow', timeout: '1s' },
       'AGENT:slowpoke',
     ),
+    '.claude/agents/holder.md': agentFile({ name: 'holder', description: 'Holds' }, 'AGENT:holder'),
     '.claude/agents/unauthorized.md': agentFile(
       { name: 'unauthorized', description: 'Bad key' },
       'AGENT:unauthorized',
@@ -65,6 +70,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  gate.resolve();
   await client?.close();
   await model?.close();
   if (workspace) await rm(workspace, { recursive: true, force: true });
@@ -74,10 +80,24 @@ const text = (r: CallToolResult) => r.content.map((c) => (c.type === 'text' ? c.
 const call = (args: Record<string, unknown>, options?: Parameters<Client['callTool']>[2]) =>
   client.callTool({ name: 'Task', arguments: args }, undefined, options) as Promise<CallToolResult>;
 
+/** A background Task of the `holder` agent, its model reply held on a new gate: its agentId from the launch text. */
+async function launchHeld(prompt: string): Promise<string> {
+  gate = Promise.withResolvers<void>();
+  const launched = await call({
+    description: 'held job',
+    prompt,
+    subagent_type: 'holder',
+    run_in_background: true,
+  });
+  expect(launched.isError).toBeFalsy();
+  expect(text(launched)).toMatch(/^Async agent launched successfully\.\nagentId: \w+ \(use SendMessage/);
+  return /agentId: (\w+)/.exec(text(launched))![1]!;
+}
+
 describe('codex-task mcp over stdio', () => {
-  it('lists one Task tool: Claude Code schema, the agents, parallel use', async () => {
+  it('lists Task (Claude Code schema, the agents, parallel use), TaskOutput and SendMessage', async () => {
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(1);
+    expect(tools.map((t) => t.name)).toEqual(['Task', 'TaskOutput', 'SendMessage']);
     const [task] = tools;
     expect(task?.name).toBe('Task');
     expect(task?.inputSchema).toMatchObject({
@@ -123,7 +143,7 @@ describe('codex-task mcp over stdio', () => {
     const result = await call({ description: 'x', prompt: 'y', subagent_type: 'nope' });
     expect(result.isError).toBe(true);
     expect(text(result)).toMatch(
-      /^Agent type 'nope' not found\. Available agents: Explore, general-purpose, Plan, reader, sleeper, slowpoke, unauthorized\nHint: /,
+      /^Agent type 'nope' not found\. Available agents: Explore, general-purpose, holder, Plan, reader, sleeper, slowpoke, unauthorized\nHint: /,
     );
   });
 
@@ -175,7 +195,7 @@ describe('codex-task mcp over stdio', () => {
     await expect(pending).rejects.toThrow();
     await waitFor(() => !isAlive(pid), 10_000, `process ${pid} to be gone`);
     // The server is still serving.
-    expect((await client.listTools()).tools).toHaveLength(1);
+    expect((await client.listTools()).tools).toHaveLength(3);
   });
 
   it('records every call with the caller’s thread as parent (run records)', async () => {
@@ -206,7 +226,23 @@ describe('codex-task mcp over stdio', () => {
     }
   });
 
-  it('stops the subagent, its tool process and itself when the client goes away', async () => {
+  it('runs a Task in the background: the launch text before the model answers, the result through TaskOutput', async () => {
+    const agentId = await launchHeld('hold on'); // answered while the model's reply is still held
+    const running = (await client.callTool({ name: 'TaskOutput', arguments: { agentId } })) as CallToolResult;
+    expect(text(running)).toContain(`Agent ${agentId} ("held job", holder) is still running`);
+    const waiting = client.callTool({
+      name: 'TaskOutput',
+      arguments: { agentId, wait: true },
+    }) as Promise<CallToolResult>;
+    gate.resolve();
+    const done = await waiting;
+    expect(done.isError).toBeFalsy();
+    expect(text(done)).toMatch(new RegExp(`^held: hold on\\n\\nagentId: ${agentId} \\(use SendMessage`));
+  });
+
+  it('stops the subagent, its tool process, a background agent and itself when the client goes away', async () => {
+    // Codex ends a stdio server when it leaves: its background agents are cancelled, and recorded so.
+    const agentId = await launchHeld('hold until the end');
     const pending = call({
       description: 'sleep',
       prompt: 'sleep, writing gone.pid',
@@ -219,5 +255,11 @@ describe('codex-task mcp over stdio', () => {
     await waitFor(() => !isAlive(pid), 10_000, `tool process ${pid} to be gone`);
     await waitFor(() => !isAlive(serverPid), 10_000, `server ${serverPid} to exit`);
     expect(stderr()).not.toMatch(/Unhandled|TypeError/);
+    const store = new RunStore({ path: join(workspace, '.runs.db') });
+    try {
+      expect(store.get(agentId)).toMatchObject({ status: 'cancelled', error: { type: 'TaskCancelled' } });
+    } finally {
+      store.close();
+    }
   });
 });

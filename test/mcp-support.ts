@@ -3,7 +3,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { createMcpServer, type TaskService } from '../src/mcp/index.ts';
+import type { RuntimeOptions } from '../src/runtime/index.ts';
 import type { ScriptedModelServer } from '../src/scripted-model/index.ts';
+import { providersFor } from './support.ts';
 
 /** The command line from source, as Codex would start it. */
 export const BIN = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
@@ -20,6 +24,43 @@ export function serverEnv(model: ScriptedModelServer, workspace: string, extra: 
     CODEX_TASK_LOG_LEVEL: 'warn',
     ...extra,
   };
+}
+
+/**
+ * The runtime an in-process MCP test serves: the scripted model as every provider, no sandbox, no
+ * MCP servers for the subagents, no observability unless `overrides` asks.
+ */
+export function inProcessRuntimeOptions(
+  model: ScriptedModelServer,
+  workspace: string,
+  overrides: Partial<Omit<RuntimeOptions, 'engine'>> & { engine?: Partial<RuntimeOptions['engine']> } = {},
+): RuntimeOptions {
+  const { engine, ...rest } = overrides;
+  return {
+    engine: {
+      cwd: workspace,
+      homeDir: workspace,
+      providers: providersFor(model),
+      env: {},
+      callerModel: 'openai:gpt-5.5',
+      agentRescanIntervalMs: 0,
+      sandbox: { mode: 'off' },
+      ...engine,
+    },
+    observe: false,
+    mcpClients: false,
+    ...rest,
+  };
+}
+
+/** The SDK's client in a session of its own on `service`, over an in-memory transport. */
+export async function connectInMemory(service: TaskService): Promise<Client> {
+  const server = createMcpServer(service, '0.0.0-test');
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: 'test', version: '1' });
+  await client.connect(clientSide);
+  return client;
 }
 
 /** An SDK client connected to `codex-task mcp` over stdio (the real command, a real process). */

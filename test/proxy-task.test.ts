@@ -88,7 +88,7 @@ describe('Task in the proxy', () => {
       .toBe('cancelled');
   });
 
-  it('adds Task to a responses-lite request without a functions namespace, and not where the client has its own or the request does not stream', async () => {
+  it('adds Task (and SendMessage) to a responses-lite request without a functions namespace, and not where the client has its own or the request does not stream', async () => {
     model.setHandler(() => ({ text: 'ok' }));
     const p = await proxy();
     await (
@@ -98,7 +98,7 @@ describe('Task in the proxy', () => {
         input: [{ type: 'additional_tools', tools: [] }, user('a')],
       })
     ).text();
-    expect(model.requests.at(-1)!.tools).toEqual(['Task']);
+    expect(model.requests.at(-1)!.tools).toEqual(['Task', 'SendMessage']);
     const own = { type: 'function', name: 'Task', description: 'mine', parameters: { type: 'object' } };
     await (await post(p, { model: 'gpt-5.5', stream: true, tools: [own], input: [user('b')] })).text();
     expect(model.requests.at(-1)!.tools).toEqual(['Task']);

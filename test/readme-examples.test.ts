@@ -91,6 +91,44 @@ describe('README examples run as written', () => {
   });
 });
 
+describe('README background example runs as written', () => {
+  it('library-background: a background task, then a follow-up with the whole conversation', async () => {
+    const ws = await h.setup(
+      {
+        '.claude/agents/code-reviewer.md': agentFile(
+          { name: 'code-reviewer', description: 'reviews', tools: 'Read' },
+          'REVIEWER',
+        ),
+      },
+      (req) => ({
+        text: `answer ${req.messages.filter((m) => m.role === 'user').length}: ${req.lastUserText}`,
+      }),
+    );
+    vi.stubEnv('OPENAI_API_KEY', 'test');
+    vi.stubEnv('OPENAI_BASE_URL', h.model.baseUrls.openai);
+    const logs: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
+    const file = join(ws, 'background-example.mts');
+    await writeFile(
+      file,
+      example('library-background').replace("from 'codex-task'", `from '${pathToFileURL(LIBRARY).href}'`),
+    );
+    const cwd = process.cwd();
+    process.chdir(ws);
+    try {
+      await import(pathToFileURL(file).href);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(logs).toHaveLength(3);
+    expect(logs[0]).toMatch(/^started [0-9a-f]{16}$/);
+    expect(logs[1]).toBe('answer 1: List the outdated dependencies in package.json');
+    expect(logs[2]).toBe('answer 2: Which of them has a security advisory?');
+    // The follow-up carried the first exchange.
+    expect(h.model.requests.at(-1)!.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+  });
+});
+
 describe('README command-line examples run as written', () => {
   it('every line of the cli example exits as expected against the scripted model', async () => {
     const { runCli } = await import('./cli-support.ts');

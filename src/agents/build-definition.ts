@@ -148,8 +148,16 @@ export function buildDefinition(raw: Record<string, unknown>, ctx: BuildContext)
   for (const key of Object.keys(raw)) {
     if (ACCEPTED.has(key)) {
       accepted[key] = raw[key];
-      // mcpServers is acted on by the MCP client pool (mcp/), which reads it from `accepted`.
-      if (key !== 'mcpServers')
+      // mcpServers is acted on by the MCP client pool (mcp/), `isolation: worktree` by the engine
+      // (engine/worktree-isolation.ts): both read it from `accepted`.
+      if (key === 'isolation' && raw[key] !== 'worktree')
+        add(
+          'warning',
+          key,
+          `\`isolation: ${String(raw[key])}\` is not supported: this agent runs without isolation`,
+          'Use `isolation: worktree` (a git worktree of its own), or leave the field out.',
+        );
+      else if (key !== 'mcpServers' && key !== 'isolation')
         add(
           'warning',
           key,

@@ -14,7 +14,10 @@ export const CORE_FIELDS = [
   'maxTurns',
 ] as const;
 
-/** Claude Code's fields we keep (in `accepted`) but do not act on yet; validation says so. */
+/**
+ * Claude Code's fields we keep (in `accepted`); validation says we do not act on them yet, except
+ * `mcpServers` (the MCP client pool) and `isolation: worktree` (the engine), which are read from there.
+ */
 export const ACCEPTED_FIELDS = [
   'skills',
   'mcpServers',

@@ -462,6 +462,16 @@ describe('warnings (the definition still loads)', () => {
     });
   });
 
+  it('acts on `isolation: worktree` without a warning, and says other values are not supported', () => {
+    expect(parseFile(agent(`${base}\nisolation: worktree`)).problems).toEqual([]);
+    const r = parseFile(agent(`${base}\nisolation: remote`));
+    expect(r.definition?.accepted).toEqual({ isolation: 'remote' });
+    expect(only(r.problems, 'isolation')).toMatchObject({
+      severity: 'warning',
+      message: '`isolation: remote` is not supported: this agent runs without isolation',
+    });
+  });
+
   it('warns about an empty body and an empty `tools:`', () => {
     const r = parseFile(agent(`${base}\ntools:`, ''));
     expect(r.definition?.tools).toBeUndefined();

@@ -187,8 +187,13 @@ export async function showCommand(name: string, opts: { json?: boolean; cwd?: st
   if (agent.disallowedTools.length) lines.push(`  denied:  ${agent.disallowedTools.join(', ')}`);
   const limits = Object.entries(view.limits).filter(([, v]) => v !== null);
   if (limits.length) lines.push(`  limits:  ${limits.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  if (Object.keys(agent.accepted).length)
-    lines.push(`  accepted, not yet enforced: ${Object.keys(agent.accepted).join(', ')}`);
+  // mcpServers (the MCP client pool) and `isolation: worktree` (the engine) are acted on.
+  const enforced = (key: string) =>
+    key === 'mcpServers' || (key === 'isolation' && agent.accepted[key] === 'worktree');
+  const notYet = Object.keys(agent.accepted).filter((key) => !enforced(key));
+  if (notYet.length) lines.push(`  accepted, not yet enforced: ${notYet.join(', ')}`);
+  if (agent.accepted.isolation === 'worktree')
+    lines.push('  isolation: worktree (a git worktree of its own per task)');
   if (Object.keys(agent.unknown).length)
     lines.push(`  ignored (unknown keys): ${Object.keys(agent.unknown).join(', ')}`);
   lines.push('', agent.systemPrompt);

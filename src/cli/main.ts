@@ -3,6 +3,7 @@ import { EXIT } from './exit-codes.ts';
 import { outputPrefs } from './output.ts';
 import { registerRunsCommands } from './runs-command.ts';
 import { VERSION } from './version.ts';
+import { registerWorktreesCommands } from './worktrees-command.ts';
 
 const example = (...lines: string[]) =>
   `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  ${l}`).join('\n')}`;
@@ -60,14 +61,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-m, --model <model>', 'model override (alias, full id or provider:model)')
     .option('-t, --timeout <duration>', 'task timeout: ms, or 90s / 5m')
     .option('-C, --cwd <dir>', 'working directory (workspace root)')
-    .option('--json', 'print the full TaskResult as JSON on stdout')
+    .option(
+      '--json',
+      'print the full TaskResult as JSON on stdout (with --background: { taskId, status, pid })',
+    )
     .option('--sandbox <mode>', 'OS sandbox for Bash: auto, require or off (default: config, else auto)')
     .option('--priority <n>', 'admission priority, -100 (last) to 100 (first); default 0')
+    .option(
+      '--background',
+      'print the task id at once and run the task in a detached process (see `runs wait`, `runs show --follow`)',
+    )
+    .addOption(
+      program.createOption('--task-id <id>', "the task's id, chosen by `run --background`").hideHelp(),
+    )
     .addHelpText(
       'after',
       example(
         'codex-task run code-reviewer "Review src/auth.ts for injection risks"',
         'git diff | codex-task run code-reviewer - --json',
+        'id=$(codex-task run code-reviewer "Review src/" --background) && codex-task runs wait "$id"',
       ),
     )
     .action(act(async () => (await import('./run-command.ts')).runCommand));
@@ -293,6 +305,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(act(async () => (await import('./completion-command.ts')).completionCommand));
 
   registerRunsCommands(program, (code) => {
+    exitCode = code;
+  });
+  registerWorktreesCommands(program, (code) => {
     exitCode = code;
   });
 

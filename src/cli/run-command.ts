@@ -1,17 +1,14 @@
-import { ConfigError } from '../config/index.ts';
+import { ConfigError, type RuntimeSettings } from '../config/index.ts';
 import { isTaskPriority, PRIORITY_HINT } from '../engine/index.ts';
-import { TaskCancelledError } from '../errors/index.ts';
-import type { Runtime } from '../runtime/index.ts';
 import { printAgentFileNotices } from './agents-command.ts';
 import { descriptionOf } from './batch-input.ts';
 import { commandRuntime } from './command-runtime.ts';
-import { EXIT, exitCodeOf, INTERRUPTED_REASON } from './exit-codes.ts';
+import { EXIT } from './exit-codes.ts';
 import { durationFlag, sandboxFlag } from './flags.ts';
-import { RunLine } from './live/index.ts';
-import { isInteractive, note, outputPrefs, printError } from './output.ts';
+import { runInForeground } from './foreground-task.ts';
+import { printError } from './output.ts';
 import { readInput } from './read-input.ts';
 import { settingsFor } from './settings.ts';
-import { changedProgress, describeResult, progressLine } from './task-report.ts';
 
 export interface RunFlags {
   model?: string;
@@ -20,6 +17,10 @@ export interface RunFlags {
   json?: boolean;
   sandbox?: string;
   priority?: string;
+  /** Start the task in a detached process and print its id at once. */
+  background?: boolean;
+  /** Hidden: the task's id, chosen by the process that started this one with --background. */
+  taskId?: string;
 }
 
 /** `--priority 10` → 10; a bad value names the flag and the range. */
@@ -31,72 +32,64 @@ export function priorityFlag(flag: string, value: string | undefined): number | 
   return n;
 }
 
-/** `codex-task run <agent> <prompt…>`: one Task, progress on stderr, the answer (or JSON) on stdout. */
+/** `--task-id`: the characters the HTTP API's routes accept in an id, so every surface can name it. */
+function taskIdFlag(value: string | undefined): string | undefined {
+  if (value === undefined || /^[\w-]{1,64}$/.test(value)) return value;
+  throw new ConfigError(
+    `--task-id must be 1 to 64 letters, digits, '_' or '-', got '${value}'`,
+    'Leave it out: `run --background` chooses the id.',
+  );
+}
+
+/**
+ * `codex-task run <agent> <prompt…>`: one Task, progress on stderr, the answer (or JSON) on stdout;
+ * with --background, the task's id at once while a detached process runs it.
+ */
 export async function runCommand(agent: string, promptWords: string[], flags: RunFlags): Promise<number> {
-  let session: Runtime;
   let prompt: string;
   let priority: number | undefined;
+  let taskId: string | undefined;
+  let settings: RuntimeSettings;
   try {
     priority = priorityFlag('--priority', flags.priority);
+    taskId = taskIdFlag(flags.taskId);
     prompt =
       promptWords.length === 1 && promptWords[0] === '-' ? await readInput('-') : promptWords.join(' ');
-    const settings = settingsFor({
+    // Settings are checked here even for --background, so a bad flag or config fails in the
+    // foreground, where its message can be read.
+    settings = settingsFor({
       ...(flags.cwd ? { cwd: flags.cwd } : {}),
       config: {
         ...(flags.timeout === undefined ? {} : { taskTimeout: durationFlag('--timeout', flags.timeout) }),
         ...sandboxFlag(flags.sandbox),
       },
     });
+  } catch (error) {
+    printError(error);
+    return EXIT.usage;
+  }
+  if (flags.background) {
+    const { startInBackground } = await import('./run-background.ts');
+    return startInBackground({ agent, prompt, flags, ...(taskId ? { taskId } : {}) });
+  }
+  let session: ReturnType<typeof commandRuntime>;
+  try {
     session = commandRuntime(settings);
   } catch (error) {
     printError(error);
     return EXIT.usage;
   }
   printAgentFileNotices(session.engine.agents());
-  // On a terminal a live line shows the task between these notes (which print above it).
-  const live =
-    isInteractive(process.stderr) && !outputPrefs.quiet
-      ? new RunLine(session.engine, agent, process.stderr)
-      : undefined;
-  const say = (line: string) => (live ? live.note(line) : note(line));
-  session.engine.events.on('task.started', (e) => say(progressLine('started', e)));
-  if (outputPrefs.verbose) {
-    const changed = changedProgress();
-    session.engine.events.on('task.progress', (e) => {
-      const line = changed(e);
-      if (line) say(line);
-    });
-  } else
-    session.engine.events.on('task.tool', (e) => e.phase === 'started' && say(`[${e.agentType}] ${e.name}`));
-  const interrupt = new AbortController();
-  // Not `once`: after it, a live view's exit hook (Ink's signal-exit) would be the only listener
-  // left and would kill the process before the cancelled result is printed. A second Ctrl-C quits.
-  const onSigint = () => {
-    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
-    interrupt.abort(new TaskCancelledError(INTERRUPTED_REASON));
+  const input = {
+    description: descriptionOf(prompt),
+    prompt,
+    subagent_type: agent,
+    ...(flags.model ? { model: flags.model } : {}),
   };
-  process.on('SIGINT', onSigint);
-  try {
-    const result = await session.start(
-      {
-        description: descriptionOf(prompt),
-        prompt,
-        subagent_type: agent,
-        ...(flags.model ? { model: flags.model } : {}),
-      },
-      { signal: interrupt.signal, priority },
-    ).result;
-    await live?.stop();
-    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else if (result.status === 'completed') process.stdout.write(`${result.content}\n`);
-    if (result.status === 'completed') note(describeResult(result));
-    else process.stderr.write(`${describeResult(result)}\n`);
-    if (result.status === 'cancelled' && interrupt.signal.aborted) return EXIT.interrupted;
-    if (result.status === 'completed') return EXIT.ok;
-    return exitCodeOf(result.error?.type);
-  } finally {
-    await live?.stop();
-    process.off('SIGINT', onSigint);
-    await session.close();
-  }
+  return runInForeground(
+    session,
+    agent,
+    (signal) => session.start(input, { signal, priority, ...(taskId ? { taskId } : {}) }),
+    flags,
+  );
 }

@@ -9,7 +9,7 @@ import { EXIT } from './exit-codes.ts';
 import { usageError } from './output.ts';
 import { formatCandidate, formatList, formatTranscript } from './runs-format.ts';
 
-interface StoreFlags {
+export interface StoreFlags {
   db?: string;
 }
 
@@ -24,7 +24,7 @@ export function parseSince(value: string, now = Date.now()): number | undefined 
   return Number.isNaN(absolute) ? undefined : absolute;
 }
 
-function openStore(flags: StoreFlags): RunStore {
+export function openStore(flags: StoreFlags): RunStore {
   const store = new RunStore(flags.db ? { path: flags.db } : {});
   // Tasks of processes that died are shown as what they are.
   store.markInterrupted();
@@ -32,7 +32,7 @@ function openStore(flags: StoreFlags): RunStore {
 }
 
 /** A task by id or unique prefix; prints the problem and returns an exit code when there is none. */
-function findTask(store: RunStore, id: string): TaskRecord | number {
+export function findTask(store: RunStore, id: string): TaskRecord | number {
   try {
     const record = store.find(id);
     if (record) return record;

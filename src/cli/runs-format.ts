@@ -1,5 +1,6 @@
 import type { StepRecord, TaskRecord } from '../store/index.ts';
 import { paint } from './output.ts';
+import { describeResult } from './task-report.ts';
 
 const out = process.stdout;
 const STATUS_STYLE: Record<string, Parameters<typeof paint>[0]> = {
@@ -72,8 +73,8 @@ function clip(text: string, lines = 12): string {
     : `${all.slice(0, lines).join('\n')}\n… (${all.length - lines} more lines)`;
 }
 
-/** A task and its transcript, turn by turn: what the model said, the tools it called, what came back. */
-export function formatTranscript(r: TaskRecord, steps: StepRecord[], children: TaskRecord[]): string {
+/** A task's fields, one a line: id and status, agent, model, links, times, usage, description and prompt. */
+export function formatHeader(r: TaskRecord): string {
   const lines: string[] = [];
   const field = (name: string, value: string | undefined) =>
     value && lines.push(`${paint('bold', name.padEnd(10), out)}${value}`);
@@ -89,6 +90,7 @@ export function formatTranscript(r: TaskRecord, steps: StepRecord[], children: T
       .join(' → '),
   );
   field('parent', r.parentId && `${r.parentId}${r.parentCallId ? ` (call ${r.parentCallId})` : ''}`);
+  field('continues', r.continuesTaskId);
   field(
     'caller',
     (r.callerThreadId || r.callerCallId) &&
@@ -109,43 +111,59 @@ export function formatTranscript(r: TaskRecord, steps: StepRecord[], children: T
   field('about', r.description);
   const input = r.input as { prompt?: string } | undefined;
   if (input?.prompt) lines.push('', paint('bold', 'Prompt', out), indent(clip(input.prompt, 20), '  '));
+  return lines.join('\n');
+}
 
-  const byTurn = new Map<number, StepRecord[]>();
-  for (const s of steps) byTurn.set(s.turn, [...(byTurn.get(s.turn) ?? []), s]);
-  for (const [turn, group] of [...byTurn].sort((a, b) => a[0] - b[0])) {
-    const said = group.find((s) => s.kind === 'turn');
-    const usage = said?.data.usage as { input: number; output: number } | undefined;
-    lines.push(
-      '',
-      paint('bold', `Turn ${turn}${usage ? `  (${usage.input} in / ${usage.output} out)` : ''}`, out),
-    );
-    if (said && String(said.data.text).trim()) lines.push(indent(clip(String(said.data.text)), '  '));
-    for (const s of group) {
-      if (s.kind === 'tool_call') {
-        const result = group.find((x) => x.kind === 'tool_result' && x.callId === s.callId);
-        const outcome = !result
-          ? paint('yellow', 'no result', out)
-          : result.data.error !== undefined
-            ? paint('red', 'error', out)
-            : paint('green', 'ok', out);
-        lines.push(
-          `  → ${s.name} ${JSON.stringify(s.data.input)}  ${outcome}${result ? ` ${duration(Number(result.data.durationMs))}` : ''}`,
-        );
-        const body = result?.data.error ?? result?.data.output;
-        if (body) lines.push(indent(clip(String(body), 6), '      '));
-      } else if (s.kind === 'tool_denied') {
-        lines.push(
-          `  → ${s.name} ${JSON.stringify(s.data.input)}  ${paint('red', 'denied', out)}: ${s.data.reason}`,
-        );
-      } else if (s.kind === 'model_call') {
-        lines.push(
-          `  ! model ${s.data.model} attempt ${s.data.attempt}: ${s.data.outcome} (${s.data.reason ?? s.data.status ?? ''}) ${s.data.error ?? ''}`.trimEnd(),
-        );
-      } else if (s.kind === 'failover') {
-        lines.push(`  ! failover ${s.data.from} → ${s.data.to} (${s.data.reason})`);
-      }
-    }
+/** A turn's heading, with its tokens once the turn has ended (`said`, its `turn` step). */
+export function formatTurnHeading(turn: number, said: StepRecord | undefined): string {
+  const usage = said?.data.usage as { input: number; output: number } | undefined;
+  return `\n${paint('bold', `Turn ${turn}${usage ? `  (${usage.input} in / ${usage.output} out)` : ''}`, out)}`;
+}
+
+/** What the model said in a turn, indented and clipped; '' when it said nothing. */
+const saidText = (said: StepRecord | undefined) =>
+  said && String(said.data.text).trim() ? indent(clip(String(said.data.text)), '  ') : '';
+
+const toolLine = (s: StepRecord, outcome: string) =>
+  `  → ${s.name} ${JSON.stringify(s.data.input)}  ${outcome}`;
+
+/** A failed model call attempt, a failover or a denied tool call: the same line wherever it is shown. */
+function eventLine(s: StepRecord): string | undefined {
+  if (s.kind === 'tool_denied') return toolLine(s, `${paint('red', 'denied', out)}: ${s.data.reason}`);
+  if (s.kind === 'model_call')
+    return `  ! model ${s.data.model} attempt ${s.data.attempt}: ${s.data.outcome} (${s.data.reason ?? s.data.status ?? ''}) ${s.data.error ?? ''}`.trimEnd();
+  if (s.kind === 'failover') return `  ! failover ${s.data.from} → ${s.data.to} (${s.data.reason})`;
+  return undefined;
+}
+
+/** A tool's outcome (`ok 12ms`, `error 3ms`) and what it returned, clipped. */
+function resultLines(result: StepRecord): { outcome: string; body: string[] } {
+  const outcome = result.data.error !== undefined ? paint('red', 'error', out) : paint('green', 'ok', out);
+  const body = result.data.error ?? result.data.output;
+  return {
+    outcome: `${outcome} ${duration(Number(result.data.durationMs))}`,
+    body: body ? [indent(clip(String(body), 6), '      ')] : [],
+  };
+}
+
+/**
+ * One step as it is appended (`runs show --follow`, under its turn's heading): a tool call when it
+ * starts, its result when it comes back, and what the model said once its turn has ended (which is
+ * after the turn's tools have run). '' for a turn in which the model said nothing.
+ */
+export function formatStep(s: StepRecord): string {
+  if (s.kind === 'turn') return saidText(s);
+  if (s.kind === 'tool_call') return toolLine(s, paint('yellow', '…', out));
+  if (s.kind === 'tool_result') {
+    const { outcome, body } = resultLines(s);
+    return [`  ← ${s.name}  ${outcome}`, ...body].join('\n');
   }
+  return eventLine(s) ?? '';
+}
+
+/** After the steps: the subagents, then the result (or partial output) and the error with its fix. */
+export function formatEnding(r: TaskRecord, children: TaskRecord[]): string {
+  const lines: string[] = [];
   if (children.length) {
     lines.push('', paint('bold', 'Subagents', out));
     for (const c of children)
@@ -161,4 +179,44 @@ export function formatTranscript(r: TaskRecord, steps: StepRecord[], children: T
     if (r.error.hint) lines.push(`  ${paint('bold', 'fix:', out)} ${r.error.hint}`);
   }
   return lines.join('\n');
+}
+
+/** A task and its transcript, turn by turn: what the model said, the tools it called, what came back. */
+export function formatTranscript(r: TaskRecord, steps: StepRecord[], children: TaskRecord[]): string {
+  const lines: string[] = [formatHeader(r)];
+  const byTurn = new Map<number, StepRecord[]>();
+  for (const s of steps) byTurn.set(s.turn, [...(byTurn.get(s.turn) ?? []), s]);
+  for (const [turn, group] of [...byTurn].sort((a, b) => a[0] - b[0])) {
+    const said = group.find((s) => s.kind === 'turn');
+    lines.push(formatTurnHeading(turn, said));
+    if (saidText(said)) lines.push(saidText(said));
+    for (const s of group) {
+      if (s.kind === 'tool_call') {
+        const result = group.find((x) => x.kind === 'tool_result' && x.callId === s.callId);
+        const shown = result && resultLines(result);
+        lines.push(toolLine(s, shown?.outcome ?? paint('yellow', 'no result', out)), ...(shown?.body ?? []));
+      } else {
+        const line = eventLine(s);
+        if (line) lines.push(line);
+      }
+    }
+  }
+  const ending = formatEnding(r, children);
+  if (ending) lines.push(ending);
+  return lines.join('\n');
+}
+
+/** A finished record as `run` describes its result: status, agent, model, run time, tokens, tools; the error and its fix. */
+export function describeRecord(r: TaskRecord): string {
+  return describeResult({
+    status: r.status,
+    agentType: r.agentType,
+    resolvedModel: r.resolvedModel ?? null,
+    usage: r.usage,
+    totalToolUseCount: r.toolUses,
+    toolStats: r.toolStats ?? {},
+    error: r.error,
+    totalDurationMs: r.durationMs ?? (r.finishedAt ?? r.queuedAt) - r.queuedAt,
+    timings: r.timings ?? { queuedMs: 0, modelMs: 0, toolMs: 0 },
+  });
 }

@@ -19,7 +19,7 @@ export function progressLine(kind: 'started' | 'progress', event: Started | Prog
  * one), so a task's time does not grow with the batch around it. `totalDurationMs` (Claude Code's
  * field, in --json) counts from the call and so includes the queue.
  */
-export function runTimeMs(result: TaskResult): number {
+export function runTimeMs(result: Pick<TaskResult, 'totalDurationMs' | 'timings'>): number {
   return Math.max(0, result.totalDurationMs - result.timings.queuedMs);
 }
 
@@ -55,8 +55,21 @@ export function changedProgress(): (event: Progress) => string | undefined {
   };
 }
 
+/** What `describeResult` reads: a TaskResult, or a run record's outcome (whose status may be `interrupted`). */
+export type ResultSummary = Pick<
+  TaskResult,
+  | 'agentType'
+  | 'resolvedModel'
+  | 'usage'
+  | 'totalToolUseCount'
+  | 'toolStats'
+  | 'error'
+  | 'totalDurationMs'
+  | 'timings'
+> & { status: string };
+
 /** A finished task in one or two lines: status, model, time, tokens, tools — and the error with its fix. */
-export function describeResult(result: TaskResult): string {
+export function describeResult(result: ResultSummary): string {
   const tools = Object.entries(result.toolStats)
     .map(([name, stat]) => `${name}×${stat.calls}`)
     .join(' ');

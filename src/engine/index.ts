@@ -12,7 +12,18 @@ export {
   type NeutralisedKind,
   type OutputGuardReport,
 } from './output-guard.ts';
-export { formatResultForModel, type ResultForModel } from './result-text.ts';
+export {
+  formatLaunchForModel,
+  formatResultForModel,
+  formatTaskNotification,
+  type ResultForModel,
+} from './result-text.ts';
+export {
+  parseSendMessageInput,
+  SEND_MESSAGE_TOOL,
+  type SendMessageInput,
+  sendMessageInputSchema,
+} from './send-message-input.ts';
 export {
   GRANTABLE_TOOLS,
   planSubagent,
@@ -21,7 +32,7 @@ export {
   type TaskPlan,
 } from './subagent-plan.ts';
 export { TaskEngine } from './task-engine.ts';
-export { parseTaskInput, taskInputSchema, taskToolInputSchema } from './task-input.ts';
+export { describeInputIssues, parseTaskInput, taskInputSchema, taskToolInputSchema } from './task-input.ts';
 export {
   isTaskPriority,
   PRIORITY_AGING_MS,
@@ -59,6 +70,7 @@ export type {
   TaskStatus,
   TaskTimings,
   TaskUsage,
+  TaskWorktree,
   ToolStat,
   Transcript,
   TranscriptStore,

@@ -1,8 +1,8 @@
 import { type Tool, tool } from 'ai';
-import { z } from 'zod';
 import { type AgentDefinition, DEFAULT_AGENT_TYPE, formatAgentList } from '../agents/index.ts';
 import { ToolDeniedError, ToolExecutionError } from '../errors/index.ts';
 import { formatLaunchForModel, formatResultForModel } from './result-text.ts';
+import { type SendMessageInput, sendMessageInputSchema } from './send-message-input.ts';
 import { observed, schemaOf, type ToolCallHooks } from './subagent-tools.ts';
 import { taskToolInputSchema } from './task-input.ts';
 import { taskToolDescription } from './task-tool-description.ts';
@@ -65,14 +65,6 @@ export function createNestedTaskTool(params: {
   });
 }
 
-const sendMessageSchema = z
-  .object({
-    to: z.string().trim().min(1).describe('The agentId of the agent to continue (from its result)'),
-    message: z.string().trim().min(1).describe('The message to send: the agent continues with it'),
-    summary: z.string().trim().optional().describe('A 5-10 word recap of the message'),
-  })
-  .strict();
-
 /**
  * Claude Code's SendMessage inside a subagent that may delegate: continues an earlier agent (by the
  * agentId its result named) with its whole conversation, and returns its new answer.
@@ -81,8 +73,8 @@ export function createSendMessageTool(params: { hooks: ToolCallHooks; runner: Ne
   return tool({
     description:
       'Send a message to an agent you started earlier, by its agentId: it continues with its whole earlier conversation and answers. Use it for follow-ups instead of starting a new agent that would have to redo the work.',
-    inputSchema: schemaOf(sendMessageSchema),
-    execute: (input: z.infer<typeof sendMessageSchema>, { abortSignal, toolCallId }) =>
+    inputSchema: schemaOf(sendMessageInputSchema),
+    execute: (input: SendMessageInput, { abortSignal, toolCallId }) =>
       observed({ callId: toolCallId, name: 'SendMessage', input }, params.hooks, async () =>
         textOf(await params.runner.continue(input.to, input.message, input.summary, abortSignal, toolCallId)),
       ),

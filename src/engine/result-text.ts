@@ -13,6 +13,7 @@ export type ResultForModel = Pick<
   | 'content'
   | 'partialContent'
   | 'error'
+  | 'worktree'
 >;
 
 /** Claude Code's line naming an agent a parent can continue (docs/compatibility.md, background work). */
@@ -26,6 +27,7 @@ export function continueLine(agentId: string): string {
  */
 export function formatResultForModel(result: ResultForModel): string {
   const trailer = [
+    ...(result.worktree?.kept ? [worktreeLine(result.worktree)] : []),
     continueLine(result.agentId),
     `<usage>subagent_tokens: ${result.usage.totalTokens}`,
     `tool_uses: ${result.totalToolUseCount}`,
@@ -33,6 +35,14 @@ export function formatResultForModel(result: ResultForModel): string {
   ].join('\n');
   if (result.status === 'completed') return `${result.content}\n\n${trailer}`;
   return `${failureText(result)}\n\n${trailer}`;
+}
+
+/**
+ * Where an isolated task's work is (`isolation: "worktree"`, when its worktree was kept): Claude
+ * Code, too, returns the worktree's path and branch when the subagent changed something.
+ */
+function worktreeLine(worktree: NonNullable<ResultForModel['worktree']>): string {
+  return `worktree: ${worktree.path} (branch ${worktree.branch}: ${worktree.summary}). The changes are there, not in your working directory.`;
 }
 
 /** What went wrong, its fix, and what the subagent had produced. */

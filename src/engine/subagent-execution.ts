@@ -1,6 +1,7 @@
 import type { Tool } from 'ai';
 import { subagentTypeRules } from '../agents/index.ts';
 import type { ToolContext } from '../tools/index.ts';
+import { agentPolicy } from '../tools/policy/index.ts';
 import { BackgroundChildren } from './background-children.ts';
 import { checkCost } from './budgets.ts';
 import type { EngineServices } from './engine-services.ts';
@@ -25,6 +26,7 @@ import type {
   TaskResult,
   Transcript,
 } from './types.ts';
+import { hidingCheckoutSecrets } from './worktree-isolation.ts';
 
 export interface SubagentRun {
   services: EngineServices;
@@ -43,6 +45,11 @@ export interface SubagentRun {
   sent: () => void;
   /** An earlier conversation this run continues (SendMessage). */
   history?: Transcript['messages'];
+  /**
+   * For a run in a worktree (its own, or an ancestor's): the checkouts the worktrees were made
+   * from, whose secrets stay hidden from its sandbox (worktree-isolation.ts).
+   */
+  checkouts?: readonly string[];
   /** Starts a nested task through the same engine (the Task tool of a subagent that may delegate). */
   startChild: (input: TaskInput, options: TaskOptions) => TaskHandle;
   /** Continues an earlier task through the same engine (SendMessage). */
@@ -127,7 +134,11 @@ async function runSubagent(run: SubagentRun, provided: Record<string, ProvidedTo
       parentCallId: callId,
       spawnDepth: run.spawnDepth + 1,
       priority: run.lease.priority,
-      inherited: { mode: applied.mode, disallowedTools: subagent.disallowedTools },
+      inherited: {
+        mode: applied.mode,
+        disallowedTools: subagent.disallowedTools,
+        ...(run.checkouts ? { checkouts: run.checkouts } : {}),
+      },
     });
     // While this subagent waits on a child it lends the child its slot (SlotLease).
     const waitingOn = async (start: () => TaskHandle): Promise<TaskResult> => {
@@ -176,7 +187,15 @@ async function runSubagent(run: SubagentRun, provided: Record<string, ProvidedTo
     signal,
     state: new Map<string, unknown>(),
     limits: services.toolLimits,
-    permissions: applied.permissions,
+    permissions: run.checkouts
+      ? hidingCheckoutSecrets(
+          applied.permissions,
+          run.checkouts.map(
+            (dir) =>
+              agentPolicy(services.permissionPolicy(dir), agent, services.workspaceRoot(dir)).permissions,
+          ),
+        )
+      : applied.permissions,
     policyCheck: (name, input) => applied.check(name, input),
     ...createToolModelHooks({
       gateway: services.gateway,

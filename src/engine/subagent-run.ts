@@ -157,7 +157,7 @@ export async function runSubagentLoop(params: SubagentLoopParams): Promise<strin
       });
     },
   });
-  state.messages = [...messages, ...result.response.messages];
+  state.messages = [...messages, ...result.responseMessages];
   if (result.finishReason === 'tool-calls') throw new MaxTurnsExceededError(params.maxTurns);
   const text = result.text.trim();
   if (!text) throw new EmptyResultError();

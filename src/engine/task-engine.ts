@@ -24,10 +24,12 @@ import type {
   TaskOptions,
   TaskResult,
   TaskStatus,
+  TaskWorktree,
   Transcript,
   TranscriptStore,
 } from './types.ts';
 import type { UsageTotals } from './usage-totals.ts';
+import { checkoutsOf, type Isolation, isolateTask } from './worktree-isolation.ts';
 
 /**
  * The one admission point for subagents: queue, concurrency limit, timeouts, cancellation, events.
@@ -208,6 +210,7 @@ export class TaskEngine {
     let agent: AgentDefinition | undefined;
     let history: Transcript['messages'] | undefined;
     let queuedMs = 0;
+    let worktree: TaskWorktree | undefined;
     services.running.set(taskId, { base, handle });
     const finish = (status: TaskStatus, content: string, error?: unknown): TaskResult => {
       const result = buildTaskResult(services.resultOptions, {
@@ -223,6 +226,7 @@ export class TaskEngine {
       });
       if (options.continueFrom) result.continuesTaskId = options.continueFrom;
       if (background) result.background = true;
+      if (worktree) result.worktree = worktree;
       services.running.delete(taskId);
       if (plan && state.messages.length > 0) {
         services.transcripts.save({
@@ -317,12 +321,24 @@ export class TaskEngine {
     const timeout = AbortSignal.timeout(ready.timeoutMs);
     const signal = AbortSignal.any([userSignal, timeout]);
     events.emit('task.started', { ...base, resolvedModel: ready.resolved.spec });
+    let isolation: Isolation | undefined;
+    let outcome: [TaskStatus, string, unknown?];
     try {
+      isolation = await isolateTask({
+        input: input as unknown as TaskInput,
+        agent: ready.agent,
+        cwd,
+        taskId,
+        description: base.description,
+        continuing: options.continueFrom !== undefined,
+        signal,
+      });
       const content = await executeSubagent({
         services,
         input: input as unknown as TaskInput,
         plan: ready,
-        cwd,
+        cwd: isolation?.cwd ?? cwd,
+        ...checkoutsOf(options.inherited, isolation),
         spawnDepth,
         taskId,
         state,
@@ -336,15 +352,21 @@ export class TaskEngine {
         startChild: (child, childOptions) => this.start(child, childOptions),
         sendMessage: (to, message, childOptions) => this.sendMessage(to, message, childOptions),
       });
-      return finish('completed', content);
+      outcome = ['completed', content];
     } catch (error) {
-      if (timeout.aborted) return finish('timed_out', '', new TaskTimeoutError(ready.timeoutMs));
-      if (userSignal.aborted) return finish('cancelled', '', cancellationOf(userSignal.reason));
-      return finish('failed', '', toProviderError(error, ready.resolved.provider, ready.resolved.modelId));
+      if (timeout.aborted) outcome = ['timed_out', '', new TaskTimeoutError(ready.timeoutMs)];
+      else if (userSignal.aborted) outcome = ['cancelled', '', cancellationOf(userSignal.reason)];
+      else outcome = ['failed', '', toProviderError(error, ready.resolved.provider, ready.resolved.modelId)];
     } finally {
       sent();
       lease.release();
     }
+    if (isolation) {
+      worktree = await isolation.close();
+      // A follow-up continues where the work is: the kept worktree, else the checkout.
+      cwd = worktree.kept ? isolation.cwd : isolation.checkout;
+    }
+    return finish(...outcome);
   }
 }
 

@@ -49,8 +49,17 @@ export const taskToolInputSchema = z
 export function parseTaskInput(input: unknown): TaskInput {
   const parsed = taskInputSchema.safeParse(input);
   if (parsed.success) return parsed.data;
+  const { problems, fields } = describeInputIssues(parsed.error);
+  throw new InvalidTaskInputError(`Invalid Task input: ${problems.join('; ')}`, { fields });
+}
+
+/**
+ * A tool input's zod issues as text a model or a person acts on: each missing, wrong or unknown
+ * field named once (Task, SendMessage, TaskOutput on every surface).
+ */
+export function describeInputIssues(error: z.ZodError): { problems: string[]; fields: string[] } {
   const fields = new Set<string>();
-  const problems = parsed.error.issues.map((issue) => {
+  const problems = error.issues.map((issue) => {
     const field = issue.path.join('.') || 'input';
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) fields.add(key);
@@ -62,5 +71,5 @@ export function parseTaskInput(input: unknown): TaskInput {
       return `\`${field}\` is required`;
     return `\`${field}\`: ${issue.message}`;
   });
-  throw new InvalidTaskInputError(`Invalid Task input: ${problems.join('; ')}`, { fields: [...fields] });
+  return { problems, fields: [...fields] };
 }

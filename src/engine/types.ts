@@ -110,6 +110,11 @@ export interface TaskHandle {
 export interface InheritedLimits {
   mode: PermissionMode;
   disallowedTools: readonly string[];
+  /**
+   * The checkouts that worktree-isolated ancestors were made from: their secrets stay hidden from
+   * this subagent's sandbox too (it works in, or beside, their worktrees).
+   */
+  checkouts?: readonly string[];
 }
 
 export type TaskStatus = 'completed' | 'failed' | 'timed_out' | 'cancelled';
@@ -207,6 +212,27 @@ export interface TaskResult {
    * neutralised, or the text cut to size. The original is at `originalPath`.
    */
   outputGuard?: OutputGuardReport;
+  /** Present when the task ran in a git worktree of its own (`isolation: "worktree"`). */
+  worktree?: TaskWorktree;
+}
+
+/**
+ * The git worktree an isolated task worked in (`isolation: "worktree"`), as the task left it: an
+ * unchanged one has been removed with its branch; a changed one is kept until the user merges or
+ * removes it (`codex-task worktrees list|remove`).
+ */
+export interface TaskWorktree {
+  path: string;
+  /** `codex-task/<taskId>`: gone too when the worktree was removed. */
+  branch: string;
+  /** The commit it started from. */
+  base: string;
+  /** Anything left to look at: files changed or added (ignored ones aside), or commits made. */
+  changed: boolean;
+  /** Still there (changed, or not removable); `false` once removed. */
+  kept: boolean;
+  /** `3 files changed (1 new), 10 insertions(+), 2 deletions(-)`, `no changes`, or why it could not be read. */
+  summary: string;
 }
 
 export interface TaskEventBase {

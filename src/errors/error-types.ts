@@ -22,6 +22,7 @@ export const ERROR_TYPES = [
   'SpawnDepthExceeded',
   'TaskNotFound',
   'BackgroundLimit',
+  'WorktreeUnavailable',
   // What commands and servers refuse before any task runs.
   'Config',
   'PermissionConfig',

@@ -12,6 +12,7 @@ import * as errors from './index.ts';
 import {
   AgentConfigError,
   AgentNotFoundError,
+  BackgroundLimitError,
   BudgetExceededError,
   CodexTaskError,
   currentErrorType,
@@ -32,12 +33,14 @@ import {
   SpawnDepthExceededError,
   TaskCancelledError,
   TaskInterruptedError,
+  TaskNotFoundError,
   TaskTimeoutError,
   ToolDeniedError,
   ToolExecutionError,
   toErrorInfo,
   UnknownProviderError,
   WorkingDirectoryError,
+  WorktreeUnavailableError,
 } from './index.ts';
 
 const record = (id: string) => ({ id }) as TaskRecord;
@@ -100,6 +103,15 @@ const samples: { error: CodexTaskError; details?: Record<string, unknown> }[] = 
   { error: new MaxTurnsExceededError(12), details: { maxTurns: 12 } },
   { error: new EmptyResultError() },
   { error: new SpawnDepthExceededError(3), details: { maxDepth: 3 } },
+  { error: new TaskNotFoundError('ab12', 'check the id'), details: { taskId: 'ab12' } },
+  {
+    error: new BackgroundLimitError('too many', 'wait', { limit: 'maxRunning', value: 4 }),
+    details: { limit: 'maxRunning', value: 4 },
+  },
+  {
+    error: new WorktreeUnavailableError('/tmp/x', 'it is in no git repository', 'run it in one'),
+    details: { directory: '/tmp/x', problem: 'it is in no git repository' },
+  },
   { error: new ConfigError('bad value', 'fix it') },
   {
     error: new PermissionConfigError('bad rule', 'hint', {

@@ -41,6 +41,7 @@ export {
   TaskTimeoutError,
   ToolDeniedError,
   ToolExecutionError,
+  WorktreeUnavailableError,
 } from './task-errors.ts';
 export {
   InputFileError,

@@ -263,3 +263,15 @@ export class BackgroundLimitError extends CodexTaskError<{
     super('BackgroundLimit', message, hint, { details });
   }
 }
+
+/**
+ * A task that asked for `isolation: "worktree"` where no worktree can be made: its directory is in
+ * no git repository, or the repository has no commit to branch from, or git is missing or failed.
+ */
+export class WorktreeUnavailableError extends CodexTaskError<{ directory: string; problem: string }> {
+  constructor(directory: string, problem: string, hint: string) {
+    super('WorktreeUnavailable', `No git worktree for ${directory}: ${problem}`, hint, {
+      details: { directory, problem },
+    });
+  }
+}

@@ -1,11 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TaskEngine, TaskInput, TaskResult } from '../engine/index.ts';
-import { TaskCancelledError } from '../errors/index.ts';
-import type { RunStore, StepRecord } from '../store/index.ts';
+import { TaskCancelledError, TaskNotFoundError } from '../errors/index.ts';
+import { LIVE_STATUSES, type RunStore, type StepRecord } from '../store/index.ts';
 import type { Redactor, TaskCorrelation } from '../telemetry/index.ts';
 import { HttpError, notFound, sendJson } from './http-error.ts';
 import { readJson, validate } from './request-body.ts';
-import { batchSchema, listQuerySchema, startQuerySchema, taskRequestSchema } from './schemas.ts';
+import {
+  batchSchema,
+  listQuerySchema,
+  messageRequestSchema,
+  startQuerySchema,
+  taskRequestSchema,
+} from './schemas.ts';
 import { lastEventId, openSse } from './sse.ts';
 import type { TaskHub } from './task-hub.ts';
 import { type TaskView, viewOfRecord } from './task-view.ts';
@@ -49,6 +55,60 @@ export async function startTasks(
   sendJson(res, status, views[0], { location: views[0]!.links.self });
 }
 
+/**
+ * POST /v1/tasks/:id/messages[?wait=true]: continues that task's agent with its whole conversation
+ * and `message` as the next user turn (Claude Code's SendMessage). The follow-up is a new task,
+ * linked by `continuesTaskId`; a task still running is waited for first. 404 when there is no
+ * conversation to continue.
+ */
+export async function sendMessage(
+  ctx: TasksContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  { id }: Params,
+  query: URLSearchParams,
+) {
+  const { wait } = validate(startQuerySchema, Object.fromEntries(query), 'query');
+  const body = validate(messageRequestSchema, await readJson(req, ctx.bodyLimitBytes), 'body');
+  // Answered without starting (and recording) a follow-up that must fail: no task by that id at
+  // all, or one another process still runs (its conversation reaches the store when it ends).
+  const record = ctx.hub.get(id!) || !ctx.store ? undefined : (liveRecord(ctx.store, id!) ?? null);
+  if (record === null) {
+    throw taskNotFound(
+      new TaskNotFoundError(
+        id!,
+        'Continue a task by the id POST /v1/tasks answered (GET /v1/tasks lists them).',
+      ),
+    );
+  }
+  if (record && LIVE_STATUSES.includes(record.status)) {
+    throw new HttpError(409, 'Conflict', `Task '${id}' is ${record.status} in another process`, {
+      hint: `Send the message once it has ended (GET /v1/tasks/${id} says when).`,
+    });
+  }
+  const handle = ctx.engine.sendMessage(id!, body.message, {
+    ...(body.summary ? { summary: body.summary } : {}),
+    ...(body.priority !== undefined ? { priority: body.priority } : {}),
+  });
+  // A follow-up the engine cannot continue has ended before sendMessage returns (docs/architecture.md).
+  const early = ctx.hub.get(handle.id);
+  if (early?.finished && early.view.error?.type === 'TaskNotFound') throw taskNotFound(early.view.error);
+  ctx.hub.adopt(handle.id, handle.cancel);
+  const view = wait ? viewAfter(ctx, handle.id, await handle.result) : ctx.hub.get(handle.id)!.view;
+  sendJson(res, wait ? 200 : 202, view, { location: view.links.self });
+}
+
+/** A record as it stands, a task whose process has died marked `interrupted` first. */
+function liveRecord(store: RunStore, id: string) {
+  const record = store.get(id);
+  if (!record || !LIVE_STATUSES.includes(record.status)) return record;
+  store.markInterrupted();
+  return store.get(id);
+}
+
+const taskNotFound = (error: { message: string; hint?: string | undefined }) =>
+  new HttpError(404, 'NotFound', error.message, { ...(error.hint ? { hint: error.hint } : {}) });
+
 /** Validates one input and checks its agent exists here, so a typo is a 400, not a failed task. */
 function checkInput(
   ctx: TasksContext,
@@ -75,6 +135,7 @@ function checkInput(
 }
 
 function viewAfter(ctx: TasksContext, taskId: string, result: TaskResult): TaskView {
+  markRead(ctx, taskId);
   const live = ctx.hub.get(taskId);
   if (live) return live.view;
   const record = ctx.store?.get(taskId);
@@ -82,9 +143,19 @@ function viewAfter(ctx: TasksContext, taskId: string, result: TaskResult): TaskV
   throw new Error(`task ${taskId} (${result.status}) vanished from memory and store`);
 }
 
+/**
+ * A finished task's result has reached a client: for a `run_in_background` task that is its read,
+ * which frees its place under `background.maxUnread` (else the engine would refuse new ones).
+ */
+function markRead(ctx: TasksContext, taskId: string): void {
+  void ctx.engine.backgroundResult(taskId);
+}
+
 /** GET /v1/tasks/:id — from memory while live or recent, else from the store. */
 export function getTask(ctx: TasksContext, res: ServerResponse, { id }: Params) {
-  sendJson(res, 200, findView(ctx, id!));
+  const view = findView(ctx, id!);
+  if (!LIVE_STATUSES.includes(view.status)) markRead(ctx, view.id);
+  sendJson(res, 200, view);
 }
 
 function findView(ctx: TasksContext, id: string): TaskView {
@@ -152,7 +223,9 @@ export function streamEvents(
     const stream = openSse(req, res, ctx.sseKeepAliveMs, () => unsubscribe());
     const follow = ctx.hub.follow(id!, after, (event) => {
       stream.send(event);
-      if (event.event === 'task.finished') stream.end();
+      if (event.event !== 'task.finished') return;
+      markRead(ctx, id!);
+      stream.end();
     });
     if (!follow || follow.done) return stream.end();
     unsubscribe = follow.unsubscribe;

@@ -5,6 +5,15 @@ import { RECORD_STATUSES } from '../store/index.ts';
 /** One task to start: a Task input, plus how soon it should start (not part of the Task schema). */
 export const taskRequestSchema = taskInputSchema.extend({ priority: taskPrioritySchema.optional() });
 
+/** POST /v1/tasks/:id/messages: Claude Code's SendMessage without `to` (the path names the task). */
+export const messageRequestSchema = z
+  .object({
+    message: z.string().trim().min(1),
+    summary: z.string().trim().min(1).optional(),
+    priority: taskPrioritySchema.optional(),
+  })
+  .strict();
+
 /** POST /v1/tasks with `{ tasks: [...] }`: several Task inputs started at once. */
 export const batchSchema = (maxTasks: number) =>
   z.object({ tasks: z.array(z.unknown()).min(1).max(maxTasks) }).strict();

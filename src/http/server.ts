@@ -70,8 +70,8 @@ interface Route {
 
 /**
  * The HTTP API over an engine (the server the proxy and the dashboard share): tasks (start, read,
- * follow as SSE, cancel), agents, health, readiness and metrics. `node:http` and a table of routes:
- * eight routes do not need a framework, and SSE needs the raw response anyway.
+ * follow as SSE, continue, cancel), agents, health, readiness and metrics. `node:http` and a table
+ * of routes: ten routes do not need a framework, and SSE needs the raw response anyway.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const d = OBSERVABILITY_DEFAULTS.http;
@@ -138,6 +138,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       method: 'DELETE',
       pattern: /^\/v1\/tasks\/(?<id>[\w-]+)$/,
       handler: (_q, res, p) => tasks.cancelTask(tctx, res, p),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/tasks\/(?<id>[\w-]+)\/messages$/,
+      handler: (req, res, p, q) => tasks.sendMessage(tctx, req, res, p, q),
     },
     {
       method: 'GET',

@@ -49,7 +49,13 @@ export class TaskHub {
     const { redactor, maxFieldChars: max } = options;
     const text = (s: string) => redactAndTruncate(redactor, s, max);
     this.#stop = listen(engine, {
-      'task.queued': (e) => this.#push(e, 'task.queued', { queueDepth: e.queueDepth }),
+      'task.queued': (e) => {
+        const entry = this.#push(e, 'task.queued', {
+          queueDepth: e.queueDepth,
+          ...(e.continuesTaskId ? { continuesTaskId: e.continuesTaskId } : {}),
+        });
+        if (e.continuesTaskId) entry.view.continuesTaskId = e.continuesTaskId;
+      },
       'task.started': (e) => {
         const entry = this.#push(e, 'task.started', { resolvedModel: e.resolvedModel });
         entry.view.status = 'running';
@@ -96,6 +102,7 @@ export class TaskHub {
         this.#push(e, 'task.failover', { turn: e.turn, from: e.from, to: e.to, reason: e.reason }),
       'task.finished': (e) => {
         const entry = this.#entry(e);
+        if (e.continuesTaskId) entry.view.continuesTaskId = e.continuesTaskId;
         finishView(entry.view, e.result, redactor.text);
         this.#push(e, 'task.finished', { result: entry.view });
         entry.finished = true;

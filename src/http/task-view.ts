@@ -6,6 +6,8 @@ import type { RecordStatus, TaskRecord } from '../store/index.ts';
 export interface TaskView {
   id: string;
   parentId?: string;
+  /** The task whose conversation this one continued (POST /v1/tasks/:id/messages, SendMessage). */
+  continuesTaskId?: string;
   traceId?: string;
   agentType: string;
   description: string;
@@ -22,13 +24,13 @@ export interface TaskView {
   content?: string;
   partialContent?: string;
   error?: TaskErrorInfo;
-  links: { self: string; events: string };
+  links: { self: string; events: string; messages: string };
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 export function links(id: string): TaskView['links'] {
-  return { self: `/v1/tasks/${id}`, events: `/v1/tasks/${id}/events` };
+  return { self: `/v1/tasks/${id}`, events: `/v1/tasks/${id}/events`, messages: `/v1/tasks/${id}/messages` };
 }
 
 /** Applies a finished result to a live view. */
@@ -49,6 +51,7 @@ export function finishView(view: TaskView, r: TaskResult, redact: (s: string) =>
 export function viewOfRecord(r: TaskRecord): TaskView {
   const optional = {
     parentId: r.parentId,
+    continuesTaskId: r.continuesTaskId,
     traceId: r.traceId,
     resolvedModel: r.resolvedModel,
     startedAt: iso(r.startedAt),

@@ -2,7 +2,7 @@ import { AgentRegistry } from '../agents/index.ts';
 import type { CallMeta } from './call-meta.ts';
 import { runTaskCall, type TaskCallContext } from './task-call.ts';
 import type { TaskRuntime } from './task-runtime.ts';
-import { type TaskToolDefinition, type TaskToolName, taskToolDefinition } from './task-tool.ts';
+import { mcpTaskToolDefinition, type TaskToolDefinition, type TaskToolName } from './task-tool.ts';
 
 /**
  * The agents one server offers and the Task tool built from them: loaded after the MCP handshake
@@ -29,7 +29,7 @@ export class AgentCatalog {
 
   /** The Task tool with the agents as they are now. */
   tool(): TaskToolDefinition {
-    this.#definition ??= taskToolDefinition(this.#registry.list(), this.#name);
+    this.#definition ??= mcpTaskToolDefinition(this.#registry.list(), this.#name);
     return this.#definition;
   }
 

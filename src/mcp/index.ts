@@ -1,7 +1,8 @@
 /**
  * The MCP surface: `codex-task mcp` serves a `Task` tool (Claude Code's schema, our agents) to any
  * MCP client — Codex CLI first — over stdio or streamable HTTP, with progress, cancellation and
- * Codex's thread/call correlation. `install codex` writes the server into Codex's config.toml.
+ * Codex's thread/call correlation; `TaskOutput` reads background agents and `SendMessage` continues
+ * an agent. `install codex` writes the server into Codex's config.toml.
  */
 export { type CallMeta, parseCallMeta } from './call-meta.ts';
 export {

@@ -7,32 +7,31 @@ import {
   McpError,
 } from '@modelcontextprotocol/sdk/types.js';
 import { parseCallMeta } from './call-meta.ts';
-import { SERVER_INSTRUCTIONS } from './mcp-server.instructions.ts';
+import { serverInstructions } from './mcp-server.instructions.ts';
 import type { TaskService } from './task-service.ts';
+import { SEND_MESSAGE_TOOL, TASK_OUTPUT_TOOL } from './tool-names.ts';
 
 export const SERVER_NAME = 'codex-task';
 
 /**
  * One MCP session (a stdio connection, or one streamable-HTTP session) over the shared service:
- * `tools/list` answers from the agent registry alone, `tools/call` runs a Task.
+ * `tools/list` answers from the agent registry alone, `tools/call` runs a Task, reads a background
+ * agent's result (TaskOutput) or continues an agent (SendMessage).
  */
 export function createMcpServer(service: TaskService, version: string): Server {
   const server = new Server(
     { name: SERVER_NAME, version },
-    { capabilities: { tools: { listChanged: true } }, instructions: SERVER_INSTRUCTIONS },
+    {
+      capabilities: { tools: { listChanged: true } },
+      instructions: serverInstructions(service.toolName),
+    },
   );
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [await service.tool()] }));
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await service.tools() }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const { name, arguments: args, _meta } = request.params;
-    if (name !== service.toolName) {
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `Unknown tool '${name}': this server has one tool, ${service.toolName}`,
-      );
-    }
     const meta = parseCallMeta(_meta);
     const token = meta.progressToken;
-    return service.call(args, meta, {
+    const options = {
       signal: extra.signal,
       ...(token !== undefined
         ? {
@@ -43,7 +42,20 @@ export function createMcpServer(service: TaskService, version: string): Server {
               }),
           }
         : {}),
-    });
+    };
+    switch (name) {
+      case service.toolName:
+        return service.call(args, meta, options);
+      case TASK_OUTPUT_TOOL:
+        return service.taskOutput(args, options);
+      case SEND_MESSAGE_TOOL:
+        return service.sendMessage(args, meta, options);
+      default:
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Unknown tool '${name}': this server's tools are ${service.toolName}, ${TASK_OUTPUT_TOOL} and ${SEND_MESSAGE_TOOL}`,
+        );
+    }
   });
   const stop = service.onToolListChanged(() => {
     // A session that is gone (or not yet initialised) just misses the notice.

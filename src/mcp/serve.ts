@@ -24,8 +24,10 @@ export async function serveStdio(service: TaskService, version: string): Promise
   await new Promise<void>((resolve) => {
     const stop = () => void shutdown().then(resolve);
     // The SDK's stdio transport does not watch for the end of stdin: that is how a client leaves.
-    process.stdin.once('end', stop);
-    process.stdin.once('close', stop);
+    // Its background agents outlive it (the process stays until they end); a signal stops them.
+    const left = () => void service.backgroundSettled().then(stop, stop);
+    process.stdin.once('end', left);
+    process.stdin.once('close', left);
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     process.stdout.once('error', stop);

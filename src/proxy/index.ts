@@ -1,7 +1,7 @@
 /**
  * The proxy: `codex-task proxy` between Codex CLI (or any Responses API client) and the model API.
- * It forwards everything unchanged and adds two things to POST /responses: the `Task` tool, whose
- * calls run subagents here, and slash commands from `.claude/commands/`.
+ * It forwards everything unchanged and adds two things to POST /responses: the `Task` and
+ * `SendMessage` tools, whose calls run subagents here, and slash commands from `.claude/commands/`.
  *
  * How Task results reach the model — of docs/compatibility.md's two designs, this one: Codex sees the Task call
  * (it answers it at once with "unsupported call: Task"), and the proxy replaces that answer, matched
@@ -19,6 +19,11 @@
  * the client's word, and any web page could post one: a Task call that appears only there is never
  * run (task-calls.ts). Who may send requests at all is src/http/request-guard.ts's (Host, Origin,
  * JSON bodies) and the token's off loopback.
+ *
+ * Background Tasks (`run_in_background`) answer at once with their launch text; their results come
+ * back as Claude Code's `<task-notification>` user messages, which only the upstream sees
+ * (background-notices.ts), and a final answer given while they run is held and continued with them
+ * (background-hold.ts), so that `codex exec` does not end first.
  */
 
 export { KEEPALIVE_EVENT, SYNTHETIC_ID_PREFIX } from './progress-events.ts';

@@ -46,6 +46,10 @@ export function progressItems(emit: Emit, firstOutputIndex: number, keepAliveMs:
     done(): void {
       clearInterval(timer);
     },
+    /** The first output index after the items said so far. */
+    nextOutputIndex(): number {
+      return outputIndex;
+    },
   };
 }
 

@@ -9,7 +9,7 @@ import {
   type RuntimeSettings,
   resolveSettings,
 } from '../config/index.ts';
-import { taskToolDefinition } from '../engine/index.ts';
+import { resolveEngineSettings, taskToolDefinition } from '../engine/index.ts';
 import {
   HttpError,
   type HttpServer,
@@ -18,10 +18,12 @@ import {
   startHttpServer,
 } from '../http/index.ts';
 import type { ObserveOptions } from '../observe/index.ts';
+import { BackgroundNotices } from './background-notices.ts';
 import { clientGone, forwardRaw } from './forward.ts';
 import { openaiError } from './proxy-errors.ts';
 import { createProxyRuntime, type ProxyRuntime } from './proxy-runtime.ts';
 import { handleResponses, type ResponsesContext } from './responses-route.ts';
+import { sendMessageFunctionTool } from './send-message-tool.ts';
 import { commandExpander } from './slash-commands.ts';
 import { TaskCalls } from './task-calls.ts';
 import { taskFunctionTool } from './task-injection.ts';
@@ -88,10 +90,12 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     connectTimeoutMs: d.upstreamConnectTimeoutMs,
     idleTimeoutMs: d.upstreamIdleTimeoutMs,
   });
-  const calls = new TaskCalls(runtime);
+  const notices = new BackgroundNotices(runtime.engine);
+  const calls = new TaskCalls(runtime, notices);
   const toolName = 'Task';
   const agentRegistry = runtime.engine.agents();
   let toolCache: { agents: readonly unknown[]; json: string } | undefined;
+  const sendMessageJson = JSON.stringify(sendMessageFunctionTool());
   const ctx: ResponsesContext = {
     upstream: pool,
     tokenHeader: d.tokenHeader,
@@ -101,8 +105,9 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       ? {
           task: {
             calls,
+            notices,
             name: toolName,
-            toolJson: () => {
+            toolJson: (withSendMessage: boolean) => {
               // Rebuilt only when the agents change (the description lists them); the registry
               // keeps an unchanged agent's definition, so comparing the objects is enough.
               const agents = agentRegistry.list();
@@ -112,8 +117,11 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
                   json: JSON.stringify(taskFunctionTool(taskToolDefinition(agents, toolName))),
                 };
               }
-              return toolCache.json;
+              // Both go where the one placeholder was: elements of the same array.
+              return withSendMessage ? `${toolCache.json},${sendMessageJson}` : toolCache.json;
             },
+            holdMs: resolveEngineSettings(options.settings.engine).taskTimeoutMs,
+            ...(runtime.observability.logger ? { logger: runtime.observability.logger } : {}),
           },
         }
       : {}),

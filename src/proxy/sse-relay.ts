@@ -6,15 +6,20 @@ import { sseEvent } from './progress-events.ts';
 type Json = Record<string, unknown>;
 
 export interface RelayHooks {
-  /** A `response.output_item.done` went by (its bytes are already on their way to the client). */
+  /**
+   * A `response.output_item.done` went by (its bytes are already on their way to the client): every
+   * one when `allItems` is set, else only those that may be function calls.
+   */
   onItemDone(item: Json): void;
+  allItems?: boolean;
   /** Whether the stream's final event must wait (subagents of this response still running). */
   mustHold(): boolean;
   /**
    * Runs once the upstream stream has ended with its final event held back: writes events (progress,
    * keep-alive) with `emit` until the work is done. `nextOutputIndex` is free for new output items.
+   * What it returns, when it returns something, is written instead of the held final event.
    */
-  settle(emit: (type: string, data: Json) => unknown, nextOutputIndex: number): Promise<void>;
+  settle(emit: (type: string, data: Json) => unknown, nextOutputIndex: number): Promise<string | undefined>;
 }
 
 /** End of one SSE event (after its blank line), from `from`; -1 when the event is not complete yet. */
@@ -78,7 +83,7 @@ export async function relaySse(body: Readable, res: ServerResponse, hooks: Relay
     const done = type === undefined ? raw.includes(ITEM_DONE) : type === ITEM_DONE;
     const final =
       !done && (type === undefined ? FINAL_EVENTS.some((t) => raw.includes(t)) : FINAL_EVENTS.includes(type));
-    if (done ? !raw.includes('function_call') : !final || !hooks.mustHold()) return 'pass';
+    if (done ? !hooks.allItems && !raw.includes('function_call') : !final || !hooks.mustHold()) return 'pass';
     const data = eventData(raw);
     if (!data) return 'pass';
     if (data.type === ITEM_DONE && typeof data.item === 'object' && data.item) {
@@ -129,8 +134,8 @@ export async function relaySse(body: Readable, res: ServerResponse, hooks: Relay
     await write(sendUpTo === buf.length ? buf : buf.subarray(0, sendUpTo));
   }
   if (held) {
-    await hooks.settle((type, data) => res.write(sseEvent(type, data)), nextOutputIndex);
-    await write(Buffer.concat(held));
+    const replacement = await hooks.settle((type, data) => res.write(sseEvent(type, data)), nextOutputIndex);
+    await write(replacement === undefined ? Buffer.concat(held) : Buffer.from(replacement));
   } else if (tail) {
     await write(tail);
   }
@@ -138,7 +143,7 @@ export async function relaySse(body: Readable, res: ServerResponse, hooks: Relay
 }
 
 /** Resolves on 'drain', or on 'close' (a client gone never drains: the caller's abort ends the relay). */
-function drained(res: ServerResponse): Promise<void> {
+export function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);

@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto';
 import {
   formatResultForModel,
   parseTaskToolInput,
-  type ResultForModel,
   type TaskEvents,
+  type TaskHandle,
   type TaskInput,
+  type TaskResult,
 } from '../engine/index.ts';
-import { CodexTaskError, InvalidTaskInputError } from '../errors/index.ts';
 import type { RunStore, TaskRecord } from '../store/index.ts';
+import type { BackgroundNotices } from './background-notices.ts';
+import { errorText, launchText, parseArguments, recordText } from './call-texts.ts';
 import { type ProxyRuntime, UPSTREAM_PROVIDER } from './proxy-runtime.ts';
+import { parseSendMessageInput, SEND_MESSAGE_TOOL } from './send-message-tool.ts';
 import { withCredentials } from './upstream-credentials.ts';
 
 /** Who asked: the parent Codex request. */
@@ -19,6 +22,11 @@ export interface CallerContext {
   model: string | undefined;
   /** Codex's thread id (its `session-id`/`thread-id` header): the parent of the run records. */
   threadId: string | undefined;
+  /**
+   * The conversation background Tasks report back to (their `<task-notification>`): the thread id,
+   * else the request's `prompt_cache_key` (Codex sets it to the thread id too).
+   */
+  conversation: string | undefined;
   /** Cancels the subagent (the client went away before the response that called it was complete). */
   signal: AbortSignal;
 }
@@ -27,6 +35,8 @@ export interface TaskCall {
   callId: string;
   /** The function call's `arguments` (a JSON string). */
   arguments: unknown;
+  /** Which injected tool was called: Task (the default) or SendMessage. */
+  tool?: string;
 }
 
 /** A Task call this process started (or answered at once, when its input was invalid). */
@@ -36,9 +46,11 @@ export interface RunningCall {
   argumentsHash: string;
   label: string;
   taskId: string | undefined;
-  /** The text the model gets as the call's output. */
+  /** The text the model gets as the call's output (a background Task's: its launch text). */
   text: Promise<string>;
   settled: boolean;
+  /** A Task with `run_in_background`: its output is ready at once, its result comes as a notification. */
+  background: boolean;
 }
 
 const MEMORY_LIMIT = 5_000;
@@ -73,9 +85,12 @@ export class TaskCalls {
   readonly #watchers = new Map<string, Set<(line: string) => void>>();
   readonly #refused = new Set<string>();
   readonly #detach: () => void;
+  readonly #notices: BackgroundNotices | undefined;
 
-  constructor(runtime: ProxyRuntime) {
+  /** `notices`: where background Tasks report, so their conversation gets a `<task-notification>`. */
+  constructor(runtime: ProxyRuntime, notices?: BackgroundNotices) {
     this.#runtime = runtime;
+    this.#notices = notices;
     this.#store = runtime.observability.store;
     const events = runtime.engine.events;
     const onStarted = (e: TaskEvents['task.started'][0]) =>
@@ -130,22 +145,19 @@ export class TaskCalls {
   }
 
   #start(call: TaskCall, hash: string, caller: CallerContext): RunningCall {
+    if (call.tool === SEND_MESSAGE_TOOL) return this.#sendMessage(call, hash, caller);
     let input: TaskInput;
     try {
-      input = parseTaskToolInput(parseArguments(call.arguments));
+      input = parseTaskToolInput(parseArguments(call.arguments, 'Task'));
     } catch (error) {
       return this.#remember(call.callId, hash, 'Task', undefined, Promise.resolve(errorText(error)));
     }
     const label = `${input.description} (${input.subagent_type ?? 'general-purpose'})`;
     const started = withCredentials(caller.authorization, () =>
-      this.#runtime.engine.start(input, {
-        signal: caller.signal,
-        spawnDepth: 1,
-        ...(caller.model ? { callerModel: `${UPSTREAM_PROVIDER}:${caller.model}` } : {}),
-        caller: { callId: call.callId, ...(caller.threadId ? { threadId: caller.threadId } : {}) },
-      }),
+      this.#runtime.engine.start(input, this.#taskOptions(call, caller)),
     );
     this.#byTask.set(started.id, call.callId);
+    if (input.run_in_background) return this.#launch(call, hash, label, started, caller);
     return this.#remember(
       call.callId,
       hash,
@@ -153,6 +165,75 @@ export class TaskCalls {
       started.id,
       started.result.then(formatResultForModel, errorText),
     );
+  }
+
+  /**
+   * A background Task: its output is the launch text at once — unless it was refused at once (a
+   * background limit, an unknown agent), which the engine settles before any await: then the
+   * error, and no notification to follow. Its result reaches its conversation as a notification.
+   */
+  #launch(
+    call: TaskCall,
+    hash: string,
+    label: string,
+    started: TaskHandle,
+    caller: CallerContext,
+  ): RunningCall {
+    const refused = Promise.race([
+      started.result,
+      new Promise<undefined>((resolve) => setImmediate(resolve, undefined)),
+    ]);
+    const text = refused.then((result: TaskResult | undefined) => {
+      if (result && result.status !== 'completed') return formatResultForModel(result);
+      if (!caller.conversation || !this.#notices) return launchText(started.id, false);
+      this.#notices.launched(caller.conversation, {
+        callId: call.callId,
+        taskId: started.id,
+        label,
+        result: started.result,
+      });
+      return launchText(started.id);
+    });
+    return this.#remember(call.callId, hash, label, started.id, text, true);
+  }
+
+  /** A SendMessage call: the engine continues that agent's conversation (a new task, in the foreground). */
+  #sendMessage(call: TaskCall, hash: string, caller: CallerContext): RunningCall {
+    let input: ReturnType<typeof parseSendMessageInput>;
+    try {
+      input = parseSendMessageInput(parseArguments(call.arguments, SEND_MESSAGE_TOOL));
+    } catch (error) {
+      return this.#remember(
+        call.callId,
+        hash,
+        SEND_MESSAGE_TOOL,
+        undefined,
+        Promise.resolve(errorText(error)),
+      );
+    }
+    const started = withCredentials(caller.authorization, () =>
+      this.#runtime.engine.sendMessage(input.to, input.message, {
+        ...this.#taskOptions(call, caller),
+        ...(input.summary ? { summary: input.summary } : {}),
+      }),
+    );
+    this.#byTask.set(started.id, call.callId);
+    return this.#remember(
+      call.callId,
+      hash,
+      `${input.summary || 'follow-up'} (${SEND_MESSAGE_TOOL} to ${input.to})`,
+      started.id,
+      started.result.then(formatResultForModel, errorText),
+    );
+  }
+
+  #taskOptions(call: TaskCall, caller: CallerContext) {
+    return {
+      signal: caller.signal,
+      spawnDepth: 1,
+      ...(caller.model ? { callerModel: `${UPSTREAM_PROVIDER}:${caller.model}` } : {}),
+      caller: { callId: call.callId, ...(caller.threadId ? { threadId: caller.threadId } : {}) },
+    };
   }
 
   /** Progress lines (`<label>: started on …`, `…: completed in 1.2 s`) of these calls' subagents. */
@@ -201,8 +282,9 @@ export class TaskCalls {
     label: string,
     taskId: string | undefined,
     text: Promise<string>,
+    background = false,
   ): RunningCall {
-    const running: RunningCall = { callId, argumentsHash, label, taskId, text, settled: false };
+    const running: RunningCall = { callId, argumentsHash, label, taskId, text, settled: false, background };
     void text.finally(() => {
       running.settled = true;
     });
@@ -255,39 +337,4 @@ function canonicalJson(value: unknown): string {
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
-}
-
-function parseArguments(args: unknown): unknown {
-  if (typeof args !== 'string') return args ?? {};
-  try {
-    return JSON.parse(args);
-  } catch (error) {
-    throw new InvalidTaskInputError(
-      `Invalid Task input: the arguments are not JSON (${(error as Error).message})`,
-      { hint: 'Call Task with a JSON object: { "description", "prompt", "subagent_type"? }.' },
-    );
-  }
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof CodexTaskError) return `${error.message}${error.hint ? `\nHint: ${error.hint}` : ''}`;
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** A finished record as the model reads a live result (an interrupted one reads as failed). */
-export function recordText(r: TaskRecord): string {
-  const result: ResultForModel = {
-    agentId: r.id,
-    agentType: r.agentType,
-    resolvedModel: r.resolvedModel ?? null,
-    usage: r.usage,
-    totalToolUseCount: r.toolUses,
-    totalDurationMs: r.durationMs ?? 0,
-    status:
-      r.status === 'interrupted' || r.status === 'queued' || r.status === 'running' ? 'failed' : r.status,
-    content: r.content ?? '',
-    ...(r.partialContent ? { partialContent: r.partialContent } : {}),
-    ...(r.error ? { error: r.error } : {}),
-  };
-  return formatResultForModel(result);
 }

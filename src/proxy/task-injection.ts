@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskToolDefinition } from '../engine/index.ts';
+import type { TaskCall } from './task-calls.ts';
 
 type Json = Record<string, unknown>;
 
@@ -71,11 +72,20 @@ export function isInjectedCall(item: unknown, name: string): item is Json & { ca
   );
 }
 
+/** The call this item makes of one of the injected tools (`names`), as TaskCalls takes it; else undefined. */
+export function injectedCall(item: unknown, names: readonly string[]): TaskCall | undefined {
+  const tool = names.find((name) => isInjectedCall(item, name));
+  if (!tool) return undefined;
+  const call = item as Json & { call_id: string };
+  return { callId: call.call_id, arguments: call.arguments, tool };
+}
+
 /**
- * Stands in a body for the tool until the body is serialised (`injectToolSlot`, `serializeBody`):
- * the tool's JSON, a few kB of description, is then spliced in as it was serialised once, instead
- * of being serialised again on every request. Random per process and never sent anywhere, so no
- * client can put the same string in a body.
+ * Stands in a body for the tools until the body is serialised (`injectToolSlot`, `serializeBody`):
+ * their JSON (Task's, then SendMessage's: array elements separated by a comma), a few kB of
+ * description, is then spliced in as it was serialised once, instead of being serialised again on
+ * every request. Random per process and never sent anywhere, so no client can put the same string
+ * in a body.
  */
 const TOOL_SLOT = `codex-task-tool-slot-${randomUUID()}`;
 const QUOTED_SLOT = JSON.stringify(TOOL_SLOT);

@@ -12,6 +12,8 @@ export interface SandboxSpec {
   hidden: readonly HiddenPath[];
   /** The workspace's control files, kept read-only (see protectPaths). */
   protected?: ProtectedMounts;
+  /** Its repository's git directories outside it (gitDirsOutside), shown read-only. */
+  gitDirs?: readonly string[];
 }
 
 /**
@@ -40,6 +42,7 @@ export function isolationArgs(options: { network: boolean }): string[] {
  * covers an earlier one: read-only root, fresh /dev and /proc, a private /tmp, the home directory
  * read-only again (it may live under /tmp), the workspace writable, directories pinned (the parents
  * of its protected and hidden paths), its protected paths read-only, then the hidden paths on top.
+ * Its repository's git directories outside it come read-only just before the workspace.
  * `-try`: a protected path another command removes in the meantime must not make this one fail.
  */
 export function bwrapArgs(spec: SandboxSpec): string[] {
@@ -56,6 +59,8 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
     '/tmp',
   ];
   if (spec.homeDir && spec.homeDir !== '/') args.push('--ro-bind-try', spec.homeDir, spec.homeDir);
+  // Before the workspace, which may lie inside one of them (a task's worktree in `.git`).
+  for (const dir of spec.gitDirs ?? []) args.push('--ro-bind-try', dir, dir);
   args.push('--bind', spec.workspaceRoot, spec.workspaceRoot);
   for (const dir of spec.protected?.pinned ?? []) args.push('--bind-try', dir, dir);
   for (const path of spec.protected?.readOnly ?? []) args.push('--ro-bind-try', path, path);

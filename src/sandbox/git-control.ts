@@ -55,6 +55,38 @@ export function gitControlPaths(workspaceRoot: string, home: string = homedir())
   return out;
 }
 
+/**
+ * The git directory and common directory of the repository the workspace is in, where they lie
+ * outside it: a linked worktree's (`.git` is a file naming `<repo>/.git/worktrees/<name>`), or the
+ * `.git` of a repository the workspace is a subdirectory of. A command's git needs them to read
+ * the repository, and under the sandbox's private /tmp they would be missing: the sandbox shows
+ * them read-only (real paths).
+ */
+export function gitDirsOutside(workspaceRoot: string): string[] {
+  for (let dir = workspaceRoot; ; dir = dirname(dir)) {
+    const dotGit = join(dir, '.git');
+    const entry = stat(dotGit);
+    if (entry) {
+      let gitDir = realOrSelf(dotGit);
+      if (entry.isFile()) {
+        const named = /^gitdir:\s*(.+?)\s*$/m.exec(readText(dotGit) ?? '')?.[1];
+        if (!named) return [];
+        gitDir = realOrSelf(unnormalized(dir, named));
+      }
+      const common = readText(join(gitDir, 'commondir'))?.trim();
+      const dirs = new Set([gitDir, common ? realOrSelf(unnormalized(gitDir, common)) : gitDir]);
+      const root = realOrSelf(workspaceRoot);
+      // One holding the workspace stays: the workspace is bound writable after it (a task's worktree
+      // lies inside its repository's .git). Only git directories: a `.git` file naming anything
+      // else shows nothing more.
+      return [...dirs].filter(
+        (d) => d !== root && !d.startsWith(root + sep) && stat(join(d, 'HEAD'))?.isFile(),
+      );
+    }
+    if (dirname(dir) === dir) return [];
+  }
+}
+
 interface Walk {
   root: string;
   home: string;

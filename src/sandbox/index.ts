@@ -15,6 +15,7 @@ import { ToolDeniedError } from '../errors/index.ts';
 import { bwrapArgs } from './bwrap-args.ts';
 import { ControlWalkError } from './control-links.ts';
 import { probeBubblewrap, type SandboxProbe, UNAVAILABLE_HINT } from './detect.ts';
+import { gitDirsOutside } from './git-control.ts';
 import {
   defaultSecretPaths,
   hiddenParents,
@@ -40,7 +41,7 @@ export {
   resolveLinks,
 } from './control-links.ts';
 export { findBwrap, INSTALL_HINT, probeBubblewrap, type SandboxProbe, UNAVAILABLE_HINT } from './detect.ts';
-export { type GitControlPath, gitControlPaths } from './git-control.ts';
+export { type GitControlPath, gitControlPaths, gitDirsOutside } from './git-control.ts';
 export {
   defaultSecretPaths,
   type HiddenPath,
@@ -165,6 +166,7 @@ export function sandboxLaunch(
     network: request.network,
     hidden,
     protected: { ...mounts, pinned },
+    gitDirs: gitDirsOutside(root),
   });
   let restored: string[] | undefined;
   return {

@@ -18,7 +18,8 @@ export function sedRunsCode(args: readonly string[]): string[] {
       break;
     }
     if (word.startsWith('--')) {
-      const [name, value] = splitLong(word);
+      const [given, value] = splitLong(word);
+      const name = SED_LONG.find((full) => abbreviates(given, full)) ?? given;
       const next = value ?? args[i + 1];
       if (name === '--expression' || name === '--file') {
         if (value === undefined) i++;
@@ -55,6 +56,18 @@ function splitLong(word: string): [string, string | undefined] {
   const eq = word.indexOf('=');
   return eq === -1 ? [word, undefined] : [word.slice(0, eq), word.slice(eq + 1)];
 }
+
+/**
+ * Whether `given` names the long option `full`: GNU getopt takes any unique prefix (`--expr` is
+ * `--expression`). A prefix shared with another option is refused by the program, so counting it as
+ * this one only ever finds more.
+ */
+function abbreviates(given: string, full: string): boolean {
+  return given.length > 2 && full.startsWith(given);
+}
+
+/** GNU sed's long options that take a value. */
+const SED_LONG = ['--expression', '--file', '--line-length'];
 
 const SED_PLAIN = new Set('{}=dDgGhHnNpPxzF'.split(''));
 
@@ -194,7 +207,32 @@ function bracketEnd(text: string, start: number): number {
 /** awk's options that name a program file or a library, and the letters whose value follows. */
 const AWK_FILES = new Set(['f', 'E', 'i', 'l', 'o', 'p']);
 const AWK_VALUES = new Set(['F', 'v', 'e', 'W', ...AWK_FILES]);
-const AWK_LONG_FILES = new Set(['--file', '--exec', '--include', '--load', '--pretty-print', '--profile']);
+/** gawk's letters whose value, if any, is attached (`-d[file]`): the rest of the word. */
+const AWK_OPTIONAL = new Set(['d', 'D', 'L']);
+const AWK_LONG_FILES = ['--file', '--exec', '--include', '--load', '--pretty-print', '--profile'];
+/** gawk's long options whose value may be the next word. */
+const AWK_LONG_VALUES = [
+  '--file',
+  '--exec',
+  '--include',
+  '--load',
+  '--source',
+  '--assign',
+  '--field-separator',
+];
+
+/**
+ * What a `-W` value names: gawk reads `-W name` as `--name`, mawk takes abbreviations (`-We` is
+ * `-W exec`) and lists (`-Winteractive,exec`). The options, and whether the last takes the next word.
+ */
+function awkW(value: string): { runsCode: boolean; takesNext: boolean } {
+  const items = value.split(',').map((item) => splitLong(`--${item}`));
+  const [lastName, lastValue] = items.at(-1)!;
+  return {
+    runsCode: items.some(([name]) => [...AWK_LONG_FILES, '--source'].some((full) => abbreviates(name, full))),
+    takesNext: lastValue === undefined && AWK_LONG_VALUES.some((full) => abbreviates(lastName, full)),
+  };
+}
 
 export function awkRunsCode(args: readonly string[]): string[] {
   const found: string[] = [];
@@ -209,36 +247,45 @@ export function awkRunsCode(args: readonly string[]): string[] {
       break;
     }
     if (word.startsWith('--')) {
-      const [name, value] = splitLong(word);
-      if (AWK_LONG_FILES.has(name)) {
-        found.push(name);
+      const [given, value] = splitLong(word);
+      const named = (full: string) => abbreviates(given, full);
+      const file = AWK_LONG_FILES.find(named);
+      if (file) {
+        found.push(file);
         programGiven = true;
       }
-      if (name === '--source') {
+      if (named('--source')) {
         programs.push(value ?? args[i + 1] ?? '');
         programGiven = true;
       }
-      if (value === undefined && (AWK_LONG_FILES.has(name) || name === '--source' || name === '--assign'))
-        i++;
+      if (value === undefined && AWK_LONG_VALUES.some(named)) i++;
       continue;
     }
     if (word.startsWith('-') && word.length > 1) {
-      const letter = word[1]!;
-      const value = word.length > 2 ? word.slice(2) : AWK_VALUES.has(letter) ? args[++i] : undefined;
-      if (AWK_FILES.has(letter) || (letter === 'W' && /exec/.test(value ?? ''))) {
-        found.push(`-${letter}`);
-        programGiven = true;
-      }
-      if (letter === 'e') {
-        programs.push(value ?? '');
-        programGiven = true;
+      // A cluster of letters (`-bf prog.awk`), up to one whose value is the rest or the next word.
+      for (let j = 1; j < word.length; j++) {
+        const letter = word[j]!;
+        if (AWK_OPTIONAL.has(letter)) break;
+        if (!AWK_VALUES.has(letter)) continue;
+        const value = j + 1 < word.length ? word.slice(j + 1) : args[++i];
+        const w = letter === 'W' ? awkW(value ?? '') : undefined;
+        if (AWK_FILES.has(letter) || w?.runsCode) {
+          found.push(`-${letter}`);
+          programGiven = true;
+        }
+        if (w?.takesNext) i++;
+        if (letter === 'e') {
+          programs.push(value ?? '');
+          programGiven = true;
+        }
+        break;
       }
       continue;
     }
-    if (!programGiven) {
-      programs.push(word);
-      programGiven = true;
-    }
+    // The program, or the first operand after `-f`/`-e`: options end there (`awk 'prog' --sandbox`
+    // hands `--sandbox` to the program).
+    if (!programGiven) programs.push(word);
+    break;
   }
   for (const program of programs) found.push(...awkProgram(program));
   return [...new Set(found)];
@@ -253,7 +300,11 @@ function awkProgram(text: string): string[] {
   let last = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (c === '"') {
+    if (c === '\\' && text[i + 1] === '\n') {
+      // A line continued: what follows is read as if on the same line (`1 \⏎/ 2` divides).
+      i++;
+      code += ' ';
+    } else if (c === '"') {
       i++;
       while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
       if (i >= text.length) return ['script it cannot read'];
@@ -285,5 +336,7 @@ function awkProgram(text: string): string[] {
   if (code.replaceAll('||', '').includes('|')) found.push('pipe');
   if (/\bprintf?\b[^;{}\n]*>/.test(code)) found.push('print to a file');
   if (/@(load|include)\b/.test(code)) found.push('@load');
+  // gawk's indirect call `@f(...)` calls the function named by `f`'s value, `system` included.
+  if (/@[A-Za-z_][\w:]*\s*\(/.test(code)) found.push('indirect call');
   return found;
 }
