@@ -55,6 +55,7 @@ const DEEP_IMPORTS_ALLOWED: Record<string, string> = {
   'mcp/task-tool.ts -> engine/task-tool-definition.ts': 'start-up time',
   'mcp/send-message-tool.ts -> engine/send-message-input.ts': 'start-up time',
   'mcp/tool-args.ts -> engine/task-input.ts': 'start-up time',
+  'mcp/task-call.ts -> store/record-result.ts': 'start-up time: a record as text without SQLite',
   'cli/mcp-command.ts -> mcp/serve-entry.ts': 'start-up time: the MCP server without the install code',
   'cli/runs-command.ts -> store/types.ts': 'start-up time: record types without SQLite',
   // The demo is the CLI's own tour: it prints with the CLI's views.

@@ -98,6 +98,7 @@ export class EngineServices {
       prices: settings.prices,
       rateLimits: settings.rateLimits,
       failover: settings.failover,
+      maxConcurrency: settings.concurrency,
     });
     this.budgets = resolveBudgets(settings);
     this.background = new BackgroundTasks({

@@ -54,6 +54,10 @@ function failureText(result: ResultForModel): string {
   return lines.join('\n');
 }
 
+function escapeMarkup(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
 /**
  * The tool result of a Task started with `run_in_background`: Claude Code's wording, then where the
  * result will arrive (`whereOutput`: a notification, or a tool to read it with).
@@ -73,9 +77,10 @@ export function formatTaskNotification(
   const status = result.status === 'completed' ? 'completed' : result.status;
   const summary =
     result.status === 'completed'
-      ? `Agent "${result.description}" finished`
-      : `Agent "${result.description}" ${result.status === 'failed' ? 'failed' : result.status.replace('_', ' ')}`;
-  const body = result.status === 'completed' ? result.content : failureText(result);
+      ? `Agent "${escapeMarkup(result.description)}" finished`
+      : `Agent "${escapeMarkup(result.description)}" ${result.status === 'failed' ? 'failed' : result.status.replace('_', ' ')}`;
+  // A subagent's text must not close its notification and open a forged one for another task.
+  const body = escapeMarkup(result.status === 'completed' ? result.content : failureText(result));
   return (
     `<task-notification><task-id>${result.agentId}</task-id>` +
     (toolUseId ? `<tool-use-id>${toolUseId}</tool-use-id>` : '') +

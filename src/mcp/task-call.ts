@@ -5,6 +5,8 @@ import { formatLaunchForModel, formatResultForModel, type ResultForModel } from 
 import type { TaskInput, TaskOptions, TaskResult } from '../engine/types.ts';
 import { CodexTaskError, TaskCancelledError } from '../errors/index.ts';
 import type { TaskRecord } from '../store/index.ts';
+// Light on purpose: the record's text without loading SQLite.
+import { resultOfRecord } from '../store/record-result.ts';
 import type { CallMeta } from './call-meta.ts';
 import { launchedTasksFor } from './launched-tasks.ts';
 import { progressRouterFor } from './progress-router.ts';
@@ -148,20 +150,7 @@ export function taskResult(result: TaskResult): CallToolResult {
  * whose result was read already. One that was interrupted (its process died) reads as failed.
  */
 export function recordResult(r: TaskRecord): CallToolResult {
-  const result: ResultForModel = {
-    agentId: r.id,
-    agentType: r.agentType,
-    resolvedModel: r.resolvedModel ?? null,
-    usage: r.usage,
-    totalToolUseCount: r.toolUses,
-    totalDurationMs: r.durationMs ?? 0,
-    status:
-      r.status === 'interrupted' || r.status === 'queued' || r.status === 'running' ? 'failed' : r.status,
-    content: r.content ?? '',
-    ...(r.partialContent ? { partialContent: r.partialContent } : {}),
-    ...(r.error ? { error: r.error } : {}),
-  };
-  return toolResult(result, r.status);
+  return toolResult(resultOfRecord(r), r.status);
 }
 
 /** The model's text, and the same facts as `_meta` for clients that want more than text. */

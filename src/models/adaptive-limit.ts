@@ -148,7 +148,9 @@ export class AdaptiveLimit {
       max,
       // A floor over the ceiling is the ceiling: a fixed limit.
       min: Math.min(options.min ?? AIMD_DEFAULTS.min, max),
-      initial: options.initial ?? AIMD_DEFAULTS.initial,
+      // Under a ceiling (the configured concurrency), start at it: a fan-out to a provider that takes
+      // it all loses nothing, and the first push-back cuts to what it does take. No ceiling: start low.
+      initial: options.initial ?? (Number.isFinite(max) ? max : AIMD_DEFAULTS.initial),
       backoffRatio: options.backoffRatio ?? AIMD_DEFAULTS.backoffRatio,
       latencyTolerance: options.latencyTolerance ?? AIMD_DEFAULTS.latencyTolerance,
     };

@@ -84,7 +84,10 @@ export class Endpoint {
   /** Refusals the adaptive limit has already answered with a cut: not held against the circuit again. */
   readonly #absorbed = new WeakSet<object>();
 
-  constructor(provider: ProviderConfig, config: { breaker: BreakerConfig; rateLimit?: RateLimit }) {
+  constructor(
+    provider: ProviderConfig,
+    config: { breaker: BreakerConfig; rateLimit?: RateLimit; maxConcurrency?: number },
+  ) {
     this.provider = provider;
     this.#halfOpenAfterMs = config.breaker.halfOpenAfterMs;
     this.breaker = circuitBreaker(
@@ -101,8 +104,9 @@ export class Endpoint {
     });
     const limit = config.rateLimit;
     this.limiter = limit?.requestsPerMinute || limit?.tokensPerMinute ? new RateLimiter(limit) : undefined;
+    const max = limit?.maxConcurrency ?? config.maxConcurrency;
     this.concurrency = new AdaptiveLimit({
-      ...(limit?.maxConcurrency !== undefined && { max: limit.maxConcurrency }),
+      ...(max !== undefined && { max }),
       ...(limit?.minConcurrency !== undefined && { min: limit.minConcurrency }),
     });
   }

@@ -34,6 +34,11 @@ export interface ModelGatewayOptions {
   prices?: Readonly<Record<string, ModelPrice>>;
   /** Per provider id; a provider's own `rateLimit` is used when absent here. */
   rateLimits?: Readonly<Record<string, RateLimit>>;
+  /**
+   * The ceiling of each provider's adaptive concurrency when its rate limit sets none
+   * (`maxConcurrency`): the engine's own concurrency, which it starts at.
+   */
+  maxConcurrency?: number;
 }
 
 /** One model call that was served: which model, its tokens and cost. */
@@ -61,6 +66,7 @@ export class ModelGateway {
   readonly #providers: readonly ProviderConfig[];
   readonly #chains: FailoverChains;
   readonly #prices: Readonly<Record<string, ModelPrice>>;
+  readonly #maxConcurrency: number | undefined;
   readonly #endpoints = new Map<string, Endpoint>();
 
   constructor(options: ModelGatewayOptions) {
@@ -78,11 +84,16 @@ export class ModelGateway {
     this.#providers = options.providers;
     this.#chains = options.failover ?? {};
     this.#prices = options.prices ?? {};
+    this.#maxConcurrency = options.maxConcurrency;
     for (const provider of options.providers) {
       const rateLimit = options.rateLimits?.[provider.id] ?? provider.rateLimit;
       this.#endpoints.set(
         provider.id,
-        new Endpoint(provider, { breaker: this.config.breaker, ...(rateLimit && { rateLimit }) }),
+        new Endpoint(provider, {
+          breaker: this.config.breaker,
+          ...(rateLimit && { rateLimit }),
+          ...(options.maxConcurrency !== undefined && { maxConcurrency: options.maxConcurrency }),
+        }),
       );
     }
   }
@@ -166,6 +177,7 @@ export class ModelGateway {
     const endpoint = new Endpoint(provider, {
       breaker: this.config.breaker,
       ...(provider.rateLimit && { rateLimit: provider.rateLimit }),
+      ...(this.#maxConcurrency !== undefined && { maxConcurrency: this.#maxConcurrency }),
     });
     this.#endpoints.set(provider.id, endpoint);
     return endpoint;

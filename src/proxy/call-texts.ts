@@ -1,6 +1,6 @@
-import { formatLaunchForModel, formatResultForModel, type ResultForModel } from '../engine/index.ts';
+import { formatLaunchForModel, formatResultForModel } from '../engine/index.ts';
 import { CodexTaskError, InvalidTaskInputError } from '../errors/index.ts';
-import type { TaskRecord } from '../store/index.ts';
+import { resultOfRecord, type TaskRecord } from '../store/index.ts';
 
 // What the model reads as the output of a Task or SendMessage call the proxy ran: a result, the
 // launch text of a background Task, an error — live, or rebuilt from a run record after a restart.
@@ -54,18 +54,5 @@ export function errorText(error: unknown): string {
 export function recordText(r: TaskRecord): string {
   const background = (r.input as { run_in_background?: unknown } | undefined)?.run_in_background === true;
   if (background && !(r.status === 'failed' && r.startedAt === undefined)) return launchText(r.id);
-  const result: ResultForModel = {
-    agentId: r.id,
-    agentType: r.agentType,
-    resolvedModel: r.resolvedModel ?? null,
-    usage: r.usage,
-    totalToolUseCount: r.toolUses,
-    totalDurationMs: r.durationMs ?? 0,
-    status:
-      r.status === 'interrupted' || r.status === 'queued' || r.status === 'running' ? 'failed' : r.status,
-    content: r.content ?? '',
-    ...(r.partialContent ? { partialContent: r.partialContent } : {}),
-    ...(r.error ? { error: r.error } : {}),
-  };
-  return formatResultForModel(result);
+  return formatResultForModel(resultOfRecord(r));
 }

@@ -3,6 +3,7 @@
  * `attachRunRecorder(engine, store, …)` writes them as they happen; the queries read them back.
  */
 export { MIGRATIONS, SCHEMA_VERSION, StoreVersionError } from './migrations.ts';
+export { resultOfRecord } from './record-result.ts';
 export { AmbiguousTaskIdError } from './run-queries.ts';
 export { attachRunRecorder, type RecorderOptions, type RunRecorder } from './run-recorder.ts';
 export { defaultRunsDbPath, RunStore, type RunStoreOptions } from './run-store.ts';

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { worktreesDir } from './repository.ts';
 
@@ -55,12 +63,30 @@ export function readRecords(commonDir: string): WorktreeRecord[] {
   for (const name of names) {
     try {
       const parsed = recordSchema.safeParse(JSON.parse(readFileSync(join(dir, name), 'utf8')));
-      if (parsed.success && `${worktreeName(parsed.data.taskId)}.json` === name) records.push(parsed.data);
+      if (parsed.success && `${worktreeName(parsed.data.taskId)}.json` === name && isOurs(dir, parsed.data))
+        records.push(parsed.data);
     } catch {
       // half-written or removed meanwhile: not one of ours to show
     }
   }
   return records.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
+}
+
+/**
+ * A record describes a worktree we made only if its directory is ours and its branch is ours: the
+ * files live in `.git`, which a repository received whole (an archive, a shared folder) brings with
+ * it, so a record naming another directory or branch must never lead `remove` to delete them.
+ */
+function isOurs(dir: string, record: WorktreeRecord): boolean {
+  const name = worktreeName(record.taskId);
+  if (record.branch !== `${BRANCH_PREFIX}${name}`) return false;
+  const path = resolve(record.path);
+  if (path === resolve(dir, name)) return true;
+  try {
+    return path === join(realpathSync(dir), name);
+  } catch {
+    return false;
+  }
 }
 
 export function writeRecord(commonDir: string, record: WorktreeRecord): void {

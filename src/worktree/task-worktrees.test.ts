@@ -210,3 +210,37 @@ describe('findWorktrees', () => {
     expect(findWorktrees(records as never[], 'zzz')).toEqual([]);
   });
 });
+
+describe('records a repository brings with it', () => {
+  it('ignores a record that names a directory or a branch that is not ours: remove never deletes them', async () => {
+    const dir = await repo();
+    const victim = join(dir, '..', `victim-${Date.now()}`);
+    await mkdir(victim);
+    dirs.push(victim);
+    await writeFile(join(victim, 'precious.txt'), 'keep me');
+    const head = testGit(dir, 'rev-parse', 'HEAD').trim();
+    const folder = worktreesDir(join(dir, '.git'));
+    await mkdir(folder, { recursive: true });
+    const record = (taskId: string, path: string, branch: string) =>
+      writeFile(
+        join(folder, `${taskId}.json`),
+        JSON.stringify({ taskId, path, branch, base: head, checkout: dir, created: new Date().toISOString() }),
+      );
+    await record('evil', join(folder, '..', '..', '..', victim.split('/').at(-1)!), 'codex-task/evil');
+    testGit(dir, 'branch', 'keep-me');
+    await record('evil2', join(folder, 'evil2'), 'keep-me');
+    expect((await listWorktrees(dir)).worktrees).toEqual([]);
+    // And removal itself folds `..` before deleting anything under our folder.
+    const forged = {
+      taskId: 'evil',
+      path: join(folder, '..', '..', '..', victim.split('/').at(-1)!),
+      branch: 'codex-task/evil',
+      base: head,
+      checkout: dir,
+      created: new Date().toISOString(),
+    };
+    await removeWorktree(join(dir, '.git'), forged, { force: true });
+    expect(existsSync(join(victim, 'precious.txt'))).toBe(true);
+    expect(branches(dir)).toContain('keep-me');
+  });
+});

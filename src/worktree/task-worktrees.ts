@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { WorktreeUnavailableError } from '../errors/index.ts';
 import { type WorktreeChanges, worktreeChanges } from './changes.ts';
 import { GitError, git } from './git.ts';
@@ -171,8 +171,9 @@ async function branchExists(repo: Repository, branch: string): Promise<boolean> 
 async function removeQuietly(repo: Repository, path: string, branch: string, signal?: AbortSignal) {
   const at = { cwd: repo.toplevel, ...(signal ? { signal } : {}) };
   await git(['worktree', 'remove', '--force', '--force', path], at).catch(() => {});
-  // Under our own folder only: never a directory git did not make for us.
-  if (path.startsWith(worktreesDir(repo.commonDir) + sep)) rmSync(path, { recursive: true, force: true });
+  // Under our own folder only (`..` folded first): never a directory git did not make for us.
+  if (resolve(path).startsWith(resolve(worktreesDir(repo.commonDir)) + sep))
+    rmSync(path, { recursive: true, force: true });
   await git(['worktree', 'prune'], at).catch(() => {});
   await git(['branch', '-D', branch], at).catch(() => {});
 }
