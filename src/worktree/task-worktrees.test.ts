@@ -224,7 +224,14 @@ describe('records a repository brings with it', () => {
     const record = (taskId: string, path: string, branch: string) =>
       writeFile(
         join(folder, `${taskId}.json`),
-        JSON.stringify({ taskId, path, branch, base: head, checkout: dir, created: new Date().toISOString() }),
+        JSON.stringify({
+          taskId,
+          path,
+          branch,
+          base: head,
+          checkout: dir,
+          created: new Date().toISOString(),
+        }),
       );
     await record('evil', join(folder, '..', '..', '..', victim.split('/').at(-1)!), 'codex-task/evil');
     testGit(dir, 'branch', 'keep-me');
