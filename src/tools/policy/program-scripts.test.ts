@@ -129,7 +129,8 @@ describe('awk: where the program is, and what it does', () => {
     [['-F', ':', 'BEGIN{system("date")}'], ['system()']],
     // Comments and regex literals are not code; a `/` inside brackets does not end the regex.
     [['# system("date") | sh\n{print}', 'f'], []],
-    [['/[/|]x/ {print}', 'f'], []],
+    // A `/` in brackets ends the regex in the one true awk but not in gawk or mawk: not read.
+    [['/[/|]x/ {print}', 'f'], ['script it cannot read']],
     [['$1 ~ /[[:digit:]|]/ {print}', 'f'], []],
     [['/[abc/ {print}'], ['script it cannot read']],
     [['/unterminated {print}'], ['script it cannot read']],
@@ -177,8 +178,14 @@ describe('awk: where the program is, and what it does', () => {
     expect(awkRunsCode(['-bf', 'evil.awk', 'f'])).toEqual(['-f']);
     expect(awkRunsCode(['-ce', 'BEGIN{system("x")}'])).toEqual(['system()']);
     expect(awkRunsCode(['-bF:', '{print $1}', 'f'])).toEqual([]);
-    // An optional value is attached: `-d/tmp/vars` dumps variables there and reads no program.
-    expect(awkRunsCode(['-d/tmp/vars', '{print}', 'f'])).toEqual([]);
+    // gawk's `-d[file]` writes a variable dump (there, or awkvars.out) and `-D` runs its debugger,
+    // whose commands evaluate awk: both count, attached value or not. `-L` (lint) does not.
+    expect(awkRunsCode(['-d/tmp/vars', '{print}', 'f'])).toEqual(['-d']);
+    expect(awkRunsCode(['-d', '{print}', 'f'])).toEqual(['-d']);
+    expect(awkRunsCode(['-D', '{print}', 'f'])).toEqual(['-D']);
+    expect(awkRunsCode(['--dump-variables=/tmp/v', '{print}', 'f'])).toEqual(['--dump-variables']);
+    expect(awkRunsCode(['--debug', '{print}', 'f'])).toEqual(['--debug']);
+    expect(awkRunsCode(['-Lfatal', '{print}', 'f'])).toEqual([]);
   });
 
   it('gawk’s indirect call and a line continued before a `/` are seen (was a bypass)', () => {
@@ -188,6 +195,171 @@ describe('awk: where the program is, and what it does', () => {
     // A newline alone starts a new pattern, which may be a regex.
     expect(awkRunsCode(['{ n++ }\n/x|y/ { print }', 'f'])).toEqual([]);
     expect(awkRunsCode(['@namespace "ns"\n{print}', 'f'])).toEqual([]);
+  });
+});
+
+describe('sed: labels end at a blank, and a/i/c text at an unescaped newline (were bypasses)', () => {
+  it.each([
+    // GNU sed ends a label at a blank, `;`, `}` or `#` and reads the next command.
+    [['-n', ':a e touch p', 'f'], ['e command']],
+    [['-n', ':a\te touch p', 'f'], ['e command']],
+    [['-n', ':a\nb a e touch p', 'f'], ['e command']],
+    [['-n', ':x\nt x e touch p', 'f'], ['e command']],
+    [['-n', ':x\nT x e touch p', 'f'], ['e command']],
+    [['-n', 'v 4.2 e touch p', 'f'], ['e command']],
+    [['-n', ':a#c\ne touch p', 'f'], ['e command']],
+    [['-n', '{:a}\ne touch p', 'f'], ['e command']],
+    [['-n', 'b#x\ne touch p', 'f'], ['e command']],
+    [['-n', ': a;b a', 'f'], []],
+    [['-n', '/x/{p;b}', 'f'], []],
+    [[':', 'f'], ['script it cannot read']],
+    // a/i/c text: an odd run of trailing backslashes escapes the newline, an even one (`\\`) is a
+    // backslash and the text ends there.
+    [['a foo\\\\\n1e touch p', 'f'], ['e command']],
+    [['a\\\\\n1e touch p', 'f'], ['e command']],
+    [['i\\\\\n1e touch p', 'f'], ['e command']],
+    [['1c foo\\\\\n1e touch p', 'f'], ['e command']],
+    [['$a\\\n  x\\\\\n1e touch p', 'f'], ['e command']],
+    [['a\n1e touch p', 'f'], ['e command']],
+    [['a foo\\\n1e touch p', 'f'], []],
+    [['a foo\\\\\\\n1e touch p', 'f'], []],
+    [['a\\\n1e touch p', 'f'], []],
+    // `-e` parts join with newlines: a text ending in one backslash goes on in the next part.
+    [['-e', 'a\\', '-e', '1e touch p', 'f'], []],
+    [['-e', 'a foo\\', '-e', '1e touch p', 'f'], []],
+    [['-e', 'a foo\\\\', '-e', '1e touch p', 'f'], ['e command']],
+    [['-e', 'a foo', '-e', '1e touch p', 'f'], ['e command']],
+  ])('sed %j → %j', (args, expected) => {
+    expect(sedRunsCode(args)).toEqual(expected);
+  });
+});
+
+describe('sed: s, y, w and the rest read as GNU sed reads them', () => {
+  it.each([
+    // Odd delimiters, and flags after blanks.
+    [['s/x/y/ e', 'f'], ['e command']],
+    [['s;x;touch p;e', 'f'], ['e command']],
+    [['s x y e', 'f'], ['e command']],
+    [['s\\x\\y\\e', 'f'], ['e command']],
+    [['y/x/y/ ;1e touch p', 'f'], ['e command']],
+    [['y,x,y,;1e touch p', 'f'], ['e command']],
+    [['s/x/\\\ny/e', 'f'], ['e command']],
+    [['s/a/b/ # e is a comment', 'f'], []],
+    [['y/abc/xyz/ junk', 'f'], ['script it cannot read']],
+    [['p junk', 'f'], ['script it cannot read']],
+    [['s/x/y/q', 'f'], ['script it cannot read']],
+    [['s/x/y/\u00e9', 'f'], ['script it cannot read']],
+    [['s\u00e9x\u00e9y\u00e9', 'f'], ['script it cannot read']],
+    // Brackets: sed 4.9 and the regex compiler part ways on `[.`, `[=` and odd `[:` forms
+    // (`[[...]]` hid the `e` below behind what sed read as a comment); only `[:class:]` is read.
+    [['s/[[...]]/x/;# .]]/y/;1e touch p', 'f'], ['script it cannot read']],
+    [['s/[[=a=]]/x/', 'f'], ['script it cannot read']],
+    [['s/[[:alpha:][:digit:]]/x/', 'f'], []],
+    [['s/[^]/]/x/', 'f'], []],
+    [['s/[\\t ]*$//', 'f'], []],
+    [['\\%x%Me touch p', 'f'], ['e command']],
+    [['/x/I,+1e touch p', 'f'], ['e command']],
+    [['1 ! e touch p', 'f'], ['e command']],
+    [['0~1e touch p', 'f'], ['e command']],
+    // w/W/r/R take the rest of the line as the file name: nothing after it is a command.
+    [['1r f; e touch p', 'f'], []],
+    [['1r f\n1w out', 'f'], ['w command']],
+    [['$W out; p', 'f'], ['w command']],
+    [['l 5;1e touch p', 'f'], ['e command']],
+    [['q;1e touch p', 'f'], ['e command']],
+    // `--sandbox` counts before the operands only (with POSIXLY_CORRECT options end at the first).
+    [['1e touch p', 'f', '--sandbox'], ['e command']],
+    [['-n', '--sandbox', '1e touch p', 'f'], []],
+  ])('sed %j → %j', (args, expected) => {
+    expect(sedRunsCode(args)).toEqual(expected);
+  });
+});
+
+describe('awk: a `/` after print, return, else, do, `(`, `,` or an operator starts a regex (was a bypass)', () => {
+  const hide = (before: string) => `BEGIN { ${before} /"/; system("touch p"); y = "\\"" }`;
+  it.each([
+    [hide('print'), ['system()']],
+    [hide('printf'), ['system()']],
+    [`function f() { return /"/; system("touch p"); y = "\\"" } BEGIN { f() }`, ['system()']],
+    [hide('if (1) x = 1; else'), ['system()']],
+    [hide('do'), ['system()']],
+    [hide('if (1)'), ['system()']],
+    [hide('while (0)'), ['system()']],
+    [hide('for (;;)'), ['system()']],
+    [hide('x = ('), ['system()']],
+    [hide('x = 1,'), ['system()']],
+    [hide('x = !'), ['system()']],
+    [hide('x = 1 &&'), ['system()']],
+    [hide('x = $0 ~'), ['system()']],
+    [hide('x = 1 +'), ['system()']],
+    [hide('exit'), ['system()']],
+    // Where the awks differ on what the `/` is, the program is not read: mawk matches after
+    // `length` and `n++`, gawk divides; `case` and `switch` are keywords in gawk only.
+    [hide('x = length'), ['script it cannot read']],
+    [hide('x = 1; x++'), ['script it cannot read']],
+    [hide('getline'), ['script it cannot read']],
+    [hide('x = 1 in'), ['script it cannot read']],
+    [hide('x = /a/'), ['script it cannot read']],
+    ['BEGIN { x = case /1; system("touch p"); y = 2/ 1 }', ['script it cannot read']],
+    ['BEGIN { y = switch (1) /1; system("touch p"); z = 2/ 1 }', ['script it cannot read']],
+    // After an operand it divides, in every awk.
+    ['BEGIN { x = 1 /2; system("touch p"); y = 2/ 1 }', ['system()']],
+    ['BEGIN { x = "a" /2; system("touch p"); y = 2/ 1 }', ['system()']],
+    ['BEGIN { x = a[1] /2; system("touch p"); y = 2/ 1 }', ['system()']],
+    ['BEGIN { x = f(1) /2; system("touch p"); y = 2/ 1 }', ['system()']],
+    ['{ x = $1 / 2; print x }', []],
+    // `system` is code wherever it is: after a number, or bare (the one true awk runs `$0`).
+    ['BEGIN { x = 1system("touch p") }', ['system()']],
+    ['BEGIN { x = 1e2system("touch p") }', ['system()']],
+    ['{ system }', ['system()']],
+    ['BEGIN { awk::system("touch p") }', ['system()']],
+    // Brackets the awks end differently: a `/` in them, or a backslash before `]`.
+    ['BEGIN { x = /[^/]/; system("touch p") }', ['script it cannot read']],
+    ['BEGIN { x = /[\\]/; y = "]/; system("touch p"); z = "" } # "', ['script it cannot read']],
+    ['/^[ \\t]*$/ { n++ } END { print n }', []],
+    ['$1 ~ /^[[:alpha:]_][[:alnum:]_]*$/', []],
+    ['/a\\/b/', []],
+    // Not awk: refused rather than guessed.
+    ["BEGIN { x = 'a' }", ['script it cannot read']],
+    ['BEGIN { x = 1 \\ 2 }', ['script it cannot read']],
+    ['BEGIN { x = "a\nb" }', ['script it cannot read']],
+    ['BEGIN { x = /a\nb/ }', ['script it cannot read']],
+  ])('awk %j → %j', (program, expected) => {
+    expect(awkRunsCode([program])).toEqual(expected);
+  });
+});
+
+describe('awk: a print statement goes on past a newline after `,`, `&&`, `||` (was a bypass)', () => {
+  it.each([
+    ['BEGIN { print "a",\n"b" > "p" }', ['print to a file']],
+    ['BEGIN { print "a" &&\n"b" > "p" }', ['print to a file']],
+    ['BEGIN { print "a" ||\n"b" > "p" }', ['print to a file']],
+    ['BEGIN { print "a", # c\n"b" > "p" }', ['print to a file']],
+    ['BEGIN { print "a",\n\n"b" >> "p" }', ['print to a file']],
+    ['BEGIN { print "a" \\\n > "p" }', ['print to a file']],
+    ['BEGIN { printf "%s",\n"b" >> "p" }', ['print to a file']],
+    ['BEGIN { print("a",\n"b") > "p" }', ['print to a file']],
+    ['BEGIN { print 1 ?\n2 : 3 > "p" }', ['print to a file']],
+    ['BEGIN { print 1 ? 2 :\n3 > "p" }', ['print to a file']],
+    ['BEGIN { print "a" +\n1 > "p" }', ['print to a file']],
+    ['BEGIN { if (1)\nprint "a" > "p" }', ['print to a file']],
+    ['BEGIN { if (1) print "x"; else\nprint "a" > "p" }', ['print to a file']],
+    ['BEGIN { print\n"a" | "sh" }', ['pipe']],
+    ['BEGIN { system(\n"touch p") }', ['system()']],
+    // In parentheses `>` compares in every awk, but it is counted all the same.
+    ['{ print ($1 > 2 ? "a" : "b") }', ['print to a file']],
+    // A newline after a whole operand ends the statement: the `>` after it is a pattern's.
+    ['{ print $1 }\n$2 > 0 { n++ }', []],
+    ['{ print\n}\n$2 > 0', []],
+    ['{ print $1; if ($2 > 0) n++ }', []],
+    // gawk's typed regex and namespaces are harmless; `@load`/`@include`, spaced or not, are not.
+    ['BEGIN { x = @/a|b/ }', []],
+    ['@ load "x"', ['@load']],
+    ['@include "x.awk"', ['@load']],
+    ['BEGIN { @ f() }', ['indirect call']],
+    ['BEGIN { extension("x.so", "init") }', ['extension()']],
+  ])('awk %j → %j', (program, expected) => {
+    expect(awkRunsCode([program])).toEqual(expected);
   });
 });
 
@@ -218,6 +390,47 @@ describe('the bypasses, as the policy decides them under `Bash(sed:*)`, `Bash(aw
       'gawk indirect call',
       'Bash(gawk:*)',
     ],
+    // The reviewer's four: a label ended by a blank, an escaped backslash ending `a` text, a
+    // regex after `print`, and a print statement continued after a comma.
+    [
+      "sed -n ':a e touch p' package.json",
+      'sed -n :a e touch p package.json',
+      'sed e command',
+      'Bash(sed:*)',
+    ],
+    [
+      "sed 'a foo\\\\\n1e touch p' package.json",
+      'sed a foo\\\\\n1e touch p package.json',
+      'sed e command',
+      'Bash(sed:*)',
+    ],
+    [
+      `awk 'BEGIN { print /"/; system("touch p"); y = "\\"" }' package.json`,
+      'awk BEGIN { print /"/; system("touch p"); y = "\\"" } package.json',
+      'awk system()',
+      'Bash(awk:*)',
+    ],
+    [
+      `awk 'BEGIN { print "a",\n"b" > "p" }'`,
+      'awk BEGIN { print "a",\n"b" > "p" }',
+      'awk print to a file',
+      'Bash(awk:*)',
+    ],
+    // Their family: a version label, `a\\`, a gawk/mawk disagreement, an `&&` continuation.
+    ["sed -n 'v 4.2 e touch p' f", 'sed -n v 4.2 e touch p f', 'sed e command', 'Bash(sed:*)'],
+    ["sed 'i\\\\\n1e touch p' f", 'sed i\\\\\n1e touch p f', 'sed e command', 'Bash(sed:*)'],
+    [
+      `awk 'BEGIN { x = length /"/; system("touch p"); y = "\\"" }'`,
+      'awk BEGIN { x = length /"/; system("touch p"); y = "\\"" }',
+      'awk script it cannot read',
+      'Bash(awk:*)',
+    ],
+    [
+      `gawk 'BEGIN { print "a" &&\n"b" > "p" }'`,
+      'gawk BEGIN { print "a" &&\n"b" > "p" }',
+      'gawk print to a file',
+      'Bash(gawk:*)',
+    ],
   ])('%s is denied, naming what it uses and the rule', (command, shown, uses, rule) => {
     const d = underAllow(command, RULES);
     expect(d.decision).toBe('denied');
@@ -229,7 +442,14 @@ describe('the bypasses, as the policy decides them under `Bash(sed:*)`, `Bash(aw
       "sed -n 's/a/b/p' f",
       "sed --expression='s/a/b/' --line-length=80 f",
       "sed ':a;N;$!ba;s/\\n/ /g' f",
+      "sed -n '1,20p' f",
+      "sed 's/a/b/g' f",
+      "sed '/^#/d; s/[[:space:]]*$//' f",
       "awk -F: '{print $1}' /etc/passwd",
+      "awk '{ s += $2 } END { print s }' f",
+      "awk 'NR==1' f",
+      "awk '/^[ \\t]*$/ { n++ } END { print n + 0 }' f",
+      "awk '{ a[$1]++ } END { for (k in a) print k, a[k] }' f",
       "awk -v n=2 'NR > n' f",
       "gawk --field-separator=: '{print $1}' f",
       'awk -W version',

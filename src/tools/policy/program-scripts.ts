@@ -1,17 +1,24 @@
+import { awkProgram } from './awk-program.ts';
+
 /**
  * sed and awk take a program as an argument, and both languages can run commands and write files:
  * sed's `e` command, `s///e` and `w`; awk's `system()`, pipes (`print | "sh"`, `"cmd" | getline`),
  * `print > file` and gawk's `@load`. These return what a program argument does of that kind (empty
  * when nothing), so `Bash(sed:*)` covers `sed 's/a/b/'` but not `sed 's/a/b/e'`. A program read from
  * a file (`-f`) or one that does not parse as expected counts too: only a rule naming it covers it.
+ * The programs are read as the tools read them (a sed label ends at a blank, `/` after awk's `print`
+ * starts a regex), and where the tools, or their versions, would read one differently it counts as
+ * unreadable: what looks like text to this reader must be text to the program too.
  */
 export function sedRunsCode(args: readonly string[]): string[] {
   const found: string[] = [];
   const scripts: string[] = [];
   let scriptGiven = false;
+  let operandSeen = false;
   for (let i = 0; i < args.length; i++) {
     const word = args[i]!;
-    if (word === '--sandbox') return [];
+    // Only before the operands: with POSIXLY_CORRECT set, options end at the first one.
+    if (word === '--sandbox' && !operandSeen) return [];
     if (word === '--') {
       if (!scriptGiven && args[i + 1] !== undefined) scripts.push(args[i + 1]!);
       scriptGiven = true;
@@ -43,12 +50,13 @@ export function sedRunsCode(args: readonly string[]): string[] {
       }
       continue;
     }
+    operandSeen = true;
     if (!scriptGiven) {
       scripts.push(word);
       scriptGiven = true;
     }
   }
-  for (const script of scripts) found.push(...sedScript(script));
+  if (scripts.length > 0) found.push(...sedScript(scripts.join('\n')));
   return [...new Set(found)];
 }
 
@@ -69,69 +77,204 @@ function abbreviates(given: string, full: string): boolean {
 /** GNU sed's long options that take a value. */
 const SED_LONG = ['--expression', '--file', '--line-length'];
 
-const SED_PLAIN = new Set('{}=dDgGhHnNpPxzF'.split(''));
+/** C's `isspace`, which GNU sed skips between commands (`in_nonblank` skips only blanks). */
+const SED_SPACE = new Set([' ', '\t', '\n', '\v', '\f', '\r']);
+/** Commands that take nothing and end there (`read_end_of_cmd`). */
+const SED_PLAIN = new Set('=dDFgGhHnNpPxz'.split(''));
 
-/** GNU sed's commands that run a program (`e`, `s///e`) or write a file (`w`, `W`, `s///w`). */
-function sedScript(script: string): string[] {
+/**
+ * GNU sed's commands that run a program (`e`, `s///e`) or write a file (`w`, `W`, `s///w`), read as
+ * sed 4.9's compile.c reads the script (the `-e` parts joined by newlines: a text ending in a
+ * backslash goes on in the next part, as sed's pending text does). Anything sed would refuse, or
+ * read in a way this does not follow, counts as unreadable.
+ */
+function sedScript(s: string): string[] {
+  const unreadable = ['script it cannot read'];
   const found = new Set<string>();
-  const n = script.length;
+  const n = s.length;
   let i = 0;
+  const blanks = () => {
+    while (s[i] === ' ' || s[i] === '\t') i++;
+  };
+  const digits = () => {
+    while (/\d/.test(s[i] ?? '')) i++;
+  };
   const restOfLine = () => {
-    while (i < n && script[i] !== '\n') i++;
+    while (i < n && s[i] !== '\n') i++;
   };
-  const label = () => {
-    while (i < n && script[i] !== '\n' && script[i] !== ';') i++;
+  /** `read_end_of_cmd`: blanks, then the end of the line or script or a `;`, or a `}`/`#` read next. */
+  const endOfCommand = (): boolean => {
+    blanks();
+    if (i >= n || s[i] === '\n' || s[i] === ';') {
+      i++;
+      return true;
+    }
+    return s[i] === '}' || s[i] === '#';
   };
-  /** Past a regex or replacement ending at `delim`; brackets hold a literal delimiter in a regex. */
-  const skipTo = (delim: string, regex: boolean): boolean => {
-    while (i < n) {
-      const c = script[i]!;
-      if (c === '\\') i += 2;
-      else if (c === delim) {
+  /** `read_label`: up to a blank, newline, `;`, `}` or `#`, which is read next (`:a e cmd` runs `e`). */
+  const label = (): string => {
+    blanks();
+    const start = i;
+    while (i < n && !/[ \t\n;}#]/.test(s[i]!)) i++;
+    return s.slice(start, i);
+  };
+  /**
+   * The text of `a`, `i`, `c` or `e` (`read_text`): after blanks, `a\` takes the next character as
+   * the text's first (a newline: the text is on the next line); then to the end of the line, each
+   * backslash escaping the next character. `a x\⏎` goes on; `a x\\⏎` is an escaped backslash and ends.
+   */
+  const text = () => {
+    blanks();
+    if (s[i] === '\\') i += 2;
+    while (i < n && s[i] !== '\n') i += s[i] === '\\' ? 2 : 1;
+  };
+  /**
+   * `snarf_char_class`: past a bracket expression in a regex (`i` after its `[`); a delimiter in it
+   * does not end the regex. Only `[:class:]` is read inside: sed's reading of `[.`, `[=` and `[:` is
+   * not the regex compiler's (`[[...]]`), so those count as unreadable.
+   */
+  const bracket = (): boolean => {
+    if (s[i] === '^') i++;
+    if (s[i] === ']') i++;
+    while (i < n && s[i] !== '\n') {
+      if (s[i] === ']') {
         i++;
         return true;
-      } else if (regex && c === '[') {
-        const end = bracketEnd(script, i);
-        if (end === -1) return false;
-        i = end + 1;
+      }
+      if (s[i] === '[' && /[.:=]/.test(s[i + 1] ?? '')) {
+        const named = /^\[:[A-Za-z]+:\]/.exec(s.slice(i, i + 16));
+        if (!named) return false;
+        i += named[0].length;
       } else i++;
     }
     return false;
   };
-  const address = (): boolean => {
-    const c = script[i];
-    if (c === '/' || c === '\\') {
-      const delim = c === '/' ? '/' : script[i + 1]!;
-      i += c === '/' ? 1 : 2;
-      if (!skipTo(delim, true)) return false;
-      while (script[i] === 'I' || script[i] === 'M') i++;
-    } else if (c === '$') i++;
-    else if (c === '+' || c === '~' || /\d/.test(c ?? '')) {
-      i++;
-      while (/[\d~]/.test(script[i] ?? '')) i++;
+  /** `match_slash`: past a regex or text ending at `delim`, on one line unless a newline is escaped. */
+  const slashed = (delim: string | undefined, regex: boolean): boolean => {
+    if (delim === undefined || delim === '\n' || delim > '\x7f') return false;
+    while (i < n && s[i] !== '\n') {
+      const c = s[i++]!;
+      if (c === delim) return true;
+      if (c === '\\') {
+        if (i >= n) return false;
+        i++;
+      } else if (c === '[' && regex && !bracket()) return false;
     }
-    return true;
+    return false;
   };
-  while (i < n) {
-    while (i < n && /[\s;]/.test(script[i]!)) i++;
+  /** `compile_address`: whether one was read, undefined if it does not end. */
+  const address = (): boolean | undefined => {
+    const c = s[i];
+    if (c === '/' || c === '\\') {
+      i++;
+      if (!slashed(c === '/' ? '/' : s[i++], true)) return undefined;
+      for (blanks(); s[i] === 'I' || s[i] === 'M'; blanks()) i++;
+      return true;
+    }
+    if (/\d/.test(c ?? '')) {
+      digits();
+      blanks();
+      if (s[i] === '~') {
+        i++;
+        blanks();
+        digits();
+      }
+      return true;
+    }
+    if (c === '+' || c === '~') {
+      i++;
+      blanks();
+      digits();
+      return true;
+    }
+    if (c === '$') i++;
+    return c === '$';
+  };
+  /** `mark_subst_opts`: the flags after `s///`, each after blanks, up to the end of the command. */
+  const substFlags = (): boolean => {
+    for (;;) {
+      blanks();
+      const flag = s[i++];
+      if (flag === undefined || flag === '\n' || flag === ';') return true;
+      if (flag === '}' || flag === '#') {
+        i--;
+        return true;
+      }
+      if (flag === 'e') found.add('e command');
+      else if (flag === 'w') {
+        found.add('w command');
+        restOfLine();
+        return true;
+      } else if (/\d/.test(flag)) digits();
+      else if (flag === '\r' && s[i] === '\n') {
+        i++;
+        return true;
+      } else if (!'gpiImM'.includes(flag)) return false;
+    }
+  };
+  for (;;) {
+    while (i < n && (s[i] === ';' || SED_SPACE.has(s[i]!))) i++;
     if (i >= n) break;
-    if (script[i] === '#') {
-      restOfLine();
+    const addressed = address();
+    if (addressed === undefined) return unreadable;
+    if (addressed) {
+      blanks();
+      if (s[i] === ',') {
+        i++;
+        blanks();
+        if (address() !== true) return unreadable;
+        blanks();
+      }
+    }
+    if (s[i] === '!') {
+      i++;
+      blanks();
+    }
+    const command = s[i++] ?? '';
+    if (SED_PLAIN.has(command)) {
+      if (!endOfCommand()) return unreadable;
       continue;
     }
-    if (!address()) return ['script it cannot read'];
-    while (script[i] === ' ' || script[i] === '\t') i++;
-    if (script[i] === ',') {
-      i++;
-      while (script[i] === ' ') i++;
-      if (!address()) return ['script it cannot read'];
-    }
-    while (script[i] === ' ' || script[i] === '\t' || script[i] === '!') i++;
-    const command = script[i++] ?? '';
-    if (SED_PLAIN.has(command)) continue;
     switch (command) {
+      case '#':
+        if (addressed) return unreadable;
+        restOfLine();
+        break;
+      case '{':
+        break;
+      case '}':
+        if (addressed || !endOfCommand()) return unreadable;
+        break;
+      case ':':
+        if (addressed || label() === '') return unreadable;
+        break;
+      case 'b':
+      case 't':
+      case 'T':
+      case 'v':
+        label();
+        break;
       case 'e':
         found.add('e command');
+        text();
+        break;
+      case 'a':
+      case 'i':
+      case 'c':
+        blanks();
+        if (i >= n) return unreadable;
+        text();
+        break;
+      case 'l':
+      case 'L':
+      case 'q':
+      case 'Q':
+        blanks();
+        digits();
+        if (!endOfCommand()) return unreadable;
+        break;
+      case 'r':
+      case 'R':
         restOfLine();
         break;
       case 'w':
@@ -139,69 +282,21 @@ function sedScript(script: string): string[] {
         found.add('w command');
         restOfLine();
         break;
-      case 'r':
-      case 'R':
-        restOfLine();
+      case 's': {
+        const delim = s[i++];
+        if (!slashed(delim, true) || !slashed(delim, false) || !substFlags()) return unreadable;
         break;
-      case 'a':
-      case 'i':
-      case 'c':
-        // Text to the end of the line, continued past lines ending in a backslash.
-        while (i < n) {
-          restOfLine();
-          if (script[i - 1] !== '\\') break;
-          i++;
-        }
-        break;
-      case ':':
-      case 'b':
-      case 't':
-      case 'T':
-      case 'v':
-        label();
-        break;
-      case 'l':
-      case 'L':
-      case 'q':
-      case 'Q':
-        while (/[\s\d]/.test(script[i] ?? '') && script[i] !== '\n') i++;
-        break;
-      case 's':
+      }
       case 'y': {
-        const delim = script[i++];
-        if (delim === undefined || delim === '\n' || delim === '\\') return ['script it cannot read'];
-        if (!skipTo(delim, command === 's') || !skipTo(delim, false)) return ['script it cannot read'];
-        while (command === 's' && i < n && /[gpiImMe\dw]/.test(script[i]!)) {
-          if (script[i] === 'e') found.add('e command');
-          if (script[i] === 'w') {
-            found.add('w command');
-            restOfLine();
-            break;
-          }
-          i++;
-        }
+        const delim = s[i++];
+        if (!slashed(delim, false) || !slashed(delim, false) || !endOfCommand()) return unreadable;
         break;
       }
       default:
-        return ['script it cannot read'];
+        return unreadable;
     }
   }
   return [...found];
-}
-
-/** Index of the `]` closing the bracket expression opened at `start`, or -1. */
-function bracketEnd(text: string, start: number): number {
-  let j = start + 1;
-  if (text[j] === '^') j++;
-  if (text[j] === ']') j++;
-  while (j < text.length && text[j] !== ']') {
-    if (text[j] === '[' && /[:.=]/.test(text[j + 1] ?? '')) {
-      const close = text.indexOf(`${text[j + 1]}]`, j + 2);
-      if (close === -1) return -1;
-      j = close + 2;
-    } else j++;
-  }
-  return j < text.length ? j : -1;
 }
 
 /** awk's options that name a program file or a library, and the letters whose value follows. */
@@ -209,7 +304,17 @@ const AWK_FILES = new Set(['f', 'E', 'i', 'l', 'o', 'p']);
 const AWK_VALUES = new Set(['F', 'v', 'e', 'W', ...AWK_FILES]);
 /** gawk's letters whose value, if any, is attached (`-d[file]`): the rest of the word. */
 const AWK_OPTIONAL = new Set(['d', 'D', 'L']);
-const AWK_LONG_FILES = ['--file', '--exec', '--include', '--load', '--pretty-print', '--profile'];
+const AWK_LONG_FILES = [
+  '--file',
+  '--exec',
+  '--include',
+  '--load',
+  '--pretty-print',
+  '--profile',
+  // A variable dump written to a file, and the debugger (its commands evaluate awk): fail closed.
+  '--dump-variables',
+  '--debug',
+];
 /** gawk's long options whose value may be the next word. */
 const AWK_LONG_VALUES = [
   '--file',
@@ -265,7 +370,12 @@ export function awkRunsCode(args: readonly string[]): string[] {
       // A cluster of letters (`-bf prog.awk`), up to one whose value is the rest or the next word.
       for (let j = 1; j < word.length; j++) {
         const letter = word[j]!;
-        if (AWK_OPTIONAL.has(letter)) break;
+        if (AWK_OPTIONAL.has(letter)) {
+          // gawk's `-d[file]` writes a variable dump (awkvars.out by default) and `-D` starts its
+          // debugger, whose commands evaluate awk: both fail closed, as a file written or code run.
+          if (letter !== 'L') found.push(`-${letter}`);
+          break;
+        }
         if (!AWK_VALUES.has(letter)) continue;
         const value = j + 1 < word.length ? word.slice(j + 1) : args[++i];
         const w = letter === 'W' ? awkW(value ?? '') : undefined;
@@ -289,54 +399,4 @@ export function awkRunsCode(args: readonly string[]): string[] {
   }
   for (const program of programs) found.push(...awkProgram(program));
   return [...new Set(found)];
-}
-
-/** Characters after which `/` starts a regex literal rather than a division. */
-const BEFORE_REGEX = new Set('(,~!{};&|\n=<>?:'.split(''));
-
-function awkProgram(text: string): string[] {
-  // The program's code with strings, regex literals and comments blanked out.
-  let code = '';
-  let last = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '\\' && text[i + 1] === '\n') {
-      // A line continued: what follows is read as if on the same line (`1 \⏎/ 2` divides).
-      i++;
-      code += ' ';
-    } else if (c === '"') {
-      i++;
-      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-      if (i >= text.length) return ['script it cannot read'];
-      code += '""';
-      last = '"';
-    } else if (c === '#') {
-      while (i < text.length && text[i] !== '\n') i++;
-      code += '\n';
-      last = '\n';
-    } else if (c === '/' && (last === '' || BEFORE_REGEX.has(last))) {
-      i++;
-      while (i < text.length && text[i] !== '/') {
-        if (text[i] === '[') {
-          const end = bracketEnd(text, i);
-          if (end === -1) return ['script it cannot read'];
-          i = end + 1;
-        } else i += text[i] === '\\' ? 2 : 1;
-      }
-      if (i >= text.length) return ['script it cannot read'];
-      code += '//';
-      last = '/';
-    } else {
-      code += c;
-      if (c !== ' ' && c !== '\t') last = c;
-    }
-  }
-  const found: string[] = [];
-  if (/\bsystem\s*\(/.test(code)) found.push('system()');
-  if (code.replaceAll('||', '').includes('|')) found.push('pipe');
-  if (/\bprintf?\b[^;{}\n]*>/.test(code)) found.push('print to a file');
-  if (/@(load|include)\b/.test(code)) found.push('@load');
-  // gawk's indirect call `@f(...)` calls the function named by `f`'s value, `system` included.
-  if (/@[A-Za-z_][\w:]*\s*\(/.test(code)) found.push('indirect call');
-  return found;
 }
