@@ -37,17 +37,26 @@ export class DispatchChain {
       if (done) return;
       done = true;
       clearTimeout(hold);
+      // Nobody waiting: the chain is idle at once, so a task that comes next starts without delay.
+      if (this.#head >= this.#waiting.length) {
+        this.#idle();
+        return;
+      }
       setImmediate(() => setImmediate(() => this.#next()));
     };
     return pass;
   }
 
+  #idle(): void {
+    this.#waiting.length = 0;
+    this.#head = 0;
+    this.#busy = false;
+  }
+
   #next(): void {
     const start = this.#waiting[this.#head];
     if (!start) {
-      this.#waiting.length = 0;
-      this.#head = 0;
-      this.#busy = false;
+      this.#idle();
       return;
     }
     this.#waiting[this.#head++] = undefined as unknown as () => void;
