@@ -14,9 +14,10 @@ describe('rate limits', () => {
     expect(results.every((r) => r.status === 'completed')).toBe(true);
     const arrivals = h.model.requests.map((r) => r.receivedAt!).sort((a, b) => a - b);
     expect(arrivals).toHaveLength(5);
-    // Five requests, one per 100 ms: the last arrives ≥ 400 ms after the first (350: timers and the
-    // server's stamps jitter by a few ms each). Without the limit they arrive within a few ms.
-    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(350);
+    // Five requests, one per 100 ms: the last leaves ≥ 400 ms after the first. The server stamps
+    // arrivals, and a loaded machine can stamp the first one late (50 ms was seen), so the bound is
+    // 250: still over twice what the requests take without the limit (they leave within a few ms).
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(250);
     expect(engine.providerHealth().find((p) => p.provider === 'openai')!.rateLimit).toMatchObject({
       queued: 0,
     });
