@@ -18,6 +18,18 @@ function example(name: string, lang = 'ts'): string {
   return match[1]!;
 }
 
+/** Runs a README library example as written, importing this checkout instead of the package, from `cwd`. */
+async function runLibraryExample(name: string, file: string, cwd: string): Promise<void> {
+  await writeFile(file, example(name).replace("from 'codex-task'", `from '${pathToFileURL(LIBRARY).href}'`));
+  const before = process.cwd();
+  process.chdir(cwd);
+  try {
+    await import(pathToFileURL(file).href);
+  } finally {
+    process.chdir(before);
+  }
+}
+
 afterEach(() => {
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
@@ -59,18 +71,7 @@ describe('README examples run as written', () => {
       logs.push(args.map(String).join(' ')),
     );
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const file = join(ws, 'example.ts');
-    await writeFile(
-      file,
-      example('library').replace("from 'codex-task'", `from '${pathToFileURL(LIBRARY).href}'`),
-    );
-    const cwd = process.cwd();
-    process.chdir(ws);
-    try {
-      await import(pathToFileURL(file).href);
-    } finally {
-      process.chdir(cwd);
-    }
+    await runLibraryExample('library', join(ws, 'example.ts'), ws);
     expect(logs[0]).toBe('reviewed: found a TODO');
     // Each task's tokens as the scripted model counts them (~4 characters a token, rounded up): its
     // requests, and its replies (a tool call counts its name and its JSON arguments).
@@ -108,18 +109,7 @@ describe('README background example runs as written', () => {
     vi.stubEnv('OPENAI_BASE_URL', h.model.baseUrls.openai);
     const logs: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
-    const file = join(ws, 'background-example.mts');
-    await writeFile(
-      file,
-      example('library-background').replace("from 'codex-task'", `from '${pathToFileURL(LIBRARY).href}'`),
-    );
-    const cwd = process.cwd();
-    process.chdir(ws);
-    try {
-      await import(pathToFileURL(file).href);
-    } finally {
-      process.chdir(cwd);
-    }
+    await runLibraryExample('library-background', join(ws, 'background-example.mts'), ws);
     expect(logs).toHaveLength(3);
     expect(logs[0]).toMatch(/^started [0-9a-f]{16}$/);
     expect(logs[1]).toBe('answer 1: List the outdated dependencies in package.json');
