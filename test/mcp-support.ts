@@ -7,6 +7,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { createMcpServer, type TaskService } from '../src/mcp/index.ts';
 import type { RuntimeOptions } from '../src/runtime/index.ts';
 import type { ScriptedModelServer } from '../src/scripted-model/index.ts';
+import { compileCacheEnv } from './cli-support.ts';
 import { providersFor } from './support.ts';
 
 /** The command line from source, as Codex would start it. */
@@ -22,6 +23,7 @@ export function serverEnv(model: ScriptedModelServer, workspace: string, extra: 
     CODEX_TASK_RUNS_DB: `${workspace}/.runs.db`,
     CODEX_TASK_AUDIT_LOG: `${workspace}/.audit.jsonl`,
     CODEX_TASK_LOG_LEVEL: 'warn',
+    ...compileCacheEnv(),
     ...extra,
   };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { compileCacheEnv } from './cli-support.ts';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
@@ -77,6 +78,7 @@ export async function startInTerminal(
     PATH: process.env.PATH ?? '',
     HOME: options.cwd,
     TERM: 'screen',
+    ...compileCacheEnv(),
     ...options.env,
     CLI: `${process.execPath} ${BIN}`,
   };
