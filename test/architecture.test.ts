@@ -30,6 +30,8 @@ const LAYERS: Record<string, number> = {
   store: 3,
   telemetry: 3,
   observe: 3,
+  // the queue's client and worker (BullMQ): they drive an engine, as observers do; the runtime composes them
+  queue: 3,
   // the composition root
   runtime: 4,
   // surfaces
@@ -37,6 +39,8 @@ const LAYERS: Record<string, number> = {
   mcp: 5,
   proxy: 5,
   http: 5,
+  // the dashboard's routes, mounted by the HTTP server (src/http) of serve and the proxy
+  dashboard: 5,
   demo: 5,
   '(package)': 6,
 };

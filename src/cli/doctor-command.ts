@@ -5,9 +5,11 @@ import { describeRange, satisfies, upgradeHints } from '../../bin/node-check.js'
 import { AgentRegistry, registryReport, summarizeReport } from '../agents/index.ts';
 import { credentialsPermissionProblem, maskKey, PROXY_DEFAULTS } from '../config/index.ts';
 import type { ProviderConfig } from '../providers/index.ts';
+import { queueSettingsOf } from '../runtime/index.ts';
 import { findTrustedBinary } from '../sandbox/index.ts';
 import { loadPermissionPolicy } from '../tools/policy/index.ts';
 import { KIND_LABEL } from '../trust/index.ts';
+import { queueChecks } from './doctor-queue.ts';
 import { sandboxCheck } from './doctor-sandbox.ts';
 import { EXIT } from './exit-codes.ts';
 import { paint } from './output.ts';
@@ -158,12 +160,12 @@ export function nodeCheck(version: string, execPath: string): Check {
 }
 
 /** `codex-task doctor`: each check with its result, and for each failing one, the fix. */
-export async function doctorCommand(opts: { json?: boolean; cwd?: string }): Promise<number> {
+export async function doctorCommand(opts: { json?: boolean; cwd?: string; redis?: string }): Promise<number> {
   const checks: Check[] = [nodeCheck(process.versions.node, process.execPath)];
   const cwd = resolve(opts.cwd ?? process.cwd());
   let settings: ReturnType<typeof settingsFor> | undefined;
   try {
-    settings = settingsFor({ cwd });
+    settings = settingsFor({ cwd, ...(opts.redis ? { config: { queue: { url: opts.redis } } } : {}) });
     checks.push({
       check: 'config',
       status: 'ok',
@@ -246,6 +248,9 @@ export async function doctorCommand(opts: { json?: boolean; cwd?: string }): Pro
             fix: "Stop what uses it, or set proxy.port in .codex-task/config.json (or CODEX_TASK_PROXY_PORT, or --port) and the same port in Codex's base_url.",
           },
   );
+  // Only when a queue is configured: without one nothing needs Redis.
+  const queueUrl = opts.redis ?? (settings && queueSettingsOf(settings.engine)?.url);
+  if (queueUrl) checks.push(...(await queueChecks(queueUrl)));
   if (opts.json) process.stdout.write(`${JSON.stringify(checks, null, 2)}\n`);
   else {
     for (const c of checks) {

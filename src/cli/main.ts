@@ -212,6 +212,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--json', 'print the checks as JSON')
     .option('-C, --cwd <dir>', 'project directory')
+    .option('--redis <url>', 'also check this queue (default: CODEX_TASK_REDIS_URL, queue.url)')
     .addHelpText('after', example('codex-task doctor', 'codex-task doctor -C ~/src/my-app'))
     .action(act(async () => (await import('./doctor-command.ts')).doctorCommand));
 
@@ -320,6 +321,47 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-C, --cwd <dir>', 'project directory')
     .addHelpText('after', example('codex-task serve --port 8790'))
     .action(act(async () => (await import('./serve-command.ts')).serveCommand));
+
+  program
+    .command('worker')
+    .description(
+      'Run tasks from the queue (Redis): start one per machine or core; clients enqueue when a queue URL is set',
+    )
+    .option(
+      '--redis <url>',
+      'the queue: redis:// or rediss:// URL (default: CODEX_TASK_REDIS_URL, queue.url)',
+    )
+    .option('-c, --concurrency <n>', 'tasks run at once', '4')
+    .option('--name <name>', 'shown on the dashboard (default: the host name)')
+    .option(
+      '--grace <duration>',
+      'on SIGTERM, how long running tasks may finish before going back to the queue',
+      '30s',
+    )
+    .option('-C, --cwd <dir>', 'directory whose config the worker reads')
+    .addHelpText(
+      'after',
+      example('CODEX_TASK_REDIS_URL=redis://redis.internal:6379 codex-task worker --concurrency 8'),
+    )
+    .action(act(async () => (await import('./worker-command.ts')).workerCommand));
+
+  program
+    .command('ui')
+    .description(
+      'Open the dashboard of a running serve or proxy (a one-time login link; the token stays out of URLs)',
+    )
+    .option(
+      '--url <url>',
+      'the server (serve: http://127.0.0.1:8790; proxy: http://127.0.0.1:10000)',
+      'http://127.0.0.1:8790',
+    )
+    .option(
+      '--token <token>',
+      "the server's token (default: CODEX_TASK_API_TOKEN, or CODEX_TASK_PROXY_TOKEN)",
+    )
+    .option('--print', 'print the link instead of opening a browser')
+    .addHelpText('after', example('codex-task ui', 'codex-task ui --url http://127.0.0.1:10000 --print'))
+    .action(act(async () => (await import('./ui-command.ts')).uiCommand));
 
   program
     .command('proxy')

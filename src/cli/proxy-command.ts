@@ -3,6 +3,7 @@ import { portFlag } from './flags.ts';
 import { reportError } from './output.ts';
 import { explainListenError } from './port-in-use.ts';
 import { settingsFor } from './settings.ts';
+import { oneTimeLink } from './ui-command.ts';
 import { VERSION } from './version.ts';
 
 export interface ProxyFlags {
@@ -47,7 +48,8 @@ export async function proxyCommand(flags: ProxyFlags): Promise<number> {
   }
   process.stderr.write(
     `codex-task proxy on ${proxy.baseUrl} → ${proxy.upstream} (Ctrl-C stops it)\n` +
-      `Codex: model_providers.codex-task.base_url = "${proxy.baseUrl}", wire_api = "responses"\n`,
+      `Codex: model_providers.codex-task.base_url = "${proxy.baseUrl}", wire_api = "responses"\n` +
+      `Dashboard: ${oneTimeLink(proxy.loginLink())} (later: codex-task ui --url ${proxy.url})\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

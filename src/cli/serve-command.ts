@@ -3,6 +3,7 @@ import { portFlag } from './flags.ts';
 import { reportError } from './output.ts';
 import { explainListenError } from './port-in-use.ts';
 import { settingsFor } from './settings.ts';
+import { oneTimeLink } from './ui-command.ts';
 import { VERSION } from './version.ts';
 
 export interface ServeFlags {
@@ -12,7 +13,7 @@ export interface ServeFlags {
   cwd?: string;
 }
 
-/** `codex-task serve`: the HTTP API (tasks, SSE events, agents, health, metrics) until interrupted. */
+/** `codex-task serve`: the HTTP API (tasks, SSE events, agents, health, metrics) and the dashboard, until interrupted. */
 export async function serveCommand(flags: ServeFlags): Promise<number> {
   let port: number;
   try {
@@ -46,7 +47,10 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
       port,
       ...(token ? { token } : {}),
     });
-    process.stderr.write(`codex-task API on ${server.url} (Ctrl-C stops it)\n`);
+    process.stderr.write(
+      `codex-task API on ${server.url} (Ctrl-C stops it)\n` +
+        `Dashboard: ${oneTimeLink(server.loginLink())} (later: codex-task ui)\n`,
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

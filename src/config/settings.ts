@@ -10,6 +10,7 @@ import {
   WEB_TOOL_DEFAULTS,
 } from './defaults/index.ts';
 import { MODEL_ROUTING_DEFAULTS, ROUTING_TIERS } from './defaults/model-routing.ts';
+import { QUEUE_DEFAULTS } from './defaults/queue.ts';
 import { type OptionsOf, type Setting, setting, type ValuesOf, type Z } from './setting.ts';
 import {
   durationMs,
@@ -98,6 +99,45 @@ export const ENGINE_SETTINGS = {
     env: { name: 'CODEX_TASK_MAX_COST_USD', accepts: 'a number of US dollars > 0', example: '2.5' },
     doc: 'USD one engine may spend on priced models.',
   }),
+  // Read by the runtime, not the engine: with a URL, root tasks go to `codex-task worker`s (queue/).
+  queue: {
+    url: setting({
+      schema: (z) =>
+        z
+          .string()
+          .regex(/^rediss?:\/\/.+/, 'a redis:// or rediss:// URL')
+          .optional(),
+      default: undefined,
+      config: 'queue.url',
+      env: {
+        name: 'CODEX_TASK_REDIS_URL',
+        accepts: 'a redis:// or rediss:// URL',
+        example: 'redis://:password@redis.internal:6379/0',
+      },
+      doc: 'The Redis of the task queue: tasks run on `codex-task worker` processes (docs/scaling-out.md). Unset: in this process, no Redis.',
+    }),
+    prefix: setting({
+      schema: (z) => z.string().min(1),
+      default: QUEUE_DEFAULTS.prefix,
+      config: 'queue.prefix',
+      env: { name: 'CODEX_TASK_QUEUE_PREFIX', accepts: 'a key prefix', example: '{codex-task-ci}' },
+      doc: "Prefix of the queue's Redis keys; keep it in {braces} for Redis Cluster.",
+    }),
+    stallTimeoutMs: setting({
+      schema: durationMs,
+      default: QUEUE_DEFAULTS.stallTimeoutMs,
+      config: 'queue.stallTimeout',
+      env: { name: 'CODEX_TASK_QUEUE_STALL_TIMEOUT', accepts: 'a duration: ms, or 2s', example: '5s' },
+      doc: 'How long a worker that stopped answering keeps its tasks before they run again on another.',
+    }),
+    attempts: setting({
+      schema: (z) => z.int().min(1).max(100),
+      default: QUEUE_DEFAULTS.attempts,
+      config: 'queue.attempts',
+      env: { name: 'CODEX_TASK_QUEUE_ATTEMPTS', accepts: 'a whole number from 1 to 100', example: '3' },
+      doc: 'Runs of one queued task at most (the first and re-runs after a worker died).',
+    }),
+  },
   outputMaxChars: setting({
     schema: (z) => z.int().min(1_000),
     default: ENGINE_DEFAULTS.outputMaxChars,

@@ -5,8 +5,9 @@ import {
   type EngineSettings,
   resolveSettings,
 } from '../config/index.ts';
-import { type ProviderConfig, parseFailoverChains } from '../models/index.ts';
+import { type ProviderConfig, parseFailoverChains, type RateLimiterFactory } from '../models/index.ts';
 import type { SandboxSettings } from '../sandbox/index.ts';
+import type { RemoteExecutor } from './remote-task.ts';
 import type { SubagentToolProvider } from './types.ts';
 
 /**
@@ -38,12 +39,22 @@ export interface TaskEngineOptions extends EngineSettingOptions {
   agentRescanIntervalMs?: number;
   fetch?: typeof globalThis.fetch;
   /**
+   * Makes each provider's rate limiter (`rateLimits`): this process's own token buckets by default;
+   * a queue worker passes limits every worker shares (queue/shared-rate-limit.ts).
+   */
+  rateLimiter?: RateLimiterFactory;
+  /**
    * Extra tools for subagents — MCP servers' tools (`mcp__<server>__<tool>`) from `McpClientPool`.
    * Granted by `tools`/`disallowedTools` exactly like built-ins; closed with the engine.
    */
   toolProvider?: SubagentToolProvider;
   /** Where each config rule was written (LoadedConfig.ruleSources), for decisions and the audit log. */
   permissionRuleSources?: Record<string, string>;
+  /**
+   * Runs root tasks elsewhere (a queue of `codex-task worker`s: the runtime passes one when
+   * `queue.url` is set); nested tasks run beside their parent. None: every task runs here.
+   */
+  remote?: RemoteExecutor;
   /** Where the output guard saves originals it changed (default `<homeDir>/.codex-task/outputs`). */
   outputsDir?: string;
 }

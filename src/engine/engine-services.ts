@@ -11,7 +11,7 @@ import { type PermissionPolicy, PermissionPolicyCache } from '../tools/policy/in
 import { trustChecker } from '../trust/index.ts';
 import { Admission } from './admission.ts';
 import { BackgroundTasks } from './background-tasks.ts';
-import { type Budgets, resolveBudgets } from './budgets.ts';
+import { type BudgetLedger, type Budgets, LocalBudget, resolveBudgets } from './budgets.ts';
 import { DispatchChain } from './dispatch-chain.ts';
 import {
   type ResolvedEngineSettings,
@@ -56,6 +56,8 @@ export class EngineServices {
   readonly gateway: ModelGateway;
   readonly ledger = new UsageLedger();
   readonly budgets: Budgets;
+  /** Where tasks without a budget of their own (TaskOptions.budget) are counted. */
+  readonly budget: BudgetLedger;
   readonly toolLimits: ToolLimits;
   readonly resultOptions: TaskResultOptions;
   readonly webTools: WebToolSettings;
@@ -94,6 +96,7 @@ export class EngineServices {
     this.gateway = new ModelGateway({
       providers: this.providers,
       ...(options.fetch && { fetch: options.fetch }),
+      ...(options.rateLimiter && { rateLimiter: options.rateLimiter }),
       resilience: settings.resilience,
       prices: settings.prices,
       rateLimits: settings.rateLimits,
@@ -101,6 +104,7 @@ export class EngineServices {
       maxConcurrency: settings.concurrency,
     });
     this.budgets = resolveBudgets(settings);
+    this.budget = new LocalBudget(this.budgets, this.ledger);
     this.background = new BackgroundTasks({
       maxRunning: settings.maxBackgroundTasks,
       maxUnread: settings.maxBackgroundUnread,

@@ -1,5 +1,12 @@
 export { type AcquireOptions, Admission, type AdmissionOptions } from './admission.ts';
-export type { Budgets } from './budgets.ts';
+export {
+  type BudgetLedger,
+  type BudgetSpent,
+  type Budgets,
+  checkCost,
+  checkNewTask,
+  LocalBudget,
+} from './budgets.ts';
 export {
   FAILOVER_ENV,
   type ResolvedEngineSettings,
@@ -12,6 +19,7 @@ export {
   type NeutralisedKind,
   type OutputGuardReport,
 } from './output-guard.ts';
+export type { RemoteExecutor, RemoteOutcome, RemoteTaskRequest } from './remote-task.ts';
 export {
   formatLaunchForModel,
   formatResultForModel,
@@ -66,10 +74,12 @@ export type {
   TaskInput,
   TaskOptions,
   TaskOrigin,
+  TaskQueueRun,
   TaskResult,
   TaskStatus,
   TaskTimings,
   TaskUsage,
+  TaskWorkspace,
   TaskWorktree,
   ToolStat,
   Transcript,

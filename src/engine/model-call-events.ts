@@ -1,5 +1,5 @@
 import type { AttemptReport, GatewayObserver } from '../models/index.ts';
-import { type Budgets, checkCost } from './budgets.ts';
+import type { BudgetLedger } from './budgets.ts';
 import type { RunState } from './subagent-run.ts';
 import type { TaskEventSink } from './task-events.ts';
 import type { TaskEventBase } from './types.ts';
@@ -15,11 +15,11 @@ export function taskModelObserver(p: {
   base: TaskEventBase;
   events: TaskEventSink;
   ledger: UsageLedger;
-  budgets: Budgets;
+  budget: BudgetLedger;
   /** Called before every attempt, first of all before the task's first request (see DispatchChain). */
   onAttempt?: () => void;
 }): GatewayObserver {
-  const { state, base, events, ledger, budgets } = p;
+  const { state, base, events, ledger, budget } = p;
   let succeeded: AttemptReport | undefined;
   return {
     onCallEnd: ({ durationMs, text }) => {
@@ -27,8 +27,9 @@ export function taskModelObserver(p: {
       state.turnText = text;
     },
     beforeAttempt: () => {
-      checkCost(budgets, ledger);
-      p.onAttempt?.();
+      const checked = budget.checkCost();
+      if (!checked) return p.onAttempt?.();
+      return checked.then(() => p.onAttempt?.());
     },
     onAttempt: (report) => {
       if (report.outcome === 'retry' || report.outcome === 'failover') state.retries++;
@@ -44,6 +45,8 @@ export function taskModelObserver(p: {
     onUsage: ({ model, usage, costUsd }) => {
       state.modelCall(model, usage, costUsd);
       ledger.modelCall(base.agentType, model, usage, costUsd);
+      // A shared budget keeps a failed add and reports it at the next check.
+      if (costUsd !== null) void budget.addCost(costUsd);
       if (!succeeded) return;
       const report = succeeded;
       succeeded = undefined;

@@ -73,7 +73,7 @@ export async function runEscalating(p: {
   signal: AbortSignal;
   state: RunState;
   /** Throws (BudgetExceeded) when the run may not spend more. */
-  checkBudget: () => void;
+  checkBudget: () => Promise<void> | undefined;
   attempt: () => Promise<string>;
 }): Promise<string> {
   try {
@@ -83,7 +83,7 @@ export async function runEscalating(p: {
     const failed = p.plan.resolved;
     const reason = escalationReason(toProviderError(error, failed.provider, failed.modelId), p.signal);
     const target = reason === undefined ? undefined : escalationTarget(failed, p.providers, reason);
-    if (!target || !canSpend(p.checkBudget)) throw error;
+    if (!target || !(await canSpend(p.checkBudget))) throw error;
     p.plan.resolved = target;
     p.state.texts.length = 0;
     p.state.turnText = undefined;
@@ -91,9 +91,9 @@ export async function runEscalating(p: {
   }
 }
 
-function canSpend(checkBudget: () => void): boolean {
+async function canSpend(checkBudget: () => Promise<void> | undefined): Promise<boolean> {
   try {
-    checkBudget();
+    await checkBudget();
     return true;
   } catch {
     return false;

@@ -3,7 +3,7 @@ import { subagentTypeRules } from '../agents/index.ts';
 import type { ToolContext } from '../tools/index.ts';
 import { agentPolicy } from '../tools/policy/index.ts';
 import { BackgroundChildren } from './background-children.ts';
-import { checkCost } from './budgets.ts';
+import type { BudgetLedger } from './budgets.ts';
 import type { EngineServices } from './engine-services.ts';
 import { taskModelObserver } from './model-call-events.ts';
 import { runEscalating } from './model-escalation.ts';
@@ -41,6 +41,8 @@ export interface SubagentRun {
   base: TaskEventBase;
   events: TaskEventSink;
   inherited: InheritedLimits | undefined;
+  /** What this task and its nested tasks count against (TaskOptions.budget). */
+  budget: BudgetLedger;
   /** Tells the dispatch chain this task's first request is on its way (the next task may set up). */
   sent: () => void;
   /** An earlier conversation this run continues (SendMessage). */
@@ -71,7 +73,7 @@ export async function executeSubagent(run: SubagentRun): Promise<string> {
       providers: services.providers,
       signal,
       state: run.state,
-      checkBudget: () => checkCost(services.budgets, services.ledger),
+      checkBudget: () => run.budget.checkCost(),
       attempt: () => runSubagent(run, provided?.tools ?? {}),
     });
   } finally {
@@ -134,6 +136,7 @@ async function runSubagent(run: SubagentRun, provided: Record<string, ProvidedTo
       parentCallId: callId,
       spawnDepth: run.spawnDepth + 1,
       priority: run.lease.priority,
+      budget: run.budget,
       inherited: {
         mode: applied.mode,
         disallowedTools: subagent.disallowedTools,
@@ -179,7 +182,7 @@ async function runSubagent(run: SubagentRun, provided: Record<string, ProvidedTo
     base,
     events,
     ledger: services.ledger,
-    budgets: services.budgets,
+    budget: run.budget,
     onAttempt: run.sent,
   });
   const ctx: ToolContext = {

@@ -5,9 +5,10 @@ import type { AgentDefinition, AgentRegistry } from '../agents/index.ts';
 import { CodexTaskError, TaskCancelledError, TaskNotFoundError, TaskTimeoutError } from '../errors/index.ts';
 import { type ProviderConfig, type ProviderHealth, toProviderError } from '../models/index.ts';
 import type { PermissionPolicy } from '../tools/policy/index.ts';
-import { checkNewTask } from './budgets.ts';
+import { reserveTask } from './budgets.ts';
 import type { TaskEngineOptions } from './engine-options.ts';
 import { EngineServices } from './engine-services.ts';
+import { NOT_KEPT_HINT, runRemotely } from './remote-task.ts';
 import { SlotLease } from './slot-lease.ts';
 import { executeSubagent } from './subagent-execution.ts';
 import { GRANTABLE_TOOLS, planTask, type TaskPlan } from './subagent-plan.ts';
@@ -211,6 +212,9 @@ export class TaskEngine {
     let history: Transcript['messages'] | undefined;
     let queuedMs = 0;
     let worktree: TaskWorktree | undefined;
+    const budget = options.budget ?? services.budget;
+    /** A shared budget's answer, awaited once `task.queued` is out. */
+    let reservation: Promise<void> | undefined;
     services.running.set(taskId, { base, handle });
     const finish = (status: TaskStatus, content: string, error?: unknown): TaskResult => {
       const result = buildTaskResult(services.resultOptions, {
@@ -242,6 +246,19 @@ export class TaskEngine {
       return result;
     };
 
+    // With a queue (remote), a root task runs on a worker; nested ones run beside their parent there.
+    const remote = services.options.remote;
+    if (remote && !options.parentTaskId) {
+      const signal = AbortSignal.any([
+        cancelSignal,
+        services.shutdown.signal,
+        ...(options.signal && !background ? [options.signal] : []),
+      ]);
+      const cancelled = () => finish('cancelled', '', cancellationOf(signal.reason));
+      const p = { services, remote, handle, rawInput, options, base, origin, cwd, background, events };
+      return runRemotely({ ...p, engineEvents: this.events, signal, finish, cancelled });
+    }
+
     let input: TaskInput | undefined;
     let priority = 0;
     const prepare = () => {
@@ -250,10 +267,7 @@ export class TaskEngine {
       if (options.continueFrom) {
         const earlier = services.transcripts.load(options.continueFrom);
         if (!earlier) {
-          throw new TaskNotFoundError(
-            options.continueFrom,
-            "Continue a task by the agentId its result named. Its conversation is kept with the run records (codex-task runs list), or in this process's memory for the library without them.",
-          );
+          throw new TaskNotFoundError(options.continueFrom, NOT_KEPT_HINT);
         }
         cwd = earlier.cwd;
         history = earlier.messages;
@@ -274,8 +288,7 @@ export class TaskEngine {
       agent = plan.agent;
       base.agentType = agent.name;
       services.permissionPolicy(cwd);
-      checkNewTask(services.budgets, services.ledger);
-      services.ledger.taskStarted(agent.name);
+      reservation = reserveTask(budget, services.ledger, agent.name);
       if (background) services.background.add(handle);
     };
     // A follow-up of a running task waits for it: its conversation is complete only then.
@@ -301,6 +314,13 @@ export class TaskEngine {
       if (userSignal.aborted) return finish('cancelled', '', cancellationOf(userSignal.reason));
       try {
         prepare();
+      } catch (error) {
+        return finish('failed', '', error);
+      }
+    }
+    if (reservation) {
+      try {
+        await reservation;
       } catch (error) {
         return finish('failed', '', error);
       }
@@ -347,6 +367,7 @@ export class TaskEngine {
         base,
         events,
         inherited: options.inherited,
+        budget,
         ...(history ? { history } : {}),
         sent,
         startChild: (child, childOptions) => this.start(child, childOptions),

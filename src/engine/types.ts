@@ -4,6 +4,7 @@ import type { AgentDefinition } from '../agents/index.ts';
 import type { TaskErrorInfo } from '../errors/index.ts';
 import type { AttemptReport, ModelRouting } from '../models/index.ts';
 import type { PermissionMode, PolicyDecision } from '../tools/policy/index.ts';
+import type { BudgetLedger } from './budgets.ts';
 import type { OutputGuardReport } from './output-guard.ts';
 
 /** The Task tool's input, exactly Claude Code's field names. */
@@ -57,6 +58,11 @@ export interface TaskOptions {
    * no looser a permission mode, and without the tools its ancestors' `disallowedTools` removed.
    */
   inherited?: InheritedLimits;
+  /**
+   * The budget (`maxTasks`, `maxCostUsd`) this task and its nested tasks count against: the
+   * engine's own by default; a queue worker passes the enqueuing run's shared one.
+   */
+  budget?: BudgetLedger;
 }
 
 /** A client's conversation and tool call that started a task (e.g. Codex's thread id and call_id). */
@@ -214,6 +220,49 @@ export interface TaskResult {
   outputGuard?: OutputGuardReport;
   /** Present when the task ran in a git worktree of its own (`isolation: "worktree"`). */
   worktree?: TaskWorktree;
+  /** Present when a queue worker ran it (`codex-task worker`): its runs and where they were. */
+  queue?: TaskQueueRun;
+  /** Present when a queued task named its workspace (a shared path, or a git remote and commit): what came of it. */
+  workspace?: TaskWorkspace;
+}
+
+/**
+ * A queued task's workspace as it ended (queue/workspace.ts): a shared `path` as it is, or, for a
+ * git workspace, the task's changes against the commit it started from, as a patch and, when asked
+ * for, as the branch `codex-task/<taskId>` pushed to the remote.
+ */
+export type TaskWorkspace =
+  | { kind: 'path'; path: string }
+  | {
+      kind: 'git';
+      /** The remote, without any password in it. */
+      remote: string;
+      /** The commit the task started from. */
+      base: string;
+      changed: boolean;
+      /** `3 files changed (1 new), 10 insertions(+), 2 deletions(-); 1 commit`, or `no changes`. */
+      summary: string;
+      /**
+       * `git diff --binary <base>` of everything the task changed (its commits and its files, new
+       * ones included, ignored ones not): `git apply` it on `base`. `utf8` when the diff is valid
+       * UTF-8 (then `data` is the diff itself), else `base64`. Absent when nothing changed.
+       */
+      patch?: { encoding: 'utf8' | 'base64'; data: string; bytes: number };
+      /** Why the patch was left out (over the size limit: push the branch instead). */
+      patchOmitted?: string;
+      /** The branch pushed to the remote (`push: true`, when something changed) and its commit. */
+      pushed?: { branch: string; commit: string };
+      /** What git said when the push failed (the patch is still here). */
+      pushFailed?: string;
+    };
+
+/** How a queued task was run: a re-run after a worker died (or handed it back) counts as one more attempt. */
+export interface TaskQueueRun {
+  attempts: number;
+  /** The worker whose run gave this result (`host:pid:…`). */
+  workerId: string;
+  /** The worker of each run, in order. */
+  workers: string[];
 }
 
 /**

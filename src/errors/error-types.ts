@@ -23,6 +23,8 @@ export const ERROR_TYPES = [
   'TaskNotFound',
   'BackgroundLimit',
   'WorktreeUnavailable',
+  'WorkspaceUnavailable',
+  'QueueUnavailable',
   // What commands and servers refuse before any task runs.
   'Config',
   'PermissionConfig',

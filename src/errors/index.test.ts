@@ -112,6 +112,14 @@ const samples: { error: CodexTaskError; details?: Record<string, unknown> }[] = 
     error: new WorktreeUnavailableError('/tmp/x', 'it is in no git repository', 'run it in one'),
     details: { directory: '/tmp/x', problem: 'it is in no git repository' },
   },
+  {
+    error: new errors.WorkspaceUnavailableError('git /srv/r.git', 'no such remote', 'fix the remote'),
+    details: { workspace: 'git /srv/r.git', problem: 'no such remote' },
+  },
+  {
+    error: new errors.QueueUnavailableError('redis://127.0.0.1:6379', 'connection refused'),
+    details: { url: 'redis://127.0.0.1:6379', problem: 'connection refused' },
+  },
   { error: new ConfigError('bad value', 'fix it') },
   {
     error: new PermissionConfigError('bad rule', 'hint', {

@@ -1,9 +1,10 @@
 /**
  * The HTTP API: tasks (start, read, follow over SSE, cancel), agents, health, readiness and
- * Prometheus metrics, over one engine. Shared by `codex-task serve`, the proxy and the dashboard.
- * The request guard and the listen policy here are every server's (the MCP server's too).
+ * Prometheus metrics, over one engine, on Hono; and the dashboard's home (login links, sessions,
+ * security headers). Shared by `codex-task serve` and the proxy. The request guard and the listen
+ * policy here are every server's (the MCP server's too).
  */
-export { requireBearer } from './auth.ts';
+export { bearerOf, requireBearer, tokenMatches } from './auth.ts';
 export { HttpError, sendJson } from './http-error.ts';
 export { readBody, tooLarge } from './request-body.ts';
 export {
@@ -18,5 +19,5 @@ export {
   UnprotectedListenError,
 } from './request-guard.ts';
 export { type HttpServer, type HttpServerOptions, startHttpServer } from './server.ts';
-export type { HubEvent } from './task-hub.ts';
+export type { HubEvent, TaskHub } from './task-hub.ts';
 export type { TaskView } from './task-view.ts';

@@ -1,29 +1,39 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
+import type { ApiContext } from './api-env.ts';
 import { HttpError, type Issue } from './http-error.ts';
 import { isJsonType } from './request-guard.ts';
 
 /**
  * The JSON body, parsed (validate it with `validate`). Sizes are checked as bytes arrive: a missing
- * or lying content-length cannot make us buffer more than the limit.
+ * or lying content-length cannot make us buffer more than the limit. Not Hono's bodyLimit: it
+ * re-wraps a chunked request in the global Request, which cannot read node-server's own Request
+ * class while the globals are left alone (`overrideGlobalObjects: false`, as the MCP SDK does too).
  */
-export async function readJson(req: IncomingMessage, limitBytes: number): Promise<unknown> {
-  if (!isJsonType(req.headers['content-type'])) {
+export async function readJson(c: ApiContext, limitBytes: number): Promise<unknown> {
+  if (!isJsonType(c.req.header('content-type'))) {
     throw new HttpError(
       415,
       'UnsupportedMediaType',
       'The body must be JSON (content-type: application/json)',
     );
   }
-  const body = await readBody(req, limitBytes);
+  if (Number(c.req.header('content-length')) > limitBytes) throw tooLarge(limitBytes);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of c.req.raw.body ?? []) {
+    size += chunk.byteLength;
+    if (size > limitBytes) throw tooLarge(limitBytes);
+    chunks.push(chunk);
+  }
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
   } catch (error) {
     throw new HttpError(400, 'InvalidJson', `The body is not valid JSON: ${(error as Error).message}`);
   }
 }
 
-/** The whole body as bytes, refused with 413 as soon as it passes `limitBytes`. */
+/** The whole body as bytes, refused with 413 as soon as it passes `limitBytes` (the proxy's raw route). */
 export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (declared > limitBytes) throw tooLarge(limitBytes);

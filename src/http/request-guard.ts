@@ -107,7 +107,7 @@ export function checkRequest(req: GuardedRequest, rules: GuardRules): GuardRefus
   const listed = origin !== undefined && rules.allowedOrigins?.some((o) => sameOrigin(o, origin)) === true;
   if (!listed) {
     const site = req.headers['sec-fetch-site'];
-    if (site === 'cross-site' || (origin !== undefined && !ownOrigin(origin, host, rules.port))) {
+    if (site === 'cross-site' || (origin !== undefined && !isOwnOrigin(origin, host, rules.port))) {
       return {
         status: 403,
         type: 'ForbiddenOrigin',
@@ -158,7 +158,7 @@ function hostName(header: string): string | undefined {
  * This server's own pages: `http://<loopback name>:<its port>`, or exactly the origin the request
  * was sent to (its Host, already accepted above). `null` (sandboxed frames, files) never is.
  */
-function ownOrigin(origin: string, host: string | undefined, port: number): boolean {
+export function isOwnOrigin(origin: string, host: string | undefined, port: number): boolean {
   let url: URL;
   try {
     url = new URL(origin);

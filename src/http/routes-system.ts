@@ -1,9 +1,9 @@
-import type { ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { TaskEngine } from '../engine/index.ts';
 import type { RunStore } from '../store/index.ts';
 import type { CircuitReport } from '../telemetry/index.ts';
-import { notFound, sendJson } from './http-error.ts';
+import { type ApiContext, json } from './api-env.ts';
+import { notFound } from './http-error.ts';
 
 export interface SystemContext {
   engine: TaskEngine;
@@ -14,15 +14,15 @@ export interface SystemContext {
 }
 
 /** GET /health — liveness only: the process answers. Never needs a token, never touches a dependency. */
-export function health(ctx: SystemContext, res: ServerResponse) {
-  sendJson(res, 200, { status: 'ok', uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000) });
+export function health(ctx: SystemContext, c: ApiContext) {
+  return json(c, 200, { status: 'ok', uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000) });
 }
 
 /**
  * GET /ready — can this server do work? The store takes writes, the agents load, and at least one
  * provider's circuit is not open (all open = every task would fail over to nothing). 503 otherwise.
  */
-export function ready(ctx: SystemContext, res: ServerResponse) {
+export function ready(ctx: SystemContext, c: ApiContext) {
   const store = ctx.store
     ? { ok: ctx.store.writable(), path: ctx.store.path }
     : { ok: true, path: null, note: 'no run store configured' };
@@ -44,21 +44,23 @@ export function ready(ctx: SystemContext, res: ServerResponse) {
     circuits: Object.fromEntries(circuits.map((c) => [c.provider, c.state])),
   };
   const ok = store.ok && agents.ok && providers.ok;
-  sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', checks: { store, agents, providers } });
+  return json(c, ok ? 200 : 503, {
+    status: ok ? 'ready' : 'not_ready',
+    checks: { store, agents, providers },
+  });
 }
 
 /** GET /metrics — Prometheus text format. */
-export async function metrics(ctx: SystemContext, res: ServerResponse) {
+export async function metrics(ctx: SystemContext, c: ApiContext) {
   if (!ctx.metrics) throw notFound('Metrics (not enabled on this server)');
   const text = await ctx.metrics.metrics();
-  res.writeHead(200, { 'content-type': ctx.metrics.contentType, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  return c.body(text, 200, { 'content-type': ctx.metrics.contentType });
 }
 
 /** GET /v1/agents — the agents this server's tasks can use, and the problems of those that do not load. */
-export function agents(ctx: SystemContext, res: ServerResponse) {
+export function agents(ctx: SystemContext, c: ApiContext) {
   const registry = ctx.engine.agents();
-  sendJson(res, 200, {
+  return json(c, 200, {
     agents: registry.list().map((a) => ({
       name: a.name,
       description: a.description,

@@ -1,9 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TaskEngine, TaskInput, TaskResult } from '../engine/index.ts';
 import { TaskCancelledError, TaskNotFoundError } from '../errors/index.ts';
 import { LIVE_STATUSES, type RunStore, type StepRecord } from '../store/index.ts';
 import type { Redactor, TaskCorrelation } from '../telemetry/index.ts';
-import { HttpError, notFound, sendJson } from './http-error.ts';
+import { type ApiContext, json } from './api-env.ts';
+import { HttpError, notFound } from './http-error.ts';
 import { readJson, validate } from './request-body.ts';
 import {
   batchSchema,
@@ -27,17 +27,13 @@ export interface TasksContext {
   sseKeepAliveMs: number;
 }
 
-type Params = Record<string, string>;
+/** The task id of a `/v1/tasks/:id…` route (its pattern has the parameter). */
+const idOf = (c: ApiContext): string => c.req.param('id') ?? '';
 
 /** POST /v1/tasks[?wait=true]: starts one task (a Task input) or several (`{ tasks: [...] }`). */
-export async function startTasks(
-  ctx: TasksContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  query: URLSearchParams,
-) {
-  const { wait } = validate(startQuerySchema, Object.fromEntries(query), 'query');
-  const body = await readJson(req, ctx.bodyLimitBytes);
+export async function startTasks(ctx: TasksContext, c: ApiContext) {
+  const { wait } = validate(startQuerySchema, c.req.query(), 'query');
+  const body = await readJson(c, ctx.bodyLimitBytes);
   const isBatch = typeof body === 'object' && body !== null && 'tasks' in body;
   const raw = isBatch ? validate(batchSchema(ctx.maxTasksPerRequest), body, 'body').tasks : [body];
   const inputs = raw.map((input, i) => checkInput(ctx, input, isBatch ? `tasks.${i}.` : ''));
@@ -51,8 +47,8 @@ export async function startTasks(
     ? await Promise.all(started.map(async ({ taskId, result }) => viewAfter(ctx, taskId, await result)))
     : started.map(({ taskId }) => ctx.hub.get(taskId)!.view);
   const status = wait ? 200 : 202;
-  if (isBatch) return sendJson(res, status, { tasks: views });
-  sendJson(res, status, views[0], { location: views[0]!.links.self });
+  if (isBatch) return json(c, status, { tasks: views });
+  return json(c, status, views[0], { location: views[0]!.links.self });
 }
 
 /**
@@ -61,22 +57,17 @@ export async function startTasks(
  * linked by `continuesTaskId`; a task still running is waited for first. 404 when there is no
  * conversation to continue.
  */
-export async function sendMessage(
-  ctx: TasksContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  { id }: Params,
-  query: URLSearchParams,
-) {
-  const { wait } = validate(startQuerySchema, Object.fromEntries(query), 'query');
-  const body = validate(messageRequestSchema, await readJson(req, ctx.bodyLimitBytes), 'body');
+export async function sendMessage(ctx: TasksContext, c: ApiContext) {
+  const id = idOf(c);
+  const { wait } = validate(startQuerySchema, c.req.query(), 'query');
+  const body = validate(messageRequestSchema, await readJson(c, ctx.bodyLimitBytes), 'body');
   // Answered without starting (and recording) a follow-up that must fail: no task by that id at
   // all, or one another process still runs (its conversation reaches the store when it ends).
-  const record = ctx.hub.get(id!) || !ctx.store ? undefined : (liveRecord(ctx.store, id!) ?? null);
+  const record = ctx.hub.get(id) || !ctx.store ? undefined : (liveRecord(ctx.store, id) ?? null);
   if (record === null) {
     throw taskNotFound(
       new TaskNotFoundError(
-        id!,
+        id,
         'Continue a task by the id POST /v1/tasks answered (GET /v1/tasks lists them).',
       ),
     );
@@ -86,7 +77,7 @@ export async function sendMessage(
       hint: `Send the message once it has ended (GET /v1/tasks/${id} says when).`,
     });
   }
-  const handle = ctx.engine.sendMessage(id!, body.message, {
+  const handle = ctx.engine.sendMessage(id, body.message, {
     ...(body.summary ? { summary: body.summary } : {}),
     ...(body.priority !== undefined ? { priority: body.priority } : {}),
   });
@@ -95,7 +86,7 @@ export async function sendMessage(
   if (early?.finished && early.view.error?.type === 'TaskNotFound') throw taskNotFound(early.view.error);
   ctx.hub.adopt(handle.id, handle.cancel);
   const view = wait ? viewAfter(ctx, handle.id, await handle.result) : ctx.hub.get(handle.id)!.view;
-  sendJson(res, wait ? 200 : 202, view, { location: view.links.self });
+  return json(c, wait ? 200 : 202, view, { location: view.links.self });
 }
 
 /** A record as it stands, a task whose process has died marked `interrupted` first. */
@@ -152,10 +143,10 @@ function markRead(ctx: TasksContext, taskId: string): void {
 }
 
 /** GET /v1/tasks/:id — from memory while live or recent, else from the store. */
-export function getTask(ctx: TasksContext, res: ServerResponse, { id }: Params) {
-  const view = findView(ctx, id!);
+export function getTask(ctx: TasksContext, c: ApiContext) {
+  const view = findView(ctx, idOf(c));
   if (!LIVE_STATUSES.includes(view.status)) markRead(ctx, view.id);
-  sendJson(res, 200, view);
+  return json(c, 200, view);
 }
 
 function findView(ctx: TasksContext, id: string): TaskView {
@@ -167,14 +158,14 @@ function findView(ctx: TasksContext, id: string): TaskView {
 }
 
 /** GET /v1/tasks?status=&agent=&since=&parent=&limit= — the store's records (memory without a store). */
-export function listTasks(ctx: TasksContext, res: ServerResponse, query: URLSearchParams) {
-  const q = validate(listQuerySchema, Object.fromEntries(query), 'query');
+export function listTasks(ctx: TasksContext, c: ApiContext) {
+  const q = validate(listQuerySchema, c.req.query(), 'query');
   if (!ctx.store) {
     const views = ctx.hub
       .list()
       .filter((v) => (!q.status || v.status === q.status) && (!q.agent || v.agentType === q.agent))
       .slice(0, q.limit ?? 50);
-    return sendJson(res, 200, { tasks: views });
+    return json(c, 200, { tasks: views });
   }
   const records = ctx.store.list({
     ...(q.status ? { status: q.status } : {}),
@@ -183,14 +174,15 @@ export function listTasks(ctx: TasksContext, res: ServerResponse, query: URLSear
     ...(q.parent ? { parentId: q.parent } : {}),
     limit: q.limit ?? 50,
   });
-  sendJson(res, 200, { tasks: records.map((r) => ctx.hub.get(r.id)?.view ?? viewOfRecord(r)) });
+  return json(c, 200, { tasks: records.map((r) => ctx.hub.get(r.id)?.view ?? viewOfRecord(r)) });
 }
 
 /** DELETE /v1/tasks/:id — cancels a task started through this server. */
-export function cancelTask(ctx: TasksContext, res: ServerResponse, { id }: Params) {
-  const live = ctx.hub.get(id!);
+export function cancelTask(ctx: TasksContext, c: ApiContext) {
+  const id = idOf(c);
+  const live = ctx.hub.get(id);
   if (!live) {
-    const record = ctx.store?.find(id!);
+    const record = ctx.store?.find(id);
     if (!record) throw notFound(`Task '${id}'`);
     throw new HttpError(
       409,
@@ -199,45 +191,40 @@ export function cancelTask(ctx: TasksContext, res: ServerResponse, { id }: Param
     );
   }
   if (live.finished) throw new HttpError(409, 'Conflict', `Task '${id}' already ended: ${live.view.status}`);
-  if (!ctx.hub.cancel(id!, new TaskCancelledError('Cancelled through the HTTP API'))) {
+  if (!ctx.hub.cancel(id, new TaskCancelledError('Cancelled through the HTTP API'))) {
     throw new HttpError(409, 'Conflict', `Task '${id}' was not started through this API`, {
       hint: live.view.parentId
         ? `It is a subagent of '${live.view.parentId}': cancel that task instead.`
         : undefined,
     });
   }
-  sendJson(res, 202, { ...live.view, cancelRequested: true });
+  return json(c, 202, { ...live.view, cancelRequested: true });
 }
 
 /** GET /v1/tasks/:id/events — SSE: what already happened, then live events until the task ends. */
-export function streamEvents(
-  ctx: TasksContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  { id }: Params,
-  query: URLSearchParams,
-) {
-  const after = lastEventId(req, query);
-  let unsubscribe = () => {};
-  if (ctx.hub.get(id!)) {
-    const stream = openSse(req, res, ctx.sseKeepAliveMs, () => unsubscribe());
-    const follow = ctx.hub.follow(id!, after, (event) => {
-      stream.send(event);
-      if (event.event !== 'task.finished') return;
-      markRead(ctx, id!);
-      stream.end();
+export function streamEvents(ctx: TasksContext, c: ApiContext) {
+  const id = idOf(c);
+  const after = lastEventId(c);
+  if (ctx.hub.get(id)) {
+    return openSse(c, ctx.sseKeepAliveMs, (stream) => {
+      const follow = ctx.hub.follow(id, after, (event) => {
+        stream.send(event);
+        if (event.event !== 'task.finished') return;
+        markRead(ctx, id);
+        stream.end();
+      });
+      if (!follow || follow.done) return stream.end();
+      stream.onClose(follow.unsubscribe);
     });
-    if (!follow || follow.done) return stream.end();
-    unsubscribe = follow.unsubscribe;
-    return;
   }
-  const record = ctx.store?.find(id!);
+  const record = ctx.store?.find(id);
   if (!record) throw notFound(`Task '${id}'`);
   // Gone from memory: the store's transcript, as the events it was recorded from.
-  const stream = openSse(req, res, ctx.sseKeepAliveMs, () => {});
-  const events = replayFromStore(ctx.store!.steps(record.id), viewOfRecord(record));
-  for (const event of events) if (event.seq > after) stream.send(event);
-  stream.end();
+  return openSse(c, ctx.sseKeepAliveMs, (stream) => {
+    const events = replayFromStore(ctx.store!.steps(record.id), viewOfRecord(record));
+    for (const event of events) if (event.seq > after) stream.send(event);
+    stream.end();
+  });
 }
 
 function replayFromStore(steps: StepRecord[], view: TaskView) {

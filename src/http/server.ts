@@ -1,16 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
 import type { Registry } from 'prom-client';
 import { OBSERVABILITY_DEFAULTS } from '../config/defaults/index.ts';
+import { type DashboardQueue, dashboardRoutes } from '../dashboard/index.ts';
 import type { TaskEngine } from '../engine/index.ts';
 import { circuitsOf, type Observability } from '../observe/index.ts';
 import type { RunStore } from '../store/index.ts';
 import { type CircuitReport, createRedactor, type Redactor, TaskCorrelation } from '../telemetry/index.ts';
-import { requireBearer } from './auth.ts';
+import { apiApp, toHttpError } from './api-app.ts';
+import { dashboardHome } from './dashboard-home.ts';
 import { HttpError, sendJson } from './http-error.ts';
 import { checkRequest, type RequestGuardOptions, requireTokenOffLoopback } from './request-guard.ts';
-import * as system from './routes-system.ts';
-import * as tasks from './routes-tasks.ts';
+import { DashboardSessions } from './sessions.ts';
 import { TaskHub } from './task-hub.ts';
 
 export interface HttpServerOptions extends RequestGuardOptions {
@@ -28,22 +30,34 @@ export interface HttpServerOptions extends RequestGuardOptions {
   port?: number;
   /** Bearer token every route but /health requires (when set; always set it off loopback). */
   token?: string;
+  /** A header that may carry `token` besides `Authorization: Bearer`, for a dashboard login link (the proxy's). */
+  tokenHeader?: string;
+  /** The queue's overview, shown by the dashboard when tasks run on workers. */
+  queue?: DashboardQueue;
   bodyLimitBytes?: number;
   maxTasksPerRequest?: number;
   sseKeepAliveMs?: number;
   eventsPerTask?: number;
   finishedTasksKept?: number;
-  /** false: only /health, /ready and /metrics (the proxy, whose /v1 belongs to the upstream). Default true. */
+  /**
+   * false: only /health, /ready, /metrics and the dashboard (the proxy, whose /v1 belongs to the
+   * upstream). Default true: also the task API, which then owns every path under /v1/.
+   */
   api?: boolean;
   /**
-   * Gets every request no route matches, instead of a 404 (the proxy forwards them). It checks its
-   * own credentials: the bearer token guards the routes above only.
+   * Gets every request for a path the server does not own, instead of a 404 (the proxy forwards
+   * them), straight from node:http: no framework in between. It checks its own credentials: the
+   * bearer token guards the routes above only.
    */
   fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Which requests must declare a JSON body (request-guard.ts). Default: every POST. */
   requireJson?: (method: string, pathname: string) => boolean;
   /** The body of an error answer. Default: `{ error: { type, message, issues?, hint? } }`. */
   errorBody?: (error: HttpError) => unknown;
+  /** How long a dashboard login link works (once). Default 60 s. */
+  loginLinkTtlMs?: number;
+  /** How long a dashboard session lasts. Default 12 h. */
+  sessionTtlMs?: number;
 }
 
 export interface HttpServer {
@@ -51,27 +65,17 @@ export interface HttpServer {
   readonly host: string;
   readonly port: number;
   readonly server: Server;
+  /** A one-time dashboard login link (`<url>/ui/login?code=…`): what `serve` prints at start. */
+  loginLink(): { url: string; expiresAt: Date };
   /** Stops accepting, ends event streams and closes connections; running tasks are not cancelled. */
   close(): Promise<void>;
 }
 
-type Handler = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  params: Record<string, string>,
-  query: URLSearchParams,
-) => unknown;
-interface Route {
-  method: string;
-  pattern: RegExp;
-  handler: Handler;
-  open?: boolean;
-}
-
 /**
- * The HTTP API over an engine (the server the proxy and the dashboard share): tasks (start, read,
- * follow as SSE, continue, cancel), agents, health, readiness and metrics. `node:http` and a table
- * of routes: ten routes do not need a framework, and SSE needs the raw response anyway.
+ * The HTTP server of `serve` and the proxy: the task API (start, read, follow as SSE, continue,
+ * cancel), agents, health, readiness, metrics and the dashboard, as Hono routes. In front of Hono,
+ * a thin node:http dispatch: the request guard (Host, Origin, JSON) for everything, then the
+ * proxy's requests go straight to its handler, so its hot path pays for no framework.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const d = OBSERVABILITY_DEFAULTS.http;
@@ -92,6 +96,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   }
   const redactor = obs?.redactor ?? options.redactor ?? createRedactor();
   const store = obs?.store ?? options.store;
+  const metrics = obs?.metrics ?? options.metrics;
+  const circuits = obs?.circuits ?? options.circuits ?? (() => circuitsOf(engine));
   const hub = new TaskHub(engine, {
     correlation,
     redactor,
@@ -99,126 +105,161 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     eventsPerTask: options.eventsPerTask ?? d.eventsPerTask,
     finishedTasksKept: options.finishedTasksKept ?? d.finishedTasksKept,
   });
-  const tctx: tasks.TasksContext = {
-    engine,
-    hub,
-    correlation,
-    redactor,
-    store,
-    bodyLimitBytes: options.bodyLimitBytes ?? d.bodyLimitBytes,
-    maxTasksPerRequest: options.maxTasksPerRequest ?? d.maxTasksPerRequest,
-    sseKeepAliveMs: options.sseKeepAliveMs ?? d.sseKeepAliveMs,
-  };
-  const sctx: system.SystemContext = {
-    engine,
-    store,
-    metrics: obs?.metrics ?? options.metrics,
-    circuits: obs?.circuits ?? options.circuits ?? (() => circuitsOf(engine)),
-    startedAt: Date.now(),
-  };
-  const systemRoutes: Route[] = [
-    { method: 'GET', pattern: /^\/health$/, handler: (_q, res) => system.health(sctx, res), open: true },
-    { method: 'GET', pattern: /^\/ready$/, handler: (_q, res) => system.ready(sctx, res) },
-    { method: 'GET', pattern: /^\/metrics$/, handler: (_q, res) => system.metrics(sctx, res) },
-  ];
-  const apiRoutes: Route[] = [
-    { method: 'GET', pattern: /^\/v1\/agents$/, handler: (_q, res) => system.agents(sctx, res) },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/tasks$/,
-      handler: (req, res, _p, q) => tasks.startTasks(tctx, req, res, q),
-    },
-    { method: 'GET', pattern: /^\/v1\/tasks$/, handler: (_q, res, _p, q) => tasks.listTasks(tctx, res, q) },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/tasks\/(?<id>[\w-]+)$/,
-      handler: (_q, res, p) => tasks.getTask(tctx, res, p),
-    },
-    {
-      method: 'DELETE',
-      pattern: /^\/v1\/tasks\/(?<id>[\w-]+)$/,
-      handler: (_q, res, p) => tasks.cancelTask(tctx, res, p),
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/tasks\/(?<id>[\w-]+)\/messages$/,
-      handler: (req, res, p, q) => tasks.sendMessage(tctx, req, res, p, q),
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/tasks\/(?<id>[\w-]+)\/events$/,
-      handler: (req, res, p, q) => tasks.streamEvents(tctx, req, res, p, q),
-    },
-  ];
-  const routes = options.api === false ? systemRoutes : [...systemRoutes, ...apiRoutes];
-  const fallback = options.fallback;
-  const requireJson = options.requireJson ?? ((method: string) => method === 'POST');
   const errorBody = options.errorBody ?? ((error: HttpError) => error.body());
+  const sessionTtlMs = options.sessionTtlMs ?? d.sessionTtlMs;
+  const sessions = new DashboardSessions({
+    linkTtlMs: options.loginLinkTtlMs ?? d.loginLinkTtlMs,
+    sessionTtlMs,
+    max: d.sessionsKept,
+  });
+  const port = () => (server.address() as AddressInfo).port;
+  const sseKeepAliveMs = options.sseKeepAliveMs ?? d.sseKeepAliveMs;
+  // Aborted by close(): the dashboard stops following the engine.
+  const closing = new AbortController();
+  const app = apiApp({
+    system: { engine, store, metrics, circuits, startedAt: Date.now() },
+    tasks: {
+      engine,
+      hub,
+      correlation,
+      redactor,
+      store,
+      bodyLimitBytes: options.bodyLimitBytes ?? d.bodyLimitBytes,
+      maxTasksPerRequest: options.maxTasksPerRequest ?? d.maxTasksPerRequest,
+      sseKeepAliveMs,
+    },
+    api: options.api !== false,
+    token,
+    redactor,
+    errorBody,
+    extra: dashboardHome({
+      sessions,
+      token,
+      ...(options.tokenHeader ? { tokenHeader: options.tokenHeader } : {}),
+      port,
+      sessionTtlMs,
+      dashboard: dashboardRoutes({
+        engine,
+        ...(store ? { store } : {}),
+        hub,
+        circuits,
+        ...(metrics ? { metrics } : {}),
+        redactor,
+        ...(options.queue ? { queue: options.queue } : {}),
+        signal: closing.signal,
+        sseKeepAliveMs,
+      }),
+    }),
+  });
+  const toHono = getRequestListener(app.fetch, {
+    // Keep Node's own Request/Response: the AI SDK and undici in this process use them.
+    overrideGlobalObjects: false,
+    // Only when node-server cannot even build a Request (a backslash in the path, a malformed
+    // URL): Hono's onError answers everything after that.
+    errorHandler: (error) => {
+      const refusal = new HttpError(
+        400,
+        'InvalidRequest',
+        `The request cannot be read: ${(error as Error).message}`,
+      );
+      return new Response(JSON.stringify(errorBody(refusal)), {
+        status: 400,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      });
+    },
+  });
+  const fallback = options.fallback;
+  const owns = ownedPaths(options.api !== false);
+  const requireJson = options.requireJson ?? ((method: string) => method === 'POST');
   const guardOptions: RequestGuardOptions = {
     ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const target = req.url ?? '';
-    const refusal = checkRequest(req, {
-      ...guardOptions,
-      listenHost: host,
-      port: (server.address() as AddressInfo).port,
-      requireJson: requireJson(req.method ?? 'GET', target.split('?')[0] ?? ''),
-    });
-    if (refusal) throw new HttpError(refusal.status, refusal.type, refusal.message, { hint: refusal.hint });
-    // Absolute-form targets (`GET http://other/…`) are a forward proxy's, never a route of ours.
-    if (!target.startsWith('/')) {
-      throw new HttpError(400, 'InvalidRequestTarget', 'The request target must be a path (origin-form)');
-    }
-    const url = new URL(target, 'http://localhost');
-    const matching = routes.filter((r) => r.pattern.test(url.pathname));
-    const route = matching.find((r) => r.method === req.method);
-    if (!route && matching.length === 0 && fallback) return fallback(req, res);
-    if (!route) {
-      if (matching.length === 0) throw new HttpError(404, 'NotFound', `No route for ${url.pathname}`);
-      throw new HttpError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${url.pathname}`, {
-        headers: { allow: matching.map((r) => r.method).join(', ') },
-      });
-    }
-    if (token && !route.open) requireBearer(req, token);
-    const params = { ...route.pattern.exec(url.pathname)?.groups };
-    await route.handler(req, res, params, url.searchParams);
+  const answerError = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
+    const httpError = toHttpError(error, redactor);
+    if (res.headersSent) return void res.destroy();
+    sendJson(res, httpError.status, errorBody(httpError), httpError.headers);
+    if (httpError.status === 413) res.on('finish', () => req.destroy());
   };
 
   const server = createServer({ noDelay: true }, (req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      const httpError =
-        error instanceof HttpError
-          ? error
-          : new HttpError(500, 'InternalError', redactor.text((error as Error)?.message ?? String(error)));
-      if (res.headersSent) return void res.destroy();
-      sendJson(res, httpError.status, errorBody(httpError), httpError.headers);
-      // The rest of an oversized body is not worth reading: answer, then hang up.
-      if (httpError.status === 413) res.on('finish', () => req.destroy());
+    const target = req.url ?? '';
+    const q = target.indexOf('?');
+    const pathname = q === -1 ? target : target.slice(0, q);
+    const refusal = checkRequest(req, {
+      ...guardOptions,
+      listenHost: host,
+      port: port(),
+      requireJson: requireJson(req.method ?? 'GET', pathname),
     });
+    if (refusal) {
+      return answerError(
+        req,
+        res,
+        new HttpError(refusal.status, refusal.type, refusal.message, { hint: refusal.hint }),
+      );
+    }
+    // Absolute-form targets (`GET http://other/…`) are a forward proxy's, never a route of ours.
+    if (!target.startsWith('/')) {
+      return answerError(
+        req,
+        res,
+        new HttpError(400, 'InvalidRequestTarget', 'The request target must be a path (origin-form)'),
+      );
+    }
+    if (fallback && !owns(pathname)) {
+      fallback(req, res).catch((error: unknown) => answerError(req, res, error));
+      return;
+    }
+    void toHono(req, res);
   });
+  const stopFollowing = () => {
+    closing.abort();
+    hub.close();
+    ownCorrelation?.();
+  };
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: Error) => {
+      // A port in use: nothing may keep following the engine, which the caller still owns.
+      stopFollowing();
+      reject(error);
+    };
+    server.once('error', failed);
     server.listen(options.port ?? d.port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+  // Bound to every interface: a browser on this machine reaches it by loopback.
+  const linkBase = ['0.0.0.0', '::'].includes(address.address) ? `http://127.0.0.1:${address.port}` : url;
   return {
-    url: `http://${shownHost}:${address.port}`,
+    url,
     host: address.address,
     port: address.port,
     server,
+    loginLink: () => {
+      const { code, expiresAt } = sessions.issueCode();
+      return { url: `${linkBase}/ui/login?code=${code}`, expiresAt: new Date(expiresAt) };
+    },
     close: async () => {
-      hub.close();
-      ownCorrelation?.();
+      stopFollowing();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
     },
   };
+}
+
+/**
+ * The paths Hono answers when a fallback takes the rest: the system routes, the dashboard, and
+ * with the API all of /v1/. A set lookup and two prefix tests: the proxy's requests pass here.
+ */
+function ownedPaths(api: boolean): (pathname: string) => boolean {
+  const exact = new Set(['/', '/health', '/ready', '/metrics', '/ui']);
+  return (pathname) =>
+    exact.has(pathname) || pathname.startsWith('/ui/') || (api && pathname.startsWith('/v1/'));
 }

@@ -1,60 +1,67 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { streamSSE } from 'hono/streaming';
+import type { ApiContext } from './api-env.ts';
 
 export interface SseStream {
   send(event: { seq: number; event: string; data: string }): void;
+  /** Ends the response once what was sent is written. */
   end(): void;
+  /** Called once when the stream ends, whoever ends it (us, the client, the server closing). */
+  onClose(listener: () => void): void;
   readonly closed: boolean;
 }
 
 /**
- * A Server-Sent Events response. Each event carries its sequence number as `id`, so a client that
- * reconnects with `Last-Event-ID` resumes where it was. A comment line every `keepAliveMs` keeps
- * proxies from closing an idle stream; writes are not buffered (no compression, no Nagle).
+ * A Server-Sent Events response (Hono's streamSSE). Each event carries its sequence number as `id`,
+ * so a client that reconnects with `Last-Event-ID` resumes where it was. A comment line every
+ * `keepAliveMs` keeps proxies from closing an idle stream; the server disables Nagle and nothing
+ * compresses, so each event leaves when it is written. `run` starts the stream synchronously: what
+ * it sends before returning is the replay.
  */
-export function openSse(
-  req: IncomingMessage,
-  res: ServerResponse,
-  keepAliveMs: number,
-  onClose: () => void,
-): SseStream {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
+export function openSse(c: ApiContext, keepAliveMs: number, run: (stream: SseStream) => void): Response {
+  const response = streamSSE(c, async (api) => {
+    const listeners: (() => void)[] = [];
+    let closed = false;
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(keepAlive);
+      for (const listener of listeners.splice(0)) listener();
+      finish();
+    };
+    // The client went away, or the server closed its connection: node-server cancels the body.
+    api.onAbort(close);
+    const keepAlive = setInterval(() => void api.write(': keep-alive\n\n'), keepAliveMs);
+    keepAlive.unref();
+    run({
+      send: (e) => {
+        if (!closed) void api.write(`id: ${e.seq}\nevent: ${e.event}\ndata: ${e.data}\n\n`);
+      },
+      end: close,
+      onClose: (listener) => {
+        if (closed) listener();
+        else listeners.push(listener);
+      },
+      get closed() {
+        return closed;
+      },
+    });
+    // streamSSE closes the body when this returns, after the writes queued before it.
+    await finished;
   });
-  res.socket?.setNoDelay(true);
-  res.flushHeaders();
-  let closed = false;
-  let ended = false;
-  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
-  keepAlive.unref();
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    clearInterval(keepAlive);
-    onClose();
-  };
-  req.on('close', close);
-  res.on('close', close);
-  return {
-    send: (e) => {
-      if (!closed) res.write(`id: ${e.seq}\nevent: ${e.event}\ndata: ${e.data}\n\n`);
-    },
-    end: () => {
-      close();
-      if (!ended) res.end();
-      ended = true;
-    },
-    get closed() {
-      return closed;
-    },
-  };
+  // streamSSE's defaults, made ours: UTF-8, never cached, and no buffering by a reverse proxy.
+  response.headers.set('content-type', 'text/event-stream; charset=utf-8');
+  response.headers.set('cache-control', 'no-store');
+  response.headers.set('x-accel-buffering', 'no');
+  return response;
 }
 
 /** The last event id a reconnecting client saw (header, or `?lastEventId=` for EventSource polyfills). */
-export function lastEventId(req: IncomingMessage, query: URLSearchParams): number {
-  const raw = req.headers['last-event-id'] ?? query.get('lastEventId') ?? '0';
-  const n = Number(Array.isArray(raw) ? raw[0] : raw);
+export function lastEventId(c: ApiContext): number {
+  const raw = c.req.header('last-event-id') ?? c.req.query('lastEventId') ?? '0';
+  const n = Number(raw);
   return Number.isInteger(n) && n > 0 ? n : 0;
 }

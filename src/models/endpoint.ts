@@ -11,7 +11,7 @@ import type { ProviderConfig, RateLimit } from '../providers/index.ts';
 import { AdaptiveLimit, type Permit } from './adaptive-limit.ts';
 import { classifyFailure } from './classify-failure.ts';
 import { HealthStats, type ProviderHealth } from './provider-health.ts';
-import { RateLimiter } from './token-bucket.ts';
+import { localRateLimiter, type ProviderRateLimiter, type RateLimiterFactory } from './token-bucket.ts';
 
 export interface BreakerConfig {
   consecutiveFailures: number;
@@ -75,7 +75,7 @@ class EitherBreaker implements IBreaker {
 export class Endpoint {
   readonly provider: ProviderConfig;
   readonly breaker: CircuitBreakerPolicy;
-  readonly limiter: RateLimiter | undefined;
+  readonly limiter: ProviderRateLimiter | undefined;
   readonly concurrency: AdaptiveLimit;
   readonly health = new HealthStats();
   readonly #halfOpenAfterMs: number;
@@ -86,7 +86,13 @@ export class Endpoint {
 
   constructor(
     provider: ProviderConfig,
-    config: { breaker: BreakerConfig; rateLimit?: RateLimit; maxConcurrency?: number },
+    config: {
+      breaker: BreakerConfig;
+      rateLimit?: RateLimit;
+      maxConcurrency?: number;
+      /** Makes the rate limiter (default: this process's own token buckets). */
+      rateLimiter?: RateLimiterFactory;
+    },
   ) {
     this.provider = provider;
     this.#halfOpenAfterMs = config.breaker.halfOpenAfterMs;
@@ -103,7 +109,10 @@ export class Endpoint {
       opened.abort();
     });
     const limit = config.rateLimit;
-    this.limiter = limit?.requestsPerMinute || limit?.tokensPerMinute ? new RateLimiter(limit) : undefined;
+    this.limiter =
+      limit?.requestsPerMinute || limit?.tokensPerMinute
+        ? (config.rateLimiter ?? localRateLimiter)(provider.id, limit)
+        : undefined;
     const max = limit?.maxConcurrency ?? config.maxConcurrency;
     this.concurrency = new AdaptiveLimit({
       ...(max !== undefined && { max }),

@@ -37,4 +37,11 @@ export {
   type TimeoutConfig,
 } from './resilience-config.ts';
 export type { AttemptReport, FailoverReport, GatewayStats, RouteObserver } from './resilient-call.ts';
-export { RateLimiter, TokenBucket } from './token-bucket.ts';
+export {
+  localRateLimiter,
+  type ProviderRateLimiter,
+  RateLimiter,
+  type RateLimiterFactory,
+  type RateLimitSnapshot,
+  TokenBucket,
+} from './token-bucket.ts';

@@ -22,6 +22,7 @@ import {
   type ServedCall,
 } from './resilient-call.ts';
 import { primeStream } from './stream-attempt.ts';
+import type { RateLimiterFactory } from './token-bucket.ts';
 
 export interface ModelGatewayOptions {
   providers: readonly ProviderConfig[];
@@ -34,6 +35,8 @@ export interface ModelGatewayOptions {
   prices?: Readonly<Record<string, ModelPrice>>;
   /** Per provider id; a provider's own `rateLimit` is used when absent here. */
   rateLimits?: Readonly<Record<string, RateLimit>>;
+  /** Makes each provider's rate limiter: this process's own by default, shared by a queue's workers. */
+  rateLimiter?: RateLimiterFactory;
   /**
    * The ceiling of each provider's adaptive concurrency when its rate limit sets none
    * (`maxConcurrency`): the engine's own concurrency, which it starts at.
@@ -67,6 +70,7 @@ export class ModelGateway {
   readonly #chains: FailoverChains;
   readonly #prices: Readonly<Record<string, ModelPrice>>;
   readonly #maxConcurrency: number | undefined;
+  readonly #rateLimiter: RateLimiterFactory | undefined;
   readonly #endpoints = new Map<string, Endpoint>();
 
   constructor(options: ModelGatewayOptions) {
@@ -85,6 +89,7 @@ export class ModelGateway {
     this.#chains = options.failover ?? {};
     this.#prices = options.prices ?? {};
     this.#maxConcurrency = options.maxConcurrency;
+    this.#rateLimiter = options.rateLimiter;
     for (const provider of options.providers) {
       const rateLimit = options.rateLimits?.[provider.id] ?? provider.rateLimit;
       this.#endpoints.set(
@@ -93,6 +98,7 @@ export class ModelGateway {
           breaker: this.config.breaker,
           ...(rateLimit && { rateLimit }),
           ...(options.maxConcurrency !== undefined && { maxConcurrency: options.maxConcurrency }),
+          ...(options.rateLimiter && { rateLimiter: options.rateLimiter }),
         }),
       );
     }
@@ -178,6 +184,7 @@ export class ModelGateway {
       breaker: this.config.breaker,
       ...(provider.rateLimit && { rateLimit: provider.rateLimit }),
       ...(this.#maxConcurrency !== undefined && { maxConcurrency: this.#maxConcurrency }),
+      ...(this.#rateLimiter && { rateLimiter: this.#rateLimiter }),
     });
     this.#endpoints.set(provider.id, endpoint);
     return endpoint;

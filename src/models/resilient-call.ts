@@ -35,7 +35,7 @@ export interface FailoverReport {
 
 export interface RouteObserver {
   /** Called before every attempt; may throw to stop the call (e.g. the cost budget is spent). */
-  beforeAttempt?(candidate: { provider: string; model: string }): void;
+  beforeAttempt?(candidate: { provider: string; model: string }): Promise<void> | undefined | void;
   onAttempt?(report: AttemptReport): void;
   onFailover?(report: FailoverReport): void;
 }
@@ -129,7 +129,8 @@ export async function callWithResilience<T>(p: {
     state = { ...state, attempts: state.attempts + 1 };
     tried.add(candidate.spec);
     const report = { provider: candidate.provider.id, model: candidate.spec, attempt: state.attempts };
-    observer.beforeAttempt?.(report);
+    const before = observer.beforeAttempt?.(report);
+    if (before) await before;
     const limiter = endpoint.limiter;
     const estimate = limiter?.limitsTokens ? p.estimateTokens() : 0;
     const paced = limiter ? await limiter.acquire(estimate, p.signal) : 0;

@@ -106,8 +106,39 @@ export class TokenBucket {
   }
 }
 
-/** A provider's request and token budgets; both queue. */
-export class RateLimiter {
+/** What a provider's rate limiter reports (ProviderHealth.rateLimit). */
+export interface RateLimitSnapshot {
+  /** Calls of this process waiting for the limit. */
+  queued: number;
+  requestsAvailable?: number;
+  tokensAvailable?: number;
+}
+
+/**
+ * A provider's requests and tokens per minute, as the model gateway uses them: `acquire` waits (it
+ * never fails for being over the limit) until a request may go, and rejects only when `signal`
+ * aborts — or, for a shared limiter, when its store fails in a way it cannot absorb.
+ */
+export interface ProviderRateLimiter {
+  /** Whether tokens are limited (else the gateway does not estimate them). */
+  readonly limitsTokens: boolean;
+  /** Resolves when one request with about `estimatedTokens` may go; returns the time waited (ms). */
+  acquire(estimatedTokens: number, signal?: AbortSignal): Promise<number>;
+  /** Corrects the tokens taken once the reply says how many were used. */
+  settle(estimatedTokens: number, actualTokens: number): void;
+  snapshot(): RateLimitSnapshot;
+}
+
+/**
+ * Makes the limiter of one provider (called once per provider that has a limit). The default is
+ * this process's own TokenBuckets; a queue worker passes limits shared by every worker.
+ */
+export type RateLimiterFactory = (providerId: string, limit: RateLimit) => ProviderRateLimiter;
+
+export const localRateLimiter: RateLimiterFactory = (_providerId, limit) => new RateLimiter(limit);
+
+/** A provider's request and token budgets in this process; both queue. */
+export class RateLimiter implements ProviderRateLimiter {
   readonly #requests: TokenBucket | undefined;
   readonly #tokens: TokenBucket | undefined;
 
@@ -137,7 +168,7 @@ export class RateLimiter {
     this.#tokens?.settle(estimatedTokens, actualTokens);
   }
 
-  snapshot(): { queued: number; requestsAvailable?: number; tokensAvailable?: number } {
+  snapshot(): RateLimitSnapshot {
     return {
       queued: (this.#requests?.queued ?? 0) + (this.#tokens?.queued ?? 0),
       ...(this.#requests && { requestsAvailable: Math.floor(this.#requests.level) }),

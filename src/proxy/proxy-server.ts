@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
@@ -16,6 +15,7 @@ import {
   type RequestGuardOptions,
   requireTokenOffLoopback,
   startHttpServer,
+  tokenMatches,
 } from '../http/index.ts';
 import type { ObserveOptions } from '../observe/index.ts';
 import { BackgroundNotices } from './background-notices.ts';
@@ -60,13 +60,16 @@ export interface ProxyServer {
   readonly port: number;
   readonly upstream: string;
   readonly runtime: ProxyRuntime;
+  /** A one-time dashboard login link (the dashboard is at `<url>/ui/`, guarded by the proxy's token). */
+  loginLink(): { url: string; expiresAt: Date };
   /** Stops accepting, cancels running subagents, closes the upstream pool and the records. */
   close(): Promise<void>;
 }
 
 /**
- * Starts the proxy: the shared HTTP server (src/http) with only /health, /ready and /metrics of its
- * own, and every other request forwarded to the one configured upstream.
+ * Starts the proxy: the shared HTTP server (src/http) with only /health, /ready, /metrics and the
+ * dashboard of its own, and every other request forwarded to the one configured upstream (straight
+ * from node:http: Codex's requests do not go through the framework).
  */
 export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const d = PROXY_DEFAULTS;
@@ -197,7 +200,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       observability: runtime.observability,
       host,
       port: p.port,
-      ...(token ? { token } : {}),
+      ...(token ? { token, tokenHeader: d.tokenHeader } : {}),
       ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
       api: false,
@@ -222,6 +225,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     port: server.port,
     upstream: upstream.href,
     runtime,
+    loginLink: () => server.loginLink(),
     close: async () => {
       await server.close();
       calls.close();
@@ -237,9 +241,7 @@ function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
 
 /** The proxy's own token, in its own header: Authorization belongs to the upstream and is forwarded as is. */
 function requireToken(req: IncomingMessage, token: string, name: string): void {
-  const given = Buffer.from(String(req.headers[name] ?? ''));
-  const expected = Buffer.from(token);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!tokenMatches(String(req.headers[name] ?? ''), token)) {
     throw new HttpError(401, 'Unauthorized', `The proxy token is missing or wrong (header ${name})`, {
       hint: `Send \`${name}: <token>\`; for Codex, add http_headers = { "${name}" = "<token>" } to the provider.`,
     });

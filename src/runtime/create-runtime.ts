@@ -3,6 +3,7 @@ import { McpClientPool } from '../mcp-client/index.ts';
 import { type Observability, type ObserveOptions, observe } from '../observe/index.ts';
 import { resolveSpec } from '../providers/index.ts';
 import { storeTranscripts } from '../store/index.ts';
+import { lazyQueueClient, queueSettingsOf, type RuntimeQueue } from './queue-remote.ts';
 
 export interface RuntimeOptions {
   /** The engine's settings (`loadRuntimeSettings().engine` for a surface; any TaskEngineOptions in code). */
@@ -17,12 +18,19 @@ export interface RuntimeOptions {
    * false = none. Default: a pool on the engine's environment.
    */
   mcpClients?: McpClientPool | false;
+  /**
+   * false: run every task in this process even when a queue is configured (a worker's own engine).
+   * Default: root tasks go to the queue of `engine.queue.url` or CODEX_TASK_REDIS_URL, if any.
+   */
+  queue?: false;
 }
 
 /** An engine with everything it runs with, and the one way to close them all. */
 export interface Runtime {
   readonly engine: TaskEngine;
   readonly observability: Observability | undefined;
+  /** The queue its root tasks run through (`codex-task worker`s), when one is configured. */
+  readonly queue: RuntimeQueue | undefined;
   /** `engine.start()`: the task's handle at once. */
   start(input: unknown, options?: TaskOptions): TaskHandle;
   /**
@@ -44,7 +52,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     options.mcpClients === false
       ? undefined
       : (options.mcpClients ?? new McpClientPool({ env: options.engine.env ?? process.env }));
-  const engine = new TaskEngine({ ...options.engine, ...(pool ? { toolProvider: pool } : {}) });
+  const queueSettings = options.queue === false ? undefined : queueSettingsOf(options.engine);
+  const queue = queueSettings ? lazyQueueClient(queueSettings, options.engine) : undefined;
+  const engine = new TaskEngine({
+    ...options.engine,
+    ...(pool ? { toolProvider: pool } : {}),
+    ...(queue ? { remote: queue } : {}),
+  });
   const observability =
     options.observe === false ? undefined : observe(engine, { metrics: false, ...options.observe });
   // Conversations are kept with the run records, so follow-ups work after a restart.
@@ -54,6 +68,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   return {
     engine,
     observability,
+    queue: queue && { url: queue.url, overview: queue.overview },
     start: (input, taskOptions) => engine.start(input, taskOptions),
     callerModel: (model) => {
       if (!model) return undefined;
@@ -67,6 +82,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     close: () => {
       closed ??= (async () => {
         await engine.close();
+        await queue?.close();
         await pool?.close();
         await observability?.close();
       })();

@@ -3,3 +3,5 @@
  */
 export { createRuntime, type Runtime, type RuntimeOptions } from './create-runtime.ts';
 export { getDefaultEngine, providerHealth, setDefaultEngine, Task } from './default-runtime.ts';
+export { queueSettingsOf, type RuntimeQueue } from './queue-remote.ts';
+export { startWorkerRuntime, type WorkerRuntime, type WorkerRuntimeOptions } from './worker-runtime.ts';

@@ -8,6 +8,7 @@ export { AmbiguousTaskIdError } from './run-queries.ts';
 export { attachRunRecorder, type RecorderOptions, type RunRecorder } from './run-recorder.ts';
 export { defaultRunsDbPath, RunStore, type RunStoreOptions } from './run-store.ts';
 export { storeTranscripts } from './store-transcripts.ts';
+export type { SearchFilter, TaskPage, TimelineRow } from './task-search.ts';
 export {
   LIVE_STATUSES,
   type ListFilter,

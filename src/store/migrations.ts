@@ -123,6 +123,24 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    description: 'tasks run by queue workers: how many runs it took, and the worker of each',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN attempts INTEGER;
+      ALTER TABLE tasks ADD COLUMN worker_id TEXT;
+      -- JSON array: the worker of each run, in order (a re-run after a worker died adds one).
+      ALTER TABLE tasks ADD COLUMN workers TEXT;
+    `,
+  },
+  {
+    version: 7,
+    description: "what the output guard changed in a task's result (the dashboard's transcript shows it)",
+    sql: `
+      -- JSON: TaskResult.outputGuard, redacted like the rest of the record.
+      ALTER TABLE tasks ADD COLUMN output_guard TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

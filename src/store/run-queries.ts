@@ -1,6 +1,14 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { Transcript } from '../engine/index.ts';
 import { CodexTaskError, reviveErrorInfo } from '../errors/index.ts';
+import {
+  facets,
+  type SearchFilter,
+  searchTasks,
+  type TaskPage,
+  type TimelineRow,
+  timeline,
+} from './task-search.ts';
 import type { ListFilter, RecordStatus, StepKind, StepRecord, TaskRecord } from './types.ts';
 
 export type Row = Record<string, SQLInputValue | null | undefined>;
@@ -149,6 +157,24 @@ export class RunQueries {
     );
   }
 
+  /** A page of the task list, filtered and searched (the dashboard's). */
+  search(filter: SearchFilter): TaskPage {
+    this.beforeRead();
+    return searchTasks(this.#db, filter, toRecord);
+  }
+
+  /** The tasks queued since `since` (epoch ms), reduced to what plots need, oldest first. */
+  timeline(since: number): TimelineRow[] {
+    this.beforeRead();
+    return timeline(this.#db, since);
+  }
+
+  /** The agents and models that appear in the records, most used first. */
+  facets(): { agents: string[]; models: string[] } {
+    this.beforeRead();
+    return facets(this.#db);
+  }
+
   count(): number {
     this.beforeRead();
     return Number((this.#db.prepare('SELECT COUNT(*) AS n FROM tasks').get() as Row).n);
@@ -182,6 +208,10 @@ function toRecord(r: Row): TaskRecord {
     modelsUsed: parsed(r.models_used),
     failovers: parsed(r.failovers),
     instanceId: str(r.instance_id),
+    attempts: num(r.attempts),
+    workerId: str(r.worker_id),
+    workers: parsed(r.workers),
+    outputGuard: parsed(r.output_guard),
   };
   const record: TaskRecord = {
     id: String(r.id),

@@ -163,6 +163,7 @@ export function attachRunRecorder(
             content: redactor.text(r.content),
             ...(r.partialContent ? { partialContent: redactor.text(r.partialContent) } : {}),
             ...(r.error ? { error: redactor.value(r.error) } : {}),
+            ...(r.outputGuard ? { outputGuard: redactor.value(r.outputGuard) } : {}),
           },
           Date.now(),
         );

@@ -79,7 +79,7 @@ export class RunStore extends RunQueries {
           error = ?, finished_at = ?, duration_ms = ?, queued_ms = ?, model_ms = ?, tool_ms = ?, turns = ?,
           tool_uses = ?, input_tokens = ?, output_tokens = ?, cache_read_tokens = ?, cache_write_tokens = ?,
           cost_usd = ?, tool_stats = ?, agent_file = ?, agent_hash = ?, models_used = ?, failovers = ?,
-          retries = ?
+          retries = ?, attempts = ?, worker_id = ?, workers = ?, output_guard = ?
         WHERE id = ?`),
       instance: s(`INSERT INTO instances (id, host, pid, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`),
@@ -183,6 +183,10 @@ export class RunStore extends RunQueries {
         json(r.modelsUsed),
         json(r.failovers),
         r.retries ?? 0,
+        r.queue?.attempts ?? null,
+        r.queue?.workerId ?? null,
+        json(r.queue?.workers),
+        json(r.outputGuard),
         r.taskId,
       ),
     );

@@ -55,6 +55,14 @@ export interface TaskRecord {
   retries: number;
   /** The process that ran it (`host:pid:…`). */
   instanceId?: string;
+  /** Runs a queue worker made of it (1, or more after a worker died or handed it back); absent when run in process. */
+  attempts?: number;
+  /** The queue worker whose run gave the result. */
+  workerId?: string;
+  /** The worker of each run, in order. */
+  workers?: string[];
+  /** What the output guard changed in the result (TaskResult.outputGuard), redacted. */
+  outputGuard?: TaskResult['outputGuard'];
 }
 
 /** `model_call`: an attempt that failed (retried, failed over or given up); successful calls are turns. */

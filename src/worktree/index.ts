@@ -8,8 +8,8 @@
  * a timeout and no hooks.
  */
 export { type WorktreeChanges, worktreeChanges } from './changes.ts';
-export { GIT_TIMEOUT_MS, GitError } from './git.ts';
-export { BRANCH_PREFIX, type WorktreeRecord } from './records.ts';
+export { GIT_TIMEOUT_MS, GitError, git } from './git.ts';
+export { BRANCH_PREFIX, type WorktreeRecord, worktreeName } from './records.ts';
 export { type Repository, repositoryOf, WORKTREES_FOLDER, worktreesDir } from './repository.ts';
 export {
   type CreatedWorktree,

@@ -34,5 +34,11 @@ export const OBSERVABILITY_DEFAULTS = {
     eventsPerTask: 2_000,
     /** Finished tasks whose events stay in memory for replay (older ones replay from the store). */
     finishedTasksKept: 500,
+    /** A dashboard login link (`codex-task ui`, `serve`'s start) works once, within this. */
+    loginLinkTtlMs: 60_000,
+    /** A dashboard session, from login; a restart of the server ends every session too. */
+    sessionTtlMs: 12 * 60 * 60_000,
+    /** Outstanding login codes and live sessions kept at most (the oldest go first). */
+    sessionsKept: 1_000,
   },
 } as const;

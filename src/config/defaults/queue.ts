@@ -1,0 +1,19 @@
+/**
+ * The queue's defaults (`codex-task worker` and clients that enqueue; docs/scaling-out.md). The
+ * stall timeout is BullMQ's lockDuration: a worker killed mid-task is noticed within it (plus one
+ * stall check), so the task runs again elsewhere within seconds; a live worker renews its locks
+ * every half of it, from its event loop, which our tools never block (they are child processes).
+ */
+export const QUEUE_DEFAULTS = {
+  /** Hash-tagged, so every key of the queue lands in one Redis Cluster slot (BullMQ's scripts need that). */
+  prefix: '{codex-task}',
+  stallTimeoutMs: 2_000,
+  /** Runs of one task at most: the first and the re-runs after a worker died or failed. */
+  attempts: 3,
+  /** Tasks one worker process runs at once. */
+  concurrency: 4,
+  /** How long `codex-task worker` lets running tasks finish on SIGTERM before handing them back. */
+  shutdownGraceMs: 30_000,
+  /** How long an enqueue or the first connection may take before QueueUnavailable. */
+  connectTimeoutMs: 3_000,
+} as const;

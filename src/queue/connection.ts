@@ -1,0 +1,109 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { QueueUnavailableError } from '../errors/index.ts';
+
+/** Where the queue is and how it is tuned: `queue.*` settings, resolved (config/settings.ts). */
+export interface QueueSettings {
+  /** `redis://` or `rediss://` (TLS), with user, password and database number when needed. */
+  url: string;
+  prefix: string;
+  stallTimeoutMs: number;
+  attempts: number;
+  /** How long the first connection or an enqueue may take before QueueUnavailable. */
+  connectTimeoutMs?: number;
+}
+
+/** The BullMQ queue every client and worker of one prefix shares. */
+export const QUEUE_NAME = 'tasks';
+
+/** The URL as it may be shown: no password (nor a user name's secret part), whatever else is wrong with it. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+/** The role a connection plays, in its Redis client name (CLIENT LIST shows who is connected). */
+type Role = 'client' | 'events' | 'worker' | 'cancel';
+
+/**
+ * A connection of ours (not BullMQ's blocking ones): commands fail at once while Redis is away
+ * (no offline queue: an enqueue must not hang), and it reconnects by itself, with backoff, until
+ * closed. ioredis reads `rediss://` as TLS and the URL's user, password and database.
+ */
+export function redisConnection(settings: QueueSettings, role: Role, extra: RedisOptions = {}): Redis {
+  const redis = new Redis(settings.url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: settings.connectTimeoutMs ?? 3_000,
+    connectionName: `codex-task:${role}`,
+    retryStrategy: (times) => Math.min(100 * 2 ** times, 2_000),
+    ...extra,
+  });
+  // Said by the caller when it matters (QueueUnavailable); ioredis would print every retry otherwise.
+  redis.on('error', () => {});
+  return redis;
+}
+
+/** BullMQ's own connections (its blocking reads need no retry limit); the same URL and TLS. */
+export function bullConnection(settings: QueueSettings): {
+  url: string;
+  connectTimeout: number;
+  connectionName: string;
+  retryStrategy: (times: number) => number;
+} {
+  return {
+    url: settings.url,
+    connectTimeout: settings.connectTimeoutMs ?? 3_000,
+    connectionName: 'codex-task:bullmq',
+    retryStrategy: (times) => Math.min(100 * 2 ** times, 2_000),
+  };
+}
+
+/** Connects (once, or again after `quit`) within the connect timeout, else a QueueUnavailableError. */
+export async function ready(redis: Redis, settings: QueueSettings): Promise<void> {
+  if (redis.status === 'ready') return;
+  const timeoutMs = settings.connectTimeoutMs ?? 3_000;
+  if (redis.status === 'wait' || redis.status === 'end') redis.connect().catch(() => {});
+  // The first failure is the answer: a task must not wait out retries against a Redis that is not there.
+  let onError: (error: unknown) => void = () => {};
+  let onReady: () => void = () => {};
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(unavailable(settings, `no answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      timer.unref();
+      onError = (error) => {
+        clearTimeout(timer);
+        reject(unavailable(settings, error));
+      };
+      onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      redis.on('error', onError);
+      redis.once('ready', onReady);
+    });
+  } finally {
+    redis.off('error', onError);
+    redis.off('ready', onReady);
+  }
+}
+
+/** A failed Redis call as the error users see: the URL without its password, the problem, the fix. */
+export function unavailable(settings: QueueSettings, cause: unknown): QueueUnavailableError {
+  const problem = cause instanceof Error ? cause.message : String(cause);
+  const url = redactRedisUrl(settings.url);
+  return new QueueUnavailableError(
+    url,
+    problem.replaceAll(settings.url, url),
+    `Check that Redis runs at ${url} and is reachable from here (\`codex-task doctor\` checks it), or fix CODEX_TASK_REDIS_URL / queue.url / --redis.`,
+    cause,
+  );
+}

@@ -1,0 +1,86 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../config/index.ts';
+import type { TaskEngineOptions } from '../engine/index.ts';
+import type { ObserveOptions } from '../observe/index.ts';
+import type { QueueWorker } from '../queue/index.ts';
+import { storeTranscripts } from '../store/index.ts';
+import { createRuntime, type Runtime } from './create-runtime.ts';
+import { queueSettingsOf } from './queue-remote.ts';
+
+export interface WorkerRuntimeOptions {
+  /** The engine's settings (the worker's config, env and flags; `queue.url` required). */
+  engine: TaskEngineOptions;
+  /** Tasks taken from the queue at once. */
+  concurrency: number;
+  /** Shown on the dashboard; default the host name. */
+  name?: string;
+  /** Run records and logs of this worker (observe's defaults when omitted); false = none. */
+  observe?: ObserveOptions | false;
+}
+
+export interface WorkerRuntime {
+  readonly runtime: Runtime;
+  readonly worker: QueueWorker;
+  /** Stops taking tasks, lets running ones finish for `graceMs`, hands the rest back, then closes. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * A queue worker with its engine: the composition of `codex-task worker`. Its engine runs every
+ * task in this process (nested Task calls included: a parent waits on its children holding a slot,
+ * so children as jobs of their own would add queue latency and could deadlock a worker whose slots
+ * are all held by waiting parents). Throws a ConfigError when no queue is configured and a
+ * QueueUnavailableError when Redis cannot be reached.
+ */
+export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise<WorkerRuntime> {
+  const settings = queueSettingsOf(options.engine);
+  if (!settings) {
+    throw new ConfigError(
+      'codex-task worker needs a queue: no Redis URL is set',
+      'Give one with --redis redis://host:6379, CODEX_TASK_REDIS_URL or queue.url in the config file.',
+    );
+  }
+  const queue = await import('../queue/index.ts');
+  const engine = {
+    ...options.engine,
+    concurrency: Math.max(options.engine.concurrency ?? 0, options.concurrency),
+  };
+  const runtime = createRuntime({
+    engine,
+    queue: false,
+    ...(options.observe !== undefined ? { observe: options.observe } : {}),
+  });
+  const observed = runtime.observability;
+  const transcripts = new queue.CarriedTranscripts(
+    observed?.store ? storeTranscripts(observed.store, observed.redactor) : undefined,
+  );
+  runtime.engine.useTranscripts(transcripts);
+  const worker = new queue.QueueWorker({
+    settings,
+    engine: runtime.engine,
+    transcripts,
+    concurrency: options.concurrency,
+    ...(options.name ? { name: options.name } : {}),
+    dataDir: join(options.engine.homeDir ?? homedir(), '.codex-task'),
+  });
+  try {
+    await worker.start();
+  } catch (error) {
+    await worker.close();
+    await runtime.close();
+    throw error;
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    runtime,
+    worker,
+    close: (graceMs) => {
+      closed ??= (async () => {
+        await worker.close(graceMs);
+        await runtime.close();
+      })();
+      return closed;
+    },
+  };
+}
