@@ -25,8 +25,8 @@ const KEY = 'sk-codex-proxy-e2e';
 const AGENTS: Record<string, { result: string; latencyMs: number }> = {
   alpha: { result: 'alpha: found 3 issues', latencyMs: 1200 },
   beta: { result: 'beta: all clear', latencyMs: 1200 },
-  // Longer than Codex's idle timeout: only the proxy's keep-alive events keep Codex waiting.
-  slowpoke: { result: 'slowpoke: finally done', latencyMs: 4 * IDLE_TIMEOUT_MS },
+  // Two and a half of Codex's idle timeouts: only the proxy's keep-alive events keep Codex waiting.
+  slowpoke: { result: 'slowpoke: finally done', latencyMs: 2.5 * IDLE_TIMEOUT_MS },
   reviewer: { result: 'reviewed', latencyMs: 800 },
 };
 
