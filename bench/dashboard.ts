@@ -6,7 +6,8 @@
  *   detailMs        click on a row → its detail (tree and transcript) shown
  *   stateChangeMs   engine event → the change visible in the page (median over tasks started one
  *                   by one: `task.queued` → row shown, `task.finished` → row marked completed)
- * Targets: interactive < 1000 ms, state change < 100 ms.
+ * Targets: interactive < 1000 ms, state change < 100 ms. `BENCH_DEBUG=1` also prints the page's
+ * resource timings (what was fetched when, ms from navigation).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

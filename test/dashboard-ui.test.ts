@@ -77,6 +77,12 @@ describeWithChromium('the dashboard in a real browser', () => {
     const { server, call } = await api(h.engine({ concurrency: 2 }), h.workspace);
     const { page, context } = await openDashboard(b.browser, server);
     await page.waitForSelector('.empty');
+    // The list's first page came from the page's preload, fetched once with the modules.
+    const firstPageFetches = await inPage(
+      page,
+      `() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/ui/api/tasks?limit=100')).length`,
+    );
+    expect(firstPageFetches).toBe(1);
 
     const started = await call('POST', '/v1/tasks', {
       tasks: Array.from({ length: 5 }, (_, i) => ({ description: `batch item ${i}`, prompt: `item ${i}` })),
@@ -96,6 +102,47 @@ describeWithChromium('the dashboard in a real browser', () => {
     );
     const rows = await page.$$eval('tr[data-task-id] .title', (cells) => cells.map((c) => c.textContent));
     expect(rows.sort()).toEqual([0, 1, 2, 3, 4].map((i) => `batch item ${i}`));
+    expect(pageErrors(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('filters and searches the list, and pages through it', async () => {
+    await h.setup({}, (req) =>
+      req.lastUserText === 'boom' ? { fault: { kind: 'status', status: 401 } } : { text: 'ok' },
+    );
+    const engine = h.engine();
+    const { server, obs } = await api(engine, h.workspace);
+    const now = Date.now();
+    for (let i = 0; i < 130; i++) {
+      obs.store!.taskQueued({
+        id: `rec${String(i).padStart(4, '0')}`,
+        agentType: i % 2 ? 'reviewer' : 'writer',
+        description: `recorded ${i}`,
+        spawnDepth: 1,
+        queuedAt: now - 60_000 - i,
+      });
+    }
+    await engine.run({ description: 'the broken one', prompt: 'boom' });
+    const { page, context } = await openDashboard(b.browser, server);
+    const count = () => page.locator('tr[data-task-id]').count();
+    await shown(page, 'button.more');
+    expect(await count()).toBe(100);
+    await page.click('button.more');
+    await page.waitForFunction(
+      () => (globalThis as unknown as Browser).document.querySelectorAll('tr[data-task-id]').length === 131,
+    );
+    await page.selectOption('select[name="status"]', 'failed,timed_out,interrupted');
+    await shown(page, 'tr[data-status="failed"]:only-child');
+    await page.selectOption('select[name="status"]', '');
+    await page.fill('input[name="q"]', 'recorded 12');
+    // recorded 12 and 120…129
+    await page.waitForFunction(
+      () => (globalThis as unknown as Browser).document.querySelectorAll('tr[data-task-id]').length === 11,
+    );
+    await page.selectOption('select[name="agent"]', 'writer');
+    await page.waitForFunction(
+      () => (globalThis as unknown as Browser).document.querySelectorAll('tr[data-task-id]').length === 6,
+    );
     expect(pageErrors(page)).toEqual([]);
     await context.close();
   });

@@ -287,7 +287,50 @@ describe('the library', () => {
   });
 });
 
+describe('jobs that cannot run', () => {
+  it('a job a worker cannot read fails once, without retries, and its client hears it from the job', async () => {
+    q.fresh();
+    await h.setup(AGENTS);
+    // Someone else's job under the task's id (an older codex-task's format): adding ours is a no-op.
+    const { Queue } = await import('bullmq');
+    const raw = new Queue('tasks', { connection: { url: q.redis.url }, prefix: q.prefix });
+    await raw.add(
+      'task',
+      { v: 99, taskId: 'foreign-1', replyTo: 'nobody' },
+      { jobId: 'foreign-1', attempts: 3 },
+    );
+    await raw.close();
+    await q.worker();
+    const client = q.client();
+    const result = await client.engine.run(
+      { description: 'x', prompt: 'x', subagent_type: 'helper' },
+      { taskId: 'foreign-1' },
+    );
+    expect(result.status).toBe('failed');
+    expect(result.error?.type).toBe('TaskInterrupted');
+    expect(result.error?.message).toContain('not a codex-task job');
+    expect((await client.queue!.overview()).counts.failed).toBe(1);
+  });
+});
+
 describe('the queue unavailable', () => {
+  it('a cancel while Redis is away still ends the task, as cancelled, at once', async () => {
+    q.fresh();
+    await h.setup(AGENTS);
+    const client = q.client();
+    const handle = client.start({ description: 'wait', prompt: 'x', subagent_type: 'helper' });
+    await until('the job waits', async () => (await client.queue!.overview()).counts.waiting === 1);
+    await q.redis.stop();
+    try {
+      handle.cancel('Redis is gone');
+      const result = await handle.result;
+      expect(result.status).toBe('cancelled');
+      expect(result.error?.message).toContain('Redis is gone');
+    } finally {
+      await q.redis.restart();
+    }
+  });
+
   it('fails fast with QueueUnavailable, naming the URL without its password', async () => {
     q.fresh();
     await h.setup(AGENTS);

@@ -153,6 +153,12 @@ export class QueueWorker {
     const parsed = JobDataSchema.safeParse(job.data);
     // A job this worker cannot read would fail the same way on every worker: no retry.
     if (!parsed.success) throw new UnrecoverableError(`not a codex-task job: ${parsed.error.message}`);
+    // BullMQ lets a closing worker take one more job (a blocking read that was already waiting):
+    // it goes straight back, for a worker that stays.
+    if (this.#closing && token) {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
     const data = parsed.data;
     const { settings, engine, transcripts } = this.#o;
     const attempt = job.attemptsStarted;
@@ -200,7 +206,8 @@ export class QueueWorker {
         await job.moveToWait(token);
         throw new WaitingError();
       }
-      result.queue = { attempts: attempt, workerId: this.id, workers };
+      // Runs that started work (a job a closing worker took and gave back at once is not one).
+      result.queue = { attempts: Math.max(workers.length, 1), workerId: this.id, workers };
       const transcript = transcripts.kept(data.taskId);
       return { result, ...(transcript ? { transcript } : {}) };
     } finally {

@@ -4,6 +4,7 @@ import { clock, cost, elapsed, LIVE, modelName, shortId, statusLabel, tokens } f
 import { navigate } from './route.js';
 import { TaskDetail } from './task-detail.js';
 
+// index.html preloads the first page, `tasks?limit=100`: change both together.
 const PAGE = 100;
 const STATUS_CHOICES = [
   ['', 'Any state'],
