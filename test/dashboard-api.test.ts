@@ -397,7 +397,7 @@ describe('one task: its record, tree and transcript', () => {
 });
 
 describe('actions', () => {
-  it('cancels a task this server started; refuses an ended one, an unknown one, and one started elsewhere', async () => {
+  it('cancels any task live in this process (its own, a subagent, one an MCP client started); refuses an ended one, an unknown one, and one running elsewhere', async () => {
     await h.setup(AGENTS, (req) =>
       req.system.includes('LEAD') && req.turn === 0
         ? {
@@ -408,7 +408,7 @@ describe('actions', () => {
         : { fault: { kind: 'hang' } },
     );
     const engine = h.engine();
-    const { post, start } = dashboard(engine);
+    const { post, get, start, store } = dashboard(engine);
     const started: string[] = [];
     engine.events.on('task.started', (e) => started.push(e.taskId));
     const lead = start(task('lead', { subagent_type: 'lead' }));
@@ -417,14 +417,20 @@ describe('actions', () => {
       expect(id).toBeDefined();
       return id!;
     });
+    // Started on the engine directly, as the MCP server and the proxy do: no handle in the hub.
     const stranger = engine.start(task('not adopted'));
+    await vi.waitFor(() => expect(started).toContain(stranger.id));
+    const listed = (await get('/api/tasks')).json.tasks as { id: string; cancellable: boolean }[];
+    for (const id of [lead.id, child, stranger.id]) {
+      expect(listed.find((t) => t.id === id)?.cancellable, id).toBe(true);
+    }
 
-    const refusedChild = await post(`/api/tasks/${child}/cancel`);
-    expect(refusedChild.status).toBe(409);
-    expect(refusedChild.json.error.hint).toContain(`subagent of '${lead.id}'`);
-    const refusedStranger = await post(`/api/tasks/${stranger.id}/cancel`);
-    expect(refusedStranger.status).toBe(409);
-    expect(refusedStranger.json.error.hint).toContain('where it was started');
+    expect(await post(`/api/tasks/${stranger.id}/cancel`)).toMatchObject({ status: 202 });
+    expect((await stranger.result).error?.message).toContain('Cancelled from the dashboard');
+    // A subagent alone: its parent's Task call gets the cancellation as its result and goes on.
+    expect(await post(`/api/tasks/${child}/cancel`)).toMatchObject({ status: 202 });
+    await vi.waitFor(() => expect(store.get(child)?.status).toBe('cancelled'));
+    expect(store.get(lead.id)?.status).toBe('running');
 
     const cancelled = await post(`/api/tasks/${lead.id}/cancel`);
     expect(cancelled).toMatchObject({ status: 202, json: { id: lead.id, cancelRequested: true } });
@@ -433,8 +439,24 @@ describe('actions', () => {
     expect(result.error?.message).toContain('Cancelled from the dashboard');
     expect((await post(`/api/tasks/${lead.id}/cancel`)).status).toBe(409);
     expect((await post('/api/tasks/nope/cancel')).status).toBe(404);
-    stranger.cancel();
-    await stranger.result;
+
+    // Recorded as running by another process that shares the run store: not ours to cancel.
+    store.taskQueued({
+      id: 'elsewhere',
+      agentType: 'general-purpose',
+      description: 'x',
+      spawnDepth: 1,
+      queuedAt: Date.now(),
+    });
+    store.taskStarted('elsewhere', Date.now(), 'openai:gpt-5.5', 'general-purpose');
+    const elsewhere = await post('/api/tasks/elsewhere/cancel');
+    expect(elsewhere.status).toBe(409);
+    expect(elsewhere.json.error.message).toContain('not running in this process');
+    expect(
+      ((await get('/api/tasks')).json.tasks as { id: string; cancellable: boolean }[]).find(
+        (t) => t.id === 'elsewhere',
+      )?.cancellable,
+    ).toBe(false);
   });
 
   it('continues a finished task with a message (a new, linked task) and re-runs one with its input', async () => {

@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { TaskEngine } from '../engine/index.ts';
 import type { HubEvent, TaskView } from '../http/index.ts';
-import type { RunStore } from '../store/index.ts';
+import { LIVE_STATUSES, type RunStore } from '../store/index.ts';
 import type { CircuitReport, Redactor } from '../telemetry/index.ts';
 import { LiveTasks } from './live-tasks.ts';
 import { Problem } from './problem.ts';
@@ -70,7 +70,12 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
   const source = new TaskSource(live, store);
   const actions: ActionContext = { engine, hub, live, source, store };
   const files = staticFiles();
-  const withCancel = (t: TaskSummary): TaskSummary => ({ ...t, cancellable: !!hub.get(t.id)?.cancellable });
+  // Any task live in this engine can be cancelled here (engine.cancel), not only the API's own.
+  const withCancel = (t: TaskSummary): TaskSummary => ({
+    ...t,
+    cancellable:
+      !!hub.get(t.id)?.cancellable || (LIVE_STATUSES.includes(t.status) && live.get(t.id) !== undefined),
+  });
   const task = (id: string) => {
     const found = source.get(id);
     if (!found) throw new Problem(404, 'NotFound', `No task '${id}'`);

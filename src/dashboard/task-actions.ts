@@ -17,21 +17,22 @@ export interface ActionContext {
 /** The fields of a Task input a re-run repeats (run_in_background aside: the page follows it anyway). */
 const RERUN_FIELDS = ['description', 'prompt', 'subagent_type', 'model', 'isolation'] as const;
 
-/** Cancels a task this server started (its subagents go with it). */
+/** Cancels a task live in this process (its subagents go with it). */
 export function cancelTask(ctx: ActionContext, id: string): { id: string; cancelRequested: true } {
   const task = ctx.source.get(id);
   if (!task) throw notFound(id);
   if (!LIVE_STATUSES.includes(task.status)) {
     throw new Problem(409, 'Conflict', `Task '${id}' already ended: ${task.status}`);
   }
-  if (!ctx.hub.cancel(id, new TaskCancelledError('Cancelled from the dashboard'))) {
+  const reason = new TaskCancelledError('Cancelled from the dashboard');
+  // Tasks of this server's API by their handle; any other task live in this engine (an MCP client's,
+  // the proxy's, a subagent) through the engine.
+  if (!ctx.hub.cancel(id, reason) && !ctx.engine.cancel(id, reason)) {
     throw new Problem(
       409,
       'Conflict',
-      `Task '${id}' was not started by this server, so it cannot be cancelled here`,
-      task.parentId
-        ? `It is a subagent of '${task.parentId}': cancel the task at the top of its tree.`
-        : 'Cancel it where it was started (its client, or the process that runs it).',
+      `Task '${id}' is not running in this process, so it cannot be cancelled here`,
+      'Cancel it where it runs (the process that started it).',
     );
   }
   return { id, cancelRequested: true };

@@ -169,6 +169,18 @@ export class TaskEngine {
     return this.#services.background.read(id);
   }
 
+  /**
+   * Cancels a task queued or running in this engine, whoever started it (a surface that holds no
+   * handle, e.g. the dashboard for a task an MCP client started); its subagents go with it. False
+   * when no such task is live here.
+   */
+  cancel(id: string, reason?: unknown): boolean {
+    const live = this.#services.running.get(id);
+    if (!live) return false;
+    live.handle.cancel(reason);
+    return true;
+  }
+
   /** Where conversations are kept for follow-ups: the run store, when a runtime attaches one. */
   useTranscripts(store: TranscriptStore): void {
     this.#services.transcripts = store;

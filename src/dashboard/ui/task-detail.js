@@ -94,7 +94,7 @@ function Actions({ task }) {
       ${
         live &&
         html`<button class="danger" name="cancel" disabled=${busy || !task.cancellable}
-        title=${task.cancellable ? 'Cancel this task and its subagents' : 'Started elsewhere: cancel it where it was started'}
+        title=${task.cancellable ? 'Cancel this task and its subagents' : 'Running in another process: cancel it there'}
         onClick=${() => act('cancel', {}, () => {})}>Cancel</button>`
       }
       ${
