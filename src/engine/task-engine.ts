@@ -174,7 +174,7 @@ export class TaskEngine {
    * handle, e.g. the dashboard for a task an MCP client started); its subagents go with it. False
    * when no such task is live here.
    */
-  cancel(id: string, reason?: unknown): boolean {
+  cancel(id: string, reason?: string | Error): boolean {
     const live = this.#services.running.get(id);
     if (!live) return false;
     live.handle.cancel(reason);
