@@ -3,8 +3,9 @@
  * redis-server) on 1, 2 and 4 `codex-task worker` processes of the same concurrency, against the
  * scripted model with 500 ms per reply. Prints tasks per second for each, scaling4 (= tps4 / (4 ×
  * tps1)), the queue's overhead per task (end-to-end latency minus the same task in process, pairs
- * run one after the other in the same run), recoveryMs (SIGKILL of a worker with tasks running →
- * the last of them finished on another worker), and lost / duplicated results over the whole run.
+ * run one after the other in the same run: with one worker, and apart with four idle ones),
+ * recoveryMs (SIGKILL of a worker with tasks running → the last of them finished on another
+ * worker), and lost / duplicated results over the whole run.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -108,15 +109,7 @@ async function throughput(n: number): Promise<number> {
   return tps;
 }
 
-try {
-  // Warm both paths (connections, agent registries) before measuring.
-  workers.push(await spawnWorker());
-  await client.engine.run(input(-1));
-  await local.engine.run(input(-1));
-  const tasksPerSec1 = await throughput(1);
-  const tasksPerSec2 = await throughput(2);
-  const tasksPerSec4 = await throughput(4);
-
+async function overheadPairs(): Promise<number[]> {
   const overheads: number[] = [];
   for (let i = 0; i < OVERHEAD_PAIRS; i++) {
     let t = performance.now();
@@ -136,6 +129,23 @@ try {
         `pair ${i}: in process ${inProcess.toFixed(1)} ms, queued start ${startedAt.toFixed(1)} ms, overhead ${overheads.at(-1)!.toFixed(1)} ms`,
       );
   }
+  return overheads;
+}
+
+try {
+  // Warm both paths (connections, agent registries) before measuring.
+  workers.push(await spawnWorker());
+  await client.engine.run(input(-1));
+  await local.engine.run(input(-1));
+  const tasksPerSec1 = await throughput(1);
+  const tasksPerSec2 = await throughput(2);
+  const tasksPerSec4 = await throughput(4);
+
+  // Overhead with the 4 workers idle, then with one: on a small machine, a job that wakes one of
+  // several idle processes also pays for a process switch (reported apart, not hidden).
+  const overheads4 = await overheadPairs();
+  for (const worker of workers.splice(1)) await worker.stop('SIGTERM');
+  const overheads = await overheadPairs();
 
   // Recovery: only the doomed worker takes the next tasks; once they all run, another worker starts
   // and the doomed one is killed.
@@ -169,6 +179,8 @@ try {
     scaling4: round(tasksPerSec4 / (4 * tasksPerSec1), 3),
     queueOverheadP50Ms: round(percentile(overheads, 50)),
     queueOverheadP95Ms: round(percentile(overheads, 95)),
+    queueOverheadP50Ms4Workers: round(percentile(overheads4, 50)),
+    queueOverheadP95Ms4Workers: round(percentile(overheads4, 95)),
     recoveryMs: Math.round(recoveryMs),
     lost,
     duplicated,

@@ -52,7 +52,7 @@ describe('an engine with a RemoteExecutor', () => {
     const remote = loopback(h.engine());
     const client = h.engine({ remote });
     const seen: string[] = [];
-    for (const name of NAMES) client.events.on(name, (e: { taskId: string }) => seen.push(name));
+    for (const name of NAMES) client.events.on(name, () => seen.push(name));
     const handle = client.start(
       { description: 'x', prompt: 'y', subagent_type: 'helper' },
       { caller: { threadId: 't1', callId: 'c1' }, priority: 5, callerModel: 'openai:gpt-5.5' },

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startWorkerProcess, type WorkerProcess } from '../src/queue/testing.ts';
 import type { ScriptedReply, ScriptedRequest } from '../src/scripted-model/index.ts';
+import { runCli } from './cli-support.ts';
 import { alive, until, useQueue } from './queue-support.ts';
 import { agentFile, useHarness } from './support.ts';
 
@@ -153,5 +154,29 @@ describe('codex-task worker processes', () => {
     expect(result.status, JSON.stringify(result.error)).toBe('completed');
     expect(result.queue).toEqual({ attempts: 1, workerId: worker.id, workers: [worker.id] });
     expect(await exited).toBe(0);
+  });
+
+  it('`codex-task batch --json` enqueues when CODEX_TASK_REDIS_URL is set: same output, run by the worker', async () => {
+    q.fresh();
+    const ws = await h.setup(AGENTS, (req) => ({ text: `did ${req.lastUserText}` }));
+    const worker = await workerProcess(ws);
+    const tasks = [1, 2, 3].map((i) => ({
+      subagent_type: 'helper',
+      description: `t${i}`,
+      prompt: `job ${i}`,
+    }));
+    const run = await runCli(['batch', '-', '--json'], {
+      cwd: ws,
+      input: JSON.stringify(tasks),
+      env: {
+        OPENAI_API_KEY: 'sk-test-abcdefghijklmnop',
+        CODEX_TASK_REDIS_URL: q.redis.url,
+        CODEX_TASK_QUEUE_PREFIX: q.prefix,
+      },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const results = JSON.parse(run.stdout) as { content: string; queue?: { workerId: string } }[];
+    expect(results.map((r) => r.content)).toEqual(['did job 1', 'did job 2', 'did job 3']);
+    expect(results.every((r) => r.queue?.workerId === worker.id)).toBe(true);
   });
 });

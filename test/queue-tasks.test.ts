@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { TaskEvents } from '../src/engine/index.ts';
 import { alive, until, useQueue } from './queue-support.ts';
 import { agentFile, useHarness } from './support.ts';
@@ -284,6 +284,45 @@ describe('the library', () => {
       await getDefaultEngine().close();
       setDefaultEngine(undefined);
     }
+  });
+});
+
+describe('workspaces', () => {
+  /** A QueueClient used directly: the one place a task's workspace can be given today. */
+  async function runIn(workspace: { path: string }) {
+    const { QueueClient } = await import('../src/queue/index.ts');
+    const client = new QueueClient({
+      settings: { url: q.redis.url, prefix: q.prefix, stallTimeoutMs: 1000, attempts: 3 },
+      workspace: () => workspace,
+    });
+    onTestFinished(() => client.close());
+    const signal = new AbortController().signal;
+    return client.execute(
+      {
+        taskId: `ws-${Math.random().toString(16).slice(2)}`,
+        input: { description: 'x', prompt: 'where', subagent_type: 'helper' },
+        cwd: '/',
+      },
+      { emit: () => {}, signal },
+    );
+  }
+
+  it('runs a task in a shared path workspace and says so in its result', async () => {
+    q.fresh();
+    const ws = await h.setup(AGENTS, () => ({ text: 'in the workspace' }));
+    await q.worker();
+    const { result } = await runIn({ path: ws });
+    expect(result.status, JSON.stringify(result.error)).toBe('completed');
+    expect(result.workspace).toEqual({ kind: 'path', path: ws });
+  });
+
+  it('a workspace the worker cannot see fails the task with WorkspaceUnavailable, without retries', async () => {
+    q.fresh();
+    await h.setup(AGENTS);
+    await q.worker();
+    const error = await runIn({ path: '/no/such/shared/volume' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ type: 'WorkspaceUnavailable' });
+    expect(String((error as Error).message)).toContain('/no/such/shared/volume');
   });
 });
 

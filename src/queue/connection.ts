@@ -1,4 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { QUEUE_DEFAULTS } from '../config/defaults/queue.ts';
+import { redactRedisUrl } from '../config/index.ts';
 import { QueueUnavailableError } from '../errors/index.ts';
 
 /** Where the queue is and how it is tuned: `queue.*` settings, resolved (config/settings.ts). */
@@ -15,17 +17,6 @@ export interface QueueSettings {
 /** The BullMQ queue every client and worker of one prefix shares. */
 export const QUEUE_NAME = 'tasks';
 
-/** The URL as it may be shown: no password (nor a user name's secret part), whatever else is wrong with it. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
-}
-
 /** The role a connection plays, in its Redis client name (CLIENT LIST shows who is connected). */
 type Role = 'client' | 'events' | 'worker' | 'cancel';
 
@@ -39,7 +30,7 @@ export function redisConnection(settings: QueueSettings, role: Role, extra: Redi
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    connectTimeout: settings.connectTimeoutMs ?? 3_000,
+    connectTimeout: settings.connectTimeoutMs ?? QUEUE_DEFAULTS.connectTimeoutMs,
     connectionName: `codex-task:${role}`,
     retryStrategy: (times) => Math.min(100 * 2 ** times, 2_000),
     ...extra,
@@ -58,7 +49,7 @@ export function bullConnection(settings: QueueSettings): {
 } {
   return {
     url: settings.url,
-    connectTimeout: settings.connectTimeoutMs ?? 3_000,
+    connectTimeout: settings.connectTimeoutMs ?? QUEUE_DEFAULTS.connectTimeoutMs,
     connectionName: 'codex-task:bullmq',
     retryStrategy: (times) => Math.min(100 * 2 ** times, 2_000),
   };
@@ -67,7 +58,7 @@ export function bullConnection(settings: QueueSettings): {
 /** Connects (once, or again after `quit`) within the connect timeout, else a QueueUnavailableError. */
 export async function ready(redis: Redis, settings: QueueSettings): Promise<void> {
   if (redis.status === 'ready') return;
-  const timeoutMs = settings.connectTimeoutMs ?? 3_000;
+  const timeoutMs = settings.connectTimeoutMs ?? QUEUE_DEFAULTS.connectTimeoutMs;
   if (redis.status === 'wait' || redis.status === 'end') redis.connect().catch(() => {});
   // The first failure is the answer: a task must not wait out retries against a Redis that is not there.
   let onError: (error: unknown) => void = () => {};

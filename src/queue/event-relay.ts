@@ -34,17 +34,16 @@ export function eventsChannel(prefix: string, clientId: string): string {
 }
 
 /**
- * Publishes one job's messages in order on one connection; `flush` waits until Redis has taken every
- * one so far (the end is published after them, so the client sees the events first). A message that
- * cannot be sent while Redis is away is dropped: progress is best effort, the result is not (the
- * client reads it from the job when it reconnects).
+ * Publishes one job's messages, in order, on the worker's connection; the job's end goes out on the
+ * same connection once BullMQ has recorded it, so the client gets it after every event. A message
+ * that cannot be sent while Redis is away is dropped: progress is best effort, the result is not
+ * (the client reads it from the job when it reconnects).
  */
 export class RelayPublisher {
   readonly #redis: Redis;
   readonly #channel: string;
   readonly #task: string;
   readonly #attempt: number;
-  #last: Promise<unknown> = Promise.resolve();
 
   constructor(redis: Redis, channel: string, task: string, attempt: number) {
     this.#redis = redis;
@@ -57,12 +56,8 @@ export class RelayPublisher {
     this.#send({ task: this.#task, attempt: this.#attempt, event, data });
   }
 
-  flush(): Promise<unknown> {
-    return this.#last;
-  }
-
   #send(message: RelayMessage): void {
-    this.#last = this.#redis.publish(this.#channel, JSON.stringify(message)).catch(() => 0);
+    this.#redis.publish(this.#channel, JSON.stringify(message)).catch(() => 0);
   }
 }
 

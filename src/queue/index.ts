@@ -3,8 +3,11 @@
  * runs its root tasks through, the worker that runs them, and a read-only overview. Loaded only
  * when a queue URL is set: without one, nothing here (nor ioredis) is imported.
  */
+
+// Where it lives since the runtime needs it without loading the queue; kept here for queue users.
+export { redactRedisUrl } from '../config/index.ts';
 export { CarriedTranscripts } from './carried-transcripts.ts';
-export { QUEUE_NAME, type QueueSettings, redactRedisUrl } from './connection.ts';
+export { QUEUE_NAME, type QueueSettings } from './connection.ts';
 export { type JobData, JobDataSchema } from './job-data.ts';
 export { QueueClient, type QueueClientOptions } from './queue-client.ts';
 export { queueOverview } from './queue-overview.ts';

@@ -2,14 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { QUEUE_DEFAULTS } from '../config/defaults/queue.ts';
 import type { RemoteExecutor, RemoteOutcome, RemoteTaskRequest } from '../engine/index.ts';
-import { TaskCancelledError, TaskInterruptedError } from '../errors/index.ts';
+import {
+  CodexTaskError,
+  type ErrorType,
+  TaskCancelledError,
+  type TaskErrorInfo,
+  TaskInterruptedError,
+} from '../errors/index.ts';
 import { requestCancel } from './cancel-channel.ts';
 import { QUEUE_NAME, type QueueSettings, ready, redisConnection, unavailable } from './connection.ts';
 import { eventsChannel, parseRelayMessage, type RelayMessage } from './event-relay.ts';
 import { type JobData, parseOutcome } from './job-data.ts';
 import type { SharedBudgetSpec } from './shared-budget.ts';
 import { overviewOf, type QueueOverview } from './worker-registry.ts';
+import type { WorkspaceSpec } from './workspace.ts';
 
 type RemoteRun = Parameters<RemoteExecutor['execute']>[1];
 
@@ -34,6 +42,11 @@ export interface QueueClientOptions {
   settings: QueueSettings;
   /** The run's budgets, shared by its tasks on every worker (`queue/shared-budget.ts`). */
   budget?: SharedBudgetSpec;
+  /**
+   * Where a task's files are for a worker on another machine (queue/workspace.ts). None: the
+   * client's directory, which workers must see at the same path. No surface sets it yet.
+   */
+  workspace?: (request: RemoteTaskRequest) => WorkspaceSpec | undefined;
 }
 
 /**
@@ -46,6 +59,7 @@ export class QueueClient implements RemoteExecutor {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   readonly #settings: QueueSettings;
   readonly #budget: SharedBudgetSpec | undefined;
+  readonly #workspace: QueueClientOptions['workspace'];
   readonly #redis: Redis;
   readonly #subscriber: Redis;
   readonly #pending = new Map<string, Pending>();
@@ -59,6 +73,7 @@ export class QueueClient implements RemoteExecutor {
   constructor(options: QueueClientOptions) {
     this.#settings = options.settings;
     this.#budget = options.budget;
+    this.#workspace = options.workspace;
     this.#redis = redisConnection(this.#settings, 'client');
     this.#subscriber = redisConnection(this.#settings, 'events', { enableOfflineQueue: true });
     this.#subscriber.on('message', (_channel, text: string) => {
@@ -97,6 +112,7 @@ export class QueueClient implements RemoteExecutor {
   }
 
   async #run(queue: Queue, request: RemoteTaskRequest, run: RemoteRun): Promise<RemoteOutcome> {
+    const workspace = this.#workspace?.(request);
     const data: JobData = {
       v: 1,
       taskId: request.taskId,
@@ -104,6 +120,7 @@ export class QueueClient implements RemoteExecutor {
       cwd: request.cwd,
       replyTo: this.id,
       ...(this.#budget ? { budget: this.#budget } : {}),
+      ...(workspace ? { workspace } : {}),
       ...(request.callerModel ? { callerModel: request.callerModel } : {}),
       ...(request.caller ? { caller: request.caller } : {}),
       ...(request.priority !== undefined ? { priority: request.priority } : {}),
@@ -184,7 +201,7 @@ export class QueueClient implements RemoteExecutor {
 
   /** A Redis call bounded by the connect timeout, failing as QueueUnavailable. */
   async #bounded<T>(call: Promise<T>): Promise<T> {
-    const timeoutMs = this.#settings.connectTimeoutMs ?? 3_000;
+    const timeoutMs = this.#settings.connectTimeoutMs ?? QUEUE_DEFAULTS.connectTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
@@ -219,7 +236,8 @@ export class QueueClient implements RemoteExecutor {
 
   #fail(pending: Pending, reason: string): void {
     pending.settle.reject(
-      new TaskInterruptedError(`The task could not be run on the queue's workers: ${reason}`),
+      relayedError(reason) ??
+        new TaskInterruptedError(`The task could not be run on the queue's workers: ${reason}`),
     );
   }
 
@@ -278,5 +296,23 @@ export class QueueClient implements RemoteExecutor {
         await this.#add(queue, pending.data).catch(() => {});
       }
     }
+  }
+}
+
+/** A typed error a worker ended a job with (a workspace it could not make), as its client reports it. */
+class RelayedTaskError extends CodexTaskError {
+  constructor(info: TaskErrorInfo) {
+    super(info.type as ErrorType, info.message, info.hint, { details: info.details ?? {} });
+  }
+}
+
+function relayedError(reason: string): CodexTaskError | undefined {
+  try {
+    const info = JSON.parse(reason) as TaskErrorInfo;
+    return typeof info?.type === 'string' && typeof info.message === 'string'
+      ? new RelayedTaskError(info)
+      : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TaskEventBase, TaskEvents, TaskHandle, TaskOptions, Transcript } from '../engine/index.ts';
+import { toErrorInfo } from '../errors/index.ts';
 import { cancelChannel, cancelMarker, parseCancel } from './cancel-channel.ts';
 import type { CarriedTranscripts } from './carried-transcripts.ts';
 import { bullConnection, QUEUE_NAME, type QueueSettings, ready, redisConnection } from './connection.ts';
@@ -92,6 +93,12 @@ export class QueueWorker {
       removeOnFail: { age: 3_600, count: 1_000 },
     });
     this.#worker.on('error', () => {});
+    // A run that lost its job's lock can no longer give the result (another run has it, or Redis
+    // lost the job): stop it, so its tools stop too.
+    this.#worker.on('lockRenewalFailed', (jobIds) => {
+      for (const id of jobIds)
+        this.#running.get(id)?.handle.cancel('the queue gave this task to another run');
+    });
     this.#worker.on('completed', (job, value: JobOutcome) => {
       const data = job.data as JobData;
       void publishEnd(this.#redis, eventsChannel(settings.prefix, data.replyTo), {
@@ -172,7 +179,14 @@ export class QueueWorker {
     // cancel said before this run took the job, which then ends the task before its first reply.
     const before = this.#recordRun(data.taskId);
     const workspace = data.workspace
-      ? await prepareWorkspace(data.workspace, { taskId: data.taskId, dataDir: this.#o.dataDir })
+      ? await prepareWorkspace(data.workspace, {
+          taskId: data.taskId,
+          dataDir: this.#o.dataDir,
+          ...(signal ? { signal } : {}),
+        }).catch((error: unknown) => {
+          // The same job fails the same way on the next worker: it ends here, with the typed error.
+          throw new UnrecoverableError(JSON.stringify(toErrorInfo(error)));
+        })
       : undefined;
     const returnLent = data.transcript ? transcripts.lend(data.transcript as Transcript) : undefined;
     this.#rootOf.set(data.taskId, { root: data.taskId, relay });
@@ -199,15 +213,14 @@ export class QueueWorker {
       const { workers, cancelled } = await before;
       if (cancelled !== undefined) handle.cancel(cancelled);
       const result = await handle.result;
-      // TODO(workspace): WorkspaceOutcome has no field on TaskResult yet; the patch is dropped here.
-      await workspace?.finish().catch(() => undefined);
-      await relay.flush();
+      const workspaceOutcome = await workspace?.finish();
       if (run.handBack && token) {
         await job.moveToWait(token);
         throw new WaitingError();
       }
       // Runs that started work (a job a closing worker took and gave back at once is not one).
       result.queue = { attempts: Math.max(workers.length, 1), workerId: this.id, workers };
+      if (workspaceOutcome) result.workspace = workspaceOutcome;
       const transcript = transcripts.kept(data.taskId);
       return { result, ...(transcript ? { transcript } : {}) };
     } finally {

@@ -1,4 +1,4 @@
-import { ENGINE_SETTINGS, resolveSettings } from '../config/index.ts';
+import { ENGINE_SETTINGS, redactRedisUrl, resolveSettings } from '../config/index.ts';
 import { type RemoteExecutor, resolveEngineSettings, type TaskEngineOptions } from '../engine/index.ts';
 import type { QueueOverview, QueueSettings } from '../queue/index.ts';
 
@@ -38,22 +38,11 @@ export function lazyQueueClient(
       return new q.QueueClient({ settings, budget });
     }));
   return {
-    url: redact(settings.url),
+    url: redactRedisUrl(settings.url),
     execute: async (request, run) => (await load()).execute(request, run),
     overview: async () => (await load()).overview(),
     close: async () => {
       if (client) await (await client).close();
     },
   };
-}
-
-/** As queue/connection.ts's redactRedisUrl, without loading the queue. */
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
 }

@@ -10,10 +10,6 @@ export const QUEUE_DEFAULTS = {
   stallTimeoutMs: 2_000,
   /** Runs of one task at most: the first and the re-runs after a worker died or failed. */
   attempts: 3,
-  /** Tasks one worker process runs at once. */
-  concurrency: 4,
-  /** How long `codex-task worker` lets running tasks finish on SIGTERM before handing them back. */
-  shutdownGraceMs: 30_000,
   /** How long an enqueue or the first connection may take before QueueUnavailable. */
   connectTimeoutMs: 3_000,
 } as const;
