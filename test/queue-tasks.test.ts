@@ -242,6 +242,10 @@ describe('the queue seen from outside a runtime', () => {
     q.fresh();
     await h.setup(AGENTS);
     const worker = await q.worker({ name: 'lone' });
+    // Junk in the shared registry (no worker of ours wrote it) is dropped, not a broken overview.
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(q.redis.url);
+    await raw.hset(`${q.prefix}:workers`, 'junk', 'not json', 'null-entry', 'null', 'no-fields', '{"id":1}');
     const { queueOverview } = await import('../src/queue/index.ts');
     const overview = await queueOverview({
       url: q.redis.url,
@@ -251,6 +255,8 @@ describe('the queue seen from outside a runtime', () => {
     });
     expect(overview.counts.waiting).toBe(0);
     expect(overview.workers.map((w) => w.id)).toEqual([worker.worker.id]);
+    expect(await raw.hkeys(`${q.prefix}:workers`)).toEqual([worker.worker.id]);
+    raw.disconnect();
   });
 
   it('a follow-up of a task this client never saw is TaskNotFound, before anything is enqueued', async () => {

@@ -300,6 +300,8 @@ describeWithSandbox("the sandbox's environment", () => {
       // Credentials by value, whatever the name.
       UPSTREAM: 'mongodb://u:mongo-CANARY@h:27017/db',
       CACHE: 'redis://:redis-CANARY@cache:6379/0',
+      // The task queue's Redis (write access there is control of every worker), in either form.
+      CODEX_TASK_REDIS_URL: 'redis://127.0.0.1:6379/0?password=queue-CANARY',
       HTTPS_PROXY: 'http://user:proxy-CANARY@proxy:3128',
       MIRROR: 'https://ghp_0123456789abcdefCANARY@github.com/o/r.git',
       JDBC: 'jdbc:mysql://root:jdbc-CANARY@db/app',

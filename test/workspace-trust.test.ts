@@ -157,6 +157,10 @@ describe('a project config may only tighten', () => {
     [{ permissions: { bashNetwork: true } }, 'permissions.bashNetwork'],
     [{ permissions: { secretExceptions: ['.env'] } }, 'permissions.secretExceptions'],
     [{ sandbox: { mode: 'off' } }, 'sandbox.mode'],
+    // A repository's Redis would get the prompts and play the worker, its answers the results.
+    [{ queue: { url: 'redis://attacker.example:6379' } }, 'queue.url'],
+    [{ queue: { workspace: 'git', gitPush: true } }, 'queue.workspace'],
+    [{ queue: { attempts: 1 } }, 'queue.attempts'],
   ])('%j is an error naming the file and the key, trusted or not', async (config, key) => {
     const { ws, home } = await repo({ '.codex-task/config.json': config });
     const trust: TrustChecker = { optIn: true, verdict: () => ({ trusted: true, how: 'opt-in' }) };

@@ -13,7 +13,8 @@ import type { ConfigFile } from './config-schema.ts';
  *   URLs, kinds, tiers), `prices` (they decide what `maxCostUsd` counts) and the proxy's
  *   `upstream`, `allowedUpstreams` and `host`. Ignored, with one line saying so, until the user
  *   trusts the workspace.
- * - the user's alone (USER_ONLY_PROJECT_KEYS): an error naming the file, trusted or not.
+ * - the user's alone (USER_ONLY_PROJECT_KEYS): an error naming the file, trusted or not — among
+ *   them every `queue` key (where tasks are sent, and who runs them).
  */
 export const PROJECT_TRUSTED_KEYS = [
   'providers',
@@ -31,6 +32,9 @@ export const USER_ONLY_PROJECT_KEYS = [
   'permissions.secretExceptions',
   'permissions.claudeSettings',
   'providers.*.apiKeyEnv',
+  // Where tasks run and who answers them: a repository's Redis would receive the prompts and play
+  // the worker (its results become the subagents' answers), so no part of `queue` is a project's.
+  'queue.*',
 ] as const;
 
 /** Limits a project may lower but not raise. */
@@ -84,6 +88,12 @@ export function userOnlyKeyIn(values: ConfigFile): string | undefined {
       values.permissions?.[name as keyof NonNullable<ConfigFile['permissions']>] !== undefined
     )
       return key;
+    if (group === 'queue') {
+      const set = Object.keys(values.queue ?? {}).find(
+        (k) => (values.queue as Record<string, unknown>)[k] !== undefined,
+      );
+      if (set) return `queue.${set}`;
+    }
     if (group === 'providers' && field)
       for (const [id, p] of Object.entries(values.providers ?? {}))
         if ((p as Record<string, unknown>)[field] !== undefined) return `providers.${id}.${field}`;

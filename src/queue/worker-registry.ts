@@ -58,9 +58,10 @@ export async function overviewOf(
   const workers: WorkerInfo[] = [];
   const gone: string[] = [];
   for (const [id, text] of Object.entries(entries)) {
-    const entry = JSON.parse(text) as Omit<WorkerInfo, 'lastSeenMs'> & { at: number };
-    const lastSeenMs = Math.max(0, now - entry.at);
-    if (lastSeenMs > GONE_AFTER_MS) gone.push(id);
+    const entry = parseEntry(text);
+    const lastSeenMs = entry ? Math.max(0, now - entry.at) : Number.POSITIVE_INFINITY;
+    // An entry no worker of ours wrote (junk in a shared Redis) goes like a worker gone quiet.
+    if (!entry || lastSeenMs > GONE_AFTER_MS) gone.push(id);
     else {
       const { at: _, ...info } = entry;
       workers.push({ ...info, lastSeenMs });
@@ -79,4 +80,20 @@ export async function overviewOf(
     },
     workers,
   };
+}
+
+type Entry = Omit<WorkerInfo, 'lastSeenMs'> & { at: number };
+
+function parseEntry(text: string): Entry | undefined {
+  try {
+    const entry = JSON.parse(text) as Partial<Entry> | null;
+    return entry &&
+      typeof entry === 'object' &&
+      typeof entry.at === 'number' &&
+      typeof entry.name === 'string'
+      ? (entry as Entry)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -43,6 +43,8 @@ export const SANDBOX_DEFAULTS = {
     'PGPASSWORD',
     'MYSQL_PWD',
     'REDISCLI_AUTH',
+    // The task queue's Redis: its password, and write access to it is control of every worker.
+    'CODEX_TASK_REDIS_URL',
     // Password managers' unlocked sessions: the whole vault, to whoever holds one.
     'BW_SESSION',
   ],
