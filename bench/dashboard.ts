@@ -119,7 +119,8 @@ async function main() {
 
     // Navigation → the list rendered and a row clickable; the first load fetches every file.
     const loads: number[] = [];
-    await page.goto(server.loginLink().url, { waitUntil: 'commit' }); // sets the session cookie
+    // The login page trades the link's code for the session (kept in localStorage), then lands on /ui/.
+    await page.goto(server.loginLink().url, { waitUntil: 'commit' });
     for (let i = 0; i < LOADS; i++) {
       const t0 = performance.now();
       if (i > 0) await page.goto(`${server.url}/ui/`, { waitUntil: 'commit' });

@@ -63,7 +63,8 @@ const engine = {
   callerModel: 'openai:gpt-5.5',
   providers: [{ id: 'openai', kind: 'openai' as const, baseURL: model.baseUrls.openai, apiKey: 'x' }],
   concurrency: 1_000,
-  maxTasks: 1_000_000,
+  // The default budgets (no limit): a run with maxTasks or maxCostUsd waits one more Redis round
+  // trip per task on its worker (the shared budget's atomic take, queue/shared-budget.ts).
 };
 const client = createRuntime({
   engine: { ...engine, queue: { url: redis.url, prefix } },

@@ -75,17 +75,23 @@ export function launchChromium(): Promise<Browser> {
 
 /**
  * A new browser context logged in to the dashboard the way a person is: the one-time link
- * (`loginLink()`, what `codex-task ui` opens) sets the session cookie and lands on /ui/.
+ * (`loginLink()`, what `codex-task ui` opens) — its page trades the code for a session secret
+ * kept in the origin's localStorage — and lands on /ui/. `beforeLogin` runs in the fresh context.
  */
 export async function openDashboard(
   browser: Browser,
   server: { loginLink(): { url: string } },
-  options: { colorScheme?: 'light' | 'dark'; hash?: string } = {},
+  options: {
+    colorScheme?: 'light' | 'dark';
+    hash?: string;
+    beforeLogin?: (context: BrowserContext) => Promise<void>;
+  } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport: { width: 1440, height: 900 },
     colorScheme: options.colorScheme ?? 'light',
   });
+  await options.beforeLogin?.(context);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(String(error)));
@@ -94,8 +100,8 @@ export async function openDashboard(
   });
   (page as Page & { errors: string[] }).errors = errors;
   await page.goto(server.loginLink().url);
-  if (options.hash) await page.evaluate(`location.hash = ${JSON.stringify(options.hash)}`);
   await page.waitForSelector('[data-connection="live"]');
+  if (options.hash) await page.evaluate(`location.hash = ${JSON.stringify(options.hash)}`);
   return { context, page };
 }
 

@@ -1,8 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { expect, it, vi } from 'vitest';
+import { redirectPage } from '../src/cli/ui-command.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import {
   ARTIFACTS,
@@ -349,19 +353,99 @@ describeWithChromium('the dashboard in a real browser', () => {
     await context.close();
   });
 
-  it('refuses the page and its API without a session', async () => {
+  it('without a session the page says how to get a link, and its API refuses', async () => {
     await h.setup();
     const { server } = await api(h.engine(), h.workspace);
     const context = await b.browser.newContext();
     const page = await context.newPage();
     const answer = await page.goto(`${server.url}/ui/`);
-    expect(answer?.status()).toBe(401);
+    expect(answer?.status()).toBe(200);
+    await shown(page, '[data-login="needed"]');
     expect(await page.textContent('body')).toContain('codex-task ui');
-    expect(await page.$('#app')).toBeNull();
     const api401 = await inPage(page, `() => fetch('/ui/api/tasks').then((r) => r.status)`);
     expect(api401).toBe(401);
-    const script = await context.request.get(`${server.url}/ui/assets/app.js`);
-    expect(script.status()).toBe(401);
+    const used = await openDashboard(b.browser, server);
+    // A link already used: its page says so, and how to get another.
+    const again = await context.newPage();
+    const link = server.loginLink().url;
+    await used.page.goto(link);
+    await used.page.waitForSelector('[data-connection="live"]');
+    await again.goto(link);
+    await shown(again, '[data-login="needed"]');
+    expect(await again.textContent('body')).toContain('codex-task ui');
+    expect(again.url()).toBe(`${server.url}/ui/`);
+    await used.context.close();
     await context.close();
+  });
+
+  it('ends the page when its session ends: the stream closes and the page says how to log in again', async () => {
+    await h.setup();
+    const { server } = await api(h.engine(), h.workspace);
+    const { page, context } = await openDashboard(b.browser, server);
+    const status = await inPage<number>(
+      page,
+      `() => fetch('/ui/session/logout', { method: 'POST', headers: { 'content-type': 'application/json', 'x-codex-task-session': localStorage.getItem('codex-task-session') }, body: '{}' }).then((r) => r.status)`,
+    );
+    expect(status).toBe(204);
+    await shown(page, '[data-login="needed"]');
+    expect(await page.textContent('body')).toContain('codex-task ui');
+    expect(await inPage(page, `() => localStorage.getItem('codex-task-session')`)).toBeNull();
+    await context.close();
+  });
+
+  it('gives a page on another port of 127.0.0.1 nothing to replay: no cookie, no readable secret', async () => {
+    await h.setup();
+    const { server } = await api(h.engine(), h.workspace, { token: 'serve-token-0123456789' });
+    const { page, context } = await openDashboard(b.browser, server);
+    const seen: { cookie?: string | undefined; storage?: string }[] = [];
+    // Another user's server: it keeps every Cookie header it gets, and its page reports what it can
+    // read of localStorage (its own origin's: the port is part of it).
+    const other = createServer((req, res) => {
+      seen.push({ cookie: req.headers.cookie });
+      if (req.url?.startsWith('/report')) {
+        seen.push({ storage: decodeURIComponent(req.url.slice('/report?'.length)) });
+        return void res.end('ok');
+      }
+      if (req.url === '/probe.js') {
+        res.setHeader('content-type', 'text/javascript');
+        return void res.end(`fetch('/report?' + encodeURIComponent(JSON.stringify({ ...localStorage })))`);
+      }
+      res.setHeader('content-type', 'text/html');
+      res.end('<!doctype html><script src="/probe.js"></script>');
+    });
+    await new Promise<void>((done) => other.listen(0, '127.0.0.1', done));
+    try {
+      await page.goto(`http://127.0.0.1:${(other.address() as { port: number }).port}/`);
+      await vi.waitFor(() => expect(seen.some((s) => s.storage !== undefined)).toBe(true));
+      expect(seen.every((s) => s.cookie === undefined)).toBe(true);
+      expect(seen.find((s) => s.storage)?.storage).toBe('{}');
+      expect(await context.cookies()).toEqual([]);
+    } finally {
+      await new Promise((done) => other.close(done));
+      await context.close();
+    }
+  });
+
+  it('opens from the local file `codex-task ui` writes (a navigation from file://), and a planted cookie changes nothing', async () => {
+    await h.setup();
+    const { server } = await api(h.engine(), h.workspace);
+    const context = await b.browser.newContext();
+    // Another page of this host may set cookies for it (cookies ignore ports): none is read.
+    await context.addCookies([
+      { name: `codex_task_ui_${server.port}`, value: 'junk', domain: '127.0.0.1', path: '/ui' },
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'codex-task-ui-test-'));
+    try {
+      const file = join(dir, 'open-dashboard.html');
+      writeFileSync(file, redirectPage(server.loginLink().url), { mode: 0o600 });
+      const page = await context.newPage();
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForURL(`${server.url}/ui/`);
+      await shown(page, '[data-connection="live"]');
+      expect(await inPage(page, `() => localStorage.getItem('codex-task-session')`)).toMatch(/^[\w-]{43}$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await context.close();
+    }
   });
 });

@@ -220,6 +220,20 @@ describe('a shared budget without Redis', () => {
     }
   });
 
+  it('does not hold a task of a run without limits on its count', async () => {
+    const redis = connect(server.url);
+    const admin = connect(server.url);
+    const budget = new SharedBudget({ redis, spec: { scope: newBudgetScope(), maxTasks: null, maxCostUsd: null } });
+    await admin.client('PAUSE', 5_000, 'WRITE');
+    try {
+      // Resolves while Redis takes no writes: the count waits, the task does not.
+      await budget.reserveTask();
+    } finally {
+      await admin.client('UNPAUSE');
+    }
+    expect(await budget.spent()).toEqual({ tasks: 1, costUsd: 0 });
+  });
+
   it('passes on what Redis itself refused as QueueUnavailable', async () => {
     const redis = connect(server.url);
     await redis.set('{test-wrongtype}:budget:s', 'a string, not a hash');

@@ -6,11 +6,12 @@ import { BatchDisplay } from './batch-display.ts';
 import { type BatchEntry, parseBatch } from './batch-input.ts';
 import { commandRuntime } from './command-runtime.ts';
 import { EXIT, INTERRUPTED_REASON } from './exit-codes.ts';
-import { durationFlag, positiveIntFlag, positiveNumberFlag, sandboxFlag } from './flags.ts';
+import { durationFlag, positiveIntFlag, positiveNumberFlag, redisFlag, sandboxFlag } from './flags.ts';
 import { isInteractive, outputPrefs, printError } from './output.ts';
 import { readInput } from './read-input.ts';
 import { settingsFor } from './settings.ts';
 import { summaryTree } from './task-report.ts';
+import { workspaceLines } from './workspace-report.ts';
 
 export interface BatchFlags {
   concurrency?: string;
@@ -21,6 +22,8 @@ export interface BatchFlags {
   maxTasks?: string;
   maxCost?: string;
   sandbox?: string;
+  /** The queue's Redis (`queue.url`). */
+  redis?: string;
 }
 
 /** `codex-task batch <file|->`: many Tasks in parallel, a live view, a summary, machine output on request. */
@@ -48,6 +51,7 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
           ? { maxCostUsd: positiveNumberFlag('--max-cost', flags.maxCost) }
           : {}),
         ...sandboxFlag(flags.sandbox),
+        ...redisFlag(flags.redis),
       },
     });
     session = commandRuntime(settings);
@@ -94,7 +98,12 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
           process.stdout.write(`## ${r.agentType}: ${r.description}\n${r.content}\n\n`);
       }
     }
-    if (!outputPrefs.quiet) process.stderr.write(`${summaryTree(results, performance.now() - started)}\n`);
+    if (!outputPrefs.quiet) {
+      process.stderr.write(`${summaryTree(results, performance.now() - started)}\n`);
+      for (const r of results)
+        for (const line of workspaceLines(r.taskId, r.workspace))
+          process.stderr.write(`${r.description} (${r.taskId}): ${line}\n`);
+    }
     if (interrupt.signal.aborted) return EXIT.interrupted;
     return results.every((r) => r.status === 'completed') ? EXIT.ok : EXIT.failed;
   } finally {

@@ -53,3 +53,17 @@ export function sandboxFlag(value: string | undefined): { sandbox?: { mode: Sand
     );
   return { sandbox: { mode } };
 }
+
+/**
+ * `--redis redis://…` → `{ queue: { url } }` config, above CODEX_TASK_REDIS_URL and queue.url. The
+ * value is not echoed in the error: it may hold a password.
+ */
+export function redisFlag(value: string | undefined): { queue?: { url: string } } {
+  if (value === undefined) return {};
+  if (!/^rediss?:\/\/.+/.test(value.trim()))
+    throw new ConfigError(
+      '--redis must be a redis:// or rediss:// URL',
+      'e.g. --redis redis://127.0.0.1:6379 or --redis rediss://:password@redis.internal:6380/0',
+    );
+  return { queue: { url: value.trim() } };
+}

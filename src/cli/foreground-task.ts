@@ -5,6 +5,7 @@ import { EXIT, exitCodeOf, INTERRUPTED_REASON } from './exit-codes.ts';
 import { RunLine } from './live/index.ts';
 import { isInteractive, note, outputPrefs } from './output.ts';
 import { changedProgress, describeResult, progressLine } from './task-report.ts';
+import { workspaceLines } from './workspace-report.ts';
 
 /**
  * One task in the foreground of a command (`run`, `runs resume`): progress on stderr (a live line
@@ -47,6 +48,7 @@ export async function runInForeground(
     else if (result.status === 'completed') process.stdout.write(`${result.content}\n`);
     if (result.status === 'completed') note(describeResult(result));
     else process.stderr.write(`${describeResult(result)}\n`);
+    for (const line of workspaceLines(result.taskId, result.workspace)) note(line);
     if (result.status === 'cancelled' && interrupt.signal.aborted) return EXIT.interrupted;
     if (result.status === 'completed') return EXIT.ok;
     return exitCodeOf(result.error?.type);

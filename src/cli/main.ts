@@ -5,6 +5,12 @@ import { registerRunsCommands } from './runs-command.ts';
 import { VERSION } from './version.ts';
 import { registerWorktreesCommands } from './worktrees-command.ts';
 
+/** The queue flag of every command that runs tasks (and of `worker`, `doctor`): one definition. */
+const REDIS_OPTION = [
+  '--redis <url>',
+  'run tasks on the queue at this Redis: redis:// or rediss:// URL (default: CODEX_TASK_REDIS_URL, queue.url)',
+] as const;
+
 const example = (...lines: string[]) =>
   `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  ${l}`).join('\n')}`;
 
@@ -67,6 +73,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--sandbox <mode>', 'OS sandbox for Bash: auto, require or off (default: config, else auto)')
     .option('--priority <n>', 'admission priority, -100 (last) to 100 (first); default 0')
+    .option(...REDIS_OPTION)
     .option(
       '--background',
       'print the task id at once and run the task in a detached process (see `runs wait`, `runs show --follow`)',
@@ -99,6 +106,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--max-tasks <n>', 'refuse tasks beyond this many (nested ones included)')
     .option('--max-cost <usd>', 'refuse tasks once this much USD is spent on priced models')
     .option('--sandbox <mode>', 'OS sandbox for Bash: auto, require or off (default: config, else auto)')
+    .option(...REDIS_OPTION)
     .addHelpText(
       'after',
       example(
@@ -212,7 +220,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--json', 'print the checks as JSON')
     .option('-C, --cwd <dir>', 'project directory')
-    .option('--redis <url>', 'also check this queue (default: CODEX_TASK_REDIS_URL, queue.url)')
+    .option(REDIS_OPTION[0], 'also check this queue (default: CODEX_TASK_REDIS_URL, queue.url)')
     .addHelpText('after', example('codex-task doctor', 'codex-task doctor -C ~/src/my-app'))
     .action(act(async () => (await import('./doctor-command.ts')).doctorCommand));
 
@@ -265,6 +273,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'bearer token clients must send with --http (default: CODEX_TASK_MCP_TOKEN); required off loopback',
     )
     .option('--tool-name <name>', 'Task or Agent (Claude Code accepts both)', 'Task')
+    .option(...REDIS_OPTION)
     .option('-C, --cwd <dir>', 'project directory (agent discovery, workspace root)')
     .addHelpText(
       'after',
@@ -318,6 +327,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-p, --port <port>', 'port (0 = any free port)', '8790')
     .option('--host <host>', 'interface; anything but loopback needs a token', '127.0.0.1')
     .option('--token <token>', 'bearer token (default: CODEX_TASK_API_TOKEN)')
+    .option(...REDIS_OPTION)
     .option('-C, --cwd <dir>', 'project directory')
     .addHelpText('after', example('codex-task serve --port 8790'))
     .action(act(async () => (await import('./serve-command.ts')).serveCommand));
@@ -328,7 +338,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'Run tasks from the queue (Redis): start one per machine or core; clients enqueue when a queue URL is set',
     )
     .option(
-      '--redis <url>',
+      REDIS_OPTION[0],
       'the queue: redis:// or rediss:// URL (default: CODEX_TASK_REDIS_URL, queue.url)',
     )
     .option('-c, --concurrency <n>', 'tasks run at once', '4')
@@ -357,9 +367,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option(
       '--token <token>',
-      "the server's token (default: CODEX_TASK_API_TOKEN, or CODEX_TASK_PROXY_TOKEN)",
+      "the server's token; better set CODEX_TASK_API_TOKEN (serve) or CODEX_TASK_PROXY_TOKEN (proxy): other users can read a command line",
     )
     .option('--print', 'print the link instead of opening a browser')
+    .option('--insecure', 'allow plain http to a host off this machine (token and link in clear)')
     .addHelpText('after', example('codex-task ui', 'codex-task ui --url http://127.0.0.1:10000 --print'))
     .action(act(async () => (await import('./ui-command.ts')).uiCommand));
 
@@ -376,6 +387,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--token <token>', 'token clients send in x-codex-task-token (default: CODEX_TASK_PROXY_TOKEN)')
     .option('--no-task', 'do not add the Task tool (forward only)')
+    .option(...REDIS_OPTION)
     .option('-C, --cwd <dir>', 'project directory (agents, commands, workspace root)')
     .addHelpText(
       'after',

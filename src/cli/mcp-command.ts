@@ -12,6 +12,8 @@ export interface McpFlags {
   token?: string;
   toolName?: string;
   cwd?: string;
+  /** The queue's Redis (`queue.url`): Task calls run on `codex-task worker`s. */
+  redis?: string;
 }
 
 /**
@@ -33,8 +35,13 @@ export async function mcpCommand(flags: McpFlags): Promise<number> {
     homeDir: homedir(),
     toolName: toolName as TaskToolName,
     runtime: async () => {
-      const { loadRuntimeSettings } = await import('../config/index.ts');
-      return createEngineRuntime({ engine: loadRuntimeSettings({ cwd }).engine });
+      const [{ loadRuntimeSettings }, { redisFlag }] = await Promise.all([
+        import('../config/index.ts'),
+        import('./flags.ts'),
+      ]);
+      return createEngineRuntime({
+        engine: loadRuntimeSettings({ cwd, flags: redisFlag(flags.redis) }).engine,
+      });
     },
   });
   if (flags.http === undefined || flags.http === false) {

@@ -1,5 +1,5 @@
 import { EXIT } from './exit-codes.ts';
-import { portFlag } from './flags.ts';
+import { portFlag, redisFlag } from './flags.ts';
 import { reportError } from './output.ts';
 import { explainListenError } from './port-in-use.ts';
 import { settingsFor } from './settings.ts';
@@ -13,6 +13,8 @@ export interface ProxyFlags {
   token?: string;
   task: boolean;
   cwd?: string;
+  /** The queue's Redis (`queue.url`): Task calls run on `codex-task worker`s. */
+  redis?: string;
 }
 
 /** `codex-task proxy`: forwards to the upstream, with Task and slash commands, until interrupted. */
@@ -26,7 +28,7 @@ export async function proxyCommand(flags: ProxyFlags): Promise<number> {
   const { startProxy } = await import('../proxy/index.ts');
   let proxy: Awaited<ReturnType<typeof startProxy>>;
   try {
-    const settings = settingsFor(flags.cwd ? { cwd: flags.cwd } : {});
+    const settings = settingsFor({ ...(flags.cwd ? { cwd: flags.cwd } : {}), config: redisFlag(flags.redis) });
     const token = flags.token ?? process.env.CODEX_TASK_PROXY_TOKEN;
     proxy = await startProxy({
       settings,

@@ -54,7 +54,13 @@ export async function startInBackground(request: {
       '-',
     ];
     // Its own session (detached): closing this terminal or Ctrl-C here does not reach it.
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    // --redis goes by the environment, not argv: `ps` shows a command line, and the URL may hold a password.
+    const env = flags.redis ? { ...process.env, CODEX_TASK_REDIS_URL: flags.redis } : process.env;
+    const child = spawn(process.execPath, args, {
+      detached: true,
+      stdio: ['pipe', 'ignore', 'ignore'],
+      env,
+    });
     let ended: string | undefined;
     child.once('error', (error) => {
       ended = `could not be started: ${error.message}`;

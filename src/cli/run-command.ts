@@ -4,7 +4,7 @@ import { printAgentFileNotices } from './agents-command.ts';
 import { descriptionOf } from './batch-input.ts';
 import { commandRuntime } from './command-runtime.ts';
 import { EXIT } from './exit-codes.ts';
-import { durationFlag, sandboxFlag } from './flags.ts';
+import { durationFlag, redisFlag, sandboxFlag } from './flags.ts';
 import { runInForeground } from './foreground-task.ts';
 import { printError } from './output.ts';
 import { readInput } from './read-input.ts';
@@ -17,6 +17,8 @@ export interface RunFlags {
   json?: boolean;
   sandbox?: string;
   priority?: string;
+  /** The queue's Redis (`queue.url`). */
+  redis?: string;
   /** Start the task in a detached process and print its id at once. */
   background?: boolean;
   /** Hidden: the task's id, chosen by the process that started this one with --background. */
@@ -62,6 +64,7 @@ export async function runCommand(agent: string, promptWords: string[], flags: Ru
       config: {
         ...(flags.timeout === undefined ? {} : { taskTimeout: durationFlag('--timeout', flags.timeout) }),
         ...sandboxFlag(flags.sandbox),
+        ...redisFlag(flags.redis),
       },
     });
   } catch (error) {

@@ -8,6 +8,7 @@ import {
 import { EXIT } from './exit-codes.ts';
 import { usageError } from './output.ts';
 import { formatCandidate, formatList, formatTranscript } from './runs-format.ts';
+import { patchOf } from './workspace-report.ts';
 
 export interface StoreFlags {
   db?: string;
@@ -86,11 +87,22 @@ export function runsList(
   }
 }
 
-export function runsShow(id: string, flags: StoreFlags & { json?: boolean }): number {
+export function runsShow(id: string, flags: StoreFlags & { json?: boolean; patch?: boolean }): number {
   const store = openStore(flags);
   try {
     const record = findTask(store, id);
     if (typeof record === 'number') return record;
+    if (flags.patch) {
+      // Only the patch on stdout, so it pipes into `git apply`.
+      const found = patchOf(record.id, record.workspace);
+      if ('problem' in found) {
+        usageError(found.problem, found.hint);
+        return EXIT.failed;
+      }
+      if (found.warning) process.stderr.write(`${found.warning}\n`);
+      process.stdout.write(found.patch);
+      return EXIT.ok;
+    }
     const steps = store.steps(record.id);
     const children = store.children(record.id);
     if (flags.json) process.stdout.write(`${JSON.stringify({ task: record, steps, children }, null, 2)}\n`);

@@ -58,6 +58,7 @@ export function registerRunsCommands(
     .description('One task and its transcript: turns, tool calls and results, subagents, result')
     .argument('<id>', 'task id (or a unique prefix of it)')
     .option('--json', 'print { task, steps, children } as JSON (with --follow: JSON lines)')
+    .option('--patch', "print only the changes of a task run in a git workspace, for `git apply`")
     .option(
       '-f, --follow',
       'print steps as they are recorded until the task ends (Ctrl-C stops following, not the task)',
@@ -65,7 +66,7 @@ export function registerRunsCommands(
     .option(...db)
     .addHelpText(
       'after',
-      '\nExamples:\n  codex-task runs show 3f2a9c\n  codex-task runs show 3f2a9c --follow',
+      '\nExamples:\n  codex-task runs show 3f2a9c\n  codex-task runs show 3f2a9c --follow\n  codex-task runs show 3f2a9c --patch | git apply',
     )
     .action(
       act(

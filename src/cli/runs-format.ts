@@ -1,6 +1,7 @@
 import type { StepRecord, TaskRecord } from '../store/index.ts';
 import { paint } from './output.ts';
 import { describeResult } from './task-report.ts';
+import { workspaceLines } from './workspace-report.ts';
 
 const out = process.stdout;
 const STATUS_STYLE: Record<string, Parameters<typeof paint>[0]> = {
@@ -174,6 +175,8 @@ export function formatEnding(r: TaskRecord, children: TaskRecord[]): string {
   if (r.content) lines.push('', paint('bold', 'Result', out), indent(r.content, '  '));
   else if (r.partialContent)
     lines.push('', paint('bold', 'Partial output', out), indent(r.partialContent, '  '));
+  const workspace = workspaceLines(r.id, r.workspace);
+  if (workspace.length) lines.push('', paint('bold', 'Workspace', out), ...workspace.map((l) => `  ${l}`));
   if (r.error) {
     lines.push('', `${paint('red', 'error:', out)} ${r.error.type}: ${r.error.message}`);
     if (r.error.hint) lines.push(`  ${paint('bold', 'fix:', out)} ${r.error.hint}`);

@@ -1,5 +1,5 @@
 import { EXIT } from './exit-codes.ts';
-import { portFlag } from './flags.ts';
+import { portFlag, redisFlag } from './flags.ts';
 import { reportError } from './output.ts';
 import { explainListenError } from './port-in-use.ts';
 import { settingsFor } from './settings.ts';
@@ -11,6 +11,8 @@ export interface ServeFlags {
   host: string;
   token?: string;
   cwd?: string;
+  /** The queue's Redis (`queue.url`): tasks run on `codex-task worker`s. */
+  redis?: string;
 }
 
 /** `codex-task serve`: the HTTP API (tasks, SSE events, agents, health, metrics) and the dashboard, until interrupted. */
@@ -27,7 +29,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   ]);
   let settings: ReturnType<typeof settingsFor>;
   try {
-    settings = settingsFor(flags.cwd ? { cwd: flags.cwd } : {});
+    settings = settingsFor({ ...(flags.cwd ? { cwd: flags.cwd } : {}), config: redisFlag(flags.redis) });
   } catch (error) {
     return reportError(error);
   }
@@ -46,6 +48,8 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
       host: flags.host,
       port,
       ...(token ? { token } : {}),
+      // The dashboard's queue panel: job counts and live workers, when tasks run on workers.
+      ...(runtime.queue ? { queue: runtime.queue } : {}),
     });
     process.stderr.write(
       `codex-task API on ${server.url} (Ctrl-C stops it)\n` +

@@ -1,5 +1,5 @@
 import { EXIT } from './exit-codes.ts';
-import { durationFlag, positiveIntFlag } from './flags.ts';
+import { durationFlag, positiveIntFlag, redisFlag } from './flags.ts';
 import { reportError } from './output.ts';
 import { settingsFor } from './settings.ts';
 import { VERSION } from './version.ts';
@@ -25,7 +25,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
     graceMs = flags.grace === '0' ? 0 : (durationFlag('--grace', flags.grace) ?? 0);
     const settings = settingsFor({
       ...(flags.cwd ? { cwd: flags.cwd } : {}),
-      ...(flags.redis ? { config: { queue: { url: flags.redis } } } : {}),
+      config: redisFlag(flags.redis),
     });
     running = await startWorkerRuntime({
       engine: settings.engine,

@@ -137,6 +137,27 @@ export const ENGINE_SETTINGS = {
       env: { name: 'CODEX_TASK_QUEUE_ATTEMPTS', accepts: 'a whole number from 1 to 100', example: '3' },
       doc: 'Runs of one queued task at most (the first and re-runs after a worker died).',
     }),
+    workspace: setting({
+      schema: (z) => z.enum(['path', 'git']),
+      default: QUEUE_DEFAULTS.workspace,
+      config: 'queue.workspace',
+      env: { name: 'CODEX_TASK_QUEUE_WORKSPACE', accepts: 'path or git', example: 'git' },
+      doc: "How a queued task's files reach its worker: `path`, the task's directory, which every worker must see at the same path; `git`, the checkout's remote and HEAD commit, checked out fresh by the worker, its changes returned as a patch.",
+    }),
+    gitRemote: setting({
+      schema: (z) => z.string().min(1),
+      default: QUEUE_DEFAULTS.gitRemote,
+      config: 'queue.gitRemote',
+      env: { name: 'CODEX_TASK_QUEUE_GIT_REMOTE', accepts: 'a git remote name', example: 'upstream' },
+      doc: 'With `queue.workspace: git`: the remote of the checkout whose URL workers fetch from (HEAD must be pushed there).',
+    }),
+    gitPush: setting({
+      schema: (z) => z.boolean(),
+      default: QUEUE_DEFAULTS.gitPush,
+      config: 'queue.gitPush',
+      env: { name: 'CODEX_TASK_QUEUE_GIT_PUSH', accepts: 'true or false (1 or 0)', example: 'true' },
+      doc: "With `queue.workspace: git`: workers also push a task's changes to the remote as the branch `codex-task/<taskId>`.",
+    }),
   },
   outputMaxChars: setting({
     schema: (z) => z.int().min(1_000),

@@ -82,10 +82,8 @@ export class LiveTasks {
         s.outputTokens = r.usage.outputTokens;
         s.costUsd = r.usage.costUsd;
         s.retries = r.retries;
-        if (r.error) {
-          const error = errorSummary(r.error);
-          s.error = { ...error, message: redactor.text(error.message) };
-        }
+        // The whole error, as the run recorder stores it: a hint can quote an input too.
+        if (r.error) s.error = redactor.value(errorSummary(r.error));
         if (r.outputGuard) entry.extras.outputGuard = r.outputGuard;
         this.#touch(e.taskId);
         this.#retire(e.taskId);

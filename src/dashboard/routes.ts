@@ -56,6 +56,11 @@ export interface DashboardDeps {
   signal?: AbortSignal;
   /** Comment lines on the event stream, so proxies keep it open. Default 15 s. */
   sseKeepAliveMs?: number;
+  /**
+   * A place for one event stream of the request's session, or throws (over a limit). The stream
+   * ends when `signal` aborts (the session ended or expired) and calls `release` when it ends.
+   */
+  admitStream?: (c: Context) => { signal: AbortSignal; release(): void };
 }
 
 /** The dashboard's routes, relative to its mount point: `app.route(DASHBOARD_BASE, dashboardRoutes(deps))`. */
@@ -88,9 +93,18 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
     throw error;
   });
 
-  for (const [path, file] of files) {
-    // Mounted at /ui, a sub-app's '/' is `/ui` only; `/:empty{^$}` is how Hono spells `/ui/`, the page's address.
-    app.get(path === '/' ? '/:empty{^$}' : path, (c) => {
+  const served = [...files].flatMap(([path, file]): [string, typeof file][] =>
+    // Mounted at /ui, a sub-app's '/' is `/ui` only; `/:empty{^$}` is how Hono spells `/ui/`, the
+    // page's address. The login link opens the same page, which trades the code for a session.
+    path === '/'
+      ? [
+          ['/:empty{^$}', file],
+          ['/login', file],
+        ]
+      : [[path, file]],
+  );
+  for (const [path, file] of served) {
+    app.get(path, (c) => {
       const headers = {
         'content-type': file.type,
         'cache-control': file.cacheControl,
@@ -160,11 +174,15 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
       }));
     return c.json(buildSeries(rows, now, range));
   });
-  app.get('/api/health', (c) => c.json(healthView(engine, deps.circuits, waits)));
+  // Provider errors are the vendor's text: some echo the key they were sent.
+  app.get('/api/health', (c) => c.json(redactor.value(healthView(engine, deps.circuits, waits))));
   app.get('/api/queue', async (c) =>
     c.json(deps.queue ? { enabled: true, ...(await deps.queue.overview()) } : { enabled: false }),
   );
-  app.get('/api/events', (c) => events(c, live, engine, withCancel, deps.sseKeepAliveMs ?? 15_000));
+  app.get('/api/events', (c) => {
+    const lease = deps.admitStream?.(c) ?? { signal: new AbortController().signal, release: () => {} };
+    return events(c, live, engine, withCancel, deps.sseKeepAliveMs ?? 15_000, lease);
+  });
   return app;
 }
 
@@ -181,9 +199,12 @@ function events(
   engine: TaskEngine,
   withCancel: (t: TaskSummary) => TaskSummary,
   keepAliveMs: number,
+  lease: { signal: AbortSignal; release(): void },
 ) {
   return streamSSE(c, async (stream) => {
-    const closed = new AbortController();
+    const gone = new AbortController();
+    // The session ended (logout, a reused code) or expired: so does what it opened.
+    const ended = AbortSignal.any([gone.signal, lease.signal]);
     let sending = Promise.resolve();
     const send = (event: string, data: unknown) => {
       sending = sending.then(() => stream.writeSSE({ event, data: JSON.stringify(data) }));
@@ -191,14 +212,14 @@ function events(
     const off = live.onChange((tasks) => send('tasks', { tasks: tasks.map(withCancel), load: engine.load }));
     stream.onAbort(() => {
       off();
-      closed.abort();
+      gone.abort();
     });
     send('hello', { now: Date.now(), load: engine.load });
-    while (!closed.signal.aborted) {
-      await sleep(keepAliveMs, undefined, { signal: closed.signal }).catch(() => {});
-      if (!closed.signal.aborted)
-        sending = sending.then(() => stream.write(': keep-alive\n\n').then(() => {}));
+    while (!ended.aborted) {
+      await sleep(keepAliveMs, undefined, { signal: ended }).catch(() => {});
+      if (!ended.aborted) sending = sending.then(() => stream.write(': keep-alive\n\n').then(() => {}));
     }
     off();
+    lease.release();
   });
 }

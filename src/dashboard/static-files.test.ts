@@ -20,11 +20,20 @@ describe('static files', () => {
     expect([...files.keys()].sort()).toEqual([
       '/',
       '/assets/app.js',
+      '/assets/vendor/eventsource-parser.mjs',
       '/assets/vendor/htm-preact.mjs',
       '/assets/vendor/uplot.css',
       '/assets/vendor/uplot.mjs',
     ]);
     expect(files.get('/')?.etag).toMatch(/^"[\w-]{22}"$/);
+  });
+
+  it("serves eventsource-parser's ES module without its source map comment", () => {
+    const parser = new TextDecoder().decode(
+      staticFiles(UI_DIR).get('/assets/vendor/eventsource-parser.mjs')?.body,
+    );
+    expect(parser).toMatch(/export\s*\{[^}]*createParser/);
+    expect(parser).not.toContain('sourceMappingURL');
   });
 
   it('finds the UI beside this module (src/ while developing; dist/ once the build has copied it)', () => {

@@ -28,14 +28,17 @@ const VENDOR = 'public, max-age=604800';
 /** Where the page's files live: beside this module, in `src/` while developing and in `dist/` (copied by the build). */
 export const UI_DIR = fileURLToPath(new URL('./ui/', import.meta.url));
 
-/** Preact + htm in one ES module, and uPlot's ES module and stylesheet, from node_modules. */
+/** Preact + htm in one ES module, uPlot's ES module and stylesheet, and eventsource-parser's ES module, from node_modules. */
 export function vendorPaths(): Record<string, string> {
   const require = createRequire(import.meta.url);
   // Resolved through the packages' main entries: htm's `exports` maps only `./preact/standalone` to
   // its .mjs under the `import` condition, which `require.resolve` does not use, and uPlot has none.
   const htm = dirname(dirname(require.resolve('htm')));
   const uplot = dirname(require.resolve('uplot'));
+  // `require` resolves its CommonJS build; the ES module sits beside it.
+  const parser = dirname(require.resolve('eventsource-parser'));
   return {
+    'eventsource-parser.mjs': join(parser, 'index.js'),
     'htm-preact.mjs': join(htm, 'preact', 'standalone.mjs'),
     'uplot.mjs': join(uplot, 'uPlot.esm.js'),
     'uplot.css': join(uplot, 'uPlot.min.css'),
@@ -65,7 +68,11 @@ export function staticFiles(uiDir = UI_DIR): Map<string, StaticFile> {
   const names = readdirSync(uiDir).filter((name) => TYPES[extname(name)]);
   // The browser would find the modules one import level at a time (a round trip each); listed in
   // the page, they are all fetched at once.
-  const modules = ['vendor/htm-preact.mjs', ...names.filter((n) => n.endsWith('.js'))];
+  const modules = [
+    'vendor/htm-preact.mjs',
+    'vendor/eventsource-parser.mjs',
+    ...names.filter((n) => n.endsWith('.js')),
+  ];
   const preloads = modules.map((m) => `<link rel="modulepreload" href="/ui/assets/${m}">`).join('\n    ');
   for (const name of names) {
     const path = join(uiDir, name);
@@ -76,7 +83,9 @@ export function staticFiles(uiDir = UI_DIR): Map<string, StaticFile> {
       );
     else files.set(`/assets/${name}`, load(path, OWN));
   }
+  // Their source maps are not served: the comment would only make devtools ask for a 404.
+  const noMap = (text: string) => text.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
   for (const [name, path] of Object.entries(vendorPaths()))
-    files.set(`/assets/vendor/${name}`, load(path, VENDOR));
+    files.set(`/assets/vendor/${name}`, load(path, VENDOR, noMap));
   return files;
 }

@@ -57,6 +57,11 @@ export interface TaskEngineOptions extends EngineSettingOptions {
   remote?: RemoteExecutor;
   /** Where the output guard saves originals it changed (default `<homeDir>/.codex-task/outputs`). */
   outputsDir?: string;
+  /**
+   * Directories hidden from every task (file tools and the Bash sandbox) except the part that is
+   * the task's own workspace: a queue worker's git caches and worktrees (other clients' repositories).
+   */
+  privateRoots?: readonly string[];
 }
 
 /** Every setting the engine runs with, each default filled in; `sandbox` keeps the options' other fields. */

@@ -123,6 +123,7 @@ export class EngineServices {
       // Whatever a provider's key is called, sandboxed commands do not see it.
       hiddenEnv: this.providers.flatMap((p) => (p.apiKeyEnv ? [p.apiKeyEnv] : [])),
       ...settings.sandbox,
+      ...(options.privateRoots?.length ? { privateRoots: options.privateRoots } : {}),
     };
     this.toolProvider = options.toolProvider;
     this.#policies = new PermissionPolicyCache({
@@ -130,6 +131,7 @@ export class EngineServices {
       trust: trustChecker({ homeDir: options.homeDir ?? homedir(), env: options.env ?? process.env }),
       config: settings.permissions,
       ...(options.permissionRuleSources ? { ruleSources: options.permissionRuleSources } : {}),
+      ...(options.privateRoots?.length ? { privateRoots: options.privateRoots } : {}),
     });
   }
 

@@ -254,6 +254,11 @@ export type TaskWorkspace =
       pushed?: { branch: string; commit: string };
       /** What git said when the push failed (the patch is still here). */
       pushFailed?: string;
+      /**
+       * Changes in the client's checkout that were not sent (uncommitted or untracked files): the
+       * worker started from `base`, without them.
+       */
+      notSent?: string;
     };
 
 /** How a queued task was run: a re-run after a worker died (or handed it back) counts as one more attempt. */

@@ -24,6 +24,7 @@ export const ERROR_TYPES = [
   'BackgroundLimit',
   'WorktreeUnavailable',
   'WorkspaceUnavailable',
+  'WorkspaceNotShared',
   'QueueUnavailable',
   // What commands and servers refuse before any task runs.
   'Config',
@@ -59,6 +60,7 @@ export const HTTP_ERROR_TYPES = [
   'NotFound',
   'MethodNotAllowed',
   'Conflict',
+  'TooManyRequests',
   'InternalError',
   'upstream_unavailable',
 ] as const;

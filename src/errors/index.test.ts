@@ -117,6 +117,10 @@ const samples: { error: CodexTaskError; details?: Record<string, unknown> }[] = 
     details: { workspace: 'git /srv/r.git', problem: 'no such remote' },
   },
   {
+    error: new errors.WorkspaceNotSharedError('/src/app', 'no remote origin', 'add the remote'),
+    details: { directory: '/src/app', problem: 'no remote origin' },
+  },
+  {
     error: new errors.QueueUnavailableError('redis://127.0.0.1:6379', 'connection refused'),
     details: { url: 'redis://127.0.0.1:6379', problem: 'connection refused' },
   },

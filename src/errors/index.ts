@@ -21,7 +21,7 @@ export {
   RENAMED_ERROR_TYPES,
   type RenamedErrorType,
 } from './error-types.ts';
-export { QueueUnavailableError, WorkspaceUnavailableError } from './queue-errors.ts';
+export { QueueUnavailableError, WorkspaceNotSharedError, WorkspaceUnavailableError } from './queue-errors.ts';
 export {
   AgentConfigError,
   AgentNotFoundError,

@@ -33,3 +33,18 @@ export class WorkspaceUnavailableError extends CodexTaskError<{ workspace: strin
     );
   }
 }
+
+/**
+ * The client cannot send a task's directory as a git workspace (`queue.workspace: git`): not a git
+ * checkout, no such remote, or a HEAD the remote does not have. Nothing was enqueued.
+ */
+export class WorkspaceNotSharedError extends CodexTaskError<{ directory: string; problem: string }> {
+  constructor(directory: string, problem: string, hint: string, cause?: unknown) {
+    super(
+      'WorkspaceNotShared',
+      `The directory ${directory} cannot be sent to the queue's workers as a git workspace (queue.workspace: git): ${problem}`,
+      hint,
+      { cause, details: { directory, problem } },
+    );
+  }
+}

@@ -1,11 +1,17 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
+import { z } from 'zod';
 import { type ApiEnv, json } from './api-env.ts';
 import { bearerOf, tokenMatches } from './auth.ts';
 import { HttpError } from './http-error.ts';
-import { isOwnOrigin } from './request-guard.ts';
-import type { DashboardSessions } from './sessions.ts';
+import { readJson, validate } from './request-body.ts';
+import type { DashboardSessions, StreamLease } from './sessions.ts';
+
+/** The header the dashboard's page sends its session secret in (a page of another origin cannot). */
+export const SESSION_HEADER = 'x-codex-task-session';
+
+/** A login code as issued: 256 bits in base64url. Anything else is refused unread. */
+export const LOGIN_CODE = /^[\w-]{43}$/;
 
 export interface DashboardHomeOptions {
   sessions: DashboardSessions;
@@ -13,10 +19,7 @@ export interface DashboardHomeOptions {
   token: string | undefined;
   /** A header that may carry the token besides `Authorization: Bearer` (the proxy's x-codex-task-token). */
   tokenHeader?: string;
-  /** The port the server listens on: it names the cookie and the page's own origin. */
-  port: () => number;
-  sessionTtlMs: number;
-  /** The dashboard itself (src/dashboard), mounted at /ui behind the session check. */
+  /** The dashboard itself (src/dashboard), mounted at /ui; its API behind the session check. */
   dashboard: Hono;
 }
 
@@ -38,18 +41,21 @@ const CSP = {
 };
 
 const HOW_TO_LOG_IN =
-  'Run `codex-task ui` (add --url for another server, --token if it has one): it asks the server for a one-time login link and opens it.';
+  'Run `codex-task ui` (add --url for another server; the token from CODEX_TASK_API_TOKEN or CODEX_TASK_PROXY_TOKEN): it asks the server for a one-time login link and opens it.';
+
+const loginBody = z.object({ code: z.string().max(100) });
 
 /**
- * The dashboard's home: `/` → `/ui/`, the one-time login links, the session cookie, and the
- * security headers every dashboard response carries. The token never travels in a URL (URLs end
- * up in logs, history and Referer headers): a program with the token asks for a link, the link's
- * code is good once for a minute, and the browser trades it for an HttpOnly, SameSite=Strict
- * cookie whose session lives only in this server's memory.
+ * The dashboard's home: `/` → `/ui/`, the one-time login links, the sessions, and the security
+ * headers every dashboard response carries. The token never travels in a URL (URLs end up in logs,
+ * history and Referer headers): a program with the token asks for a link, the link's code is good
+ * once for a minute, and the page trades it (POST /ui/session) for a session secret it keeps in
+ * its origin's localStorage and sends in a header with every API request. Nothing rides along
+ * by itself: a cookie would go to every port of the host (cookies ignore ports), to whoever
+ * listens there, and a program can replay it with any Origin it likes.
  */
 export function dashboardHome(options: DashboardHomeOptions): Hono<ApiEnv> {
   const { sessions, token } = options;
-  const cookieName = () => `codex_task_ui_${options.port()}`;
   const hasToken = (c: Context<ApiEnv>) => {
     if (!token) return false;
     const headers = c.env.incoming.headers;
@@ -67,51 +73,50 @@ export function dashboardHome(options: DashboardHomeOptions): Hono<ApiEnv> {
   app.get('/', (c) => c.redirect('/ui/', 302));
   app.get('/ui', (c) => c.redirect('/ui/', 302));
 
-  // A program with the token (the `ui` command) asks for a link; the link itself carries no token.
+  // A program with the token (the `ui` command) asks for a code; the link carries no token.
   app.post('/ui/session/link', (c) => {
     if (token && !hasToken(c)) {
       throw new HttpError(401, 'Unauthorized', "A login link needs the server's token", {
-        hint: `Send it as \`Authorization: Bearer <token>\`${options.tokenHeader ? ` or \`${options.tokenHeader}: <token>\`` : ''}; \`codex-task ui --token <token>\` does.`,
+        hint: `Send it as \`Authorization: Bearer <token>\`${options.tokenHeader ? ` or \`${options.tokenHeader}: <token>\`` : ''}; \`codex-task ui\` does.`,
         headers: { 'www-authenticate': 'Bearer realm="codex-task"' },
       });
     }
-    const { code, expiresAt } = sessions.issueCode();
-    const url = `${new URL(c.req.url).origin}/ui/login?code=${code}`;
-    return json(c, 200, { url, expiresAt: new Date(expiresAt).toISOString() });
+    const issued = sessions.issueCode();
+    if (!issued) throw tooManySessions();
+    const url = `${new URL(c.req.url).origin}/ui/login?code=${issued.code}`;
+    return json(c, 200, { code: issued.code, url, expiresAt: new Date(issued.expiresAt).toISOString() });
   });
 
-  app.get('/ui/login', (c) => {
-    const redeemed = sessions.redeem(c.req.query('code') ?? '');
+  // The page at /ui/login (a static file, the code untouched) posts the code here, from its origin.
+  app.post('/ui/session', async (c) => {
+    const { code } = validate(loginBody, await readJson(c, 4096), 'The login');
+    const redeemed = LOGIN_CODE.test(code) ? sessions.redeem(code) : undefined;
     if (!redeemed) {
-      return refuse(c, 'This login link is not valid: each link works once, within a minute of being made');
+      throw unauthorized('This login link is not valid: each link works once, within a minute of being made');
     }
-    setCookie(c, cookieName(), redeemed.sessionId, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'Strict',
-      secure: 'encrypted' in c.env.incoming.socket && c.env.incoming.socket.encrypted === true,
-      maxAge: Math.floor(options.sessionTtlMs / 1000),
+    return json(c, 200, {
+      session: redeemed.sessionId,
+      expiresAt: new Date(redeemed.expiresAt).toISOString(),
     });
-    // 303: the browser fetches /ui/ with GET, and the code leaves the address bar.
-    return c.redirect('/ui/', 303);
   });
 
-  app.use('/ui/*', async (c, next) => {
+  const guard: MiddlewareHandler<ApiEnv> = async (c, next) => {
     // A program may send the token itself: a header no page of another site can add.
     if (hasToken(c)) return next();
-    const id = getCookie(c, cookieName());
-    if (id === undefined || !sessions.valid(id)) {
-      if (id !== undefined) deleteCookie(c, cookieName(), { path: '/' });
-      return refuse(c, 'The dashboard needs a session');
+    const secret = c.req.header(SESSION_HEADER);
+    if (secret === undefined || !sessions.valid(secret)) {
+      throw unauthorized(
+        secret === undefined ? 'The dashboard needs a session' : 'The dashboard session has ended',
+      );
     }
-    checkFetchSite(c, options.port());
     return next();
-  });
+  };
+  app.use('/ui/api/*', guard);
+  app.use('/ui/session/logout', guard);
 
   app.post('/ui/session/logout', (c) => {
-    const id = getCookie(c, cookieName());
-    if (id !== undefined) sessions.end(id);
-    deleteCookie(c, cookieName(), { path: '/' });
+    const secret = c.req.header(SESSION_HEADER);
+    if (secret !== undefined) sessions.end(secret);
     return c.body(null, 204);
   });
 
@@ -120,47 +125,37 @@ export function dashboardHome(options: DashboardHomeOptions): Hono<ApiEnv> {
 }
 
 /**
- * A cookie rides along with every request the browser sends here, whoever asked for it. Pages of
- * other sites are refused by the request guard already; this refuses the rest of the family:
- * pages of this *site* (another port of 127.0.0.1 is same-site, and SameSite does not keep the
- * cookie from it), and state-changing requests that do not prove they come from our own page.
+ * Admits an event stream of the request's holder (its session, or the token's programs as one),
+ * within the per-holder and overall limits: each stream holds a connection and a listener.
  */
-function checkFetchSite(c: Context<ApiEnv>, port: number): void {
-  const site = c.req.header('sec-fetch-site');
-  const navigation = c.req.method === 'GET' && c.req.header('sec-fetch-mode') === 'navigate';
-  if (site === 'same-site' && !navigation) {
+export function streamAdmission(sessions: DashboardSessions): (c: Context) => StreamLease {
+  return (c) => {
+    const lease = sessions.openStream(c.req.header(SESSION_HEADER));
+    if (typeof lease !== 'string') return lease;
     throw new HttpError(
-      403,
-      'ForbiddenOrigin',
-      'Requests from other pages of this site may not use the session',
-      {
-        hint: "Use the dashboard's own page.",
-      },
+      429,
+      'TooManyRequests',
+      lease === 'holder'
+        ? 'This session has as many event streams open as it may'
+        : 'The server has as many dashboard event streams open as it may',
+      { hint: 'Close other dashboard tabs (or programs following /ui/api/events), then reload.' },
     );
-  }
-  if (['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) return;
-  const origin = c.req.header('origin');
-  if (origin === undefined || !isOwnOrigin(origin, c.req.header('host'), port)) {
-    throw new HttpError(
-      403,
-      'ForbiddenOrigin',
-      `A ${c.req.method} with the dashboard's session must come from its own page (${origin === undefined ? 'no Origin header' : `Origin '${origin}'`})`,
-      { hint: 'Programs send the token in a header instead of the cookie.' },
-    );
-  }
+  };
 }
 
-/** 401, as a page for a browser (what to run) and as JSON for the dashboard's own requests. */
-function refuse(c: Context<ApiEnv>, message: string) {
-  const error = new HttpError(401, 'Unauthorized', message, { hint: HOW_TO_LOG_IN });
-  if (!c.req.header('accept')?.includes('text/html')) return json(c, 401, error.body());
-  return c.html(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>codex-task: log in</title></head>` +
-      `<body><h1>codex-task dashboard</h1><p>${message}.</p>` +
-      '<p>Run <code>codex-task ui</code> in a terminal: it asks this server for a one-time login link and opens it ' +
-      '(<code>--url</code> for another server, <code>--token</code> when it has one). ' +
-      '<code>codex-task serve</code> also prints a link when it starts.</p></body></html>',
-    401,
+function unauthorized(message: string): HttpError {
+  return new HttpError(401, 'Unauthorized', message, { hint: HOW_TO_LOG_IN });
+}
+
+function tooManySessions(): HttpError {
+  return new HttpError(
+    429,
+    'TooManyRequests',
+    'The dashboard has as many login links and sessions as it keeps',
+    {
+      hint: 'Wait a minute for unused links to expire, or log out of sessions no longer used (a restart ends them all).',
+      headers: { 'retry-after': '60' },
+    },
   );
 }
 

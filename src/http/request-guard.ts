@@ -80,6 +80,12 @@ export interface GuardRules extends RequestGuardOptions {
   port: number;
   /** Whether this request must declare a JSON body (the servers: POST, the proxy: POST /responses). */
   requireJson: boolean;
+  /**
+   * A GET of a static page that any navigation may open, from a file or another site too (the
+   * dashboard's login page: it holds no data, and the code in its address is spent by its own
+   * same-origin POST). Without an Origin, or `null`; the Host is checked as ever.
+   */
+  openPage?: boolean;
 }
 
 /** Why a request was refused: status, a type to branch on, and what to do instead. */
@@ -105,7 +111,8 @@ export function checkRequest(req: GuardedRequest, rules: GuardRules): GuardRefus
   }
   const origin = req.headers.origin;
   const listed = origin !== undefined && rules.allowedOrigins?.some((o) => sameOrigin(o, origin)) === true;
-  if (!listed) {
+  const opened = rules.openPage === true && (origin === undefined || origin === 'null');
+  if (!listed && !opened) {
     const site = req.headers['sec-fetch-site'];
     if (site === 'cross-site' || (origin !== undefined && !isOwnOrigin(origin, host, rules.port))) {
       return {

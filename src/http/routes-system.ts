@@ -11,11 +11,18 @@ export interface SystemContext {
   metrics: Registry | undefined;
   circuits: () => readonly CircuitReport[];
   startedAt: number;
+  /** Which server this is: `codex-task ui` sends the token of that kind, and no other. */
+  kind: 'serve' | 'proxy';
 }
 
 /** GET /health — liveness only: the process answers. Never needs a token, never touches a dependency. */
 export function health(ctx: SystemContext, c: ApiContext) {
-  return json(c, 200, { status: 'ok', uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000) });
+  return json(c, 200, {
+    status: 'ok',
+    service: 'codex-task',
+    kind: ctx.kind,
+    uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
+  });
 }
 
 /**

@@ -9,7 +9,7 @@ import { circuitsOf, type Observability } from '../observe/index.ts';
 import type { RunStore } from '../store/index.ts';
 import { type CircuitReport, createRedactor, type Redactor, TaskCorrelation } from '../telemetry/index.ts';
 import { apiApp, toHttpError } from './api-app.ts';
-import { dashboardHome } from './dashboard-home.ts';
+import { dashboardHome, streamAdmission } from './dashboard-home.ts';
 import { HttpError, sendJson } from './http-error.ts';
 import { checkRequest, type RequestGuardOptions, requireTokenOffLoopback } from './request-guard.ts';
 import { DashboardSessions } from './sessions.ts';
@@ -58,6 +58,11 @@ export interface HttpServerOptions extends RequestGuardOptions {
   loginLinkTtlMs?: number;
   /** How long a dashboard session lasts. Default 12 h. */
   sessionTtlMs?: number;
+  /** Login codes and sessions kept at most; past it links are refused (429). Default 1,000. */
+  sessionsKept?: number;
+  /** Dashboard event streams per session, and in all (429 past them). Default 8 and 64. */
+  dashboardStreamsPerSession?: number;
+  dashboardStreams?: number;
 }
 
 export interface HttpServer {
@@ -106,18 +111,27 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     finishedTasksKept: options.finishedTasksKept ?? d.finishedTasksKept,
   });
   const errorBody = options.errorBody ?? ((error: HttpError) => error.body());
-  const sessionTtlMs = options.sessionTtlMs ?? d.sessionTtlMs;
   const sessions = new DashboardSessions({
     linkTtlMs: options.loginLinkTtlMs ?? d.loginLinkTtlMs,
-    sessionTtlMs,
-    max: d.sessionsKept,
+    sessionTtlMs: options.sessionTtlMs ?? d.sessionTtlMs,
+    max: options.sessionsKept ?? d.sessionsKept,
+    streamsPerHolder: options.dashboardStreamsPerSession ?? d.dashboardStreamsPerSession,
+    streams: options.dashboardStreams ?? d.dashboardStreams,
   });
   const port = () => (server.address() as AddressInfo).port;
   const sseKeepAliveMs = options.sseKeepAliveMs ?? d.sseKeepAliveMs;
   // Aborted by close(): the dashboard stops following the engine.
   const closing = new AbortController();
   const app = apiApp({
-    system: { engine, store, metrics, circuits, startedAt: Date.now() },
+    system: {
+      engine,
+      store,
+      metrics,
+      circuits,
+      startedAt: Date.now(),
+      // What /health says this is: `codex-task ui` picks the one token to send by it.
+      kind: options.api === false ? 'proxy' : 'serve',
+    },
     tasks: {
       engine,
       hub,
@@ -136,8 +150,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       sessions,
       token,
       ...(options.tokenHeader ? { tokenHeader: options.tokenHeader } : {}),
-      port,
-      sessionTtlMs,
       dashboard: dashboardRoutes({
         engine,
         ...(store ? { store } : {}),
@@ -148,6 +160,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         ...(options.queue ? { queue: options.queue } : {}),
         signal: closing.signal,
         sseKeepAliveMs,
+        admitStream: streamAdmission(sessions),
       }),
     }),
   });
@@ -192,6 +205,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       listenHost: host,
       port: port(),
       requireJson: requireJson(req.method ?? 'GET', pathname),
+      // `codex-task ui` opens the link from a local file: a navigation with no origin of ours.
+      openPage: pathname === '/ui/login' && req.method === 'GET',
     });
     if (refusal) {
       return answerError(
@@ -242,8 +257,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     port: address.port,
     server,
     loginLink: () => {
-      const { code, expiresAt } = sessions.issueCode();
-      return { url: `${linkBase}/ui/login?code=${code}`, expiresAt: new Date(expiresAt) };
+      const issued = sessions.issueCode();
+      if (!issued) throw new Error('The dashboard has as many login links and sessions as it keeps');
+      return { url: `${linkBase}/ui/login?code=${issued.code}`, expiresAt: new Date(issued.expiresAt) };
     },
     close: async () => {
       stopFollowing();

@@ -103,7 +103,7 @@ export class TaskHub {
       'task.finished': (e) => {
         const entry = this.#entry(e);
         if (e.continuesTaskId) entry.view.continuesTaskId = e.continuesTaskId;
-        finishView(entry.view, e.result, redactor.text);
+        finishView(entry.view, e.result, redactor);
         this.#push(e, 'task.finished', { result: entry.view });
         entry.finished = true;
         entry.subscribers.clear();

@@ -1,6 +1,7 @@
 import type { TaskResult, TaskUsage } from '../engine/index.ts';
 import type { TaskErrorInfo } from '../errors/index.ts';
 import type { RecordStatus, TaskRecord } from '../store/index.ts';
+import type { Redactor } from '../telemetry/index.ts';
 
 /** A task as the API shows it, live or finished, from memory or from the store. */
 export interface TaskView {
@@ -34,7 +35,8 @@ export function links(id: string): TaskView['links'] {
 }
 
 /** Applies a finished result to a live view. */
-export function finishView(view: TaskView, r: TaskResult, redact: (s: string) => string): void {
+export function finishView(view: TaskView, r: TaskResult, redactor: Redactor): void {
+  const redact = (s: string) => redactor.text(s);
   view.status = r.status;
   view.agentType = r.agentType;
   view.resolvedModel = r.resolvedModel;
@@ -45,7 +47,8 @@ export function finishView(view: TaskView, r: TaskResult, redact: (s: string) =>
   view.usage = { ...r.usage };
   view.content = redact(r.content);
   if (r.partialContent) view.partialContent = redact(r.partialContent);
-  if (r.error) view.error = { ...r.error, message: redact(r.error.message) };
+  // The whole error (hint, details), as the run recorder stores it: a hint can quote an input.
+  if (r.error) view.error = redactor.value(r.error);
 }
 
 export function viewOfRecord(r: TaskRecord): TaskView {

@@ -2,7 +2,7 @@ import type { RuntimeSettings } from '../config/index.ts';
 import type { TaskEngine } from '../engine/index.ts';
 import { createKeepAliveFetch, type ProviderConfig } from '../models/index.ts';
 import type { Observability, ObserveOptions } from '../observe/index.ts';
-import { createRuntime } from '../runtime/index.ts';
+import { createRuntime, type RuntimeQueue } from '../runtime/index.ts';
 import { credentialFetch, FORWARDED_KEY } from './upstream-credentials.ts';
 import type { UpstreamBase } from './upstream-target.ts';
 
@@ -14,6 +14,8 @@ export interface ProxyRuntime {
   readonly observability: Observability;
   /** The upstream as a provider (`upstream:<model>`), reached with each parent request's credentials. */
   readonly upstreamProvider: ProviderConfig;
+  /** The queue Task calls run through (`codex-task worker`s), when one is configured. */
+  readonly queue: RuntimeQueue | undefined;
   close(): Promise<void>;
 }
 
@@ -44,5 +46,11 @@ export function createProxyRuntime(
   });
   // observe is on (not false) above, so observability is always there.
   const observability = runtime.observability as Observability;
-  return { engine: runtime.engine, observability, upstreamProvider, close: () => runtime.close() };
+  return {
+    engine: runtime.engine,
+    observability,
+    upstreamProvider,
+    queue: runtime.queue,
+    close: () => runtime.close(),
+  };
 }

@@ -204,11 +204,14 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
       api: false,
+      ...(runtime.queue ? { queue: runtime.queue } : {}),
       fallback,
       // Where Task runs, the body must be JSON (no browser sends that cross-origin unasked). Other
       // POSTs are forwarded as they are: the OpenAI API takes multipart uploads (/files, /audio),
       // and a page still cannot send them here (the Origin check), nor run anything through them.
-      requireJson: (method, pathname) => method === 'POST' && pathname === `${basePath}/responses`,
+      // The dashboard's POSTs too (its own routes read JSON only).
+      requireJson: (method, pathname) =>
+        method === 'POST' && (pathname === `${basePath}/responses` || pathname.startsWith('/ui/')),
       // Codex prints an error's `message` only: the hint goes in it.
       errorBody: (error) =>
         openaiError(error.type, error.hint ? `${error.message}. ${error.hint}` : error.message),

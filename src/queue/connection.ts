@@ -12,6 +12,12 @@ export interface QueueSettings {
   attempts: number;
   /** How long the first connection or an enqueue may take before QueueUnavailable. */
   connectTimeoutMs?: number;
+  /** How a client sends a task's files (`queue.workspace`): `path` when unset. */
+  workspace?: 'path' | 'git';
+  /** `queue.gitRemote`: the checkout's remote a git workspace names (default `origin`). */
+  gitRemote?: string;
+  /** `queue.gitPush`: workers also push a git workspace's changes as `codex-task/<taskId>`. */
+  gitPush?: boolean;
 }
 
 /** The BullMQ queue every client and worker of one prefix shares. */

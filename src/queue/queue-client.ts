@@ -12,9 +12,11 @@ import {
   TaskInterruptedError,
 } from '../errors/index.ts';
 import { requestCancel } from './cancel-channel.ts';
+import { gitWorkspaceOf, type SentWorkspace } from './client-workspace.ts';
 import { QUEUE_NAME, type QueueSettings, ready, redisConnection, unavailable } from './connection.ts';
 import { eventsChannel, parseRelayMessage, type RelayMessage } from './event-relay.ts';
 import { type JobData, parseOutcome } from './job-data.ts';
+import { recordedOutcome, runsKey } from './outcome-record.ts';
 import type { SharedBudgetSpec } from './shared-budget.ts';
 import { overviewOf, type QueueOverview } from './worker-registry.ts';
 import type { WorkspaceSpec } from './workspace.ts';
@@ -43,10 +45,13 @@ export interface QueueClientOptions {
   /** The run's budgets, shared by its tasks on every worker (`queue/shared-budget.ts`). */
   budget?: SharedBudgetSpec;
   /**
-   * Where a task's files are for a worker on another machine (queue/workspace.ts). None: the
-   * client's directory, which workers must see at the same path. No surface sets it yet.
+   * Where a task's files are for a worker on another machine (queue/workspace.ts), or that and what
+   * of the client's checkout was not sent (client-workspace.ts). None: the client's directory,
+   * which workers must see at the same path. A throw (a typed error) fails the task, not enqueued.
    */
-  workspace?: (request: RemoteTaskRequest) => WorkspaceSpec | undefined;
+  workspace?: (
+    request: RemoteTaskRequest,
+  ) => WorkspaceSpec | SentWorkspace | undefined | Promise<WorkspaceSpec | SentWorkspace | undefined>;
 }
 
 /**
@@ -73,7 +78,15 @@ export class QueueClient implements RemoteExecutor {
   constructor(options: QueueClientOptions) {
     this.#settings = options.settings;
     this.#budget = options.budget;
-    this.#workspace = options.workspace;
+    this.#workspace =
+      options.workspace ??
+      (options.settings.workspace === 'git'
+        ? (request) =>
+            gitWorkspaceOf(request.cwd, {
+              remote: options.settings.gitRemote ?? QUEUE_DEFAULTS.gitRemote,
+              push: options.settings.gitPush ?? QUEUE_DEFAULTS.gitPush,
+            })
+        : undefined);
     this.#redis = redisConnection(this.#settings, 'client');
     this.#subscriber = redisConnection(this.#settings, 'events', { enableOfflineQueue: true });
     this.#subscriber.on('message', (_channel, text: string) => {
@@ -112,7 +125,8 @@ export class QueueClient implements RemoteExecutor {
   }
 
   async #run(queue: Queue, request: RemoteTaskRequest, run: RemoteRun): Promise<RemoteOutcome> {
-    const workspace = this.#workspace?.(request);
+    const sent = await this.#workspace?.(request);
+    const workspace = sent && 'spec' in sent ? sent.spec : sent;
     const data: JobData = {
       v: 1,
       taskId: request.taskId,
@@ -143,7 +157,10 @@ export class QueueClient implements RemoteExecutor {
       if (run.signal.aborted) onAbort();
       else run.signal.addEventListener('abort', onAbort, { once: true });
       this.#sweepSoon();
-      return await pending.settle.promise;
+      const outcome = await pending.settle.promise;
+      const back = outcome.result.workspace;
+      if (sent && 'notSent' in sent && back?.kind === 'git') back.notSent = sent.notSent;
+      return outcome;
     } finally {
       run.signal.removeEventListener('abort', onAbort);
       this.#pending.delete(request.taskId);
@@ -288,6 +305,22 @@ export class QueueClient implements RemoteExecutor {
         const job = await queue.getJob(taskId).catch(() => undefined);
         this.#fail(pending, job?.failedReason ?? 'its job failed');
       } else if (state === 'unknown') {
+        // No job: trimmed after it finished (its outcome is recorded), trimmed after a failure (its
+        // runs are listed), or lost by a Redis restarted without persistence (neither): only that
+        // last one is added again, so a task never runs twice.
+        const prefix = this.#settings.prefix;
+        const recorded = await recordedOutcome(this.#redis, prefix, taskId).catch(() => null);
+        if (recorded === null) continue;
+        if (recorded !== undefined) {
+          this.#settle(pending, recorded);
+          continue;
+        }
+        const runs = await this.#redis.exists(runsKey(prefix, taskId)).catch(() => null);
+        if (runs === null) continue;
+        if (runs > 0) {
+          this.#fail(pending, 'its job ended and was trimmed before this client read the result');
+          continue;
+        }
         if (pending.readded >= this.#settings.attempts) {
           pending.settle.reject(unavailable(this.#settings, 'Redis lost the task, again and again'));
           continue;

@@ -9,7 +9,8 @@ import { cancelChannel, cancelMarker, parseCancel } from './cancel-channel.ts';
 import type { CarriedTranscripts } from './carried-transcripts.ts';
 import { bullConnection, QUEUE_NAME, type QueueSettings, ready, redisConnection } from './connection.ts';
 import { eventsChannel, publishEnd, RELAYED_EVENTS, RelayPublisher } from './event-relay.ts';
-import { type JobData, JobDataSchema, type JobOutcome } from './job-data.ts';
+import { type JobData, JobDataSchema, type JobOutcome, parseOutcome } from './job-data.ts';
+import { OUTCOME_TTL_S, recordedOutcome, recordOutcome, runsKey } from './outcome-record.ts';
 import { SharedBudget } from './shared-budget.ts';
 import { beat, forget, HEARTBEAT_MS } from './worker-registry.ts';
 import { prepareWorkspace } from './workspace.ts';
@@ -28,7 +29,7 @@ export interface QueueWorkerOptions {
   concurrency: number;
   /** Shown on the dashboard; default the host name. */
   name?: string;
-  /** Where git workspaces are cached (`<dataDir>/workspaces/`). */
+  /** Where git workspaces are cached (`<dataDir>/workspaces/`): outside every secret path. */
   dataDir: string;
 }
 
@@ -168,6 +169,9 @@ export class QueueWorker {
     }
     const data = parsed.data;
     const { settings, engine, transcripts } = this.#o;
+    // A run that finished but died before BullMQ recorded it: its outcome stands, nothing runs twice.
+    const recorded = parseOutcome(await recordedOutcome(this.#redis, settings.prefix, data.taskId));
+    if (recorded) return recorded;
     const attempt = job.attemptsStarted;
     const relay = new RelayPublisher(
       this.#redis,
@@ -178,23 +182,23 @@ export class QueueWorker {
     // Read while the task starts (one round trip, not on the task's path): the list of runs, and a
     // cancel said before this run took the job, which then ends the task before its first reply.
     const before = this.#recordRun(data.taskId);
-    const workspace = data.workspace
-      ? await prepareWorkspace(data.workspace, {
-          taskId: data.taskId,
-          dataDir: this.#o.dataDir,
-          ...(signal ? { signal } : {}),
-        }).catch((error: unknown) => {
-          // The same job fails the same way on the next worker: it ends here, with the typed error.
-          throw new UnrecoverableError(JSON.stringify(toErrorInfo(error)));
-        })
-      : undefined;
+    // No workspace named: the client's directory, as a path every worker must see (checked, so a
+    // worker without it says so instead of failing somewhere in the task).
+    const workspace = await prepareWorkspace(data.workspace ?? { path: data.cwd }, {
+      taskId: data.taskId,
+      dataDir: this.#o.dataDir,
+      ...(signal ? { signal } : {}),
+    }).catch((error: unknown) => {
+      // The same job fails the same way on the next worker: it ends here, with the typed error.
+      throw new UnrecoverableError(JSON.stringify(toErrorInfo(error)));
+    });
     const returnLent = data.transcript ? transcripts.lend(data.transcript as Transcript) : undefined;
     this.#rootOf.set(data.taskId, { root: data.taskId, relay });
     let handle: TaskHandle;
     try {
       handle = engine.start(data.input, {
         taskId: data.taskId,
-        cwd: workspace?.cwd ?? data.cwd,
+        cwd: workspace.cwd,
         ...(signal ? { signal } : {}),
         ...(data.callerModel ? { callerModel: data.callerModel } : {}),
         ...(data.caller ? { caller: data.caller } : {}),
@@ -213,7 +217,7 @@ export class QueueWorker {
       const { workers, cancelled } = await before;
       if (cancelled !== undefined) handle.cancel(cancelled);
       const result = await handle.result;
-      const workspaceOutcome = await workspace?.finish();
+      const workspaceOutcome = data.workspace ? await workspace.finish() : undefined;
       if (run.handBack && token) {
         await job.moveToWait(token);
         throw new WaitingError();
@@ -222,7 +226,9 @@ export class QueueWorker {
       result.queue = { attempts: Math.max(workers.length, 1), workerId: this.id, workers };
       if (workspaceOutcome) result.workspace = workspaceOutcome;
       const transcript = transcripts.kept(data.taskId);
-      return { result, ...(transcript ? { transcript } : {}) };
+      const outcome: JobOutcome = { result, ...(transcript ? { transcript } : {}) };
+      await recordOutcome(this.#redis, settings.prefix, data.taskId, outcome);
+      return outcome;
     } finally {
       this.#running.delete(data.taskId);
       this.#rootOf.delete(data.taskId);
@@ -235,11 +241,11 @@ export class QueueWorker {
    */
   async #recordRun(taskId: string): Promise<{ workers: string[]; cancelled: string | undefined }> {
     const { prefix } = this.#o.settings;
-    const key = `${prefix}:runs:${taskId}`;
+    const key = runsKey(prefix, taskId);
     const reply = await this.#redis
       .multi()
       .rpush(key, this.id)
-      .expire(key, 24 * 3600)
+      .expire(key, OUTCOME_TTL_S)
       .lrange(key, 0, -1)
       .get(cancelMarker(prefix, taskId))
       .exec()

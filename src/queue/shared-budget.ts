@@ -101,11 +101,18 @@ export class SharedBudget implements BudgetLedger {
 
   reserveTask(): Promise<void> {
     const reserve = reserveScript(this.#redis.redis);
-    return bounded(this.#redis, 'taking a task from the shared budget', () =>
+    const reserved = bounded(this.#redis, 'taking a task from the shared budget', () =>
       reserve(this.#key, String(this.spec.maxTasks ?? -1), String(this.spec.maxCostUsd ?? -1), this.#ttl),
     ).then(([verdict, tasks, costUsd]) => {
       if (verdict !== 'ok') checkNewTask(this.budgets, { tasks: Number(tasks), costUsd: Number(costUsd) });
     });
+    // No limit, nothing to refuse: the task is counted but does not wait for it (a round trip off
+    // every task's start, the default configuration's). A count that never lands limits nothing.
+    if (this.spec.maxTasks === null && this.spec.maxCostUsd === null) {
+      reserved.catch(() => {});
+      return Promise.resolve();
+    }
+    return reserved;
   }
 
   /** No limit, no round trip: the check costs nothing when the run has no cost budget. */

@@ -27,6 +27,17 @@ export interface WorkerRuntime {
 }
 
 /**
+ * Where a worker keeps its git workspaces (caches of remotes, the tasks' worktrees): the user's cache
+ * directory, not ~/.codex-task, which is on the secret deny list (run records, credentials) — a task
+ * there could not read or write a single file of its own checkout.
+ */
+export function workspaceCacheDir(engine: TaskEngineOptions): string {
+  const env = engine.env ?? process.env;
+  const cache = env.XDG_CACHE_HOME?.trim() || join(engine.homeDir ?? homedir(), '.cache');
+  return join(cache, 'codex-task');
+}
+
+/**
  * A queue worker with its engine: the composition of `codex-task worker`. Its engine runs every
  * task in this process (nested Task calls included: a parent waits on its children holding a slot,
  * so children as jobs of their own would add queue latency and could deadlock a worker whose slots
@@ -45,6 +56,8 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   const engine = {
     ...options.engine,
     concurrency: Math.max(options.engine.concurrency ?? 0, options.concurrency),
+    // Other clients' repositories and worktrees: no task sees them, but its own worktree.
+    privateRoots: [...(options.engine.privateRoots ?? []), workspaceCacheDir(options.engine)],
   };
   const runtime = createRuntime({
     engine,
@@ -62,7 +75,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     transcripts,
     concurrency: options.concurrency,
     ...(options.name ? { name: options.name } : {}),
-    dataDir: join(options.engine.homeDir ?? homedir(), '.codex-task'),
+    dataDir: workspaceCacheDir(options.engine),
   });
   try {
     await worker.start();

@@ -14,6 +14,10 @@ export interface SandboxSpec {
   protected?: ProtectedMounts;
   /** Its repository's git directories outside it (gitDirsOutside), shown read-only. */
   gitDirs?: readonly string[];
+  /** Directories masked whole before the git directories and the workspace are bound again inside them. */
+  masked?: readonly string[];
+  /** Inside a git directory shown again: masked after it, before the workspace (its siblings' folder). */
+  siblingsMasked?: readonly string[];
 }
 
 /**
@@ -59,8 +63,12 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
     '/tmp',
   ];
   if (spec.homeDir && spec.homeDir !== '/') args.push('--ro-bind-try', spec.homeDir, spec.homeDir);
+  // An empty tmpfs anyone may cross (0755): the git directories and the workspace are mounted
+  // into it below, and a task must be able to walk down to them.
+  for (const dir of spec.masked ?? []) args.push('--tmpfs', dir);
   // Before the workspace, which may lie inside one of them (a task's worktree in `.git`).
   for (const dir of spec.gitDirs ?? []) args.push('--ro-bind-try', dir, dir);
+  for (const dir of spec.siblingsMasked ?? []) args.push('--tmpfs', dir);
   args.push('--bind', spec.workspaceRoot, spec.workspaceRoot);
   for (const dir of spec.protected?.pinned ?? []) args.push('--bind-try', dir, dir);
   for (const path of spec.protected?.readOnly ?? []) args.push('--ro-bind-try', path, path);

@@ -9,10 +9,11 @@
  * WebFetch. Here we need the mounts and namespaces only, which bwrap gives in a few milliseconds.
  */
 import { homedir } from 'node:os';
-import { sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { DEFAULT_PROTECTED_PATHS, SANDBOX_DEFAULTS } from '../config/index.ts';
 import { ToolDeniedError } from '../errors/index.ts';
-import { bwrapArgs } from './bwrap-args.ts';
+import { bwrapArgs, type SandboxSpec } from './bwrap-args.ts';
 import { ControlWalkError } from './control-links.ts';
 import { probeBubblewrap, type SandboxProbe, UNAVAILABLE_HINT } from './detect.ts';
 import { gitDirsOutside } from './git-control.ts';
@@ -71,6 +72,11 @@ export interface SandboxSettings {
   homeDir?: string;
   /** More environment variables to remove inside (the providers' `apiKeyEnv`), besides SANDBOX_DEFAULTS'. */
   hiddenEnv?: readonly string[];
+  /**
+   * Directories masked whole (a queue worker's caches of other clients' repositories), but for the
+   * workspace itself (writable) and its repository's git directories (read-only) when inside one.
+   */
+  privateRoots?: readonly string[];
 }
 
 export const DEFAULT_SANDBOX_SETTINGS: SandboxSettings = Object.freeze({ mode: SANDBOX_DEFAULTS.mode });
@@ -105,6 +111,31 @@ export function sandboxStatus(settings: SandboxSettings): SandboxStatus {
   const probe = probeBubblewrap(settings.bwrapPath ? { bwrapPath: settings.bwrapPath } : {});
   const bash = settings.mode === 'off' ? 'unsandboxed' : probe.working ? 'sandboxed' : 'refused';
   return { mode: settings.mode, probe, bash };
+}
+
+/**
+ * The masks of the private roots that exist, and, when the workspace is a worktree whose git
+ * directory was shown again inside one, the folder holding it beside its siblings (other tasks'
+ * worktrees of the same cache), masked again so that only the workspace comes back into it.
+ */
+function privateMasks(
+  roots: readonly string[],
+  workspaceRoot: string,
+  gitDirs: readonly string[],
+): Pick<SandboxSpec, 'masked' | 'siblingsMasked'> {
+  const masked = resolveHiddenPaths(roots)
+    .filter((p) => p.kind === 'directory')
+    .map((p) => p.path);
+  if (masked.length === 0) return {};
+  const inside = (p: string, dir: string) => p.startsWith(dir + sep);
+  let top = workspaceRoot;
+  while (!existsSync(join(top, '.git')) && dirname(top) !== top) top = dirname(top);
+  const holder = dirname(top);
+  const shownAgain = gitDirs.some((dir) => inside(holder, dir));
+  return {
+    masked,
+    ...(shownAgain && masked.some((dir) => inside(holder, dir)) ? { siblingsMasked: [holder] } : {}),
+  };
 }
 
 /**
@@ -160,13 +191,15 @@ export function sandboxLaunch(
   const pinned = [...new Set([...mounts.pinned, ...parents.filter((dir) => !underReadOnly(dir))])].sort(
     (a, b) => a.split(sep).length - b.split(sep).length || (a < b ? -1 : 1),
   );
+  const gitDirs = gitDirsOutside(root);
   const args = bwrapArgs({
     workspaceRoot: root,
     homeDir,
     network: request.network,
     hidden,
     protected: { ...mounts, pinned },
-    gitDirs: gitDirsOutside(root),
+    gitDirs,
+    ...privateMasks(settings.privateRoots ?? [], root, gitDirs),
   });
   let restored: string[] | undefined;
   return {

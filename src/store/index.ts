@@ -14,6 +14,7 @@ export {
   type ListFilter,
   type QueuedTask,
   RECORD_STATUSES,
+  type RecordedWorkspace,
   type RecordStatus,
   type RetentionPolicy,
   type StepKind,

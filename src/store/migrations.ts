@@ -141,6 +141,14 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
       ALTER TABLE tasks ADD COLUMN output_guard TEXT;
     `,
   },
+  {
+    version: 8,
+    description: "what came of a queued task's workspace: its git changes as a patch, a pushed branch",
+    sql: `
+      -- JSON: TaskResult.workspace (the patch redacted like the rest of the record).
+      ALTER TABLE tasks ADD COLUMN workspace TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -212,6 +212,7 @@ function toRecord(r: Row): TaskRecord {
     workerId: str(r.worker_id),
     workers: parsed(r.workers),
     outputGuard: parsed(r.output_guard),
+    workspace: parsed(r.workspace),
   };
   const record: TaskRecord = {
     id: String(r.id),

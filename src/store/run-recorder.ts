@@ -1,5 +1,5 @@
 import { OBSERVABILITY_DEFAULTS } from '../config/defaults/index.ts';
-import type { TaskEngine, TaskEventBase, TaskOrigin } from '../engine/index.ts';
+import type { TaskEngine, TaskEventBase, TaskOrigin, TaskResult } from '../engine/index.ts';
 import {
   createRedactor,
   listen,
@@ -9,7 +9,7 @@ import {
   type TaskCorrelation,
 } from '../telemetry/index.ts';
 import type { RunStore } from './run-store.ts';
-import type { RetentionPolicy, StepKind } from './types.ts';
+import type { RecordedWorkspace, RetentionPolicy, StepKind } from './types.ts';
 
 export interface RecorderOptions {
   correlation: TaskCorrelation;
@@ -164,6 +164,7 @@ export function attachRunRecorder(
             ...(r.partialContent ? { partialContent: redactor.text(r.partialContent) } : {}),
             ...(r.error ? { error: redactor.value(r.error) } : {}),
             ...(r.outputGuard ? { outputGuard: redactor.value(r.outputGuard) } : {}),
+            ...(r.workspace ? { workspace: recordedWorkspace(redactor, r.workspace) } : {}),
           },
           Date.now(),
         );
@@ -202,4 +203,16 @@ export function attachRunRecorder(
       guarded(() => store.releaseInstance(instanceId))();
     },
   };
+}
+
+/**
+ * A workspace as the record keeps it: redacted like the rest (a task may have written a key into a
+ * file), and marked when that changed its patch, which then no longer applies as it is.
+ */
+function recordedWorkspace(redactor: Redactor, workspace: NonNullable<TaskResult['workspace']>): RecordedWorkspace {
+  // A copy of the redactor's copy, which is shared and read-only.
+  const copy = { ...redactor.value(workspace) } as RecordedWorkspace;
+  if (workspace.kind === 'git' && copy.kind === 'git' && workspace.patch && copy.patch?.data !== workspace.patch.data)
+    copy.patchRedacted = true;
+  return copy;
 }

@@ -79,7 +79,7 @@ export class RunStore extends RunQueries {
           error = ?, finished_at = ?, duration_ms = ?, queued_ms = ?, model_ms = ?, tool_ms = ?, turns = ?,
           tool_uses = ?, input_tokens = ?, output_tokens = ?, cache_read_tokens = ?, cache_write_tokens = ?,
           cost_usd = ?, tool_stats = ?, agent_file = ?, agent_hash = ?, models_used = ?, failovers = ?,
-          retries = ?, attempts = ?, worker_id = ?, workers = ?, output_guard = ?
+          retries = ?, attempts = ?, worker_id = ?, workers = ?, output_guard = ?, workspace = ?
         WHERE id = ?`),
       instance: s(`INSERT INTO instances (id, host, pid, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`),
@@ -187,6 +187,7 @@ export class RunStore extends RunQueries {
         r.queue?.workerId ?? null,
         json(r.queue?.workers),
         json(r.outputGuard),
+        json(r.workspace),
         r.taskId,
       ),
     );

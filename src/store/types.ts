@@ -63,7 +63,14 @@ export interface TaskRecord {
   workers?: string[];
   /** What the output guard changed in the result (TaskResult.outputGuard), redacted. */
   outputGuard?: TaskResult['outputGuard'];
+  /**
+   * What came of a queued task's workspace (TaskResult.workspace): a git task's patch is here
+   * (`codex-task runs show <id> --patch`), redacted; `patchRedacted` when that changed it.
+   */
+  workspace?: RecordedWorkspace;
 }
+
+export type RecordedWorkspace = NonNullable<TaskResult['workspace']> & { patchRedacted?: boolean };
 
 /** `model_call`: an attempt that failed (retried, failed over or given up); successful calls are turns. */
 export type StepKind = 'turn' | 'tool_call' | 'tool_result' | 'tool_denied' | 'model_call' | 'failover';

@@ -38,7 +38,14 @@ export const OBSERVABILITY_DEFAULTS = {
     loginLinkTtlMs: 60_000,
     /** A dashboard session, from login; a restart of the server ends every session too. */
     sessionTtlMs: 12 * 60 * 60_000,
-    /** Outstanding login codes and live sessions kept at most (the oldest go first). */
+    /**
+     * Outstanding login codes and live sessions together, at most: past it new links are refused
+     * (503) until some expire or log out; nobody's live session is pushed out.
+     */
     sessionsKept: 1_000,
+    /** Dashboard event streams one session may hold open (a tab holds one); 429 past it. */
+    dashboardStreamsPerSession: 8,
+    /** Dashboard event streams open on the server in all; 429 past it. */
+    dashboardStreams: 64,
   },
 } as const;

@@ -12,4 +12,8 @@ export const QUEUE_DEFAULTS = {
   attempts: 3,
   /** How long an enqueue or the first connection may take before QueueUnavailable. */
   connectTimeoutMs: 3_000,
+  /** `path`: workers see the task's directory at the same path (one machine, or a shared volume). */
+  workspace: 'path' as 'path' | 'git',
+  gitRemote: 'origin',
+  gitPush: false,
 } as const;

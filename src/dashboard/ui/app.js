@@ -1,26 +1,31 @@
 import { html, render, useEffect, useState } from '/ui/assets/vendor/htm-preact.mjs';
-import { followEvents, getJson, publishTaskChanges } from './api.js';
+import { followEvents, getJson, onSessionRefused, publishTaskChanges } from './api.js';
 import { HealthView, QueueView } from './health.js';
 import { PlotsView } from './plots.js';
 import { parseHash, TABS } from './route.js';
+import { hasSession, logIn, loginNeeded } from './session.js';
 import { TasksView } from './task-list.js';
 
-function App() {
+function App({ refused }) {
   const [route, setRoute] = useState(parseHash);
   const [connection, setConnection] = useState('connecting');
   const [load, setLoad] = useState(undefined);
   const [meta, setMeta] = useState({ agents: [], models: [], store: true, queue: false });
-  const [fatal, setFatal] = useState(undefined);
+  const [fatal, setFatal] = useState(refused ?? (hasSession() ? undefined : loginNeeded()));
 
   useEffect(() => {
     const onHash = () => setRoute(parseHash());
     addEventListener('hashchange', onHash);
+    // A change between the first render and this effect fired no listener of ours.
+    onHash();
     return () => removeEventListener('hashchange', onHash);
   }, []);
   useEffect(() => {
+    if (fatal?.status === 401) return undefined;
+    const off = onSessionRefused(setFatal);
     getJson('meta').then(setMeta, setFatal);
     let wasLive = false;
-    return followEvents({
+    const stop = followEvents({
       onState: (state, hello) => {
         setConnection(state);
         if (hello) setLoad(hello.load);
@@ -33,10 +38,14 @@ function App() {
         publishTaskChanges(tasks);
       },
     });
-  }, []);
+    return () => {
+      off();
+      stop();
+    };
+  }, [fatal?.status === 401]);
 
   if (fatal?.status === 401) {
-    return html`<main class="login"><h1>codex-task</h1><p>${fatal.message}.</p><p>${fatal.hint}</p></main>`;
+    return html`<main class="login" data-login="needed"><h1>codex-task</h1><p>${fatal.message}.</p><p>${fatal.hint}</p></main>`;
   }
   const tabs = TABS.filter(([key]) => key !== 'queue' || meta.queue);
   return html`
@@ -63,6 +72,8 @@ function App() {
   `;
 }
 
+// A login link first trades its code for the session, then the app starts at /ui/.
+const refused = await logIn();
 const root = document.getElementById('app');
 root.textContent = ''; // the "Loading…" line: render() adds to what is there
-render(html`<${App} />`, root);
+render(html`<${App} refused=${refused} />`, root);

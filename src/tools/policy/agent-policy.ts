@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { DEFAULT_PROTECTED_PATHS } from '../../config/index.ts';
 import type { ToolPermissions } from '../permissions.ts';
 import { callFacts } from './call-facts.ts';
@@ -30,9 +32,46 @@ function sharedSecrets(policy: PermissionPolicy, workspaceRoot: string): SecretP
   const cached = byRoot.get(workspaceRoot);
   if (cached && performance.now() - cached.at < SECRETS_REUSE_MS) return cached.secrets;
   const bases = { cwd: workspaceRoot, home: policy.home, root: policy.cwd };
-  const secrets = secretPaths(policy.secretPatterns, policy.secretExceptions, bases);
+  const secrets = privateRootsHidden(
+    secretPaths(policy.secretPatterns, policy.secretExceptions, bases),
+    policy.privateRoots ?? [],
+    workspaceRoot,
+  );
   byRoot.set(workspaceRoot, { at: performance.now(), secrets });
   return secrets;
+}
+
+/** A path as its real path when it exists (a worker's cache under a symlinked home). */
+function real(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+const within = (p: string, dir: string) => p === dir || p.startsWith(dir + path.sep);
+
+/**
+ * The secret list plus the private roots (PermissionPolicyOptions.privateRoots): everything under
+ * them is secret to the file tools but the task's own workspace. The Bash sandbox masks them itself
+ * (SandboxSettings.privateRoots), before it binds the workspace, so they are not in `existing()`.
+ */
+function privateRootsHidden(
+  secrets: SecretPaths,
+  roots: readonly string[],
+  workspaceRoot: string,
+): SecretPaths {
+  if (roots.length === 0) return secrets;
+  const dirs = [...new Set(roots.flatMap((r) => [path.resolve(r), real(r)]))];
+  const own = [path.resolve(workspaceRoot), real(workspaceRoot)];
+  const patternOf = (abs: string) => {
+    const root = dirs.find((dir) => within(abs, dir));
+    if (root !== undefined && !own.some((w) => within(abs, w)))
+      return `${root} (the worker's workspaces: other tasks' repositories)`;
+    return secrets.patternOf(abs);
+  };
+  return { matches: (abs) => patternOf(abs) !== undefined, patternOf, existing: () => secrets.existing() };
 }
 
 /**

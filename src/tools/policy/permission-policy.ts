@@ -48,6 +48,11 @@ export interface PermissionPolicyOptions {
   ruleSources?: Record<string, string>;
   /** The user's trust decisions: a project's allow rules lift protections only when trusted. */
   trust?: TrustChecker;
+  /**
+   * Directories no task may see except the part that is its own workspace: a queue worker's
+   * caches of other clients' repositories and their tasks' worktrees.
+   */
+  privateRoots?: readonly string[];
 }
 
 /** How strict each mode is for unattended runs (`default` and `dontAsk` both refuse what would ask). */
@@ -89,6 +94,8 @@ export interface PermissionPolicy {
   readonly liftingRules: readonly CompiledRule[];
   readonly secretPatterns: readonly string[];
   readonly secretExceptions: readonly string[];
+  /** PermissionPolicyOptions.privateRoots. */
+  readonly privateRoots?: readonly string[];
 }
 
 /**
@@ -241,6 +248,7 @@ export function loadPermissionPolicy(options: PermissionPolicyOptions): Permissi
     liftingRules: rules.filter((r) => r.behavior === 'allow' && !untrusted.has(r.source)),
     secretPatterns: config.secretPaths ?? DEFAULT_SECRET_PATHS,
     secretExceptions: config.secretExceptions ?? DEFAULT_SECRET_EXCEPTIONS,
+    ...(options.privateRoots?.length ? { privateRoots: options.privateRoots } : {}),
   };
 }
 
