@@ -83,7 +83,7 @@ const input = (i: number) => ({ description: `t${i}`, prompt: `task ${i}`, subag
 const spawnWorker = () =>
   startWorkerProcess({
     cwd: ws,
-    args: ['--concurrency', String(PER_WORKER), '--grace', '0', '--redis', redis.url],
+    args: ['--concurrency', String(PER_WORKER), '--grace', '0', '--redis', redis.url, '--allow-path', ws],
     env,
   });
 

@@ -132,7 +132,14 @@ describe('queue.workspace: git', () => {
     const ws = await checkout();
     h.model.setHandler((req) =>
       req.turn === 0
-        ? { toolCalls: [{ name: 'Write', input: { file_path: 'key.txt', content: 'sk-abcdefghijklmnopqrstuvwx0123\n' } }] }
+        ? {
+            toolCalls: [
+              {
+                name: 'Write',
+                input: { file_path: 'key.txt', content: 'sk-abcdefghijklmnopqrstuvwx0123\n' },
+              },
+            ],
+          }
         : { text: 'wrote it' },
     );
     await worker();
@@ -177,7 +184,12 @@ describe('queue.workspace: git', () => {
     expect(run.stderr).toMatch(/HEAD [0-9a-f]{12} is not on the remote 'origin'/);
     expect(run.stderr).toContain('git push origin HEAD');
     const { queueOverview } = await import('../src/queue/index.ts');
-    const overview = await queueOverview({ url: q.redis.url, prefix: q.prefix, stallTimeoutMs: 1000, attempts: 1 });
+    const overview = await queueOverview({
+      url: q.redis.url,
+      prefix: q.prefix,
+      stallTimeoutMs: 1000,
+      attempts: 1,
+    });
     expect(overview.counts).toMatchObject({ waiting: 0, active: 0, completed: 0, failed: 0 });
   });
 
@@ -223,13 +235,10 @@ describe('queue.workspace: git', () => {
 describe('queue.workspace: path (the default)', () => {
   it('sends no workspace: the task runs in the client directory and its result has none', async () => {
     q.fresh();
-    const ws = await h.setup(
-      { ...FILES, 'notes.md': 'shared disk\n' },
-      (req) => {
-        if (req.turn === 0) return { toolCalls: [{ name: 'Read', input: { file_path: 'notes.md' } }] };
-        return { text: `read: ${req.toolResults[0]?.output.includes('shared disk')}` };
-      },
-    );
+    const ws = await h.setup({ ...FILES, 'notes.md': 'shared disk\n' }, (req) => {
+      if (req.turn === 0) return { toolCalls: [{ name: 'Read', input: { file_path: 'notes.md' } }] };
+      return { text: `read: ${req.toolResults[0]?.output.includes('shared disk')}` };
+    });
     await worker();
     process.env.CODEX_TASK_QUEUE_PREFIX = q.prefix;
     const run = await t.cli(['run', 'editor', 'x', '--json', '--redis', q.redis.url], { cwd: ws });

@@ -22,7 +22,7 @@ const AGENTS = {
 async function workerProcess(ws: string, grace = '0'): Promise<WorkerProcess> {
   const worker = await startWorkerProcess({
     cwd: ws,
-    args: ['--redis', q.redis.url, '--concurrency', '2', '--grace', grace],
+    args: ['--redis', q.redis.url, '--concurrency', '2', '--grace', grace, '--allow-path', ws],
     env: {
       PATH: process.env.PATH ?? '',
       HOME: ws,

@@ -223,7 +223,10 @@ describe('a shared budget without Redis', () => {
   it('does not hold a task of a run without limits on its count', async () => {
     const redis = connect(server.url);
     const admin = connect(server.url);
-    const budget = new SharedBudget({ redis, spec: { scope: newBudgetScope(), maxTasks: null, maxCostUsd: null } });
+    const budget = new SharedBudget({
+      redis,
+      spec: { scope: newBudgetScope(), maxTasks: null, maxCostUsd: null },
+    });
     await admin.client('PAUSE', 5_000, 'WRITE');
     try {
       // Resolves while Redis takes no writes: the count waits, the task does not.

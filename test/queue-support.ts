@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import type { TaskEngineOptions } from '../src/engine/index.ts';
 import { startTestRedis, type TestRedis } from '../src/queue/testing.ts';
@@ -59,13 +60,20 @@ export function useQueue(h: ReturnType<typeof useHarness>, tuning: { stallTimeou
     },
     /** A worker in this process (so coverage counts src/queue), closed at the test's end. */
     async worker(
-      options: { concurrency?: number; name?: string; engine?: TaskEngineOptions } = {},
+      options: {
+        concurrency?: number;
+        name?: string;
+        engine?: TaskEngineOptions;
+        allowPaths?: string[];
+      } = {},
     ): Promise<WorkerRuntime> {
       const running = await startWorkerRuntime({
         engine: engineOptions(options.engine),
         concurrency: options.concurrency ?? 2,
         ...(options.name ? { name: options.name } : {}),
         observe: false,
+        // Every test's workspace (its home too, which the default would refuse) is a temporary directory.
+        allowPaths: options.allowPaths ?? [tmpdir()],
       });
       onTestFinished(() => running.close(0));
       return running;

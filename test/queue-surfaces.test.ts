@@ -80,10 +80,38 @@ describe('the dashboard of serve and proxy, on a queue', () => {
       expect(response.status).toBe(200);
       const body = (await response.json()) as { enabled: boolean; workers: { id: string; name: string }[] };
       expect(body.enabled).toBe(true);
-      expect(body.workers).toContainEqual(expect.objectContaining({ id: worker.worker.id, name: 'dash-worker' }));
+      expect(body.workers).toContainEqual(
+        expect.objectContaining({ id: worker.worker.id, name: 'dash-worker' }),
+      );
     } finally {
       serving.interrupt();
       expect((await serving.done).code).toBe(0);
+    }
+  });
+});
+
+describe("the proxy's Task calls with a queue", () => {
+  it("run in its own process (Codex's forwarded credentials never reach Redis), while its dashboard shows the queue", async () => {
+    q.fresh();
+    await h.setup(AGENTS, () => ({ text: 'answered here' }));
+    const worker = await q.worker({ name: 'idle-worker' });
+    const { createRuntime } = await import('../src/runtime/index.ts');
+    const runtime = createRuntime({
+      engine: q.engineOptions(),
+      mcpClients: false,
+      observe: false,
+      queue: 'overview',
+    });
+    try {
+      const result = await runtime.engine.run({ subagent_type: 'echo', description: 'd', prompt: 'p' });
+      expect(result.status).toBe('completed');
+      // Not a worker's: a queued task's result names its attempts and worker.
+      expect(result.queue).toBeUndefined();
+      const overview = await runtime.queue!.overview();
+      expect(overview.counts.completed).toBe(0);
+      expect(overview.workers.map((w) => w.id)).toEqual([worker.worker.id]);
+    } finally {
+      await runtime.close();
     }
   });
 });

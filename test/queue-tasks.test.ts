@@ -273,7 +273,11 @@ describe('the library', () => {
     q.fresh();
     await h.setup(AGENTS, () => ({ text: 'from a worker' }));
     // The library reads the variable and the default prefix; the worker here uses the same.
-    const worker = await q.worker({ engine: { queue: { prefix: '{codex-task}' } } });
+    // Task() runs in this process's directory: the worker must allow it (--allow-path).
+    const worker = await q.worker({
+      engine: { queue: { prefix: '{codex-task}' } },
+      allowPaths: [process.cwd()],
+    });
     const { Task, setDefaultEngine } = await import('../src/runtime/index.ts');
     const before = process.env.CODEX_TASK_REDIS_URL;
     process.env.CODEX_TASK_REDIS_URL = q.redis.url;

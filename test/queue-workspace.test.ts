@@ -6,8 +6,10 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -86,6 +88,7 @@ async function prepare(
   const ws = await prepareWorkspace(WorkspaceSpecSchema.parse(spec), {
     taskId,
     dataDir,
+    allowedRoots: [realpathSync(root)],
     ...(signal ? { signal } : {}),
   });
   open.push(ws);
@@ -278,11 +281,46 @@ describe('a workspace that cannot be made', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it('fetches only over https, ssh or an allowed local path, and git never waits on stdin', async () => {
+    const marker = join(root, 'PWNED');
+    // `fd::0` read the worker's stdin and held the remote's lock for ever; `ext::` runs a command.
+    for (const bad of [
+      'fd::0',
+      `ext::sh -c touch% ${marker}`,
+      'git://127.0.0.1:9/x.git',
+      'http://127.0.0.1:9/x',
+    ])
+      await expect(prepare({ git: { remote: bad, commit: base } })).rejects.toMatchObject({
+        type: 'WorkspaceUnavailable',
+        message: expect.stringMatching(/not allowed|could not fetch/),
+      });
+    expect(existsSync(marker)).toBe(false);
+    // A local repository outside the directories the worker allows: refused before git runs.
+    const elsewhere = await mkdtemp(join(tmpdir(), 'codex-task-elsewhere-'));
+    try {
+      cpSync(remote, join(elsewhere, 'origin.git'), { recursive: true });
+      await expect(
+        prepare({ git: { remote: join(elsewhere, 'origin.git'), commit: base } }),
+      ).rejects.toMatchObject({
+        type: 'WorkspaceUnavailable',
+        hint: expect.stringContaining('--allow-path'),
+      });
+      await expect(
+        prepare({ git: { remote: join(elsewhere, 'missing.git'), commit: base } }),
+      ).rejects.toMatchObject({
+        message: expect.stringContaining('outside the directories this worker allows'),
+      });
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+    expect(leftovers()).toEqual([]);
+  });
+
   it('names a cache it cannot make', async () => {
     writeFileSync(join(root, 'a-file'), '');
     const error = await prepareWorkspace(
       { git: { remote, commit: base } },
-      { taskId: 't', dataDir: join(root, 'a-file') },
+      { taskId: 't', dataDir: join(root, 'a-file'), allowedRoots: [realpathSync(root)] },
     ).catch((e: unknown) => e);
     expect(error).toMatchObject({
       type: 'WorkspaceUnavailable',
@@ -292,6 +330,27 @@ describe('a workspace that cannot be made', () => {
 });
 
 describe('a shared-path workspace', () => {
+  it('is refused outside the directories the worker allows (--allow-path), links resolved', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'codex-task-outside-'));
+    try {
+      symlinkSync(outside, join(root, 'link-out'));
+      for (const path of [outside, join(root, 'link-out')]) {
+        const error = await prepare({ path }).catch((e: unknown) => e);
+        expect(error).toMatchObject({
+          type: 'WorkspaceUnavailable',
+          message: expect.stringContaining('outside the directories this worker allows'),
+          hint: expect.stringContaining('--allow-path'),
+        });
+      }
+      const none = await prepareWorkspace({ path: client }, { taskId: 't', dataDir, allowedRoots: [] }).catch(
+        (e: unknown) => e,
+      );
+      expect(none).toMatchObject({ message: expect.stringContaining('allows no path workspaces') });
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('runs where the path is, and names a path this worker does not see', async () => {
     const ws = await prepare({ path: client });
     expect(ws.cwd).toBe(client);

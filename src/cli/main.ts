@@ -349,9 +349,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       '30s',
     )
     .option('-C, --cwd <dir>', 'directory whose config the worker reads')
+    .option(
+      '--allow-path <dir>',
+      "a directory tasks' paths may be in (repeatable; default: the working directory, none when that is / or home)",
+      (dir: string, dirs: string[] = []) => [...dirs, dir],
+    )
     .addHelpText(
       'after',
-      example('CODEX_TASK_REDIS_URL=redis://redis.internal:6379 codex-task worker --concurrency 8'),
+      example(
+        'CODEX_TASK_REDIS_URL=redis://redis.internal:6379 codex-task worker --concurrency 8 --allow-path /srv/work',
+      ),
     )
     .action(act(async () => (await import('./worker-command.ts')).workerCommand));
 

@@ -28,7 +28,10 @@ export async function proxyCommand(flags: ProxyFlags): Promise<number> {
   const { startProxy } = await import('../proxy/index.ts');
   let proxy: Awaited<ReturnType<typeof startProxy>>;
   try {
-    const settings = settingsFor({ ...(flags.cwd ? { cwd: flags.cwd } : {}), config: redisFlag(flags.redis) });
+    const settings = settingsFor({
+      ...(flags.cwd ? { cwd: flags.cwd } : {}),
+      config: redisFlag(flags.redis),
+    });
     const token = flags.token ?? process.env.CODEX_TASK_PROXY_TOKEN;
     proxy = await startProxy({
       settings,

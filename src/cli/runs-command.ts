@@ -58,7 +58,7 @@ export function registerRunsCommands(
     .description('One task and its transcript: turns, tool calls and results, subagents, result')
     .argument('<id>', 'task id (or a unique prefix of it)')
     .option('--json', 'print { task, steps, children } as JSON (with --follow: JSON lines)')
-    .option('--patch', "print only the changes of a task run in a git workspace, for `git apply`")
+    .option('--patch', 'print only the changes of a task run in a git workspace, for `git apply`')
     .option(
       '-f, --follow',
       'print steps as they are recorded until the task ends (Ctrl-C stops following, not the task)',

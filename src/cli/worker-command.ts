@@ -10,6 +10,8 @@ export interface WorkerFlags {
   name?: string;
   grace: string;
   cwd?: string;
+  /** `--allow-path`, repeatable: where a job's path workspace may be (worker-runtime.ts allowedRoots). */
+  allowPath?: string[];
 }
 
 /**
@@ -31,6 +33,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
       engine: settings.engine,
       concurrency,
       ...(flags.name ? { name: flags.name } : {}),
+      ...(flags.allowPath ? { allowPaths: flags.allowPath } : {}),
       observe: { metrics: false, serviceVersion: VERSION },
     });
   } catch (error) {

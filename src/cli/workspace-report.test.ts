@@ -32,7 +32,9 @@ describe('workspaceLines', () => {
       'changes: 2 files changed (1 new), 3 insertions(+); no patch: too large',
       'push failed: rejected',
     ]);
-    expect(workspaceLines('t1', { ...base, changed: false, summary: 'no changes' })).toEqual(['changes: none']);
+    expect(workspaceLines('t1', { ...base, changed: false, summary: 'no changes' })).toEqual([
+      'changes: none',
+    ]);
     expect(workspaceLines('t1', base)).toEqual([
       'changes: 2 files changed (1 new), 3 insertions(+); no patch: none was made',
     ]);
@@ -42,7 +44,10 @@ describe('workspaceLines', () => {
 describe('patchOf', () => {
   it('gives the patch bytes, base64 decoded, with a warning when the record redacted it', () => {
     const data = Buffer.from([0, 1, 2, 255]);
-    const found = patchOf('t1', { ...base, patch: { encoding: 'base64', data: data.toString('base64'), bytes: 4 } });
+    const found = patchOf('t1', {
+      ...base,
+      patch: { encoding: 'base64', data: data.toString('base64'), bytes: 4 },
+    });
     expect('patch' in found && found.patch.equals(data)).toBe(true);
     expect(found).not.toHaveProperty('warning');
     const redacted = patchOf('t1', {
@@ -51,7 +56,9 @@ describe('patchOf', () => {
       pushed: { branch: 'codex-task/t1', commit: 'c'.repeat(40) },
       patchRedacted: true,
     });
-    expect(redacted).toMatchObject({ warning: expect.stringContaining('the branch codex-task/t1 has the changes') });
+    expect(redacted).toMatchObject({
+      warning: expect.stringContaining('the branch codex-task/t1 has the changes'),
+    });
   });
 
   it('says why there is none', () => {
@@ -65,7 +72,10 @@ describe('patchOf', () => {
     });
     expect(
       patchOf('t1', { ...base, patchOmitted: 'over 8 MB', pushed: { branch: 'codex-task/t1', commit: 'c' } }),
-    ).toMatchObject({ problem: 'Task t1 has no patch: over 8 MB', hint: expect.stringContaining('codex-task/t1') });
+    ).toMatchObject({
+      problem: 'Task t1 has no patch: over 8 MB',
+      hint: expect.stringContaining('codex-task/t1'),
+    });
     expect(patchOf('t1', base)).toMatchObject({ problem: 'Task t1 has no patch: none was kept' });
   });
 });

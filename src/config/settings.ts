@@ -158,6 +158,12 @@ export const ENGINE_SETTINGS = {
       env: { name: 'CODEX_TASK_QUEUE_GIT_PUSH', accepts: 'true or false (1 or 0)', example: 'true' },
       doc: "With `queue.workspace: git`: workers also push a task's changes to the remote as the branch `codex-task/<taskId>`.",
     }),
+    allowPaths: setting({
+      schema: (z) => z.array(z.string().min(1)).optional(),
+      default: undefined,
+      config: 'queue.allowPaths',
+      doc: "A worker's: the directories a task's path workspace (a client's `cwd`) may be in, besides `--allow-path`. Unset: the worker's working directory, unless that is `/` or the home directory (then none).",
+    }),
   },
   outputMaxChars: setting({
     schema: (z) => z.int().min(1_000),

@@ -73,6 +73,29 @@ export class LocalBudget implements BudgetLedger {
 }
 
 /**
+ * A task's own budget (TaskOptions.budget: a queued job's, its client's) within the engine's: both
+ * hold, the smaller limit wins. On a queue worker the job says what its client may spend, and the
+ * worker's own `maxTasks`/`maxCostUsd` still cap what the worker's keys pay for, whatever a job says.
+ */
+export function withinBudget(own: BudgetLedger, engine: BudgetLedger): BudgetLedger {
+  const both = (a: Promise<void> | undefined, b: () => Promise<void> | undefined) => {
+    const second = b();
+    return a || second ? Promise.all([a, second]).then(() => {}) : undefined;
+  };
+  return {
+    budgets: {
+      maxTasks: Math.min(own.budgets.maxTasks, engine.budgets.maxTasks),
+      maxCostUsd: Math.min(own.budgets.maxCostUsd, engine.budgets.maxCostUsd),
+    },
+    // The engine's first: it answers at once, and a task it refuses takes nothing from the other.
+    reserveTask: () => both(engine.reserveTask(), () => own.reserveTask()),
+    checkCost: (what) => both(engine.checkCost(what), () => own.checkCost(what)),
+    addCost: (costUsd) => both(engine.addCost(costUsd), () => own.addCost(costUsd)),
+    spent: () => own.spent(),
+  };
+}
+
+/**
  * Counts a new task against `budget` and, once it is admitted, in the engine's usage. `undefined`
  * when that is done (a local budget); else a promise the caller must await before running the task.
  */

@@ -5,7 +5,7 @@ import type { AgentDefinition, AgentRegistry } from '../agents/index.ts';
 import { CodexTaskError, TaskCancelledError, TaskNotFoundError, TaskTimeoutError } from '../errors/index.ts';
 import { type ProviderConfig, type ProviderHealth, toProviderError } from '../models/index.ts';
 import type { PermissionPolicy } from '../tools/policy/index.ts';
-import { reserveTask } from './budgets.ts';
+import { reserveTask, withinBudget } from './budgets.ts';
 import type { TaskEngineOptions } from './engine-options.ts';
 import { EngineServices } from './engine-services.ts';
 import { NOT_KEPT_HINT, runRemotely } from './remote-task.ts';
@@ -224,7 +224,7 @@ export class TaskEngine {
     let history: Transcript['messages'] | undefined;
     let queuedMs = 0;
     let worktree: TaskWorktree | undefined;
-    const budget = options.budget ?? services.budget;
+    const budget = options.budget ? withinBudget(options.budget, services.budget) : services.budget;
     /** A shared budget's answer, awaited once `task.queued` is out. */
     let reservation: Promise<void> | undefined;
     services.running.set(taskId, { base, handle });

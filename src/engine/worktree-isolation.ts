@@ -121,6 +121,13 @@ export function hidingCheckoutSecrets(
     get hiddenPaths() {
       return [...new Set([...own.hiddenPaths, ...checkouts.flatMap((c) => c.hiddenPaths)])];
     },
+    findHiddenPaths: async (signal) => {
+      const found: string[] = [];
+      // One after the other: each search already takes turns with the event loop.
+      for (const p of [own, ...checkouts])
+        found.push(...(await (p.findHiddenPaths?.(signal) ?? p.hiddenPaths)));
+      return [...new Set(found)];
+    },
     ...(own.hidesPath ? { hidesPath: own.hidesPath } : {}),
     ...(own.protectsPath ? { protectsPath: own.protectsPath } : {}),
   };

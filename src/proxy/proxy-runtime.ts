@@ -14,7 +14,7 @@ export interface ProxyRuntime {
   readonly observability: Observability;
   /** The upstream as a provider (`upstream:<model>`), reached with each parent request's credentials. */
   readonly upstreamProvider: ProviderConfig;
-  /** The queue Task calls run through (`codex-task worker`s), when one is configured. */
+  /** The configured queue, shown by the dashboard; the proxy's own Task calls run in this process. */
   readonly queue: RuntimeQueue | undefined;
   close(): Promise<void>;
 }
@@ -43,6 +43,10 @@ export function createProxyRuntime(
       fetch: credentialFetch(createKeepAliveFetch()),
     },
     observe: { metrics: true, ...observeOptions },
+    // Task calls run here even with a queue: they call Codex's upstream with the Authorization of
+    // the Codex request that made them, which must not travel through Redis to workers (nor do
+    // workers have it). The dashboard still shows the queue.
+    queue: 'overview',
   });
   // observe is on (not false) above, so observability is always there.
   const observability = runtime.observability as Observability;

@@ -8,7 +8,10 @@ import { gitWorkspaceOf } from './client-workspace.ts';
 
 // The client's side of `queue.workspace: git` on real git: what it sends, and what it refuses.
 const sh = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, encoding: 'utf8' }).trim();
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+    cwd,
+    encoding: 'utf8',
+  }).trim();
 
 let root: string;
 let checkout: string;
@@ -68,7 +71,9 @@ describe('gitWorkspaceOf', () => {
     const error = await gitWorkspaceOf(checkout, { remote: 'origin', push: false }).catch((e: unknown) => e);
     expect(error).toMatchObject({ type: 'WorkspaceNotShared' });
     expect((error as Error).message).toContain('git cannot read its HEAD commit');
-    expect((error as { hint: string }).hint).toContain('Make a first commit and push it (git push origin HEAD)');
+    expect((error as { hint: string }).hint).toContain(
+      'Make a first commit and push it (git push origin HEAD)',
+    );
   });
 
   it('refuses when no tracking branch has HEAD and the remote cannot be asked, without its password', async () => {

@@ -14,6 +14,8 @@ export interface QueueSettings {
   connectTimeoutMs?: number;
   /** How a client sends a task's files (`queue.workspace`): `path` when unset. */
   workspace?: 'path' | 'git';
+  /** `queue.allowPaths` (a worker's): directories a path workspace may be in (allowedRoots). */
+  allowPaths?: readonly string[];
   /** `queue.gitRemote`: the checkout's remote a git workspace names (default `origin`). */
   gitRemote?: string;
   /** `queue.gitPush`: workers also push a git workspace's changes as `codex-task/<taskId>`. */

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { TaskEvents } from '../engine/index.ts';
+import type { Redactor } from '../telemetry/index.ts';
 import type { JobOutcome } from './job-data.ts';
 
 /** Every engine event a worker relays to the client that enqueued the task. */
@@ -44,16 +45,26 @@ export class RelayPublisher {
   readonly #channel: string;
   readonly #task: string;
   readonly #attempt: number;
+  readonly #redactor: Pick<Redactor, 'value'> | undefined;
 
-  constructor(redis: Redis, channel: string, task: string, attempt: number) {
+  constructor(
+    redis: Redis,
+    channel: string,
+    task: string,
+    attempt: number,
+    redactor?: Pick<Redactor, 'value'>,
+  ) {
     this.#redis = redis;
     this.#channel = channel;
     this.#task = task;
     this.#attempt = attempt;
+    this.#redactor = redactor;
   }
 
   event(event: RelayedEvent, data: unknown): void {
-    this.#send({ task: this.#task, attempt: this.#attempt, event, data });
+    // Tool inputs and outputs travel in events: redacted as the worker's own records are.
+    const redacted = this.#redactor ? this.#redactor.value(data) : data;
+    this.#send({ task: this.#task, attempt: this.#attempt, event, data: redacted });
   }
 
   #send(message: RelayMessage): void {

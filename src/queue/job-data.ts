@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TaskResult, Transcript } from '../engine/index.ts';
 import { SharedBudgetSpecSchema } from './shared-budget.ts';
+import { TaskResultSchema } from './task-result-schema.ts';
 import { WorkspaceSpecSchema } from './workspace.ts';
 
 /**
@@ -45,9 +46,12 @@ export interface JobOutcome {
   transcript?: Transcript;
 }
 
-/** A job's return value or relayed end, read back: only its shape is checked (it came from our worker). */
+/**
+ * A job's return value or relayed end, read back and checked whole (task-result-schema.ts): it
+ * comes from Redis, which anyone with write access to it can fill.
+ */
 export const JobOutcomeSchema = z.object({
-  result: z.looseObject({ taskId: z.string(), status: z.string(), agentType: z.string() }),
+  result: TaskResultSchema,
   transcript: JobDataSchema.shape.transcript,
 });
 

@@ -238,10 +238,14 @@ export class QueueClient implements RemoteExecutor {
   #receive(message: RelayMessage): void {
     const pending = this.#pending.get(message.task);
     if (!pending || message.attempt < pending.attempt) return;
+    // An end that is not a whole task result is not taken (nor its attempt): the job's own answer,
+    // read by the sweep, is authoritative; a malformed message must neither fail nor settle a task.
+    const outcome = 'done' in message ? parseOutcome(message.done) : undefined;
+    if ('done' in message && !outcome) return;
     pending.attempt = message.attempt;
     if ('event' in message)
       (pending.emit as (name: string, event: unknown) => void)(message.event, message.data);
-    else if ('done' in message) this.#settle(pending, message.done);
+    else if ('done' in message) pending.settle.resolve(outcome!);
     else this.#fail(pending, message.failed);
   }
 

@@ -5,6 +5,7 @@ import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TaskEventBase, TaskEvents, TaskHandle, TaskOptions, Transcript } from '../engine/index.ts';
 import { toErrorInfo } from '../errors/index.ts';
+import type { Redactor } from '../telemetry/index.ts';
 import { cancelChannel, cancelMarker, parseCancel } from './cancel-channel.ts';
 import type { CarriedTranscripts } from './carried-transcripts.ts';
 import { bullConnection, QUEUE_NAME, type QueueSettings, ready, redisConnection } from './connection.ts';
@@ -31,6 +32,13 @@ export interface QueueWorkerOptions {
   name?: string;
   /** Where git workspaces are cached (`<dataDir>/workspaces/`): outside every secret path. */
   dataDir: string;
+  /** Real paths of the directories a path workspace may be in (PrepareOptions.allowedRoots). */
+  allowedRoots: readonly string[];
+  /**
+   * The worker's redactor (its run store's): every event relayed and every outcome leaves for Redis
+   * through it, where every client of the queue could read them. None: nothing is redacted.
+   */
+  redactor?: Pick<Redactor, 'value' | 'text'>;
 }
 
 interface Running {
@@ -178,6 +186,7 @@ export class QueueWorker {
       eventsChannel(settings.prefix, data.replyTo),
       data.taskId,
       attempt,
+      this.#o.redactor,
     );
     // Read while the task starts (one round trip, not on the task's path): the list of runs, and a
     // cancel said before this run took the job, which then ends the task before its first reply.
@@ -187,10 +196,11 @@ export class QueueWorker {
     const workspace = await prepareWorkspace(data.workspace ?? { path: data.cwd }, {
       taskId: data.taskId,
       dataDir: this.#o.dataDir,
+      allowedRoots: this.#o.allowedRoots,
       ...(signal ? { signal } : {}),
     }).catch((error: unknown) => {
       // The same job fails the same way on the next worker: it ends here, with the typed error.
-      throw new UnrecoverableError(JSON.stringify(toErrorInfo(error)));
+      throw new UnrecoverableError(JSON.stringify(this.#redacted(toErrorInfo(error))));
     });
     const returnLent = data.transcript ? transcripts.lend(data.transcript as Transcript) : undefined;
     this.#rootOf.set(data.taskId, { root: data.taskId, relay });
@@ -226,13 +236,19 @@ export class QueueWorker {
       result.queue = { attempts: Math.max(workers.length, 1), workerId: this.id, workers };
       if (workspaceOutcome) result.workspace = workspaceOutcome;
       const transcript = transcripts.kept(data.taskId);
-      const outcome: JobOutcome = { result, ...(transcript ? { transcript } : {}) };
+      const outcome = this.#redacted<JobOutcome>({ result, ...(transcript ? { transcript } : {}) });
+      // The patch is the task's work, applied byte for byte by its client: it is carried as it is.
+      if (result.workspace && outcome.result.workspace) outcome.result.workspace = result.workspace;
       await recordOutcome(this.#redis, settings.prefix, data.taskId, outcome);
       return outcome;
     } finally {
       this.#running.delete(data.taskId);
       this.#rootOf.delete(data.taskId);
     }
+  }
+
+  #redacted<T>(value: T): T {
+    return this.#o.redactor ? this.#o.redactor.value(value) : value;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import { WorkspaceUnavailableError } from '../errors/index.ts';
 import {
   BRANCH_PREFIX,
@@ -28,6 +28,43 @@ const FIX_REMOTE =
 /** A remote as messages show it: `https://user:token@host/…` → `https://***@host/…`. */
 export function redactRemote(remote: string): string {
   return remote.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+}
+
+/**
+ * How long one fetch or push may take (a constant): the remote's cache is locked meanwhile, for
+ * every task from that remote, and a remote that never answers must not hold it for ever.
+ */
+export const REMOTE_GIT_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * The transports a job's remote may use: https and ssh; a local path (git's `file`) only inside the
+ * directories the worker allows for path workspaces (`--allow-path`), since a job names any path of
+ * the worker's disk. Everything else (`ext::`, `fd::`, plain `git://`, `http://`, remote helpers) is
+ * refused by git itself.
+ */
+function transport(remote: string, allowedRoots: readonly string[]): string[] {
+  return [
+    '-c',
+    'protocol.allow=never',
+    '-c',
+    'protocol.https.allow=always',
+    '-c',
+    'protocol.ssh.allow=always',
+    '-c',
+    `protocol.file.allow=${localAllowed(remote, allowedRoots) ? 'always' : 'never'}`,
+  ];
+}
+
+function localAllowed(remote: string, allowedRoots: readonly string[]): boolean {
+  if (!isAbsolute(remote)) return false;
+  let real: string;
+  try {
+    real = realpathSync(remote);
+  } catch {
+    // Gone (its commit may be cached already): a path that does not exist leads nowhere else.
+    real = resolve(remote);
+  }
+  return allowedRoots.some((root) => real === root || real.startsWith(root + sep));
 }
 
 /** One git call at a time per cache in this process (fetches and worktree changes); other processes rely on git's locks. */
@@ -80,11 +117,28 @@ async function hasCommit(cache: string, commit: string): Promise<boolean> {
  * reachable commit), else `ref`, else every branch and tag under a namespace of this fetch's own
  * (deleted after), so concurrent fetches never fight over a ref.
  */
-async function fetchCommit(cache: string, spec: GitSpec, signal: AbortSignal | undefined): Promise<void> {
+async function fetchCommit(
+  cache: string,
+  spec: GitSpec,
+  signal: AbortSignal | undefined,
+  allowedRoots: readonly string[],
+): Promise<void> {
   if (await hasCommit(cache, spec.commit)) return;
   const at = { cwd: cache, ...(signal ? { signal } : {}) };
   const fetch = (refspecs: string[]) =>
-    git(['fetch', '--quiet', '--no-write-fetch-head', '--no-tags', '--', spec.remote, ...refspecs], at);
+    git(
+      [
+        ...transport(spec.remote, allowedRoots),
+        'fetch',
+        '--quiet',
+        '--no-write-fetch-head',
+        '--no-tags',
+        '--',
+        spec.remote,
+        ...refspecs,
+      ],
+      { ...at, timeoutMs: REMOTE_GIT_TIMEOUT_MS },
+    );
   let failure: unknown;
   try {
     await fetch([spec.commit]);
@@ -128,6 +182,12 @@ export async function prepareGitWorkspace(
   options: PrepareOptions,
 ): Promise<PreparedWorkspace> {
   const { signal } = options;
+  if (isAbsolute(spec.remote) && !localAllowed(spec.remote, options.allowedRoots))
+    throw new WorkspaceUnavailableError(
+      spec.remote,
+      'a local repository outside the directories this worker allows',
+      'Start the worker with --allow-path <dir> (or `queue.allowPaths`) naming the directory the repository is in, or name an https:// or ssh remote.',
+    );
   const cache = cacheOf(spec.remote, options.dataDir);
   const name = worktreeName(options.taskId);
   const record: WorktreeRecord = {
@@ -149,7 +209,7 @@ export async function prepareGitWorkspace(
         error,
       );
     }
-    await fetchCommit(cache, spec, signal);
+    await fetchCommit(cache, spec, signal, options.allowedRoots);
     // An earlier attempt of this task (its worker killed) may have left one: this attempt starts afresh.
     if (existsSync(record.path)) await removeWorktree(cache, record, { force: true });
     try {
@@ -181,7 +241,7 @@ export async function prepareGitWorkspace(
   return {
     cwd,
     finish: () => {
-      finished ??= collect(spec, record, options.dataDir).finally(() =>
+      finished ??= collect(spec, record, options).finally(() =>
         withLock(cache, () => removeWorktree(cache, record, { force: true })),
       );
       return finished;
@@ -190,7 +250,11 @@ export async function prepareGitWorkspace(
 }
 
 /** The task's changes against its base: summary, patch, and (asked for) the pushed branch. */
-async function collect(spec: GitSpec, record: WorktreeRecord, dataDir: string): Promise<GitWorkspaceOutcome> {
+async function collect(
+  spec: GitSpec,
+  record: WorktreeRecord,
+  { dataDir, allowedRoots }: PrepareOptions,
+): Promise<GitWorkspaceOutcome> {
   const at = { cwd: record.path };
   const changes = await worktreeChanges(record.path, spec.commit);
   const outcome: GitWorkspaceOutcome = {
@@ -226,11 +290,16 @@ async function collect(spec: GitSpec, record: WorktreeRecord, dataDir: string): 
   } finally {
     rmSync(file, { force: true });
   }
-  if (spec.push) await push(spec, record, outcome);
+  if (spec.push) await push(spec, record, outcome, allowedRoots);
   return outcome;
 }
 
-async function push(spec: GitSpec, record: WorktreeRecord, outcome: GitWorkspaceOutcome): Promise<void> {
+async function push(
+  spec: GitSpec,
+  record: WorktreeRecord,
+  outcome: GitWorkspaceOutcome,
+  allowedRoots: readonly string[],
+): Promise<void> {
   const at = { cwd: record.path };
   try {
     const staged = await git(['diff', '--cached', '--quiet'], at).then(
@@ -250,7 +319,18 @@ async function push(spec: GitSpec, record: WorktreeRecord, outcome: GitWorkspace
         at,
       );
     const commit = (await git(['rev-parse', 'HEAD'], at)).trim();
-    await git(['push', '--quiet', '--force', '--', spec.remote, `HEAD:refs/heads/${record.branch}`], at);
+    await git(
+      [
+        ...transport(spec.remote, allowedRoots),
+        'push',
+        '--quiet',
+        '--force',
+        '--',
+        spec.remote,
+        `HEAD:refs/heads/${record.branch}`,
+      ],
+      { ...at, timeoutMs: REMOTE_GIT_TIMEOUT_MS },
+    );
     outcome.pushed = { branch: record.branch, commit };
   } catch (error) {
     const said = error instanceof GitError ? error.said : (error as Error).message;

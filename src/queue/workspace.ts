@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import type { TaskWorkspace } from '../engine/index.ts';
 import { WorkspaceUnavailableError } from '../errors/index.ts';
@@ -67,6 +67,11 @@ export interface PrepareOptions {
   taskId: string;
   /** The worker's data directory: remotes are cached (and reused) under `<dataDir>/workspaces/`. */
   dataDir: string;
+  /**
+   * Real paths of the directories a path workspace may be in (`--allow-path`, `queue.allowPaths`):
+   * a job names any path, and whoever can write to the queue's Redis writes jobs.
+   */
+  allowedRoots: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -85,6 +90,16 @@ export async function prepareWorkspace(
       path,
       'no such directory on this worker',
       'A path workspace must be a directory every worker sees at the same path (a shared volume): mount it there, or give the task a git workspace ({ git: { remote, commit } }) instead.',
+    );
+  // Symlinks resolved: a link inside an allowed directory must not lead out of it.
+  const real = realpathSync(path);
+  if (!options.allowedRoots.some((root) => real === root || real.startsWith(root + sep)))
+    throw new WorkspaceUnavailableError(
+      path,
+      options.allowedRoots.length === 0
+        ? 'this worker allows no path workspaces'
+        : `it is outside the directories this worker allows (${options.allowedRoots.join(', ')})`,
+      'Start the worker with --allow-path <dir> (repeatable; or `queue.allowPaths` in its config) naming the shared directory tasks work in, or give the task a git workspace ({ git: { remote, commit } }).',
     );
   const outcome: WorkspaceOutcome = { kind: 'path', path };
   return { cwd: path, finish: () => Promise.resolve(outcome) };

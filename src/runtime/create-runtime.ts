@@ -20,9 +20,11 @@ export interface RuntimeOptions {
   mcpClients?: McpClientPool | false;
   /**
    * false: run every task in this process even when a queue is configured (a worker's own engine).
-   * Default: root tasks go to the queue of `engine.queue.url` or CODEX_TASK_REDIS_URL, if any.
+   * 'overview': the same, but `runtime.queue` still shows the queue's workers and jobs (the proxy,
+   * whose Task calls must run where Codex's forwarded credentials are). Default: root tasks go to
+   * the queue of `engine.queue.url` or CODEX_TASK_REDIS_URL, if any.
    */
-  queue?: false;
+  queue?: false | 'overview';
 }
 
 /** An engine with everything it runs with, and the one way to close them all. */
@@ -57,7 +59,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const engine = new TaskEngine({
     ...options.engine,
     ...(pool ? { toolProvider: pool } : {}),
-    ...(queue ? { remote: queue } : {}),
+    ...(queue && options.queue !== 'overview' ? { remote: queue } : {}),
   });
   const observability =
     options.observe === false ? undefined : observe(engine, { metrics: false, ...options.observe });

@@ -1,10 +1,12 @@
+import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError } from '../config/index.ts';
 import type { TaskEngineOptions } from '../engine/index.ts';
 import type { ObserveOptions } from '../observe/index.ts';
 import type { QueueWorker } from '../queue/index.ts';
 import { storeTranscripts } from '../store/index.ts';
+import { createRedactor, secretsFromEnv } from '../telemetry/index.ts';
 import { createRuntime, type Runtime } from './create-runtime.ts';
 import { queueSettingsOf } from './queue-remote.ts';
 
@@ -17,6 +19,8 @@ export interface WorkerRuntimeOptions {
   name?: string;
   /** Run records and logs of this worker (observe's defaults when omitted); false = none. */
   observe?: ObserveOptions | false;
+  /** `--allow-path`: directories a task's path workspace may be in, besides `queue.allowPaths`. */
+  allowPaths?: readonly string[];
 }
 
 export interface WorkerRuntime {
@@ -38,6 +42,29 @@ export function workspaceCacheDir(engine: TaskEngineOptions): string {
 }
 
 /**
+ * The real paths of the directories a job's path workspace may be in: those named (flag, config),
+ * else the worker's working directory — the tree its operator started it in — unless that is `/` or
+ * the home directory, whose private files a job could otherwise name (then none: git workspaces
+ * only). A named directory that does not exist is an error, not silently nothing.
+ */
+export function allowedRoots(engine: TaskEngineOptions, named: readonly string[]): string[] {
+  const real = (dir: string) => {
+    try {
+      return realpathSync(resolve(engine.cwd ?? process.cwd(), dir));
+    } catch {
+      throw new ConfigError(
+        `--allow-path ${dir}: no such directory on this worker`,
+        'Name a directory that exists (the shared volume tasks work in).',
+      );
+    }
+  };
+  if (named.length > 0) return [...new Set(named.map(real))];
+  const cwd = real(engine.cwd ?? process.cwd());
+  const home = realpathSync(engine.homeDir ?? homedir());
+  return cwd === '/' || cwd === home ? [] : [cwd];
+}
+
+/**
  * A queue worker with its engine: the composition of `codex-task worker`. Its engine runs every
  * task in this process (nested Task calls included: a parent waits on its children holding a slot,
  * so children as jobs of their own would add queue latency and could deadlock a worker whose slots
@@ -52,6 +79,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       'Give one with --redis redis://host:6379, CODEX_TASK_REDIS_URL or queue.url in the config file.',
     );
   }
+  const roots = allowedRoots(options.engine, [...(options.allowPaths ?? []), ...(settings.allowPaths ?? [])]);
   const queue = await import('../queue/index.ts');
   const engine = {
     ...options.engine,
@@ -76,6 +104,16 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     concurrency: options.concurrency,
     ...(options.name ? { name: options.name } : {}),
     dataDir: workspaceCacheDir(options.engine),
+    allowedRoots: roots,
+    // What goes to Redis is redacted as the run store is (every client of the queue reads it).
+    redactor:
+      observed?.redactor ??
+      createRedactor({
+        secrets: [
+          ...secretsFromEnv(options.engine.env ?? process.env),
+          ...runtime.engine.providers.map((p) => p.apiKey),
+        ],
+      }),
   });
   try {
     await worker.start();

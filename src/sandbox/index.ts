@@ -8,8 +8,9 @@
  * HTTP/SOCKS proxies, a seccomp helper for Unix sockets — is policy we keep in `tools/policy` and
  * WebFetch. Here we need the mounts and namespaces only, which bwrap gives in a few milliseconds.
  */
-import { homedir } from 'node:os';
+
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { DEFAULT_PROTECTED_PATHS, SANDBOX_DEFAULTS } from '../config/index.ts';
 import { ToolDeniedError } from '../errors/index.ts';

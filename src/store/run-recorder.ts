@@ -209,10 +209,18 @@ export function attachRunRecorder(
  * A workspace as the record keeps it: redacted like the rest (a task may have written a key into a
  * file), and marked when that changed its patch, which then no longer applies as it is.
  */
-function recordedWorkspace(redactor: Redactor, workspace: NonNullable<TaskResult['workspace']>): RecordedWorkspace {
+function recordedWorkspace(
+  redactor: Redactor,
+  workspace: NonNullable<TaskResult['workspace']>,
+): RecordedWorkspace {
   // A copy of the redactor's copy, which is shared and read-only.
   const copy = { ...redactor.value(workspace) } as RecordedWorkspace;
-  if (workspace.kind === 'git' && copy.kind === 'git' && workspace.patch && copy.patch?.data !== workspace.patch.data)
+  if (
+    workspace.kind === 'git' &&
+    copy.kind === 'git' &&
+    workspace.patch &&
+    copy.patch?.data !== workspace.patch.data
+  )
     copy.patchRedacted = true;
   return copy;
 }

@@ -36,11 +36,17 @@ export function createBashTool(options: BashToolOptions = {}): ToolSpec<BashInpu
         ctx.limits.bashMaxTimeoutMs,
       );
       const permissions = ctx.permissions ?? STRICT_TOOL_PERMISSIONS;
-      const sandbox = sandboxLaunch(ctx.sandbox ?? DEFAULT_SANDBOX_SETTINGS, {
+      const sandboxSettings = ctx.sandbox ?? DEFAULT_SANDBOX_SETTINGS;
+      // Without a policy the sandbox hides the default secret locations itself. Searched without
+      // blocking the event loop (a big workspace takes seconds); not at all when there is no sandbox.
+      const hiddenPaths =
+        ctx.permissions && sandboxSettings.mode !== 'off'
+          ? await (ctx.permissions.findHiddenPaths?.(ctx.signal) ?? ctx.permissions.hiddenPaths)
+          : undefined;
+      const sandbox = sandboxLaunch(sandboxSettings, {
         workspaceRoot: ctx.workspaceRoot,
         network: permissions.bashNetwork,
-        // Without a policy the sandbox hides the default secret locations itself.
-        hiddenPaths: ctx.permissions?.hiddenPaths,
+        hiddenPaths,
       });
       let restored: string[] = [];
       let result: Awaited<ReturnType<typeof runInProcessGroup>>;

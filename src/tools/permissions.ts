@@ -15,6 +15,12 @@ export interface ToolPermissions {
   /** Absolute paths the sandbox hides from Bash (the secret deny list resolved to paths). */
   readonly hiddenPaths: readonly string[];
   /**
+   * The same, found without blocking the event loop (a big workspace takes seconds to search, and
+   * other tasks of the process, a queue worker's job locks among them, must go on meanwhile).
+   * Throws a ToolDeniedError when the search cannot be complete. Absent: `hiddenPaths` is used.
+   */
+  findHiddenPaths?(signal?: AbortSignal): Promise<readonly string[]>;
+  /**
    * True for an absolute path no file tool may show (a secret, or under a `Read(…)` deny rule):
    * Grep, Glob and LS leave such files out of their results. Absent = nothing hidden.
    */

@@ -58,7 +58,7 @@ export function git(args: readonly string[], options: GitOptions): Promise<strin
   for (const name of REDIRECTING) delete env[name];
   const argv = ['-c', 'core.hooksPath=/dev/null', ...args];
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       'git',
       argv,
       {
@@ -76,5 +76,7 @@ export function git(args: readonly string[], options: GitOptions): Promise<strin
         reject(new GitError(args, code, stderr, error));
       },
     );
+    // Nothing to read: a transport or helper that waits on stdin (`fd::0`) sees its end at once.
+    child.stdin?.end();
   });
 }

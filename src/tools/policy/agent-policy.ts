@@ -71,7 +71,12 @@ function privateRootsHidden(
       return `${root} (the worker's workspaces: other tasks' repositories)`;
     return secrets.patternOf(abs);
   };
-  return { matches: (abs) => patternOf(abs) !== undefined, patternOf, existing: () => secrets.existing() };
+  return {
+    matches: (abs) => patternOf(abs) !== undefined,
+    patternOf,
+    existing: () => secrets.existing(),
+    findExisting: (signal) => secrets.findExisting(signal),
+  };
 }
 
 /**
@@ -155,6 +160,7 @@ export function agentPolicy(
     get hiddenPaths() {
       return secrets.existing();
     },
+    findHiddenPaths: (signal) => secrets.findExisting(signal),
     protectsPath: (abs) => secrets.matches(abs) || controls.patternOf(abs) !== undefined,
     hidesPath: (abs) =>
       secrets.matches(abs) || readDenies.some((r) => r.touches({ name: READ_TOOLS[0]!, paths: [abs] })),
