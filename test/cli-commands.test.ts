@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ECHO_AND_SLEEPER_AGENTS, echoOrSleep, runCli, scriptedModelEnv, startCli } from './cli-support.ts';
-import { agentFile, useHarness } from './support.ts';
+import { agentFile, processAlive, useHarness } from './support.ts';
 
 const h = useHarness();
 const ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[`);
@@ -109,21 +109,13 @@ describe('codex-task batch', () => {
     expect((results[0] as { partialContent?: string }).partialContent).toBe('working on it');
     expect(results[1]).toMatchObject({ status: 'completed', content: 'echo: quick' });
     expect(stderr).toContain('interrupted');
-    expect(alive(sleeperPid)).toBe(false);
+    expect(processAlive(sleeperPid)).toBe(false);
   }, 30_000);
 });
 
 function existsNonEmpty(file: string): boolean {
   try {
     return statSync(file).size > 0;
-  } catch {
-    return false;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }

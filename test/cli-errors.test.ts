@@ -12,7 +12,7 @@ import {
   scriptedModelEnv,
   startCli,
 } from './cli-support.ts';
-import { useHarness } from './support.ts';
+import { processAlive, useHarness } from './support.ts';
 
 // Issue 17, section 3: every failure a user can cause ends in a message that names what was wrong
 // and the next step, with one exit code per kind of failure, and never a stack trace.
@@ -47,14 +47,6 @@ async function heldPort(): Promise<{ port: number; server: Server }> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: (server.address() as { port: number }).port, server };
-}
-
-function alive(pid: number): boolean {
-  try {
-    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 async function waitFor(file: string): Promise<void> {
@@ -115,7 +107,7 @@ describe('issue 17: never a stack trace, always the next step', () => {
     const run = await done;
     expect(run.code, run.stderr).toBe(0);
     clean(run);
-    expect(alive(sleeperPid)).toBe(false);
+    expect(processAlive(sleeperPid)).toBe(false);
   }, 30_000);
 
   it('2. a port in use: one error naming the port and the flag, what holds it, exit 2 for every server', async () => {

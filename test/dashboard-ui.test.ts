@@ -18,7 +18,7 @@ import {
   useBrowser,
 } from './dashboard-support.ts';
 import { useApi } from './http-support.ts';
-import { agentFile, useHarness } from './support.ts';
+import { agentFile, processAlive, useHarness } from './support.ts';
 
 const h = useHarness();
 const api = useApi();
@@ -56,15 +56,6 @@ function nested(req: ScriptedRequest) {
     };
   }
   return { text: 'All parts reviewed: parser fine, lexer fine.' };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    // Zombies (exited, not yet reaped by this container's init) count as gone.
-    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 /** The little of the page's globals a function run in it uses (Node's types have no DOM). */
@@ -189,13 +180,13 @@ describeWithChromium('the dashboard in a real browser', () => {
       },
       { timeout: 10_000, interval: 20 },
     );
-    expect(pids.filter(isAlive)).toEqual(pids);
+    expect(pids.filter(processAlive)).toEqual(pids);
     const { page, context } = await openDashboard(b.browser, server, { hash: `#/tasks/${started.json.id}` });
     await page.waitForSelector('.detail-pane[data-status="running"] .entry.tool.running');
     await page.click('button[name="cancel"]');
     await page.waitForSelector('.detail-pane[data-status="cancelled"]');
     await page.waitForSelector(`tr[data-task-id="${started.json.id}"][data-status="cancelled"]`);
-    await vi.waitFor(() => expect(pids.filter(isAlive)).toEqual([]), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(pids.filter(processAlive)).toEqual([]), { timeout: 10_000, interval: 20 });
     await shot(page, 'cancelled');
     await context.close();
   });

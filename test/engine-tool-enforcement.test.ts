@@ -3,7 +3,7 @@ import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
-import { agentFile, makeWorkspace, useHarness } from './support.ts';
+import { agentFile, makeWorkspace, processAlive, useHarness } from './support.ts';
 
 const h = useHarness();
 
@@ -11,15 +11,6 @@ const h = useHarness();
 function callThenReport(name: string, input: object) {
   return (req: ScriptedRequest) =>
     req.turn === 0 ? { toolCalls: [{ name, input }] } : { text: `tool said: ${req.toolResults[0]?.output}` };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    // Zombies (exited, not yet reaped by this container's init) count as gone.
-    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 describe('tool access is enforced by the runtime', () => {
@@ -119,12 +110,12 @@ describe('tool access is enforced by the runtime', () => {
       },
       { timeout: 10_000, interval: 20 },
     );
-    expect(pids.filter(isAlive)).toEqual(pids); // the liveness check itself works
+    expect(pids.filter(processAlive)).toEqual(pids); // the liveness check itself works
     cancel.abort();
     const result = await running;
 
     expect(result.status).toBe('cancelled');
     // Both would sleep for 30 s: gone within the wait means they were killed.
-    await vi.waitFor(() => expect(pids.filter(isAlive)).toEqual([]), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(pids.filter(processAlive)).toEqual([]), { timeout: 10_000, interval: 20 });
   });
 });

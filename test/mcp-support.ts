@@ -87,15 +87,6 @@ export async function connectStdio(
   return { client, transport, stderr: () => stderr };
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Polls until `check` is truthy (or throws after `timeoutMs`): waits with a bound, never a fixed sleep. */
 export async function waitFor<T>(
   check: () => T | undefined | false,
@@ -119,3 +110,5 @@ export function pidFrom(file: string): Promise<number> {
     `pid in ${file}`,
   );
 }
+
+export { processAlive as isAlive } from './support.ts';

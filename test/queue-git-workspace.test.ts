@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TaskResult } from '../src/engine/index.ts';
+import { gitTest } from '../src/queue/testing.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { useInProcessCli } from './cli-in-process-support.ts';
 import { useQueue } from './queue-support.ts';
@@ -17,11 +17,7 @@ const h = useHarness();
 const t = useInProcessCli();
 const q = useQueue(h);
 
-const sh = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
-    cwd,
-    encoding: 'utf8',
-  }).trim();
+const sh = gitTest;
 
 const FILES = {
   '.claude/agents/editor.md': agentFile(

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import type { TaskEngineOptions } from '../src/engine/index.ts';
@@ -81,15 +80,6 @@ export function useQueue(h: ReturnType<typeof useHarness>, tuning: { stallTimeou
   };
 }
 
-/** Whether a process runs (a zombie does not: in minimal containers a killed grandchild stays one). */
-export function alive(pid: number): boolean {
-  try {
-    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 /** Polls `check` until it holds, every 20 ms, for at most `timeoutMs`; throws saying what did not happen. */
 export async function until(
   what: string,
@@ -102,3 +92,5 @@ export async function until(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+export { processAlive as alive } from './support.ts';

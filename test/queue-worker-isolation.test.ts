@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { QueueClient } from '../src/queue/index.ts';
+import { gitTest } from '../src/queue/testing.ts';
 import { describeWithSandbox } from '../src/sandbox/testing.ts';
 import type { ScriptedRequest } from '../src/scripted-model/index.ts';
 import { useQueue } from './queue-support.ts';
@@ -16,11 +17,7 @@ import { useHarness } from './support.ts';
 const h = useHarness();
 const q = useQueue(h);
 
-const sh = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
-    cwd,
-    encoding: 'utf8',
-  }).trim();
+const sh = gitTest;
 
 let scratch: string;
 beforeEach(async () => {

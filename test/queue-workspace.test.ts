@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WorkspaceUnavailableError } from '../src/errors/index.ts';
+import { gitTest } from '../src/queue/testing.ts';
 import {
   describeWorkspace,
   type GitWorkspaceOutcome,
@@ -30,11 +31,7 @@ import { PATCH_MAX_BYTES, patchBytes, redactRemote } from '../src/queue/workspac
 // Real git throughout: a bare repository on disk is the remote (a file path), a client clone makes
 // the commit, and the worker side works in its own data directory, as on another machine.
 
-const sh = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
-    cwd,
-    encoding: 'utf8',
-  }).trim();
+const sh = gitTest;
 
 let root: string;
 let remote: string;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -139,4 +140,13 @@ export async function repoAndHome(
     await writeFile(join(ws, path), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
   }
   return { ws, home };
+}
+
+/** Whether a process runs: a zombie (exited, not yet reaped by this container's init) counts as gone. */
+export function processAlive(pid: number): boolean {
+  try {
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }

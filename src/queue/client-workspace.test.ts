@@ -1,17 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gitWorkspaceOf } from './client-workspace.ts';
+import { gitTest } from './testing.ts';
 
 // The client's side of `queue.workspace: git` on real git: what it sends, and what it refuses.
-const sh = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
-    cwd,
-    encoding: 'utf8',
-  }).trim();
+const sh = gitTest;
 
 let root: string;
 let checkout: string;

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 
@@ -178,4 +178,12 @@ export async function startWorkerProcess(options: {
       await exited;
     },
   };
+}
+
+/** git in `cwd` with a fixed identity (tests make commits in throwaway repositories), its output trimmed. */
+export function gitTest(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+    cwd,
+    encoding: 'utf8',
+  }).trim();
 }
