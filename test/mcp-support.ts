@@ -111,4 +111,15 @@ export function pidFrom(file: string): Promise<number> {
   );
 }
 
-export { processAlive as isAlive } from './support.ts';
+/**
+ * Whether a process has not yet been reaped by its parent (signal 0 reaches zombies too). Unlike
+ * processAlive, "gone" here means its parent — our MCP client — has seen it exit.
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
