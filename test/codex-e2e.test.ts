@@ -130,6 +130,17 @@ afterAll(async () => {
   if (workspace) await rm(workspace, { recursive: true, force: true });
 });
 
+/** Codex went on without codex-task's tools: its tool search lacked Task, or code mode had no such function. */
+function missedStartUpWindow(run: { stdout: string }): boolean {
+  const searched = model.requests
+    .flatMap((r) => r.toolResults)
+    .filter((t) => t.itemType === 'tool_search_output');
+  return (
+    searched.some((t) => !t.output.includes('mcp__codex_task__Task')) ||
+    run.stdout.includes('mcp__codex_task__Task is not a function')
+  );
+}
+
 function runCodex(
   codexModelName: string,
   prompt: string,
@@ -150,8 +161,20 @@ describe.each([
   },
 ])('Codex CLI → codex-task mcp, $variant', ({ codexModelName, outputItem }) => {
   it('runs three subagents in parallel from one turn and gets their results back', async () => {
+    const prompt = 'Run the counter, reader and writer jobs in parallel.';
     model.reset();
-    const run = await runCodex(codexModelName, 'Run the counter, reader and writer jobs in parallel.');
+    let run = await runCodex(codexModelName, prompt);
+    // Codex lists only the MCP servers ready ~1.2 s after it starts (docs/compatibility.md). On a
+    // machine running two whole suites at once our start-up can miss that window: one more run, a
+    // warm one, must then find it. Start-up time itself is judged in test/mcp-startup.test.ts
+    // (against a bare MCP server) and measured by `npm run bench:mcp`.
+    if (missedStartUpWindow(run)) {
+      console.warn(
+        `codex-e2e (${codexModelName}): codex-task missed Codex's start-up window; running once more`,
+      );
+      model.reset();
+      run = await runCodex(codexModelName, prompt);
+    }
     expect(run.code, run.stderr).toBe(0);
     const threadId = /session id: (\S+)/.exec(run.stderr)?.[1];
     expect(threadId).toBeTruthy();

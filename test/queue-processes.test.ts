@@ -90,7 +90,8 @@ describe('codex-task worker processes', () => {
       });
     }
     expect(finished.sort()).toEqual(handles.map((hd) => hd.id).sort());
-  });
+    // Two worker processes, a stall timeout and a re-run: on a loaded machine, more than the default.
+  }, 60_000);
 
   it('Redis restarted mid-run: client and worker reconnect, and the task it lost still ends, once', async () => {
     q.fresh();

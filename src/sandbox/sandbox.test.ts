@@ -575,7 +575,8 @@ describeWithSandbox('with bubblewrap', () => {
     expect(() => sandboxLaunch({ mode: 'require', homeDir: join(dir, 'home') }, request(dir))).toThrow(
       /Bash cannot run in the sandbox: the workspace's control paths hold more than 20,000 entries \(under \.claude\/many\)/,
     );
-  });
+    // 20,001 files written and searched: slow I/O on a loaded machine, a hang guard only.
+  }, 60_000);
 
   it('the probe finds bwrap on PATH, with its version, working', () => {
     expect(probeBubblewrap()).toMatchObject({

@@ -34,7 +34,8 @@ beforeAll(async () => {
     },
   );
   await writeFile(path.join(root, 'ws', 'deep', 'er', '.env'), 'TOKEN=hidden-secret\n');
-});
+  // 60,000 files made: slow I/O on a loaded machine, a hang guard only.
+}, 60_000);
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
