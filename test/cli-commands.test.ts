@@ -95,9 +95,11 @@ describe('codex-task batch', () => {
     const input = `${JSON.stringify({ subagent_type: 'sleeper', description: 'sleep', prompt: 'sleep' })}\n${JSON.stringify({ subagent_type: 'echo', description: 'quick', prompt: 'quick' })}\n`;
     // Unsandboxed: the PID the command writes is checked on the host (the sandbox has its own PIDs).
     const env = envFor({ CODEX_TASK_SANDBOX: 'off' });
-    const { child, done } = startCli(['batch', '-', '--json'], { cwd: ws, env, input });
+    const { child, done, output } = startCli(['batch', '-', '--json'], { cwd: ws, env, input });
     const pidFile = join(ws, 'sleeper.pid');
-    for (let i = 0; i < 100 && !existsNonEmpty(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+    // Ctrl-C once the sleeper runs and the quick one has ended (its plain progress line says so).
+    const ready = () => existsNonEmpty(pidFile) && /\[echo: quick\] completed/.test(output().stderr);
+    for (let i = 0; i < 200 && !ready(); i++) await new Promise((r) => setTimeout(r, 100));
     const sleeperPid = Number(readFileSync(pidFile, 'utf8'));
     child.kill('SIGINT');
     const { code, stdout, stderr } = await done;
