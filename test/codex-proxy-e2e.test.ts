@@ -41,6 +41,23 @@ const task = (
   input: { description: `${subagent_type} job`, prompt, subagent_type, ...extra },
 });
 
+/**
+ * Holds each subagent request of a group until all `size` of them have reached the model (or 30 s
+ * passed), so the group's tasks provably ran at once, whatever the machine's pace: each had started
+ * before any could finish. Keyed by group, as the tests run concurrently and share agents.
+ */
+function rendezvous() {
+  const groups = new Map<string, { arrived: number; all: PromiseWithResolvers<void> }>();
+  return (key: string, size: number): Promise<void> => {
+    const group = groups.get(key) ?? { arrived: 0, all: Promise.withResolvers<void>() };
+    groups.set(key, group);
+    if (++group.arrived >= size) group.all.resolve();
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, 30_000).unref());
+    return Promise.race([group.all.promise, timeout]);
+  };
+}
+const together = rendezvous();
+
 // The background agent answers only once Codex shows that the proxy holds the model's interim
 // answer for it: the task is still running then, whatever the machine's speed.
 const holding = Promise.withResolvers<void>();
@@ -91,7 +108,12 @@ function codexModel(req: ScriptedRequest): ScriptedReply {
   }
   if (outputs.length > 0) return { text: `Final answer:\n${outputs.join('\n---\n')}` };
   if (prompt.includes('TWO-TASKS'))
-    return { toolCalls: [task(`call_two_${m}_a`, 'alpha'), task(`call_two_${m}_b`, 'beta')] };
+    return {
+      toolCalls: [
+        task(`call_two_${m}_a`, 'alpha', `Do the alpha job (pair ${m}).`),
+        task(`call_two_${m}_b`, 'beta', `Do the beta job (pair ${m}).`),
+      ],
+    };
   if (prompt.includes('MIXED'))
     return {
       toolCalls: [
@@ -128,6 +150,9 @@ beforeAll(async () => {
         return { text: WAITER_RESULT };
       }
       if (agent && AGENTS[agent]) {
+        const pair = /\(pair (\S+)\)/.exec(req.lastUserText)?.[1];
+        if (pair) await together(`pair ${pair}`, 2);
+        if (agent === 'reviewer') await together('review-all', 3);
         const { result, latencyMs } = AGENTS[agent];
         const about = agent === 'reviewer' ? ` ${/Review (\S+)/.exec(req.lastUserText)?.[1]}` : '';
         return { text: `${result}${about}`, latencyMs };
