@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ScriptedModelServer, ScriptedReply, ScriptedRequest } from '../src/scripted-model/index.ts';
 import { agentFile } from './support.ts';
@@ -25,7 +26,14 @@ export function compileCacheEnv(): Record<string, string> {
 export function spawnCollecting(
   script: string,
   args: string[],
-  options: { cwd?: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number },
+  options: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    input?: string;
+    timeoutMs?: number;
+    /** A scheduling priority (`nice`, -20…19) for the process and what it starts; below 0 needs root, else ignored. */
+    priority?: number;
+  },
 ): {
   child: ChildProcessWithoutNullStreams;
   done: Promise<CliRun>;
@@ -36,6 +44,13 @@ export function spawnCollecting(
     env: options.env,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  if (options.priority !== undefined && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, options.priority);
+    } catch {
+      // Not allowed here (not root): the process runs at the default priority.
+    }
+  }
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {

@@ -149,6 +149,10 @@ function runCodex(
     cwd: workspace,
     env,
     timeoutMs: 60_000,
+    // Codex and the `codex-task mcp` it starts ahead of the machine's other work (where allowed):
+    // this test is about what they do, and Codex keeps only the MCP servers ready ~1.2 s after it
+    // starts, which two whole suites running at once on 2 cores can make us miss.
+    priority: -10,
   }).done;
 }
 
