@@ -229,8 +229,11 @@ describe('tasks on queue workers', () => {
     const worker = await q.worker({ name: 'dash', concurrency: 3 });
     const client = q.client();
     await client.engine.run({ description: 'one', prompt: 'x', subagent_type: 'helper' });
+    // The result reaches the client before BullMQ moves the job to completed (queue-worker.ts).
+    await expect
+      .poll(async () => (await client.queue!.overview()).counts)
+      .toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0, completed: 1 });
     const overview = await client.queue!.overview();
-    expect(overview.counts).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0, completed: 1 });
     expect(overview.workers).toEqual([
       expect.objectContaining({ id: worker.worker.id, name: 'dash', running: 0, concurrency: 3 }),
     ]);

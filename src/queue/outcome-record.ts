@@ -12,17 +12,54 @@ export const outcomeKey = (prefix: string, taskId: string) => `${prefix}:outcome
 export const runsKey = (prefix: string, taskId: string) => `${prefix}:runs:${taskId}`;
 
 /**
- * Written by the run that finished, before BullMQ marks its job completed: a worker dying between
- * the two leaves a stalled job whose next run finds this record and returns it instead of running
- * the task again (takeRecorded).
+ * The end of a run in one step on Redis, only while the run still holds its job's lock (a run the
+ * queue gave to another, after its lock expired, cannot answer): its outcome recorded, then sent
+ * to its client. Both before BullMQ marks the job completed, so the client has its result without
+ * waiting for that; a worker dying between the two leaves a stalled job whose next run finds this
+ * record and returns it instead of running the task again (recordedOutcome).
  */
-export async function recordOutcome(
-  redis: Redis,
-  prefix: string,
-  taskId: string,
-  outcome: JobOutcome,
-): Promise<void> {
-  await redis.set(outcomeKey(prefix, taskId), JSON.stringify(outcome), 'EX', OUTCOME_TTL_S);
+const FINISH = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+redis.call('PUBLISH', ARGV[4], ARGV[5] .. ARGV[2] .. '}')
+return 1
+`;
+
+export interface FinishedRun {
+  prefix: string;
+  taskId: string;
+  /** BullMQ's lock on the job (`<queue key>:<job id>:lock`) and this run's token; none: not checked. */
+  lockKey: string;
+  token: string | undefined;
+  outcome: JobOutcome;
+  /** The client's channel, and the run's attempt as its messages carry it (event-relay.ts). */
+  channel: string;
+  attempt: number;
+}
+
+const scripted = new WeakSet<Redis>();
+
+/** True when recorded and sent; false when the run had lost its job to another run. */
+export async function finishRun(redis: Redis, run: FinishedRun): Promise<boolean> {
+  if (!scripted.has(redis)) {
+    redis.defineCommand('codexTaskFinishRun', { numberOfKeys: 2, lua: FINISH });
+    scripted.add(redis);
+  }
+  const finish = (redis as unknown as Record<string, (...args: (string | number)[]) => Promise<number>>)
+    .codexTaskFinishRun!;
+  // The end message as RelayMessage's `done` variant, with the outcome spliced in by the script.
+  const head = `${JSON.stringify({ task: run.taskId, attempt: run.attempt }).slice(0, -1)},"done":`;
+  const reply = await finish.call(
+    redis,
+    run.lockKey,
+    outcomeKey(run.prefix, run.taskId),
+    run.token ?? '',
+    JSON.stringify(run.outcome),
+    OUTCOME_TTL_S,
+    run.channel,
+    head,
+  );
+  return reply === 1;
 }
 
 /** The recorded outcome of a task (unparsed: the reader checks it), or undefined. */

@@ -11,7 +11,7 @@ import type { CarriedTranscripts } from './carried-transcripts.ts';
 import { bullConnection, QUEUE_NAME, type QueueSettings, ready, redisConnection } from './connection.ts';
 import { eventsChannel, publishEnd, RELAYED_EVENTS, RelayPublisher } from './event-relay.ts';
 import { type JobData, JobDataSchema, type JobOutcome, parseOutcome } from './job-data.ts';
-import { OUTCOME_TTL_S, recordedOutcome, recordOutcome, runsKey } from './outcome-record.ts';
+import { finishRun, OUTCOME_TTL_S, recordedOutcome, runsKey } from './outcome-record.ts';
 import { SharedBudget } from './shared-budget.ts';
 import { beat, forget, HEARTBEAT_MS } from './worker-registry.ts';
 import { prepareWorkspace } from './workspace.ts';
@@ -108,14 +108,6 @@ export class QueueWorker {
       for (const id of jobIds)
         this.#running.get(id)?.handle.cancel('the queue gave this task to another run');
     });
-    this.#worker.on('completed', (job, value: JobOutcome) => {
-      const data = job.data as JobData;
-      void publishEnd(this.#redis, eventsChannel(settings.prefix, data.replyTo), {
-        task: data.taskId,
-        attempt: job.attemptsStarted,
-        done: value,
-      });
-    });
     this.#worker.on('failed', (job, error) => {
       if (!job || job.finishedOn === undefined) return; // it will run again
       const data = job.data as Partial<JobData>;
@@ -178,16 +170,15 @@ export class QueueWorker {
     const data = parsed.data;
     const { settings, engine, transcripts } = this.#o;
     // A run that finished but died before BullMQ recorded it: its outcome stands, nothing runs twice.
-    const recorded = parseOutcome(await recordedOutcome(this.#redis, settings.prefix, data.taskId));
-    if (recorded) return recorded;
     const attempt = job.attemptsStarted;
-    const relay = new RelayPublisher(
-      this.#redis,
-      eventsChannel(settings.prefix, data.replyTo),
-      data.taskId,
-      attempt,
-      this.#o.redactor,
-    );
+    const channel = eventsChannel(settings.prefix, data.replyTo);
+    const recorded = parseOutcome(await recordedOutcome(this.#redis, settings.prefix, data.taskId));
+    if (recorded) {
+      // Its client may have missed it (a client that already has it ignores it).
+      void publishEnd(this.#redis, channel, { task: data.taskId, attempt, done: recorded });
+      return recorded;
+    }
+    const relay = new RelayPublisher(this.#redis, channel, data.taskId, attempt, this.#o.redactor);
     // Read while the task starts (one round trip, not on the task's path): the list of runs, and a
     // cancel said before this run took the job, which then ends the task before its first reply.
     const before = this.#recordRun(data.taskId);
@@ -239,7 +230,17 @@ export class QueueWorker {
       const outcome = this.#redacted<JobOutcome>({ result, ...(transcript ? { transcript } : {}) });
       // The patch is the task's work, applied byte for byte by its client: it is carried as it is.
       if (result.workspace && outcome.result.workspace) outcome.result.workspace = result.workspace;
-      await recordOutcome(this.#redis, settings.prefix, data.taskId, outcome);
+      const finished = await finishRun(this.#redis, {
+        prefix: settings.prefix,
+        taskId: data.taskId,
+        // BullMQ's key layout for a job's lock (its extendLock script's KEYS[1]).
+        lockKey: `${job.queueQualifiedName}:${job.id}:lock`,
+        token,
+        outcome,
+        channel,
+        attempt,
+      });
+      if (!finished) throw new Error('the queue gave this task to another run');
       return outcome;
     } finally {
       this.#running.delete(data.taskId);
