@@ -240,6 +240,32 @@ describe('tasks on queue workers', () => {
   });
 });
 
+describe('budgets on the queue', () => {
+  it('a run without limits carries no budget (nothing counted in Redis); one with a limit carries it', async () => {
+    q.fresh();
+    await h.setup(AGENTS, () => ({ text: 'ok' }));
+    await q.worker();
+    const { Queue } = await import('bullmq');
+    const { Redis } = await import('ioredis');
+    const look = new Queue('tasks', { connection: { url: q.redis.url }, prefix: q.prefix });
+    const raw = new Redis(q.redis.url);
+    onTestFinished(async () => {
+      await look.close();
+      raw.disconnect();
+    });
+    const unlimited = await q.client().engine.run({ description: 'a', prompt: 'x', subagent_type: 'helper' });
+    const limited = await q
+      .client({ maxTasks: 5 })
+      .engine.run({ description: 'b', prompt: 'y', subagent_type: 'helper' });
+    expect([unlimited.status, limited.status]).toEqual(['completed', 'completed']);
+    expect((await look.getJob(unlimited.taskId))!.data.budget).toBeUndefined();
+    expect((await look.getJob(limited.taskId))!.data.budget).toMatchObject({ maxTasks: 5, maxCostUsd: null });
+    const counters = await raw.keys(`${q.prefix}:budget:*`);
+    expect(counters).toHaveLength(1);
+    expect(await raw.hget(counters[0]!, 'tasks')).toBe('1');
+  });
+});
+
 describe('the queue seen from outside a runtime', () => {
   it('queueOverview reads counts and workers on a connection of its own', async () => {
     q.fresh();

@@ -35,10 +35,12 @@ export function eventsChannel(prefix: string, clientId: string): string {
 }
 
 /**
- * Publishes one job's messages, in order, on the worker's connection; the job's end goes out on the
- * same connection once BullMQ has recorded it, so the client gets it after every event. A message
- * that cannot be sent while Redis is away is dropped: progress is best effort, the result is not
- * (the client reads it from the job when it reconnects).
+ * Publishes one job's messages, in order, on the worker's connection. The events of one turn of the
+ * event loop go out together, as one message (a JSON array), once that turn is over: a task's
+ * request to its model is not held up by them, and the worker makes one Redis call where there
+ * were several. The job's end goes out on the same connection after `flush()`, so the client gets
+ * it after every event. A message that cannot be sent while Redis is away is dropped: progress is
+ * best effort, the result is not (the client reads it from the job when it reconnects).
  */
 export class RelayPublisher {
   readonly #redis: Redis;
@@ -46,6 +48,8 @@ export class RelayPublisher {
   readonly #task: string;
   readonly #attempt: number;
   readonly #redactor: Pick<Redactor, 'value'> | undefined;
+  #pending: string[] = [];
+  #flushing: NodeJS.Immediate | undefined;
 
   constructor(
     redis: Redis,
@@ -62,13 +66,22 @@ export class RelayPublisher {
   }
 
   event(event: RelayedEvent, data: unknown): void {
-    // Tool inputs and outputs travel in events: redacted as the worker's own records are.
+    // Tool inputs and outputs travel in events: redacted as the worker's own records are. Written
+    // out now, as the event is at this moment.
     const redacted = this.#redactor ? this.#redactor.value(data) : data;
-    this.#send({ task: this.#task, attempt: this.#attempt, event, data: redacted });
+    const message: RelayMessage = { task: this.#task, attempt: this.#attempt, event, data: redacted };
+    this.#pending.push(JSON.stringify(message));
+    this.#flushing ??= setImmediate(() => this.flush());
   }
 
-  #send(message: RelayMessage): void {
-    this.#redis.publish(this.#channel, JSON.stringify(message)).catch(() => 0);
+  /** Sends the events not yet sent, now. */
+  flush(): void {
+    clearImmediate(this.#flushing);
+    this.#flushing = undefined;
+    if (this.#pending.length === 0) return;
+    const text = this.#pending.length === 1 ? this.#pending[0]! : `[${this.#pending.join(',')}]`;
+    this.#pending = [];
+    this.#redis.publish(this.#channel, text).catch(() => 0);
   }
 }
 
@@ -77,11 +90,15 @@ export function publishEnd(redis: Redis, channel: string, message: RelayMessage)
   return redis.publish(channel, JSON.stringify(message)).catch(() => 0);
 }
 
-export function parseRelayMessage(text: string): RelayMessage | undefined {
+/** The messages of one publish (one, or an array of them); what is not a message is left out. */
+export function parseRelayMessages(text: string): RelayMessage[] {
   try {
-    const message = JSON.parse(text) as RelayMessage;
-    return typeof message?.task === 'string' && typeof message.attempt === 'number' ? message : undefined;
+    const value = JSON.parse(text) as unknown;
+    return (Array.isArray(value) ? value : [value]).filter(
+      (m): m is RelayMessage =>
+        typeof m?.task === 'string' && typeof (m as { attempt?: unknown }).attempt === 'number',
+    );
   } catch {
-    return undefined;
+    return [];
   }
 }

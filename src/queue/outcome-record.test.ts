@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRelayMessage } from './event-relay.ts';
+import { parseRelayMessages } from './event-relay.ts';
 import type { JobOutcome } from './job-data.ts';
 import { finishRun, outcomeKey, recordedOutcome } from './outcome-record.ts';
 import { startTestRedis, type TestRedis } from './testing.ts';
@@ -36,7 +36,7 @@ const run = (taskId: string, token: string | undefined, content: string) => ({
 const heardAbout = async (taskId: string) => {
   // A message published before this round trip has reached the listener once the PING is answered.
   await listener.call('PING');
-  return heard.map(parseRelayMessage).filter((m) => m?.task === taskId);
+  return heard.flatMap(parseRelayMessages).filter((m) => m.task === taskId);
 };
 
 describe('the end of a run on Redis', () => {

@@ -14,7 +14,7 @@ import {
 import { requestCancel } from './cancel-channel.ts';
 import { gitWorkspaceOf, type SentWorkspace } from './client-workspace.ts';
 import { QUEUE_NAME, type QueueSettings, ready, redisConnection, unavailable } from './connection.ts';
-import { eventsChannel, parseRelayMessage, type RelayMessage } from './event-relay.ts';
+import { eventsChannel, parseRelayMessages, type RelayMessage } from './event-relay.ts';
 import { type JobData, parseOutcome } from './job-data.ts';
 import { recordedOutcome, runsKey } from './outcome-record.ts';
 import type { SharedBudgetSpec } from './shared-budget.ts';
@@ -90,8 +90,7 @@ export class QueueClient implements RemoteExecutor {
     this.#redis = redisConnection(this.#settings, 'client');
     this.#subscriber = redisConnection(this.#settings, 'events', { enableOfflineQueue: true });
     this.#subscriber.on('message', (_channel, text: string) => {
-      const message = parseRelayMessage(text);
-      if (message) this.#receive(message);
+      for (const message of parseRelayMessages(text)) this.#receive(message);
     });
     // Back after Redis was away: answers may have been missed, and a restarted Redis may have lost jobs.
     this.#redis.on('ready', () => {

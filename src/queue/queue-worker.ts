@@ -230,6 +230,7 @@ export class QueueWorker {
       const outcome = this.#redacted<JobOutcome>({ result, ...(transcript ? { transcript } : {}) });
       // The patch is the task's work, applied byte for byte by its client: it is carried as it is.
       if (result.workspace && outcome.result.workspace) outcome.result.workspace = result.workspace;
+      relay.flush();
       const finished = await finishRun(this.#redis, {
         prefix: settings.prefix,
         taskId: data.taskId,
@@ -243,6 +244,7 @@ export class QueueWorker {
       if (!finished) throw new Error('the queue gave this task to another run');
       return outcome;
     } finally {
+      relay.flush();
       this.#running.delete(data.taskId);
       this.#rootOf.delete(data.taskId);
     }

@@ -34,8 +34,10 @@ export function lazyQueueClient(
   const load = () =>
     (client ??= import('../queue/index.ts').then((q) => {
       // One budget scope per runtime: its tasks count against its maxTasks/maxCostUsd on every worker.
+      // Without either limit there is nothing to hold: no counters in Redis (nothing would read them).
       const budget = q.sharedBudgetSpec(q.newBudgetScope(), resolveEngineSettings(engine));
-      return new q.QueueClient({ settings, budget });
+      const limited = budget.maxTasks !== null || budget.maxCostUsd !== null;
+      return new q.QueueClient({ settings, ...(limited ? { budget } : {}) });
     }));
   return {
     url: redactRedisUrl(settings.url),

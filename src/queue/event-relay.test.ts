@@ -1,0 +1,73 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRelayMessages, RelayPublisher } from './event-relay.ts';
+import { startTestRedis, type TestRedis } from './testing.ts';
+
+let server: TestRedis;
+let redis: Redis;
+let listener: Redis;
+const heard: string[] = [];
+
+beforeAll(async () => {
+  server = await startTestRedis();
+  redis = new Redis(server.url);
+  listener = new Redis(server.url);
+  listener.on('message', (_channel, text: string) => heard.push(text));
+  await listener.subscribe('relay-test');
+});
+afterAll(async () => {
+  redis?.disconnect();
+  listener?.disconnect();
+  await server?.stop();
+});
+
+/** Everything published so far has reached the listener once it answers a PING. */
+async function received(): Promise<string[]> {
+  await listener.call('PING');
+  return heard.splice(0);
+}
+
+describe('relaying a task’s events to its client', () => {
+  it('sends the events of one turn of the event loop together, in order, redacted, after that turn', async () => {
+    const relay = new RelayPublisher(redis, 'relay-test', 'task-1', 2, {
+      value: <T>(v: T) => JSON.parse(JSON.stringify(v).replaceAll('sk-secret', '[REDACTED]')) as T,
+    });
+    const data = { taskId: 'task-1', output: 'key sk-secret' };
+    relay.event('task.started', { taskId: 'task-1' });
+    relay.event('task.tool', data);
+    // Written out as the event was: a later change to the object is not sent.
+    data.output = 'changed';
+    expect(await received()).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const texts = await received();
+    expect(texts).toHaveLength(1);
+    expect(parseRelayMessages(texts[0]!)).toEqual([
+      { task: 'task-1', attempt: 2, event: 'task.started', data: { taskId: 'task-1' } },
+      {
+        task: 'task-1',
+        attempt: 2,
+        event: 'task.tool',
+        data: { taskId: 'task-1', output: 'key [REDACTED]' },
+      },
+    ]);
+  });
+
+  it('flush() sends at once what is pending (before the end goes out), and nothing twice', async () => {
+    const relay = new RelayPublisher(redis, 'relay-test', 'task-2', 1);
+    relay.event('task.turn', { turn: 1 });
+    relay.flush();
+    relay.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await received()).map(parseRelayMessages)).toEqual([
+      [{ task: 'task-2', attempt: 1, event: 'task.turn', data: { turn: 1 } }],
+    ]);
+  });
+
+  it('reads one message, an array of them, and leaves out what is not one', () => {
+    const one = { task: 't', attempt: 1, done: { result: {} } };
+    expect(parseRelayMessages(JSON.stringify(one))).toEqual([one]);
+    expect(parseRelayMessages(JSON.stringify([one, { task: 7 }, null, 'x', one]))).toEqual([one, one]);
+    expect(parseRelayMessages('not json')).toEqual([]);
+    expect(parseRelayMessages('null')).toEqual([]);
+  });
+});
