@@ -172,27 +172,35 @@ export class QueueWorker {
     // A run that finished but died before BullMQ recorded it: its outcome stands, nothing runs twice.
     const attempt = job.attemptsStarted;
     const channel = eventsChannel(settings.prefix, data.replyTo);
-    const recorded = parseOutcome(await recordedOutcome(this.#redis, settings.prefix, data.taskId));
+    const reading = recordedOutcome(this.#redis, settings.prefix, data.taskId);
+    // No workspace named: the client's directory, as a path every worker must see (checked, so a
+    // worker without it says so instead of failing somewhere in the task). A path is only looked
+    // at, while the outcome is read; a git workspace is made only for a task that will run.
+    const spec = data.workspace ?? { path: data.cwd };
+    const prepare = () =>
+      prepareWorkspace(spec, {
+        taskId: data.taskId,
+        dataDir: this.#o.dataDir,
+        allowedRoots: this.#o.allowedRoots,
+        ...(signal ? { signal } : {}),
+      }).catch((error: unknown) => {
+        // The same job fails the same way on the next worker: it ends here, with the typed error.
+        throw new UnrecoverableError(JSON.stringify(this.#redacted(toErrorInfo(error))));
+      });
+    const preparing = 'git' in spec ? undefined : prepare();
+    // Awaited below, or not needed: never an unhandled rejection meanwhile.
+    preparing?.catch(() => {});
+    const recorded = parseOutcome(await reading);
     if (recorded) {
       // Its client may have missed it (a client that already has it ignores it).
       void publishEnd(this.#redis, channel, { task: data.taskId, attempt, done: recorded });
       return recorded;
     }
+    const workspace = await (preparing ?? prepare());
     const relay = new RelayPublisher(this.#redis, channel, data.taskId, attempt, this.#o.redactor);
     // Read while the task starts (one round trip, not on the task's path): the list of runs, and a
     // cancel said before this run took the job, which then ends the task before its first reply.
     const before = this.#recordRun(data.taskId);
-    // No workspace named: the client's directory, as a path every worker must see (checked, so a
-    // worker without it says so instead of failing somewhere in the task).
-    const workspace = await prepareWorkspace(data.workspace ?? { path: data.cwd }, {
-      taskId: data.taskId,
-      dataDir: this.#o.dataDir,
-      allowedRoots: this.#o.allowedRoots,
-      ...(signal ? { signal } : {}),
-    }).catch((error: unknown) => {
-      // The same job fails the same way on the next worker: it ends here, with the typed error.
-      throw new UnrecoverableError(JSON.stringify(this.#redacted(toErrorInfo(error))));
-    });
     const returnLent = data.transcript ? transcripts.lend(data.transcript as Transcript) : undefined;
     this.#rootOf.set(data.taskId, { root: data.taskId, relay });
     let handle: TaskHandle;
