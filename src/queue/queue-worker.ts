@@ -41,6 +41,12 @@ export interface QueueWorkerOptions {
   redactor?: Pick<Redactor, 'value' | 'text'>;
 }
 
+/** A task's runs so far (every run's worker, in order) and a cancel said before this run began. */
+interface RunList {
+  workers: string[];
+  cancelled: string | undefined;
+}
+
 interface Running {
   handle: TaskHandle;
   /** Set when the worker stops before the task ends: the job goes back to the queue, not to its client. */
@@ -200,7 +206,10 @@ export class QueueWorker {
     const relay = new RelayPublisher(this.#redis, channel, data.taskId, attempt, this.#o.redactor);
     // Read while the task starts (one round trip, not on the task's path): the list of runs, and a
     // cancel said before this run took the job, which then ends the task before its first reply.
-    const before = this.#recordRun(data.taskId);
+    // Sent once this turn of the event loop is over, after the task's request to its model.
+    const before = new Promise<RunList>((resolve) =>
+      setImmediate(() => resolve(this.#recordRun(data.taskId))),
+    );
     const returnLent = data.transcript ? transcripts.lend(data.transcript as Transcript) : undefined;
     this.#rootOf.set(data.taskId, { root: data.taskId, relay });
     let handle: TaskHandle;
@@ -266,7 +275,7 @@ export class QueueWorker {
    * Adds this worker to the task's list of runs, and reads the list so far (every run's worker, in
    * order) and the reason of a cancel said before this run (cancel-channel.ts), in one round trip.
    */
-  async #recordRun(taskId: string): Promise<{ workers: string[]; cancelled: string | undefined }> {
+  async #recordRun(taskId: string): Promise<RunList> {
     const { prefix } = this.#o.settings;
     const key = runsKey(prefix, taskId);
     const reply = await this.#redis
