@@ -95,6 +95,32 @@ describe('a task whose client missed the end while its job was trimmed', () => {
     }
   });
 
+  it('a task id the caller gave is looked up even on its first run; one the engine made up is not', async () => {
+    q.fresh();
+    const runs: string[] = [];
+    await h.setup({}, (req) => {
+      runs.push(req.lastUserText);
+      return { text: `done ${req.lastUserText}` };
+    });
+    await q.worker();
+    const client = q.client();
+    const look = new Queue('tasks', { connection: { url: q.redis.url }, prefix: q.prefix });
+    try {
+      const first = await client.engine.run(input('deploy 3'), { taskId: 'deploy-3' });
+      expect(first).toMatchObject({ status: 'completed', content: 'done deploy 3' });
+      expect((await look.getJob('deploy-3'))!.data.newId).toBeUndefined();
+      // BullMQ trimmed the job; the caller runs "deploy-3" again (an idempotency key).
+      await (await look.getJob('deploy-3'))!.remove();
+      const again = await client.engine.run(input('deploy 3'), { taskId: 'deploy-3' });
+      expect(again).toMatchObject({ status: 'completed', content: 'done deploy 3' });
+      expect(runs).toEqual(['deploy 3']);
+      const made = await client.engine.run(input('deploy 4'));
+      expect((await look.getJob(made.taskId))!.data.newId).toBe(true);
+    } finally {
+      await look.close();
+    }
+  });
+
   it('fails, not re-runs, when the outcome expired (or is unreadable) but its runs are listed', async () => {
     q.fresh();
     const net = await cuttableRedis();

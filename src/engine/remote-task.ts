@@ -18,6 +18,11 @@ import type {
 /** What a worker needs to run a root task of this engine elsewhere, under the same id. */
 export interface RemoteTaskRequest {
   taskId: string;
+  /**
+   * The engine made the id up for this task (no `TaskOptions.taskId`): it cannot have run before,
+   * so its worker need not look for an earlier outcome the first time it runs it.
+   */
+  newId?: boolean;
   /** The Task input as given (the worker validates it again: it trusts nothing from Redis). */
   input: unknown;
   /** The directory the task was asked to run in, as the client sees it. */
@@ -112,6 +117,7 @@ export async function runRemotely(p: RemoteLifecycle): Promise<TaskResult> {
     const outcome = await p.remote.execute(
       {
         taskId: base.taskId,
+        ...(options.taskId === undefined ? { newId: true } : {}),
         input: p.rawInput,
         cwd: p.cwd,
         ...(options.callerModel ? { callerModel: options.callerModel } : {}),

@@ -85,6 +85,9 @@ export class RunState {
   }
 }
 
+/** The AI SDK's own telemetry, off for every call we make (see runSubagentLoop). */
+export const NO_SDK_TELEMETRY = { isEnabled: false } as const;
+
 export interface SubagentLoopParams {
   model: ProviderModel;
   system: SystemPrompt;
@@ -131,6 +134,9 @@ export async function runSubagentLoop(params: SubagentLoopParams): Promise<strin
     ...(hasTools ? { tools: withCachedTools(params.tools) } : {}),
     stopWhen: isStepCount(params.maxTurns),
     maxRetries: 0,
+    // Our own events, records and spans observe each call (model-call-events.ts); the SDK's telemetry
+    // would build its lifecycle events for no one (no integration is registered).
+    telemetry: NO_SDK_TELEMETRY,
     abortSignal: params.signal,
     ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
     ...(params.maxOutputTokens !== undefined ? { maxOutputTokens: params.maxOutputTokens } : {}),

@@ -14,6 +14,7 @@ import {
   webFetchPromptMessage,
   webSearchPromptMessage,
 } from '../tools/index.ts';
+import { NO_SDK_TELEMETRY } from './subagent-run.ts';
 
 /** See WEB_TOOL_DEFAULTS (config/defaults/tools.ts). */
 export interface WebToolSettings {
@@ -58,6 +59,7 @@ export function createToolModelHooks(p: ToolModelHooksParams): ToolModelHooks {
         tools: { [search.name]: search.tool },
         maxRetries: 0,
         abortSignal: signal,
+        telemetry: NO_SDK_TELEMETRY,
       });
       const failed = result.content.find((part) => part.type === 'tool-error');
       if (failed && result.sources.length === 0) {
@@ -85,6 +87,7 @@ export function createToolModelHooks(p: ToolModelHooksParams): ToolModelHooks {
         prompt: webFetchPromptMessage(content, prompt),
         maxRetries: 0,
         abortSignal: signal,
+        telemetry: NO_SDK_TELEMETRY,
       });
       return result.text;
     };

@@ -12,6 +12,8 @@ export const JobDataSchema = z.object({
   /** The format of this record; a worker refuses one it does not know rather than guess. */
   v: z.literal(1),
   taskId: z.string().min(1).max(200),
+  /** The client made the id up for this task: its first run need not look for an earlier outcome. */
+  newId: z.literal(true).optional(),
   /** The Task input as the client was given it: the worker's engine validates it as in process. */
   input: z.unknown(),
   /** The client's directory: where the task runs when no `workspace` says otherwise (a shared path). */

@@ -129,6 +129,7 @@ export class QueueClient implements RemoteExecutor {
     const data: JobData = {
       v: 1,
       taskId: request.taskId,
+      ...(request.newId ? { newId: true as const } : {}),
       input: request.input,
       cwd: request.cwd,
       replyTo: this.id,

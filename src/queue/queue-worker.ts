@@ -178,7 +178,12 @@ export class QueueWorker {
     // A run that finished but died before BullMQ recorded it: its outcome stands, nothing runs twice.
     const attempt = job.attemptsStarted;
     const channel = eventsChannel(settings.prefix, data.replyTo);
-    const reading = recordedOutcome(this.#redis, settings.prefix, data.taskId);
+    // Only a task that may have run before can have an outcome: not the first run of an id its
+    // client just made up (a job added again, or run again after a stall, is looked up).
+    const reading =
+      data.newId && attempt === 1
+        ? Promise.resolve(undefined)
+        : recordedOutcome(this.#redis, settings.prefix, data.taskId);
     // No workspace named: the client's directory, as a path every worker must see (checked, so a
     // worker without it says so instead of failing somewhere in the task). A path is only looked
     // at, while the outcome is read; a git workspace is made only for a task that will run.
