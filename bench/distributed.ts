@@ -1,7 +1,7 @@
 /**
  * `npm run bench:distributed [-- --json]`: tasks through the queue (BullMQ on a private
  * redis-server) on 1, 2 and 4 `codex-task worker` processes of the same concurrency, against the
- * scripted model with 500 ms per reply. Prints tasks per second for each, scaling4 (= tps4 / (4 ×
+ * scripted model with 500 ms per reply (in a process of its own). Prints tasks per second for each, scaling4 (= tps4 / (4 ×
  * tps1)), the queue's overhead per task (end-to-end latency minus the same task in process, pairs
  * run one after the other in the same run: with one worker, and apart with four idle ones),
  * recoveryMs (SIGKILL of a worker with tasks running → the last of them finished on another
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { TaskHandle } from '../src/engine/index.ts';
 import { startTestRedis, startWorkerProcess, type WorkerProcess } from '../src/queue/testing.ts';
 import { createRuntime } from '../src/runtime/index.ts';
-import { startScriptedModel } from '../src/scripted-model/index.ts';
+import { startBenchModelServer } from './model-server.ts';
 import { percentile } from './stats.ts';
 
 const json = process.argv.includes('--json');
@@ -29,16 +29,22 @@ const OVERHEAD_PAIRS = 30;
 const TARGETS = { scaling4: 0.9, queueOverheadP50Ms: 5, queueOverheadP95Ms: 25, recoveryMs: 5_000 };
 
 const redis = await startTestRedis();
-/** A recovery task's first run hangs (its worker is killed during it); a re-run takes the usual time. */
-const seenPrompts = new Set<string>();
-const model = await startScriptedModel({
-  handler: (req) => {
-    const first = !seenPrompts.has(req.lastUserText);
-    seenPrompts.add(req.lastUserText);
-    const hang = first && req.lastUserText.startsWith('recover');
-    return { text: 'ok', latencyMs: hang ? 60_000 : LATENCY_MS };
-  },
+// The scripted model in a process of its own, as a vendor is for both paths: a task in this process
+// and one on a worker each cross a process boundary to reach it and back (in this process, the
+// in-process baseline would skip two wake-ups of another process that the queued path pays).
+// The recovery tasks' first runs hang (their worker is killed during them); their re-runs take the
+// usual time: replies of a rule go in turn, per match.
+const ok = { text: 'ok', latencyMs: LATENCY_MS };
+const model = await startBenchModelServer({
+  rules: [
+    {
+      when: { user: '^recover' },
+      reply: [...Array(PER_WORKER).fill({ text: 'ok', latencyMs: 60_000 }), ...Array(PER_WORKER).fill(ok)],
+    },
+  ],
+  default: ok,
 });
+const modelUrl = `${model.url}/v1`;
 const ws = mkdtempSync(join(tmpdir(), 'codex-task-bench-distributed-'));
 mkdirSync(join(ws, '.claude', 'agents'), { recursive: true });
 writeFileSync(
@@ -50,7 +56,7 @@ const env = {
   PATH: process.env.PATH ?? '',
   HOME: ws,
   OPENAI_API_KEY: 'sk-bench-abcdefghijklmnop',
-  OPENAI_BASE_URL: model.baseUrls.openai,
+  OPENAI_BASE_URL: modelUrl,
   CODEX_TASK_MODEL: 'openai:gpt-5.5',
   CODEX_TASK_QUEUE_PREFIX: prefix,
   CODEX_TASK_LOG_LEVEL: 'error',
@@ -61,7 +67,7 @@ const engine = {
   homeDir: ws,
   env: {},
   callerModel: 'openai:gpt-5.5',
-  providers: [{ id: 'openai', kind: 'openai' as const, baseURL: model.baseUrls.openai, apiKey: 'x' }],
+  providers: [{ id: 'openai', kind: 'openai' as const, baseURL: modelUrl, apiKey: 'x' }],
   concurrency: 1_000,
   // The default budgets (no limit): a run with maxTasks or maxCostUsd waits one more Redis round
   // trip per task on its worker (the shared budget's atomic take, queue/shared-budget.ts).
@@ -195,7 +201,7 @@ try {
   for (const worker of workers) await worker.stop();
   await client.close();
   await local.close();
-  await model.close();
+  model.stop();
   await redis.stop();
   rmSync(ws, { recursive: true, force: true });
 }
