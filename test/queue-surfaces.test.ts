@@ -39,7 +39,7 @@ describe('--redis', () => {
     const ws = await h.setup(AGENTS);
     const run = await t.cli(['run', 'echo', 'x', '--redis', 'http://:s3cret@host'], { cwd: ws });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--redis must be a redis:// or rediss:// URL');
+    expect(run.stderr).toContain('--redis must be a redis://, rediss:// or redis+sentinel:// URL');
     expect(run.stderr).not.toContain('s3cret');
   });
 });

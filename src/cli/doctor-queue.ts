@@ -26,9 +26,9 @@ export function parseInfo(info: string): Map<string, string> {
  * URL is shown without its password.
  */
 export async function queueChecks(url: string, timeoutMs = 3_000): Promise<QueueCheck[]> {
-  const [{ Redis }, { redactRedisUrl }] = await Promise.all([import('ioredis'), import('../queue/index.ts')]);
+  const { connectTo, redactRedisUrl } = await import('../queue/index.ts');
   const shown = redactRedisUrl(url);
-  const redis = new Redis(url, {
+  const redis = connectTo(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

@@ -1,4 +1,4 @@
-import { ConfigError, configSchemas } from '../config/index.ts';
+import { ConfigError, configSchemas, REDIS_URL_KINDS, REDIS_URL_PATTERN } from '../config/index.ts';
 import { SANDBOX_MODES, type SandboxMode } from '../sandbox/index.ts';
 
 /** `--timeout 90000 | 90s | 5m` → ms; a bad value names the flag and the accepted forms. */
@@ -60,10 +60,10 @@ export function sandboxFlag(value: string | undefined): { sandbox?: { mode: Sand
  */
 export function redisFlag(value: string | undefined): { queue?: { url: string } } {
   if (value === undefined) return {};
-  if (!/^rediss?:\/\/.+/.test(value.trim()))
+  if (!REDIS_URL_PATTERN.test(value.trim()))
     throw new ConfigError(
-      '--redis must be a redis:// or rediss:// URL',
-      'e.g. --redis redis://127.0.0.1:6379 or --redis rediss://:password@redis.internal:6380/0',
+      `--redis must be ${REDIS_URL_KINDS}`,
+      'e.g. --redis redis://127.0.0.1:6379, --redis rediss://:password@redis.internal:6380/0 or --redis redis+sentinel://s1:26379,s2:26379/mymaster',
     );
   return { queue: { url: value.trim() } };
 }

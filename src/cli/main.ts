@@ -8,7 +8,7 @@ import { registerWorktreesCommands } from './worktrees-command.ts';
 /** The queue flag of every command that runs tasks (and of `worker`, `doctor`): one definition. */
 const REDIS_OPTION = [
   '--redis <url>',
-  'run tasks on the queue at this Redis: redis:// or rediss:// URL (default: CODEX_TASK_REDIS_URL, queue.url)',
+  'run tasks on the queue at this Redis: redis://, rediss:// or redis+sentinel:// URL (default: CODEX_TASK_REDIS_URL, queue.url)',
 ] as const;
 
 const example = (...lines: string[]) =>
@@ -339,7 +339,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option(
       REDIS_OPTION[0],
-      'the queue: redis:// or rediss:// URL (default: CODEX_TASK_REDIS_URL, queue.url)',
+      'the queue: redis://, rediss:// or redis+sentinel:// URL (default: CODEX_TASK_REDIS_URL, queue.url)',
     )
     .option('-c, --concurrency <n>', 'tasks run at once', '4')
     .option('--name <name>', 'shown on the dashboard (default: the host name)')

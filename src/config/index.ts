@@ -52,7 +52,13 @@ export {
 } from './precedence.ts';
 export { PROJECT_TRUSTED_KEYS, USER_ONLY_PROJECT_KEYS } from './project-keys.ts';
 export { effectiveProviders } from './providers.ts';
-export { redactRedisUrl } from './redis-url.ts';
+export {
+  REDIS_URL_KINDS,
+  REDIS_URL_PATTERN,
+  redactRedisUrl,
+  redisTarget,
+  type SentinelTarget,
+} from './redis-url.ts';
 export { loadRuntimeSettings, type RuntimeSettings } from './runtime-settings.ts';
 export { defaultsOf, type OptionsOf, type Setting, type SettingsTree, type ValuesOf } from './setting.ts';
 export {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactRedisUrl } from './redis-url.ts';
+import { redactRedisUrl, redisTarget } from './redis-url.ts';
 
 describe('redactRedisUrl', () => {
   it('hides the password wherever a URL may carry one, and keeps the rest', () => {
@@ -21,5 +21,52 @@ describe('redactRedisUrl', () => {
 
   it('hides the user-info part of a URL it cannot parse', () => {
     expect(redactRedisUrl('redis://:pw@[bad')).toBe('redis://***@[bad');
+  });
+});
+
+describe('redisTarget', () => {
+  it('passes a one-server URL to ioredis as it is', () => {
+    expect(redisTarget('rediss://:pw@h:6380/2')).toEqual({ url: 'rediss://:pw@h:6380/2' });
+  });
+
+  it('reads a Sentinel URL as ioredis options: sentinels, primary name, credentials, db, TLS', () => {
+    expect(
+      redisTarget('redis+sentinel://app:p%40ss@s1:26380,s2,[::1]:26381/tasks/3?sentinelPassword=sp'),
+    ).toEqual({
+      sentinel: {
+        sentinels: [
+          { host: 's1', port: 26380 },
+          { host: 's2', port: 26379 },
+          { host: '::1', port: 26381 },
+        ],
+        name: 'tasks',
+        username: 'app',
+        password: 'p@ss',
+        sentinelPassword: 'sp',
+        db: 3,
+      },
+    });
+    expect(redisTarget('rediss+sentinel://:pw@s1/tasks')).toEqual({
+      sentinel: {
+        sentinels: [{ host: 's1', port: 26379 }],
+        name: 'tasks',
+        password: 'pw',
+        tls: {},
+        enableTLSForSentinelMode: true,
+      },
+    });
+  });
+
+  it('names what is wrong with a Sentinel URL, never its password', () => {
+    expect(() => redisTarget('redis+sentinel://:s3cret@s1:26379')).toThrow(/primary name/);
+    expect(() => redisTarget('redis+sentinel://:s3cret@s1:26379')).not.toThrow(/s3cret/);
+    expect(() => redisTarget('redis+sentinel://s1:x/tasks')).toThrow(/'s1:x' is not a host\[:port\]/);
+  });
+
+  it('redacts a Sentinel URL of several hosts: the password and sentinelPassword', () => {
+    expect(redactRedisUrl('redis+sentinel://app:pw@s1:26379,s2/tasks?sentinelPassword=sp&db=1')).toBe(
+      'redis+sentinel://***@s1:26379,s2/tasks?sentinelPassword=***&db=1',
+    );
+    expect(redactRedisUrl('redis+sentinel://:pw@s1/tasks')).toBe('redis+sentinel://:***@s1/tasks');
   });
 });

@@ -11,6 +11,7 @@ import {
 } from './defaults/index.ts';
 import { MODEL_ROUTING_DEFAULTS, ROUTING_TIERS } from './defaults/model-routing.ts';
 import { QUEUE_DEFAULTS } from './defaults/queue.ts';
+import { REDIS_URL_KINDS, REDIS_URL_PATTERN } from './redis-url.ts';
 import { type OptionsOf, type Setting, setting, type ValuesOf, type Z } from './setting.ts';
 import {
   durationMs,
@@ -102,16 +103,12 @@ export const ENGINE_SETTINGS = {
   // Read by the runtime, not the engine: with a URL, root tasks go to `codex-task worker`s (queue/).
   queue: {
     url: setting({
-      schema: (z) =>
-        z
-          .string()
-          .regex(/^rediss?:\/\/.+/, 'a redis:// or rediss:// URL')
-          .optional(),
+      schema: (z) => z.string().regex(REDIS_URL_PATTERN, REDIS_URL_KINDS).optional(),
       default: undefined,
       config: 'queue.url',
       env: {
         name: 'CODEX_TASK_REDIS_URL',
-        accepts: 'a redis:// or rediss:// URL',
+        accepts: REDIS_URL_KINDS,
         example: 'redis://:password@redis.internal:6379/0',
       },
       doc: 'The Redis of the task queue: tasks run on `codex-task worker` processes (docs/scaling-out.md). Unset: in this process, no Redis.',

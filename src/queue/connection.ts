@@ -1,11 +1,11 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { QUEUE_DEFAULTS } from '../config/defaults/queue.ts';
-import { redactRedisUrl } from '../config/index.ts';
+import { redactRedisUrl, redisTarget, type SentinelTarget } from '../config/index.ts';
 import { QueueUnavailableError } from '../errors/index.ts';
 
 /** Where the queue is and how it is tuned: `queue.*` settings, resolved (config/settings.ts). */
 export interface QueueSettings {
-  /** `redis://` or `rediss://` (TLS), with user, password and database number when needed. */
+  /** `redis://`, `rediss://` (TLS) or `redis+sentinel://`, with user, password and database number when needed. */
   url: string;
   prefix: string;
   stallTimeoutMs: number;
@@ -34,7 +34,7 @@ type Role = 'client' | 'events' | 'worker' | 'cancel';
  * closed. ioredis reads `rediss://` as TLS and the URL's user, password and database.
  */
 export function redisConnection(settings: QueueSettings, role: Role, extra: RedisOptions = {}): Redis {
-  const redis = new Redis(settings.url, {
+  const redis = connectTo(settings.url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -48,15 +48,25 @@ export function redisConnection(settings: QueueSettings, role: Role, extra: Redi
   return redis;
 }
 
-/** BullMQ's own connections (its blocking reads need no retry limit); the same URL and TLS. */
-export function bullConnection(settings: QueueSettings): {
-  url: string;
+/**
+ * A client of the queue's Redis at `url`: one server (`redis://`, `rediss://`, read by ioredis as it
+ * is) or the primary that Sentinel names (`redis+sentinel://`, config/redis-url.ts).
+ */
+export function connectTo(url: string, options: RedisOptions): Redis {
+  const target = redisTarget(url);
+  return 'url' in target ? new Redis(target.url, options) : new Redis({ ...target.sentinel, ...options });
+}
+
+/** BullMQ's own connections (its blocking reads need no retry limit); the same server, TLS, Sentinel. */
+export function bullConnection(settings: QueueSettings): Partial<SentinelTarget> & {
+  url?: string;
   connectTimeout: number;
   connectionName: string;
   retryStrategy: (times: number) => number;
 } {
+  const target = redisTarget(settings.url);
   return {
-    url: settings.url,
+    ...('url' in target ? { url: target.url } : target.sentinel),
     connectTimeout: settings.connectTimeoutMs ?? QUEUE_DEFAULTS.connectTimeoutMs,
     connectionName: 'codex-task:bullmq',
     retryStrategy: (times) => Math.min(100 * 2 ** times, 2_000),

@@ -7,7 +7,7 @@
 // Where it lives since the runtime needs it without loading the queue; kept here for queue users.
 export { redactRedisUrl } from '../config/index.ts';
 export { CarriedTranscripts } from './carried-transcripts.ts';
-export { QUEUE_NAME, type QueueSettings } from './connection.ts';
+export { connectTo, QUEUE_NAME, type QueueSettings } from './connection.ts';
 export { type JobData, JobDataSchema } from './job-data.ts';
 export { QueueClient, type QueueClientOptions } from './queue-client.ts';
 export { queueOverview } from './queue-overview.ts';

@@ -1,6 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * A private `redis-server` for one test file or bench: its own free port on loopback, no
@@ -36,12 +39,7 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startTestRedis(options: { port?: number; args?: string[] } = {}): Promise<TestRedis> {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const child of running) child.kill('SIGKILL');
-    });
-  }
+  installExitHook();
   const port = options.port ?? (await freePort());
   let child = await spawnRedis(port, options.args ?? []);
   const stop = async (signal: NodeJS.Signals = 'SIGKILL') => {
@@ -64,9 +62,47 @@ export async function startTestRedis(options: { port?: number; args?: string[] }
   };
 }
 
-async function spawnRedis(port: number, args: string[]): Promise<ChildProcess> {
-  const child = spawn(
-    redisServerBinary(),
+/** A Redis Sentinel watching the test Redis on `primaryPort` as `name`; `url` is its redis+sentinel:// URL. */
+export interface TestSentinel {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `redis-server --sentinel` (its config in a temporary directory, removed on stop). */
+export async function startTestSentinel(primaryPort: number, name = 'tasks'): Promise<TestSentinel> {
+  installExitHook();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'codex-task-test-sentinel-'));
+  const conf = join(dir, 'sentinel.conf');
+  // Sentinel rewrites its config file: it must be its own, and writable.
+  writeFileSync(
+    conf,
+    `port ${port}\nbind 127.0.0.1\ndaemonize no\nsentinel monitor ${name} 127.0.0.1 ${primaryPort} 1\n`,
+  );
+  const child = await spawnServer([conf, '--sentinel'], `+monitor master ${name}`);
+  return {
+    url: `redis+sentinel://127.0.0.1:${port}/${name}`,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, 'exit');
+        child.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+}
+
+function spawnRedis(port: number, args: string[]): Promise<ChildProcess> {
+  return spawnServer(
     [
       '--port',
       String(port),
@@ -82,15 +118,20 @@ async function spawnRedis(port: number, args: string[]): Promise<ChildProcess> {
       'noeviction',
       ...args,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    'Ready to accept connections',
   );
+}
+
+/** Spawns redis-server with `args` and resolves once its output says `readyText`. */
+async function spawnServer(args: string[], readyText: string): Promise<ChildProcess> {
+  const child = spawn(redisServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
+      if (output.includes(readyText)) {
         child.stdout?.off('data', onData);
         child.stdout?.resume();
         resolve();
