@@ -1,38 +1,19 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseRelayMessages, RelayPublisher } from './event-relay.ts';
-import { startTestRedis, type TestRedis } from './testing.ts';
+import { type RedisWithListener, startRedisWithListener } from './testing.ts';
 
-let server: TestRedis;
-let redis: Redis;
-let listener: Redis;
-const heard: string[] = [];
-
+let r: RedisWithListener;
 beforeAll(async () => {
-  server = await startTestRedis();
-  redis = new Redis(server.url);
-  listener = new Redis(server.url);
-  listener.on('message', (_channel, text: string) => heard.push(text));
-  await listener.subscribe('relay-test');
+  r = await startRedisWithListener('relay-test');
 });
-afterAll(async () => {
-  redis?.disconnect();
-  listener?.disconnect();
-  await server?.stop();
-});
-
-/** Everything published so far has reached the listener once it answers a PING. */
-async function received(): Promise<string[]> {
-  await listener.call('PING');
-  return heard.splice(0);
-}
+afterAll(() => r?.stop());
 
 describe('relaying a task’s events to its client', () => {
   it('sends the events of one turn of the event loop together, in order, redacted, after that turn', async () => {
-    const relay = new RelayPublisher(redis, 'relay-test', 'task-1', 2, {
+    const relay = new RelayPublisher(r.redis, 'relay-test', 'task-1', 2, {
       value: <T>(v: T) => JSON.parse(JSON.stringify(v).replaceAll('sk-secret', '[REDACTED]')) as T,
     });
-    const publish = vi.spyOn(redis, 'publish');
+    const publish = vi.spyOn(r.redis, 'publish');
     const data = { taskId: 'task-1', output: 'key sk-secret' };
     relay.event('task.started', { taskId: 'task-1' });
     relay.event('task.tool', data);
@@ -41,7 +22,7 @@ describe('relaying a task’s events to its client', () => {
     expect(publish).not.toHaveBeenCalled();
     await new Promise((resolve) => setImmediate(resolve));
     expect(publish).toHaveBeenCalledTimes(1);
-    const texts = await received();
+    const texts = await r.take();
     expect(texts).toHaveLength(1);
     expect(parseRelayMessages(texts[0]!)).toEqual([
       { task: 'task-1', attempt: 2, event: 'task.started', data: { taskId: 'task-1' } },
@@ -55,12 +36,12 @@ describe('relaying a task’s events to its client', () => {
   });
 
   it('flush() sends at once what is pending (before the end goes out), and nothing twice', async () => {
-    const relay = new RelayPublisher(redis, 'relay-test', 'task-2', 1);
+    const relay = new RelayPublisher(r.redis, 'relay-test', 'task-2', 1);
     relay.event('task.turn', { turn: 1 });
     relay.flush();
     relay.flush();
     await new Promise((resolve) => setImmediate(resolve));
-    expect((await received()).map(parseRelayMessages)).toEqual([
+    expect((await r.take()).map(parseRelayMessages)).toEqual([
       [{ task: 'task-2', attempt: 1, event: 'task.turn', data: { turn: 1 } }],
     ]);
   });

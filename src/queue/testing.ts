@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 
 /**
  * A private `redis-server` for one test file or bench: its own free port on loopback, no
@@ -58,6 +59,37 @@ export async function startTestRedis(options: { port?: number; args?: string[] }
     restart: async () => {
       await stop();
       child = await spawnRedis(port, options.args ?? []);
+    },
+  };
+}
+
+/** A test Redis, a client on it, and a subscriber on `channel` that keeps every message it hears. */
+export interface RedisWithListener {
+  readonly server: TestRedis;
+  readonly redis: Redis;
+  /** The messages published before now and not yet taken (Redis answers the listener in order). */
+  take(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export async function startRedisWithListener(channel: string): Promise<RedisWithListener> {
+  const server = await startTestRedis();
+  const redis = new Redis(server.url);
+  const listener = new Redis(server.url);
+  const messages: string[] = [];
+  listener.on('message', (_channel, text: string) => messages.push(text));
+  await listener.subscribe(channel);
+  return {
+    server,
+    redis,
+    take: async () => {
+      await listener.call('PING');
+      return messages.splice(0);
+    },
+    stop: async () => {
+      redis.disconnect();
+      listener.disconnect();
+      await server.stop();
     },
   };
 }
