@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigError } from '../src/config/index.ts';
 import { newBudgetScope, QueueClient, sharedBudgetSpec } from '../src/queue/index.ts';
+import { runsKey } from '../src/queue/outcome-record.ts';
 import { allowedRoots, startWorkerRuntime } from '../src/runtime/worker-runtime.ts';
 import { until, useQueue } from './queue-support.ts';
 import { useHarness } from './support.ts';
@@ -62,6 +63,11 @@ describe('the directories a worker runs path workspaces in', () => {
         hint: expect.stringContaining('--allow-path'),
       });
     expect((await client().execute(task('in', h.workspace), run())).result.status).toBe('completed');
+    // Each refused job is listed as a run: a client that missed the failure must not add it again.
+    const raw = new Redis(q.redis.url);
+    onTestFinished(() => raw.disconnect());
+    for (const cwd of [home, shared])
+      expect(await raw.exists(runsKey(q.prefix, `out-${cwd.length}`))).toBe(1);
     await worker.close(0);
 
     const allowing = await startWorkerRuntime({

@@ -60,7 +60,7 @@ describe('redisTarget', () => {
   it('names what is wrong with a Sentinel URL, never its password', () => {
     expect(() => redisTarget('redis+sentinel://:s3cret@s1:26379')).toThrow(/primary name/);
     expect(() => redisTarget('redis+sentinel://:s3cret@s1:26379')).not.toThrow(/s3cret/);
-    expect(() => redisTarget('redis+sentinel://s1:x/tasks')).toThrow(/'s1:x' is not a host\[:port\]/);
+    expect(() => redisTarget('redis+sentinel://s1:x/tasks')).toThrow(/sentinel #1 is not a host\[:port\]/);
   });
 
   it('redacts a Sentinel URL of several hosts: the password and sentinelPassword', () => {
@@ -68,5 +68,38 @@ describe('redisTarget', () => {
       'redis+sentinel://***@s1:26379,s2/tasks?sentinelPassword=***&db=1',
     );
     expect(redactRedisUrl('redis+sentinel://:pw@s1/tasks')).toBe('redis+sentinel://:***@s1/tasks');
+  });
+});
+
+describe('odd URLs never show a password', () => {
+  it.each([
+    'redis+sentinel://u:s3cret@/m',
+    'redis+sentinel://u:s3/cret@h1,h2/m',
+    'redis://u:s3/cret@h1/0',
+    'redis+sentinel://u:s3@cret:x@h1,h2/m',
+    'redis+sentinel://h1,h2/m?sentinel%50assword=s3cret',
+    'redis+sentinel://:s3cret@h1:x,h2/m',
+  ])('%s', (url) => {
+    expect(redactRedisUrl(url)).not.toContain('s3');
+    expect(redactRedisUrl(url)).not.toContain('cret');
+    let message = '';
+    try {
+      redisTarget(url);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).not.toContain('cret');
+  });
+
+  it('takes the user-info up to the last @ and decodes the sentinel password', () => {
+    expect(redisTarget('redis+sentinel://u:p@w@h1/m?sentinelPassword=a%2Bb+c')).toEqual({
+      sentinel: {
+        sentinels: [{ host: 'h1', port: 26379 }],
+        name: 'm',
+        username: 'u',
+        password: 'p@w',
+        sentinelPassword: 'a+b+c',
+      },
+    });
   });
 });

@@ -35,8 +35,9 @@ export interface SentinelTarget {
  */
 export function redisTarget(url: string): { url: string } | { sentinel: SentinelTarget } {
   if (!/^rediss?\+sentinel:/.test(url.trim())) return { url };
+  // The user-info ends at the authority's last `@` (a password may hold one), as WHATWG URLs read it.
   const match =
-    /^(rediss?)\+sentinel:\/\/(?:([^@/]*)@)?([^/?#]+)\/([^/?#]+)(?:\/(\d+))?\/?(?:\?([^#]*))?$/.exec(
+    /^(rediss?)\+sentinel:\/\/(?:([^/?#]*)@)?([^/?#@]+)\/([^/?#]+)(?:\/(\d+))?\/?(?:\?([^#]*))?$/.exec(
       url.trim(),
     );
   if (!match)
@@ -44,9 +45,10 @@ export function redisTarget(url: string): { url: string } | { sentinel: Sentinel
       `${redactRedisUrl(url)} is not a Sentinel URL: redis+sentinel://[[user]:password@]host[:port][,host[:port]…]/<primary name>[/<db>]`,
     );
   const [, scheme, userinfo, hosts, name, db, query] = match;
-  const sentinels = hosts!.split(',').map((entry) => {
+  const sentinels = hosts!.split(',').map((entry, i) => {
     const hostPort = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry.trim());
-    if (!hostPort) throw new Error(`${redactRedisUrl(url)}: '${entry}' is not a host[:port]`);
+    // Not echoed: a malformed URL may have put part of a password here.
+    if (!hostPort) throw new Error(`${redactRedisUrl(url)}: sentinel #${i + 1} is not a host[:port]`);
     return { host: hostPort[1]!.replace(/^\[|\]$/g, ''), port: Number(hostPort[2] ?? SENTINEL_PORT) };
   });
   const target: SentinelTarget = { sentinels, name: decodeURIComponent(name!) };
@@ -55,7 +57,7 @@ export function redisTarget(url: string): { url: string } | { sentinel: Sentinel
     if (user) target.username = decodeURIComponent(user);
     if (password) target.password = decodeURIComponent(password);
   }
-  const sentinelPassword = new URLSearchParams(query ?? '').get('sentinelPassword');
+  const sentinelPassword = queryValue(query, 'sentinelPassword');
   if (sentinelPassword) target.sentinelPassword = sentinelPassword;
   if (db !== undefined) target.db = Number(db);
   if (scheme === 'rediss') {
@@ -80,10 +82,28 @@ export function redactRedisUrl(url: string): string {
       if (SECRET_PARAM.test(key)) parsed.searchParams.set(key, '***');
     return parsed.toString();
   } catch {
+    // Everything from `//` to the last `@` may be credentials (more is hidden rather than less).
     return url
-      .replace(/\/\/[^@/]*@/, '//***@')
+      .replace(/\/\/.*@/s, '//***@')
       .replace(/([?&])([^=&#]+)=([^&#]*)/g, (m, sep: string, key: string) =>
-        SECRET_PARAM.test(key) ? `${sep}${key}=***` : m,
+        SECRET_PARAM.test(decoded(key)) ? `${sep}${key}=***` : m,
       );
+  }
+}
+
+/** A query parameter's value, percent-decoded (`+` stays a plus: it is not a form). */
+function queryValue(query: string | undefined, name: string): string | undefined {
+  for (const pair of (query ?? '').split('&')) {
+    const [key = '', value = ''] = pair.split(/=(.*)/s);
+    if (decoded(key) === name) return decoded(value);
+  }
+  return undefined;
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }

@@ -306,6 +306,15 @@ export class QueueClient implements RemoteExecutor {
         const job = await queue.getJob(taskId).catch(() => undefined);
         if (job) this.#settle(pending, job.returnvalue);
       } else if (state === 'failed') {
+        // A run can record its outcome and then lose its job (its lock expired before BullMQ
+        // completed it, and the re-runs stalled too): the outcome stands.
+        const recorded = await recordedOutcome(this.#redis, this.#settings.prefix, taskId).catch(
+          () => undefined,
+        );
+        if (recorded !== undefined) {
+          this.#settle(pending, recorded);
+          continue;
+        }
         const job = await queue.getJob(taskId).catch(() => undefined);
         this.#fail(pending, job?.failedReason ?? 'its job failed');
       } else if (state === 'unknown') {
@@ -330,7 +339,9 @@ export class QueueClient implements RemoteExecutor {
           continue;
         }
         pending.readded++;
-        await this.#add(queue, pending.data).catch(() => {});
+        // Its id may have run by now elsewhere, as far as the new job knows: looked up on its first run.
+        const { newId: _, ...data } = pending.data;
+        await this.#add(queue, data).catch(() => {});
       }
     }
   }

@@ -179,7 +179,8 @@ export class QueueWorker {
     const attempt = job.attemptsStarted;
     const channel = eventsChannel(settings.prefix, data.replyTo);
     // Only a task that may have run before can have an outcome: not the first run of an id its
-    // client just made up (a job added again, or run again after a stall, is looked up).
+    // client just made up (a job its client adds again carries no `newId`; a re-run after a stall
+    // is an attempt later: both are looked up).
     const reading =
       data.newId && attempt === 1
         ? Promise.resolve(undefined)
@@ -207,7 +208,12 @@ export class QueueWorker {
       void publishEnd(this.#redis, channel, { task: data.taskId, attempt, done: recorded });
       return recorded;
     }
-    const workspace = await (preparing ?? prepare());
+    const workspace = await (preparing ?? prepare()).catch(async (error: unknown) => {
+      // The run is listed all the same: a client that missed the failure must find that the task
+      // ran (and failed), not add it again (queue-client.ts, reconcile).
+      await this.#recordRun(data.taskId);
+      throw error;
+    });
     const relay = new RelayPublisher(this.#redis, channel, data.taskId, attempt, this.#o.redactor);
     // Read while the task starts (one round trip, not on the task's path): the list of runs, and a
     // cancel said before this run took the job, which then ends the task before its first reply.
