@@ -175,9 +175,9 @@ export class QueueWorker {
     }
     const data = parsed.data;
     const { settings, engine, transcripts } = this.#o;
-    // A run that finished but died before BullMQ recorded it: its outcome stands, nothing runs twice.
     const attempt = job.attemptsStarted;
     const channel = eventsChannel(settings.prefix, data.replyTo);
+    // A run that finished but died before BullMQ recorded it: its outcome stands, nothing runs twice.
     // Only a task that may have run before can have an outcome: not the first run of an id its
     // client just made up (a job its client adds again carries no `newId`; a re-run after a stall
     // is an attempt later: both are looked up).
